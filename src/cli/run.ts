@@ -1,0 +1,82 @@
+/** `tswasi run`: wasmtime-compatible flags, exit status = the guest's. */
+import { existsSync, statSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
+import type { DirSource } from '../../wasi/index.js';
+import { UserError } from '../errors.js';
+import { compileModule, readModule } from '../module.js';
+import { runModule } from '../runner.js';
+import { isTrap, trapLine } from '../trap.js';
+
+export interface RunArgs {
+  module: string;
+  args: string[];
+  dir: string[];
+  env: string[];
+  invoke?: string | undefined;
+}
+
+/** `--dir HOST[::GUEST]`: wasmtime maps HOST to GUEST, or to the same path when GUEST is missing. */
+export function parseDir(spec: string): [guest: string, source: DirSource] {
+  const i = spec.indexOf('::');
+  const host = i < 0 ? spec : spec.slice(0, i);
+  const guest = i < 0 ? spec : spec.slice(i + 2);
+  if (host === '' || guest === '') throw new UserError(`invalid --dir ${spec}: expected HOST[::GUEST]`);
+  if (!existsSync(host)) throw new UserError(`--dir ${spec}: ${host}: no such directory`);
+  if (!statSync(host).isDirectory()) throw new UserError(`--dir ${spec}: ${host} is not a directory`);
+  return [guest, host];
+}
+
+/** `--env NAME=VALUE`, or `--env NAME` to pass the host's value through (as wasmtime). */
+export function parseEnv(specs: readonly string[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const spec of specs) {
+    const i = spec.indexOf('=');
+    if (i === 0) throw new UserError(`invalid --env ${spec}: expected NAME[=VALUE]`);
+    if (i < 0) {
+      const v = process.env[spec];
+      if (v !== undefined) env[spec] = v;
+    } else {
+      env[spec.slice(0, i)] = spec.slice(i + 1);
+    }
+  }
+  return env;
+}
+
+/** Run and return the process exit status. Prints one line on any failure. */
+export function run(a: RunArgs): number {
+  try {
+    const module = compileModule(readModule(a.module), a.module);
+    const preopens: Record<string, DirSource> = {};
+    for (const spec of a.dir) {
+      const [guest, src] = parseDir(spec);
+      preopens[guest] = src;
+    }
+    const result = runModule(module, {
+      // argv[0] is the module as named on the command line, as wasmtime passes it.
+      args: [a.module, ...a.args],
+      env: parseEnv(a.env),
+      preopens,
+      invoke: a.invoke,
+      invokeArgs: a.args,
+    });
+    if (result.results !== undefined) {
+      for (const r of result.results) process.stdout.write(`${String(r)}\n`);
+    }
+    return result.exitCode;
+  } catch (e) {
+    if (e instanceof UserError) {
+      process.stderr.write(`error: ${e.message}\n`);
+      return e.exitCode;
+    }
+    if (isTrap(e)) {
+      process.stderr.write(trapLine(e) + '\n');
+      return 134; // 128 + SIGABRT, as wasmtime exits on a trap
+    }
+    process.stderr.write(`error: internal error: ${(e as Error)?.message ?? String(e)}\n`);
+    return 70;
+  }
+}
+
+export function isModulePath(p: string): boolean {
+  return isAbsolute(p) || p.includes('/') || /\.(wasm|wat)$/.test(p);
+}

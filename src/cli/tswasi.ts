@@ -1,0 +1,95 @@
+#!/usr/bin/env node
+/** The `tswasi` command line. */
+import { readFileSync } from 'node:fs';
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { run } from './run.js';
+
+const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+function fail(message: string): never {
+  process.stderr.write(`error: ${message}\n`);
+  process.exit(2);
+}
+
+/** Options of `run` that take a value (needed to find where the module name is). */
+const RUN_VALUE_OPTIONS = new Set(['--dir', '--env', '--invoke']);
+const RUN_FLAG_OPTIONS = new Set(['--help', '-h', '--version', '-V']);
+
+/**
+ * Split `run` arguments at the module: everything after it belongs to the
+ * guest, even words that look like options — yargs never sees them.
+ */
+export function splitAtModule(rest: readonly string[]): { options: string[]; guest: string[] } {
+  const options: string[] = [];
+  for (let i = 0; i < rest.length; i++) {
+    const tok = rest[i]!;
+    if (tok === '--') return { options: [...options, ...rest.slice(i + 1, i + 2)], guest: rest.slice(i + 2) };
+    if (!tok.startsWith('-') || tok === '-') return { options: [...options, tok], guest: rest.slice(i + 1) };
+    const name = tok.split('=')[0]!;
+    // An unknown option would otherwise swallow the module name as its value.
+    if (!RUN_VALUE_OPTIONS.has(name) && !RUN_FLAG_OPTIONS.has(name)) fail(`unknown option: ${name}`);
+    options.push(tok);
+    if (RUN_VALUE_OPTIONS.has(tok) && i + 1 < rest.length) options.push(rest[++i]!);
+  }
+  return { options, guest: [] };
+}
+
+function main(argv: string[]): void {
+  // `tswasi module.wasm args…` is `tswasi run module.wasm args…`, as with wasmtime.
+  const first = argv[0];
+  if (first !== undefined && !first.startsWith('-') && first !== 'run' && first !== 'help') argv = ['run', ...argv];
+  let guestArgs: string[] = [];
+  if (argv[0] === 'run') {
+    const { options, guest } = splitAtModule(argv.slice(1));
+    argv = ['run', ...options];
+    guestArgs = guest;
+  }
+
+  void yargs(argv)
+    .scriptName('tswasi')
+    .usage('$0 run [options] <module> [args...]\n\nRun a WebAssembly module with WASI preview1, like `wasmtime run`.')
+    .command(
+      'run <module> [args...]',
+      'Run a WASI command module (its _start), or one export with --invoke',
+      (y) => y
+        .positional('module', { type: 'string', describe: 'the .wasm file to run', demandOption: true })
+        .option('dir', {
+          type: 'string', array: true, default: [] as string[], requiresArg: true,
+          describe: 'Grant access to host directory HOST, seen by the guest as GUEST (default: the same path): HOST[::GUEST]',
+        })
+        .option('env', {
+          type: 'string', array: true, default: [] as string[], requiresArg: true,
+          describe: 'Set NAME=VALUE in the guest environment; NAME alone passes the host\'s value',
+        })
+        .option('invoke', {
+          type: 'string', requiresArg: true,
+          describe: 'Call this exported function instead of _start; remaining args are its parameters, the result is printed',
+        }),
+      (a) => {
+        const code = run({
+          module: a.module,
+          args: guestArgs,
+          dir: a.dir.map(String),
+          env: a.env.map(String),
+          invoke: a.invoke,
+        });
+        process.exitCode = code;
+      },
+    )
+    .parserConfiguration({ 'greedy-arrays': false })
+    .demandCommand(1, 'a command is required: tswasi run <module> [args...]')
+    .strict()
+    .version(`tswasi ${pkg.version}`)
+    .alias('V', 'version')
+    .help()
+    .alias('h', 'help')
+    .wrap(Math.min(100, process.stdout.columns || 100))
+    .fail((msg, err) => {
+      if (err) throw err;
+      fail(msg.replace(/^Unknown arguments?: /, 'unknown option: ').split('\n')[0] ?? 'invalid arguments');
+    })
+    .parse();
+}
+
+main(hideBin(process.argv));

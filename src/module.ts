@@ -1,0 +1,47 @@
+/** Loading and compiling modules: bytes → WebAssembly.Module, compiled once per content. */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { UserError } from './errors.js';
+
+const WASM_MAGIC = [0x00, 0x61, 0x73, 0x6d];
+const cache = new Map<string, WebAssembly.Module>();
+
+export function contentHash(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** Read a module file; a missing or unreadable file is a UserError. */
+export function readModule(path: string): Uint8Array {
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : String((e as Error).message);
+    throw new UserError(`cannot read module ${path}: ${why}`);
+  }
+}
+
+export function isWasmBinary(bytes: Uint8Array): boolean {
+  return bytes.length >= 4 && WASM_MAGIC.every((b, i) => bytes[i] === b);
+}
+
+/** Compile (or fetch from the cache) a module; invalid input is a UserError naming the file. */
+export function compileModule(bytes: Uint8Array, name = 'module'): WebAssembly.Module {
+  const key = contentHash(bytes);
+  const hit = cache.get(key);
+  if (hit !== undefined) return hit;
+  if (!isWasmBinary(bytes)) {
+    throw new UserError(`${name} is not a WebAssembly module (${bytes.length === 0 ? 'empty file' : 'bad magic number'})`);
+  }
+  if (bytes[4] !== 1 || bytes[5] !== 0 || bytes[6] !== 0 || bytes[7] !== 0) {
+    throw new UserError(`${name}: unsupported WebAssembly binary version (components are not supported; expected a core module, version 1)`);
+  }
+  let module: WebAssembly.Module;
+  try {
+    module = new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>);
+  } catch (e) {
+    throw new UserError(`${name} failed to compile: ${String((e as Error).message).replace(/^WebAssembly\.Module\(\): /, '')}`);
+  }
+  cache.set(key, module);
+  return module;
+}

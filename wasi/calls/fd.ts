@@ -1,0 +1,269 @@
+/** Every fd_* call. Each decodes guest memory, checks rights, and delegates to the Fd. */
+import { ADVICE_MAX, Errno, Fdflags, Fstflags, Layout, Rights, Whence } from '../abi.js';
+import { WasiError } from '../errors.js';
+import { DirFd, type Fd } from '../fd.js';
+import type { Filestat, TimeSpec } from '../fs/handle.js';
+import type { GuestMemory } from '../memory.js';
+import { encodeUtf8 } from '../memory.js';
+import { type CallContext, type WasiFunctions, rightsFromGuest, u64ToNumber } from './context.js';
+
+/** Small multi-iovec writes are gathered into one syscall (wasi-libc's stdio writes 2 iovecs). */
+const GATHER_LIMIT = 16 * 1024;
+const gather = new Uint8Array(GATHER_LIMIT);
+
+export function writeFilestat(mem: GuestMemory, ptr: number, st: Filestat): void {
+  const L = Layout.filestat;
+  mem.check(ptr, L.size);
+  mem.setU64(ptr + L.dev, st.dev);
+  mem.setU64(ptr + L.ino, st.ino);
+  mem.setU8(ptr + L.filetype, st.filetype);
+  mem.u8.fill(0, ptr + L.filetype + 1, ptr + L.nlink);
+  mem.setU64(ptr + L.nlink, st.nlink);
+  mem.setU64(ptr + L.size_, st.size);
+  mem.setU64(ptr + L.atim, st.atim);
+  mem.setU64(ptr + L.mtim, st.mtim);
+  mem.setU64(ptr + L.ctim, st.ctim);
+}
+
+/** fst_flags → the two TimeSpecs; INVAL when a time is both given and NOW. */
+export function timesFromFlags(atim: bigint, mtim: bigint, fst: number): [TimeSpec, TimeSpec] {
+  if (fst & ~0xf) throw new WasiError(Errno.INVAL);
+  if ((fst & Fstflags.ATIM) && (fst & Fstflags.ATIM_NOW)) throw new WasiError(Errno.INVAL);
+  if ((fst & Fstflags.MTIM) && (fst & Fstflags.MTIM_NOW)) throw new WasiError(Errno.INVAL);
+  const a: TimeSpec = fst & Fstflags.ATIM_NOW ? 'now' : fst & Fstflags.ATIM ? BigInt.asUintN(64, atim) : null;
+  const m: TimeSpec = fst & Fstflags.MTIM_NOW ? 'now' : fst & Fstflags.MTIM ? BigInt.asUintN(64, mtim) : null;
+  return [a, m];
+}
+
+export function fdCalls(ctx: CallContext): WasiFunctions {
+  const { mem, fds } = ctx;
+
+  /** Run `io` over the iovec array; stop at the first short transfer. */
+  function readv(f: Fd, iovs: number, iovsLen: number, position: number): number {
+    let total = 0;
+    for (let i = 0; i < iovsLen; i++) {
+      const base = iovs + i * 8;
+      const ptr = mem.u32(base);
+      const len = mem.u32(base + 4);
+      const p = mem.check(ptr, len);
+      const n = position < 0 ? f.read(mem.u8, p, len) : f.pread(mem.u8, p, len, position + total);
+      total += n;
+      if (n < len) break;
+    }
+    return total;
+  }
+
+  function writev(f: Fd, iovs: number, iovsLen: number, position: number): number {
+    if (iovsLen === 1) {
+      const ptr = mem.u32(iovs);
+      const len = mem.u32(iovs + 4);
+      const p = mem.check(ptr, len);
+      return position < 0 ? f.write(mem.u8, p, len) : f.pwrite(mem.u8, p, len, position);
+    }
+    // Gather small vectors: one syscall instead of one per iovec.
+    let size = 0;
+    mem.check(iovs, iovsLen * 8);
+    for (let i = 0; i < iovsLen && size <= GATHER_LIMIT; i++) size += mem.u32(iovs + i * 8 + 4);
+    if (size <= GATHER_LIMIT) {
+      let at = 0;
+      for (let i = 0; i < iovsLen; i++) {
+        const ptr = mem.u32(iovs + i * 8);
+        const len = mem.u32(iovs + i * 8 + 4);
+        const p = mem.check(ptr, len);
+        gather.set(mem.u8.subarray(p, p + len), at);
+        at += len;
+      }
+      return position < 0 ? f.write(gather, 0, size) : f.pwrite(gather, 0, size, position);
+    }
+    let total = 0;
+    for (let i = 0; i < iovsLen; i++) {
+      const ptr = mem.u32(iovs + i * 8);
+      const len = mem.u32(iovs + i * 8 + 4);
+      const p = mem.check(ptr, len);
+      const n = position < 0 ? f.write(mem.u8, p, len) : f.pwrite(mem.u8, p, len, position + total);
+      total += n;
+      if (n < len) break;
+    }
+    return total;
+  }
+
+  function offsetArg(v: bigint): number {
+    const n = u64ToNumber(v);
+    if (n < 0) throw new WasiError(Errno.INVAL);
+    return n;
+  }
+
+  return {
+    fd_advise(fd: number, offset: bigint, len: bigint, advice: number): number {
+      fds.get(fd, Rights.FD_ADVISE);
+      offsetArg(offset);
+      offsetArg(len);
+      if (advice > ADVICE_MAX) return Errno.INVAL;
+      return Errno.SUCCESS; // advisory only; node:fs has no posix_fadvise
+    },
+
+    fd_allocate(fd: number, offset: bigint, len: bigint): number {
+      const f = fds.get(fd, Rights.FD_ALLOCATE);
+      const o = offsetArg(offset);
+      const l = offsetArg(len);
+      if (l === 0) return Errno.INVAL;
+      f.allocate(o, l);
+      return Errno.SUCCESS;
+    },
+
+    fd_close(fd: number): number {
+      fds.remove(fd).close();
+      return Errno.SUCCESS;
+    },
+
+    fd_datasync(fd: number): number {
+      fds.get(fd, Rights.FD_DATASYNC).datasync();
+      return Errno.SUCCESS;
+    },
+
+    fd_fdstat_get(fd: number, ptr: number): number {
+      const f = fds.lookup(fd);
+      const L = Layout.fdstat;
+      mem.check(ptr, L.size);
+      mem.setU8(ptr + L.fs_filetype, f.filetype);
+      mem.setU8(ptr + 1, 0);
+      mem.setU16(ptr + L.fs_flags, f.fdflags);
+      mem.setU32(ptr + 4, 0);
+      mem.setU64n(ptr + L.fs_rights_base, f.rightsBase);
+      mem.setU64n(ptr + L.fs_rights_inheriting, f.rightsInheriting);
+      return Errno.SUCCESS;
+    },
+
+    fd_fdstat_set_flags(fd: number, flags: number): number {
+      const f = fds.get(fd, Rights.FD_FDSTAT_SET_FLAGS);
+      if (flags & ~0x1f) return Errno.INVAL;
+      f.setFdflags(flags & Fdflags.APPEND);
+      return Errno.SUCCESS;
+    },
+
+    fd_fdstat_set_rights(fd: number, base: bigint, inheriting: bigint): number {
+      const f = fds.lookup(fd);
+      const b = rightsFromGuest(base);
+      const i = rightsFromGuest(inheriting);
+      // Rights only ever shrink.
+      if ((b & ~f.rightsBase) !== 0 || (i & ~f.rightsInheriting) !== 0) return Errno.NOTCAPABLE;
+      f.rightsBase = b;
+      f.rightsInheriting = i;
+      return Errno.SUCCESS;
+    },
+
+    fd_filestat_get(fd: number, ptr: number): number {
+      writeFilestat(mem, ptr, fds.get(fd, Rights.FD_FILESTAT_GET).filestat());
+      return Errno.SUCCESS;
+    },
+
+    fd_filestat_set_size(fd: number, size: bigint): number {
+      fds.get(fd, Rights.FD_FILESTAT_SET_SIZE).setSize(offsetArg(size));
+      return Errno.SUCCESS;
+    },
+
+    fd_filestat_set_times(fd: number, atim: bigint, mtim: bigint, fst: number): number {
+      const f = fds.get(fd, Rights.FD_FILESTAT_SET_TIMES);
+      const [a, m] = timesFromFlags(atim, mtim, fst);
+      f.setTimes(a, m);
+      return Errno.SUCCESS;
+    },
+
+    fd_pread(fd: number, iovs: number, iovsLen: number, offset: bigint, nreadPtr: number): number {
+      const f = fds.get(fd, Rights.FD_READ | Rights.FD_SEEK);
+      mem.setU32(nreadPtr, readv(f, iovs, iovsLen, offsetArg(offset)));
+      return Errno.SUCCESS;
+    },
+
+    fd_prestat_get(fd: number, ptr: number): number {
+      const f = fds.lookup(fd);
+      if (!(f instanceof DirFd) || f.preopenPath === null) return Errno.BADF;
+      mem.setU8(ptr + Layout.prestat.tag, 0);
+      mem.setU32(ptr + Layout.prestat.pr_name_len, encodeUtf8(f.preopenPath).length);
+      return Errno.SUCCESS;
+    },
+
+    fd_prestat_dir_name(fd: number, pathPtr: number, pathLen: number): number {
+      const f = fds.lookup(fd);
+      if (!(f instanceof DirFd) || f.preopenPath === null) return Errno.BADF;
+      const name = encodeUtf8(f.preopenPath);
+      if ((pathLen >>> 0) < name.length) return Errno.NAMETOOLONG;
+      mem.write(pathPtr, name);
+      return Errno.SUCCESS;
+    },
+
+    fd_pwrite(fd: number, iovs: number, iovsLen: number, offset: bigint, nwrittenPtr: number): number {
+      const f = fds.get(fd, Rights.FD_WRITE | Rights.FD_SEEK);
+      mem.setU32(nwrittenPtr, writev(f, iovs, iovsLen, offsetArg(offset)));
+      return Errno.SUCCESS;
+    },
+
+    fd_read(fd: number, iovs: number, iovsLen: number, nreadPtr: number): number {
+      const f = fds.get(fd, Rights.FD_READ);
+      mem.setU32(nreadPtr, readv(f, iovs, iovsLen, -1));
+      return Errno.SUCCESS;
+    },
+
+    fd_readdir(fd: number, buf: number, bufLen: number, cookie: bigint, bufusedPtr: number): number {
+      const f = fds.get(fd, Rights.FD_READDIR);
+      if (!(f instanceof DirFd)) return Errno.NOTDIR;
+      bufLen >>>= 0;
+      const start = mem.check(buf, bufLen);
+      const c = u64ToNumber(cookie);
+      const list = f.entries(c < 0 ? 0 : c);
+      const D = Layout.dirent;
+      const header = new Uint8Array(D.size);
+      const hv = new DataView(header.buffer);
+      let used = 0;
+      for (let i = c < 0 ? list.length : c; i < list.length && used < bufLen; i++) {
+        const e = list[i]!;
+        const name = encodeUtf8(e.name);
+        hv.setBigUint64(D.d_next, BigInt(i + 1), true);
+        hv.setBigUint64(D.d_ino, f.inoOf(e), true);
+        hv.setUint32(D.d_namlen, name.length, true);
+        hv.setUint8(D.d_type, e.filetype);
+        // An entry that does not fit is written in part: bufused == buf_len tells the guest to come back.
+        const h = Math.min(D.size, bufLen - used);
+        mem.u8.set(header.subarray(0, h), start + used);
+        used += h;
+        const n = Math.min(name.length, bufLen - used);
+        mem.u8.set(name.subarray(0, n), start + used);
+        used += n;
+      }
+      mem.setU32(bufusedPtr, used);
+      return Errno.SUCCESS;
+    },
+
+    fd_renumber(from: number, to: number): number {
+      fds.renumber(from, to)?.close();
+      return Errno.SUCCESS;
+    },
+
+    fd_seek(fd: number, offset: bigint, whence: number, newOffsetPtr: number): number {
+      // A seek that only asks where we are needs FD_TELL, not FD_SEEK (as in uvwasi).
+      const rights = offset === 0n && whence === Whence.CUR ? Rights.FD_TELL : Rights.FD_SEEK;
+      const f = fds.get(fd, rights);
+      if (whence > Whence.END) return Errno.INVAL;
+      const delta = Number(offset);
+      if (!Number.isSafeInteger(delta)) return Errno.INVAL;
+      mem.setU64n(newOffsetPtr, f.seek(delta, whence));
+      return Errno.SUCCESS;
+    },
+
+    fd_sync(fd: number): number {
+      fds.get(fd, Rights.FD_SYNC).sync();
+      return Errno.SUCCESS;
+    },
+
+    fd_tell(fd: number, offsetPtr: number): number {
+      mem.setU64n(offsetPtr, fds.get(fd, Rights.FD_TELL).tell());
+      return Errno.SUCCESS;
+    },
+
+    fd_write(fd: number, iovs: number, iovsLen: number, nwrittenPtr: number): number {
+      const f = fds.get(fd, Rights.FD_WRITE);
+      mem.setU32(nwrittenPtr, writev(f, iovs, iovsLen, -1));
+      return Errno.SUCCESS;
+    },
+  };
+}

@@ -1,0 +1,26 @@
+/** proc_exit, proc_raise, sched_yield, random_get. */
+import { randomFillSync } from 'node:crypto';
+import { Errno } from '../abi.js';
+import { WasiExit } from '../errors.js';
+import type { CallContext, WasiFunctions } from './context.js';
+
+export function procCalls({ mem }: CallContext): WasiFunctions {
+  return {
+    proc_exit(code: number): void {
+      throw new WasiExit(code >>> 0);
+    },
+    proc_raise(_sig: number): number {
+      // Signals do not exist in preview1 hosts; wasmtime answers NOTSUP too.
+      return Errno.NOTSUP;
+    },
+    sched_yield(): number {
+      return Errno.SUCCESS;
+    },
+    random_get(buf: number, len: number): number {
+      const p = mem.check(buf, len);
+      // randomFillSync has no 64 KiB cap (getRandomValues has).
+      randomFillSync(mem.u8, p, len >>> 0);
+      return Errno.SUCCESS;
+    },
+  };
+}

@@ -1,0 +1,283 @@
+/**
+ * The host filesystem backend (node:fs).
+ *
+ * node:fs has no openat(2). On Linux we get the same guarantee through
+ * procfs: `/proc/self/fd/N/NAME` walks from the directory that fd N holds —
+ * wherever it has been moved — and then one component, NAME. With O_NOFOLLOW
+ * (and our own single-component, symlink-aware resolver above this layer) no
+ * path the guest names is ever interpreted by the kernel beyond one component
+ * of a directory we hold open, so swapping a directory for a symlink between
+ * check and use cannot redirect an operation outside the sandbox.
+ *
+ * Elsewhere (no procfs) we fall back to joined host paths, and verify opens
+ * afterwards with fstat (dev, ino) against an lstat taken before; that closes
+ * the open race for existing files but not for every other operation. README
+ * ("Sandbox") says what holds where.
+ */
+import fs from 'node:fs';
+import { Errno, Filetype } from '../abi.js';
+import { WasiError } from '../errors.js';
+import type { DirEntry, DirHandle, FileHandle, Filestat, OpenRequest, TimeSpec } from './handle.js';
+
+const C = fs.constants;
+const PROC_FD = process.platform === 'linux' && fs.existsSync('/proc/self/fd');
+/** One object identifies "the host filesystem" for link/rename (the kernel reports EXDEV itself). */
+const HOST_DEVICE = Object.freeze({ backend: 'host' });
+
+export function filetypeOfMode(mode: number): Filetype {
+  switch (mode & C.S_IFMT) {
+    case C.S_IFREG: return Filetype.REGULAR_FILE;
+    case C.S_IFDIR: return Filetype.DIRECTORY;
+    case C.S_IFLNK: return Filetype.SYMBOLIC_LINK;
+    case C.S_IFCHR: return Filetype.CHARACTER_DEVICE;
+    case C.S_IFBLK: return Filetype.BLOCK_DEVICE;
+    case C.S_IFSOCK: return Filetype.SOCKET_STREAM;
+    default: return Filetype.UNKNOWN;
+  }
+}
+
+export function filestatOf(st: fs.BigIntStats): Filestat {
+  return {
+    dev: st.dev,
+    ino: st.ino,
+    filetype: filetypeOfMode(Number(st.mode)),
+    nlink: st.nlink,
+    size: st.size,
+    atim: st.atimeNs,
+    mtim: st.mtimeNs,
+    ctim: st.ctimeNs,
+  };
+}
+
+/** ns → the seconds node:fs takes; 'now' → current time; null → keep `current`. */
+function toSeconds(t: TimeSpec, currentNs: bigint): number {
+  if (t === 'now') return Date.now() / 1000;
+  const ns = t === null ? currentNs : t;
+  return Number(ns / 1000n) / 1e6;
+}
+
+function roCheck(readonly: boolean): void {
+  if (readonly) throw new WasiError(Errno.ROFS);
+}
+
+export class HostFile implements FileHandle {
+  readonly kind = 'file';
+  constructor(
+    private fd: number,
+    readonly filetype: Filetype,
+    private flags: number,
+    readonly readonly: boolean,
+  ) {}
+
+  get append(): boolean {
+    return (this.flags & C.O_APPEND) !== 0;
+  }
+
+  read(buf: Uint8Array, off: number, len: number, position: number | null): number {
+    return fs.readSync(this.fd, buf, off, len, position);
+  }
+
+  write(buf: Uint8Array, off: number, len: number, position: number | null): number {
+    return fs.writeSync(this.fd, buf, off, len, position);
+  }
+
+  stat(): Filestat {
+    return filestatOf(fs.fstatSync(this.fd, { bigint: true }));
+  }
+
+  setSize(size: number): void {
+    roCheck(this.readonly);
+    fs.ftruncateSync(this.fd, size);
+  }
+
+  setTimes(atim: TimeSpec, mtim: TimeSpec): void {
+    roCheck(this.readonly);
+    const st = atim === null || mtim === null ? fs.fstatSync(this.fd, { bigint: true }) : null;
+    fs.futimesSync(this.fd, toSeconds(atim, st?.atimeNs ?? 0n), toSeconds(mtim, st?.mtimeNs ?? 0n));
+  }
+
+  allocate(offset: number, len: number): void {
+    roCheck(this.readonly);
+    // node:fs has no fallocate; posix_fallocate's visible effect is the size.
+    const size = Number(fs.fstatSync(this.fd).size);
+    if (offset + len > size) fs.ftruncateSync(this.fd, offset + len);
+  }
+
+  setAppend(append: boolean): void {
+    if (append === this.append) return;
+    if (!PROC_FD) throw new WasiError(Errno.NOTSUP);
+    // No fcntl(F_SETFL) in node:fs: reopen the same open file description's
+    // inode through procfs with the new flag. Same inode, never a new path lookup.
+    const flags = (this.flags & ~(C.O_APPEND | C.O_CREAT | C.O_EXCL | C.O_TRUNC)) | (append ? C.O_APPEND : 0);
+    const fd = fs.openSync(`/proc/self/fd/${this.fd}`, flags);
+    fs.closeSync(this.fd);
+    this.fd = fd;
+    this.flags = flags;
+  }
+
+  sync(): void {
+    fs.fsyncSync(this.fd);
+  }
+
+  datasync(): void {
+    fs.fdatasyncSync(this.fd);
+  }
+
+  close(): void {
+    fs.closeSync(this.fd);
+  }
+}
+
+export class HostDir implements DirHandle {
+  readonly kind = 'dir';
+  readonly filetype = Filetype.DIRECTORY;
+  readonly device = HOST_DEVICE;
+  /** Where one component of this directory is found: "/proc/self/fd/N/" on Linux. */
+  private readonly prefix: string;
+
+  constructor(
+    private readonly fd: number,
+    /** The host path at open time: only used where procfs is missing. */
+    private readonly hostPath: string,
+    readonly readonly: boolean,
+  ) {
+    this.prefix = PROC_FD ? `/proc/self/fd/${fd}/` : hostPath.replace(/\/+$/, '') + '/';
+  }
+
+  /** Open a host directory as a preopen or mount root; the only place a host path enters. */
+  static open(hostPath: string, readonly = false): HostDir {
+    const fd = fs.openSync(hostPath, C.O_RDONLY | C.O_DIRECTORY);
+    return new HostDir(fd, fs.realpathSync(hostPath), readonly);
+  }
+
+  private at(name: string): string {
+    return this.prefix + name;
+  }
+
+  stat(): Filestat {
+    return filestatOf(fs.fstatSync(this.fd, { bigint: true }));
+  }
+
+  lstat(name: string): Filestat {
+    return filestatOf(fs.lstatSync(this.at(name), { bigint: true }));
+  }
+
+  open(name: string, req: OpenRequest): FileHandle | DirHandle {
+    let flags = C.O_NOFOLLOW;
+    if (req.write) {
+      roCheck(this.readonly);
+      flags |= req.read ? C.O_RDWR : C.O_WRONLY;
+    } else {
+      flags |= C.O_RDONLY;
+    }
+    if (req.create || req.truncate) roCheck(this.readonly);
+    if (req.create) flags |= C.O_CREAT;
+    if (req.exclusive) flags |= C.O_EXCL;
+    if (req.truncate) flags |= C.O_TRUNC;
+    if (req.directory) flags |= C.O_DIRECTORY;
+    if (req.append) flags |= C.O_APPEND;
+    if (req.sync) flags |= C.O_SYNC;
+    if (req.dsync) flags |= C.O_DSYNC;
+    const path = this.at(name);
+    const before = PROC_FD || req.create ? null : fs.lstatSync(path);
+    const fd = fs.openSync(path, flags, 0o666);
+    try {
+      const st = fs.fstatSync(fd);
+      if (before !== null && (before.dev !== st.dev || before.ino !== st.ino)) {
+        throw new WasiError(Errno.NOENT); // swapped between lookup and open
+      }
+      const filetype = filetypeOfMode(st.mode);
+      if (filetype === Filetype.DIRECTORY) {
+        return new HostDir(fd, this.hostPath + '/' + name, this.readonly);
+      }
+      return new HostFile(fd, filetype, flags, this.readonly);
+    } catch (e) {
+      fs.closeSync(fd);
+      throw e;
+    }
+  }
+
+  openDir(name: string): DirHandle {
+    const fd = fs.openSync(this.at(name), C.O_RDONLY | C.O_DIRECTORY | C.O_NOFOLLOW);
+    return new HostDir(fd, this.hostPath + '/' + name, this.readonly);
+  }
+
+  readlink(name: string): string {
+    return fs.readlinkSync(this.at(name));
+  }
+
+  mkdir(name: string): void {
+    roCheck(this.readonly);
+    fs.mkdirSync(this.at(name));
+  }
+
+  rmdir(name: string): void {
+    roCheck(this.readonly);
+    fs.rmdirSync(this.at(name));
+  }
+
+  unlink(name: string): void {
+    roCheck(this.readonly);
+    fs.unlinkSync(this.at(name));
+  }
+
+  symlink(target: string, name: string): void {
+    roCheck(this.readonly);
+    fs.symlinkSync(target, this.at(name));
+  }
+
+  link(name: string, to: DirHandle, toName: string): void {
+    roCheck(this.readonly);
+    const dst = hostDir(to);
+    roCheck(dst.readonly);
+    // link(2) does not follow a symlink in the source on Linux: the link itself is linked.
+    fs.linkSync(this.at(name), dst.at(toName));
+  }
+
+  rename(name: string, to: DirHandle, toName: string): void {
+    roCheck(this.readonly);
+    const dst = hostDir(to);
+    roCheck(dst.readonly);
+    fs.renameSync(this.at(name), dst.at(toName));
+  }
+
+  setTimes(name: string, atim: TimeSpec, mtim: TimeSpec): void {
+    roCheck(this.readonly);
+    const path = this.at(name);
+    const st = atim === null || mtim === null ? fs.lstatSync(path, { bigint: true }) : null;
+    fs.lutimesSync(path, toSeconds(atim, st?.atimeNs ?? 0n), toSeconds(mtim, st?.mtimeNs ?? 0n));
+  }
+
+  readdir(): DirEntry[] {
+    const entries = fs.readdirSync(PROC_FD ? `/proc/self/fd/${this.fd}` : this.hostPath, { withFileTypes: true });
+    const out: DirEntry[] = new Array(entries.length);
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i]!;
+      out[i] = { name: e.name, filetype: direntType(e) };
+    }
+    return out;
+  }
+
+  sync(): void {
+    fs.fsyncSync(this.fd);
+  }
+
+  close(): void {
+    fs.closeSync(this.fd);
+  }
+}
+
+function hostDir(d: DirHandle): HostDir {
+  if (!(d instanceof HostDir)) throw new WasiError(Errno.XDEV);
+  return d;
+}
+
+function direntType(e: fs.Dirent): Filetype {
+  if (e.isFile()) return Filetype.REGULAR_FILE;
+  if (e.isDirectory()) return Filetype.DIRECTORY;
+  if (e.isSymbolicLink()) return Filetype.SYMBOLIC_LINK;
+  if (e.isCharacterDevice()) return Filetype.CHARACTER_DEVICE;
+  if (e.isBlockDevice()) return Filetype.BLOCK_DEVICE;
+  if (e.isSocket()) return Filetype.SOCKET_STREAM;
+  return Filetype.UNKNOWN;
+}

@@ -1,0 +1,241 @@
+/**
+ * The path resolver: the one place where guest path text becomes a
+ * (directory handle, final name) pair. It walks one component at a time
+ * through DirHandles — never handing a joined path to a backend — follows
+ * symlinks itself, keeps `..` inside the sandbox and crosses mount points.
+ *
+ * Two sandbox rules, chosen per namespace:
+ *  - 'capability' (wasmtime/cap-std, `tswasi run --dir`): the directory a call
+ *    starts from is the root of that call; `..` above it, absolute paths and
+ *    absolute symlink targets are refused.
+ *  - 'chroot' (OCI containers): the namespace root is `/`; `..` at `/` stays
+ *    at `/`, and absolute paths and symlink targets start again at `/`, as a
+ *    process under chroot would see them.
+ */
+import { Errno, Filetype } from '../abi.js';
+import { WasiError } from '../errors.js';
+import type { DirHandle } from './handle.js';
+
+/** Linux's MAXSYMLINKS; cap-std uses the same budget. */
+export const MAX_SYMLINKS = 40;
+/** What a path that tries to leave its sandbox gets (wasmtime: NOTCAPABLE). */
+export const ESCAPE_ERRNO = Errno.NOTCAPABLE;
+
+/** What sits at a mount point: a directory root, or a single entry `name` of `dir` (a file bind mount). */
+export interface MountTarget {
+  dir: DirHandle;
+  name: string | null;
+}
+
+export interface Namespace {
+  readonly mode: 'capability' | 'chroot';
+  /** The namespace's `/` (chroot mode). */
+  readonly root: DirHandle;
+  /** Mounts below the root, keyed by normalised guest path ("/data", "/etc/hosts"). */
+  readonly mounts: ReadonlyMap<string, MountTarget>;
+}
+
+/** Where a directory fd is: its handle, its namespace, and its guest path from the namespace root. */
+export interface DirRef {
+  readonly handle: DirHandle;
+  readonly ns: Namespace;
+  readonly guestPath: readonly string[];
+}
+
+/**
+ * The final step of a path operation. `dir` is the parent and `name` one
+ * component of it ("." for the directory itself); `mustBeDir` is set when the
+ * path ended in "/". To ask for a symlink at `name` to be followed, throw
+ * WasiError(LOOP): the resolver follows it when the caller asked for that and
+ * calls `op` again on the target.
+ */
+export type FinalOp<T> = (dir: DirHandle, name: string, mustBeDir: boolean, guestPath: readonly string[]) => T;
+
+const SYMLINK = new WasiError(Errno.LOOP);
+/** Throw this from a FinalOp when `name` turned out to be a symlink. */
+export function symlinkHere(): never {
+  throw SYMLINK;
+}
+
+function isLoop(e: unknown): boolean {
+  return e instanceof WasiError ? e.errno === Errno.LOOP : (e as { code?: string } | null)?.code === 'ELOOP';
+}
+
+function isNotDirOrLoop(e: unknown): boolean {
+  if (isLoop(e)) return true;
+  return e instanceof WasiError ? e.errno === Errno.NOTDIR : (e as { code?: string } | null)?.code === 'ENOTDIR';
+}
+
+/**
+ * Resolve `path` from `start` and run `op` on its final component.
+ * `follow`: follow a symlink in the final component (LOOKUP_SYMLINK_FOLLOW).
+ */
+export function resolve<T>(start: DirRef, path: string, follow: boolean, op: FinalOp<T>): T {
+  if (path.length === 0) throw new WasiError(Errno.NOENT);
+  if (path.includes('\0')) throw new WasiError(Errno.INVAL);
+  // Fast path: one plain component, no mounts to consult, no symlink to follow.
+  if (start.ns.mounts.size === 0 && path.indexOf('/') < 0 && path !== '..') {
+    try {
+      return op(start.handle, path, false, start.guestPath);
+    } catch (e) {
+      if (!follow || !isLoop(e) || start.handle.lstat(path).filetype !== Filetype.SYMBOLIC_LINK) throw e;
+    }
+  }
+  return new Walk(start).run(path, follow, op);
+}
+
+class Walk {
+  /** Open directories from the walk's start (index 0, not ours to close) to the current one. */
+  private readonly stack: DirHandle[];
+  private readonly owned: boolean[];
+  /** Guest path of the current directory, from the namespace root. */
+  private guest: string[];
+  /** Components still to walk, and the index of the next one. */
+  private pending: string[] = [];
+  private next = 0;
+  private links = 0;
+  private readonly ns: Namespace;
+
+  constructor(start: DirRef) {
+    this.ns = start.ns;
+    this.stack = [start.handle];
+    this.owned = [false];
+    this.guest = start.guestPath.slice();
+  }
+
+  run<T>(path: string, follow: boolean, op: FinalOp<T>): T {
+    try {
+      this.load(path, []);
+      for (;;) {
+        const { name, mustBeDir } = this.walkToFinal();
+        const top = this.stack[this.stack.length - 1]!;
+        if (name === '.') return op(top, '.', true, this.guest);
+        const mount = this.mountAt(name);
+        if (mount !== null) {
+          if (mount.name === null) return op(mount.dir, '.', true, [...this.guest, name]);
+          return op(mount.dir, mount.name, mustBeDir, this.guest);
+        }
+        try {
+          return op(top, name, mustBeDir, this.guest);
+        } catch (e) {
+          // A trailing slash follows a final symlink as POSIX says, even without SYMLINK_FOLLOW.
+          if (!(follow || mustBeDir) || !isLoop(e)) throw e;
+          if (top.lstat(name).filetype !== Filetype.SYMBOLIC_LINK) throw e;
+          this.load(this.readlink(top, name), mustBeDir ? [''] : []);
+        }
+      }
+    } finally {
+      this.release(0);
+    }
+  }
+
+  /** Make `path` (then `rest`) the components to walk; an absolute path restarts at the root. */
+  private load(path: string, rest: string[]): void {
+    if (path.startsWith('/')) this.restartAtRoot();
+    const comps = path.split('/');
+    for (const c of rest) comps.push(c);
+    this.pending = comps;
+    this.next = 0;
+  }
+
+  /** The components after the next one, for a restart. */
+  private remaining(): string[] {
+    return this.pending.slice(this.next);
+  }
+
+  /**
+   * Walk every component but the last one; return the last, or "." when the
+   * path names the current directory itself ("a/..", ".", "a/.").
+   * `mustBeDir` is set when only slashes follow the last component.
+   */
+  private walkToFinal(): { name: string; mustBeDir: boolean } {
+    for (;;) {
+      let name: string | undefined;
+      while ((name = this.pending[this.next++]) !== undefined && (name === '' || name === '.'));
+      if (name === undefined) return { name: '.', mustBeDir: true };
+      let k = this.next;
+      while (k < this.pending.length && this.pending[k] === '') k++;
+      const last = k === this.pending.length;
+      if (name === '..') {
+        this.up();
+        continue;
+      }
+      if (last) return { name, mustBeDir: k > this.next };
+      this.descend(name);
+    }
+  }
+
+  private descend(name: string): void {
+    const top = this.stack[this.stack.length - 1]!;
+    const mount = this.mountAt(name);
+    if (mount !== null) {
+      if (mount.name !== null) throw new WasiError(Errno.NOTDIR);
+      this.push(mount.dir, false, name);
+      return;
+    }
+    let child: DirHandle;
+    try {
+      child = top.openDir(name);
+    } catch (e) {
+      if (!isNotDirOrLoop(e)) throw e;
+      if (top.lstat(name).filetype !== Filetype.SYMBOLIC_LINK) throw new WasiError(Errno.NOTDIR);
+      // A symlink in the middle of the path: walk its target, then the rest.
+      this.load(this.readlink(top, name), ['', ...this.remaining()]);
+      return;
+    }
+    this.push(child, true, name);
+  }
+
+  /** `..`: pop, or at the walk's start apply the namespace's rule. */
+  private up(): void {
+    if (this.stack.length > 1) {
+      this.release(this.stack.length - 1);
+      this.guest.pop();
+      return;
+    }
+    if (this.ns.mode === 'capability') throw new WasiError(ESCAPE_ERRNO);
+    if (this.guest.length === 0) return; // `..` at `/` is `/`
+    // Above the start but inside the namespace: walk again from the root.
+    const again = [...this.guest.slice(0, -1), ...this.remaining()];
+    this.restartAtRoot();
+    this.pending = again.length > 0 ? again : ['.'];
+    this.next = 0;
+  }
+
+  private restartAtRoot(): void {
+    if (this.ns.mode === 'capability') throw new WasiError(ESCAPE_ERRNO);
+    this.release(1);
+    this.stack[0] = this.ns.root;
+    this.owned[0] = false;
+    this.guest = [];
+  }
+
+  private readlink(dir: DirHandle, name: string): string {
+    if (++this.links > MAX_SYMLINKS) throw new WasiError(Errno.LOOP);
+    const target = dir.readlink(name);
+    if (target.length === 0) throw new WasiError(Errno.NOENT);
+    return target;
+  }
+
+  private push(dir: DirHandle, owned: boolean, name: string): void {
+    this.stack.push(dir);
+    this.owned.push(owned);
+    this.guest.push(name);
+  }
+
+  /** Close owned handles from index `from` up, and drop them from the stack. */
+  private release(from: number): void {
+    for (let j = this.stack.length - 1; j >= from; j--) {
+      if (this.owned[j]) {
+        try { this.stack[j]!.close(); } catch { /* already gone */ }
+      }
+    }
+    this.stack.length = from;
+    this.owned.length = from;
+  }
+
+  private mountAt(name: string): MountTarget | null {
+    if (this.ns.mounts.size === 0) return null;
+    return this.ns.mounts.get('/' + [...this.guest, name].join('/')) ?? null;
+  }
+}

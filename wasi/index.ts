@@ -1,0 +1,11 @@
+/** tswasi's WASI preview1 core. Depends on nothing else of tswasi. */
+export { WASI, type WASIOptions, type StdioSink, type DirSource } from './wasi.js';
+export { WasiExit, WasiError } from './errors.js';
+export * as abi from './abi.js';
+export { Errno, ERRNO_NAMES, Rights } from './abi.js';
+export { HostDir } from './fs/host.js';
+export { MemDir } from './fs/mem.js';
+export type { DirHandle, FileHandle, Filestat } from './fs/handle.js';
+export type { Namespace, MountTarget, DirRef } from './fs/resolve.js';
+export { buildNamespace, namespacePreopen, openDirSource, normaliseGuestPath } from './preopens.js';
+export type { WasiFunction, WasiFunctions } from './calls/context.js';

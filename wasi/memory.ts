@@ -1,0 +1,121 @@
+import { Errno } from './abi.js';
+import { WasiError } from './errors.js';
+
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
+const utf8Encoder = new TextEncoder();
+
+/**
+ * The only door to guest linear memory. Every access is bounds-checked and a
+ * bad pointer becomes WasiError(FAULT) — never a host exception. The views are
+ * refreshed when `memory.grow` detaches the old ArrayBuffer.
+ */
+export class GuestMemory {
+  u8: Uint8Array = new Uint8Array(0);
+  view: DataView = new DataView(new ArrayBuffer(0));
+  private memory: WebAssembly.Memory | null = null;
+
+  attach(memory: WebAssembly.Memory): void {
+    this.memory = memory;
+    this.refresh();
+  }
+
+  get attached(): boolean {
+    return this.memory !== null;
+  }
+
+  /** Re-derive views if the buffer changed (grow detaches it: its length drops to 0). */
+  refresh(): void {
+    const m = this.memory;
+    if (m === null) throw new WasiError(Errno.FAULT);
+    const buf = m.buffer;
+    if (this.u8.buffer !== buf || this.u8.byteLength !== buf.byteLength) {
+      this.u8 = new Uint8Array(buf);
+      this.view = new DataView(buf);
+    }
+  }
+
+  /** Check that [ptr, ptr+len) is inside memory; returns ptr. */
+  check(ptr: number, len: number): number {
+    // ptr/len arrive as i32 from the guest; >>> 0 makes them the u32 the ABI means.
+    ptr >>>= 0; len >>>= 0;
+    if (ptr + len > this.u8.byteLength) {
+      this.refresh();
+      if (ptr + len > this.u8.byteLength) throw new WasiError(Errno.FAULT);
+    }
+    return ptr;
+  }
+
+  u32(ptr: number): number {
+    const p = this.check(ptr, 4);
+    return this.view.getUint32(p, true);
+  }
+  setU8(ptr: number, v: number): void {
+    const p = this.check(ptr, 1);
+    this.view.setUint8(p, v);
+  }
+  setU16(ptr: number, v: number): void {
+    const p = this.check(ptr, 2);
+    this.view.setUint16(p, v, true);
+  }
+  setU32(ptr: number, v: number): void {
+    const p = this.check(ptr, 4);
+    this.view.setUint32(p, v, true);
+  }
+  u64(ptr: number): bigint {
+    const p = this.check(ptr, 8);
+    return this.view.getBigUint64(p, true);
+  }
+  setU64(ptr: number, v: bigint): void {
+    const p = this.check(ptr, 8);
+    this.view.setBigUint64(p, v, true);
+  }
+  /** Write a non-negative integer known to fit in 53 bits as a u64 without a BigInt. */
+  setU64n(ptr: number, v: number): void {
+    const p = this.check(ptr, 8);
+    this.view.setUint32(p, v >>> 0, true);
+    this.view.setUint32(p + 4, Math.floor(v / 0x100000000), true);
+  }
+
+  /** A view (not a copy) of guest bytes; valid until the next memory.grow. */
+  bytes(ptr: number, len: number): Uint8Array {
+    const p = this.check(ptr, len);
+    return this.u8.subarray(p, p + (len >>> 0));
+  }
+
+  /** Decode a UTF-8 string; invalid UTF-8 is EILSEQ as in wasmtime. */
+  string(ptr: number, len: number): string {
+    const p = this.check(ptr, len);
+    len >>>= 0;
+    // Fast path for short ASCII (most paths): avoids TextDecoder's setup cost.
+    if (len <= 64) {
+      const u8 = this.u8;
+      let s = '';
+      for (let i = p, end = p + len; i < end; i++) {
+        const c = u8[i]!;
+        if (c >= 0x80) return this.decodeUtf8(p, len);
+        s += String.fromCharCode(c);
+      }
+      return s;
+    }
+    return this.decodeUtf8(p, len);
+  }
+
+  private decodeUtf8(p: number, len: number): string {
+    try {
+      return utf8Decoder.decode(this.u8.subarray(p, p + len));
+    } catch {
+      throw new WasiError(Errno.ILSEQ);
+    }
+  }
+
+  /** Copy bytes into guest memory; returns the number of bytes written. */
+  write(ptr: number, data: Uint8Array): number {
+    const p = this.check(ptr, data.length);
+    this.u8.set(data, p);
+    return data.length;
+  }
+}
+
+export function encodeUtf8(s: string): Uint8Array {
+  return utf8Encoder.encode(s);
+}

@@ -1,0 +1,68 @@
+/** Turning the embedder's preopen and mount descriptions into directory handles. */
+import type { Volume } from 'memfs';
+import { Errno, RIGHTS_DIRECTORY, RIGHTS_DIRECTORY_INHERITING } from './abi.js';
+import { WasiError } from './errors.js';
+import { DirFd } from './fd.js';
+import type { DirHandle } from './fs/handle.js';
+import { HostDir } from './fs/host.js';
+import { MemDir } from './fs/mem.js';
+import type { MountTarget, Namespace } from './fs/resolve.js';
+
+/** A directory to preopen or mount: a host path, or a memfs volume (optionally a directory in it). */
+export type DirSource =
+  | string
+  | Volume
+  | { host: string; readonly?: boolean }
+  | { volume: Volume; path?: string; readonly?: boolean };
+
+function isVolume(v: unknown): v is Volume {
+  return typeof v === 'object' && v !== null && '_core' in v && 'openSync' in v;
+}
+
+/** Open a DirSource as a directory handle. Host paths are trusted: they come from the embedder. */
+export function openDirSource(src: DirSource): DirHandle {
+  if (typeof src === 'string') return HostDir.open(src);
+  if (isVolume(src)) return MemDir.open(src);
+  if ('host' in src) return HostDir.open(src.host, src.readonly ?? false);
+  if ('volume' in src) return MemDir.open(src.volume, src.path ?? '/', src.readonly ?? false);
+  throw new TypeError('preopen must be a host path, a memfs Volume, { host } or { volume }');
+}
+
+/** Guest paths are kept normalised: "/a/b", no trailing or repeated slashes. */
+export function normaliseGuestPath(p: string): string {
+  const parts = p.split('/').filter((c) => c !== '' && c !== '.');
+  if (parts.includes('..')) throw new TypeError(`guest path may not contain "..": ${p}`);
+  return (p.startsWith('/') ? '/' : '') + parts.join('/');
+}
+
+/** A preopen in wasmtime's sense: its own sandbox, rooted at the directory itself. */
+export function capabilityPreopen(guestPath: string, dir: DirHandle): DirFd {
+  const ns: Namespace = { mode: 'capability', root: dir, mounts: new Map() };
+  return new DirFd({ handle: dir, ns, guestPath: [] }, RIGHTS_DIRECTORY, RIGHTS_DIRECTORY_INHERITING, guestPath);
+}
+
+/** One mount of a chroot-style namespace (a container's filesystem). */
+export interface MountSpec {
+  /** Absolute guest path: "/" for the root filesystem. */
+  destination: string;
+  source: DirSource | { file: string; readonly?: boolean } | { fileIn: DirHandle; name: string };
+}
+
+/**
+ * A filesystem tree like a container's: a root and mounts at guest paths,
+ * resolved with chroot rules. Returns the namespace; preopen it with
+ * `namespacePreopen`.
+ */
+export function buildNamespace(root: DirHandle, mounts: ReadonlyMap<string, MountTarget>): Namespace {
+  for (const k of mounts.keys()) {
+    if (!k.startsWith('/') || k === '/' || normaliseGuestPath(k) !== k) {
+      throw new WasiError(Errno.INVAL);
+    }
+  }
+  return { mode: 'chroot', root, mounts };
+}
+
+/** Preopen a directory of a namespace at `guestPath` (e.g. "/" and the working directory). */
+export function namespacePreopen(ns: Namespace, guestPath: string, handle: DirHandle, components: readonly string[]): DirFd {
+  return new DirFd({ handle, ns, guestPath: components }, RIGHTS_DIRECTORY, RIGHTS_DIRECTORY_INHERITING, guestPath);
+}

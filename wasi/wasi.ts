@@ -1,0 +1,166 @@
+/**
+ * The node:wasi-compatible WASI class: `import { WASI } from 'tswasi'` in
+ * place of `node:wasi`, same options, same methods.
+ */
+import { argsEnvCalls, StringList } from './calls/args-env.js';
+import { clockCalls } from './calls/clock.js';
+import type { CallContext, WasiFunction, WasiFunctions } from './calls/context.js';
+import { fdCalls } from './calls/fd.js';
+import { pathCalls } from './calls/path.js';
+import { pollCalls } from './calls/poll.js';
+import { procCalls } from './calls/proc.js';
+import { sockCalls } from './calls/sock.js';
+import { WasiExit, errnoOf } from './errors.js';
+import type { Fd } from './fd.js';
+import { FdTable } from './fd-table.js';
+import { GuestMemory } from './memory.js';
+import { type DirSource, capabilityPreopen, openDirSource } from './preopens.js';
+import { BufferSourceFd, HostStreamFd, SinkFd, type StdioSink } from './stdio.js';
+
+export type { StdioSink } from './stdio.js';
+export type { DirSource } from './preopens.js';
+
+export interface WASIOptions {
+  /** Only 'preview1' (wasi_snapshot_preview1) exists here; accepted for node:wasi compatibility. */
+  version?: 'preview1';
+  args?: readonly string[];
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Guest path → host directory (or memfs Volume, or { host | volume, readonly }). */
+  preopens?: Readonly<Record<string, DirSource>>;
+  /** Extra fds after the preopens, already built (containers use this for their namespace). */
+  extraFds?: readonly Fd[];
+  /** true (default): proc_exit makes start() return the code. false: the process exits. */
+  returnOnExit?: boolean;
+  stdin?: number | Uint8Array | string;
+  stdout?: number | StdioSink;
+  stderr?: number | StdioSink;
+  /** Wraps every import (tracing); gets the name and the function, returns the replacement. */
+  wrapImport?: (name: string, fn: WasiFunction) => WasiFunction;
+}
+
+type Exports = WebAssembly.Exports & { memory?: WebAssembly.Memory; _start?: () => void; _initialize?: () => void };
+
+/** Catch host-side exceptions of an import and return an errno; only proc_exit unwinds. */
+function guard(fn: WasiFunction): WasiFunction {
+  const f = fn as (...a: unknown[]) => number;
+  const fail = (e: unknown): number => {
+    if (e instanceof WasiExit) throw e;
+    return errnoOf(e);
+  };
+  // Fixed arities keep the hot calls free of rest-argument arrays.
+  switch (fn.length) {
+    case 0: return (() => { try { return f(); } catch (e) { return fail(e); } }) as WasiFunction;
+    case 1: return ((a: unknown) => { try { return f(a); } catch (e) { return fail(e); } }) as WasiFunction;
+    case 2: return ((a: unknown, b: unknown) => { try { return f(a, b); } catch (e) { return fail(e); } }) as WasiFunction;
+    case 3: return ((a: unknown, b: unknown, c: unknown) => { try { return f(a, b, c); } catch (e) { return fail(e); } }) as WasiFunction;
+    case 4: return ((a: unknown, b: unknown, c: unknown, d: unknown) => { try { return f(a, b, c, d); } catch (e) { return fail(e); } }) as WasiFunction;
+    case 5: return ((a: unknown, b: unknown, c: unknown, d: unknown, g: unknown) => { try { return f(a, b, c, d, g); } catch (e) { return fail(e); } }) as WasiFunction;
+    default: return ((...a: unknown[]) => { try { return f(...a); } catch (e) { return fail(e); } }) as WasiFunction;
+  }
+}
+
+export class WASI {
+  readonly wasiImport: WasiFunctions;
+  readonly fds = new FdTable();
+  private readonly mem = new GuestMemory();
+  private readonly returnOnExit: boolean;
+  private started = false;
+
+  constructor(options: WASIOptions = {}) {
+    if (options.version !== undefined && options.version !== 'preview1') {
+      throw new TypeError(`unsupported WASI version: ${String(options.version)} (only "preview1")`);
+    }
+    this.returnOnExit = options.returnOnExit ?? true;
+    this.fds.set(0, stdinFd(options.stdin ?? 0));
+    this.fds.set(1, outputFd(options.stdout ?? 1));
+    this.fds.set(2, outputFd(options.stderr ?? 2));
+    for (const [guestPath, src] of Object.entries(options.preopens ?? {})) {
+      this.fds.insert(capabilityPreopen(guestPath, openDirSource(src)));
+    }
+    for (const fd of options.extraFds ?? []) this.fds.insert(fd);
+
+    const env = Object.entries(options.env ?? {})
+      .filter((e): e is [string, string] => e[1] !== undefined)
+      .map(([k, v]) => `${k}=${v}`);
+    const ctx: CallContext = { mem: this.mem, fds: this.fds };
+    const raw: WasiFunctions = {
+      ...argsEnvCalls(ctx, new StringList(options.args ?? []), new StringList(env)),
+      ...clockCalls(ctx),
+      ...fdCalls(ctx),
+      ...pathCalls(ctx),
+      ...pollCalls(ctx),
+      ...procCalls(ctx),
+      ...sockCalls(ctx),
+    };
+    const imports: WasiFunctions = {};
+    for (const [name, fn] of Object.entries(raw)) {
+      const guarded = guard(fn);
+      imports[name] = options.wrapImport ? options.wrapImport(name, guarded) : guarded;
+    }
+    this.wasiImport = imports;
+  }
+
+  getImportObject(): { wasi_snapshot_preview1: WasiFunctions } {
+    return { wasi_snapshot_preview1: this.wasiImport };
+  }
+
+  /** Run a command (`_start`). Returns the exit code: proc_exit's, or 0 when _start returns. */
+  start(instance: WebAssembly.Instance): number {
+    const exports = this.begin(instance);
+    if (typeof exports._start !== 'function') throw new TypeError('instance.exports._start is not a function');
+    if (exports._initialize !== undefined) throw new TypeError('instance.exports._initialize must not be present for a command');
+    try {
+      exports._start();
+      return 0;
+    } catch (e) {
+      if (!(e instanceof WasiExit)) throw e;
+      if (!this.returnOnExit) process.exit(e.code);
+      return e.code;
+    } finally {
+      this.close();
+    }
+  }
+
+  /** Set up a reactor (`_initialize`, if present); its exports may then be called. */
+  initialize(instance: WebAssembly.Instance): void {
+    const exports = this.begin(instance);
+    if (exports._start !== undefined) throw new TypeError('instance.exports._start must not be present for a reactor');
+    if (exports._initialize !== undefined) {
+      if (typeof exports._initialize !== 'function') throw new TypeError('instance.exports._initialize is not a function');
+      exports._initialize();
+    }
+  }
+
+  /** Attach to an instance's memory without running anything (for `--invoke` and embedders). */
+  attach(instance: WebAssembly.Instance): void {
+    this.begin(instance);
+  }
+
+  private begin(instance: WebAssembly.Instance): Exports {
+    if (this.started) throw new Error('WASI instance has already started');
+    const exports = instance.exports as Exports;
+    if (!(exports.memory instanceof WebAssembly.Memory)) throw new TypeError('instance.exports.memory is not a WebAssembly.Memory');
+    this.started = true;
+    this.mem.attach(exports.memory);
+    return exports;
+  }
+
+  /** Close every fd the guest still holds (host stdio stays open). */
+  close(): void {
+    for (const [fd, entry] of this.fds.entries()) {
+      try {
+        this.fds.remove(fd);
+        entry.close();
+      } catch { /* closing is best effort */ }
+    }
+  }
+}
+
+function stdinFd(src: number | Uint8Array | string): Fd {
+  if (typeof src === 'number') return new HostStreamFd(src);
+  return new BufferSourceFd(typeof src === 'string' ? new TextEncoder().encode(src) : src);
+}
+
+function outputFd(dst: number | StdioSink): Fd {
+  return typeof dst === 'number' ? new HostStreamFd(dst) : new SinkFd(dst);
+}
