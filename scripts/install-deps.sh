@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the full test suite needs: clang, lld and
+# wasi-libc to compile the C test programs to wasm32-wasi during the run.
+# Runs apt-get, so it needs root (CI runs as root; `sudo` it elsewhere).
+set -euo pipefail
+packages=(clang lld wasi-libc)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-deps: missing Debian packages: ${missing[*]} (run: sudo $0)" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update
+apt-get install -y --no-install-recommends "${missing[@]}"

@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+// `npm test`: make sure the toolchain the suite compiles its guests with is
+// here (installing Debian's packages when we can), then run every
+// test/**/*.test.mjs with node's built-in test runner.
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+
+function haveToolchain() {
+  const r = spawnSync('clang', ['--target=wasm32-wasi', '-print-file-name=libc.a'], { encoding: 'utf8' });
+  return r.status === 0 && r.stdout.trim().startsWith('/') && statSync(r.stdout.trim(), { throwIfNoEntry: false }) !== undefined;
+}
+
+if (!haveToolchain()) {
+  const canApt = process.platform === 'linux' && spawnSync('sh', ['-c', 'command -v apt-get']).status === 0;
+  if (canApt && process.getuid?.() === 0) {
+    console.log('test: installing clang, lld and wasi-libc (scripts/install-deps.sh)…');
+    const r = spawnSync('bash', [join(root, 'scripts/install-deps.sh')], { stdio: 'inherit' });
+    if (r.status !== 0) process.exit(r.status ?? 1);
+  } else {
+    console.log('test: clang/wasi-libc not found; tests that compile C guests will be skipped (run scripts/install-deps.sh as root to install them).');
+  }
+}
+
+function find(dir) {
+  const out = [];
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory() && !e.name.startsWith('.')) out.push(...find(p));
+    else if (e.isFile() && e.name.endsWith('.test.mjs')) out.push(p);
+  }
+  return out.sort();
+}
+
+const files = process.argv.length > 2 ? process.argv.slice(2) : find(join(root, 'test'));
+const r = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...files], { stdio: 'inherit', cwd: root });
+process.exit(r.status ?? 1);

@@ -1,0 +1,113 @@
+// The `tswasi` command line: wasmtime's flags and exit statuses, and one
+// clear line (never a stack trace) for every kind of bad input.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { compileC, runCli, tempDir, ROOT } from './helpers/wasm.mjs';
+
+const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+
+/** One line on stderr, starting with "error: ", and no JavaScript stack. */
+function assertOneLineError(res, pattern) {
+  const lines = res.stderr.trimEnd().split('\n');
+  assert.equal(lines.length, 1, `expected one line, got:\n${res.stderr}`);
+  assert.match(lines[0], /^error: /);
+  assert.doesNotMatch(res.stderr, /\n\s+at /);
+  if (pattern) assert.match(lines[0], pattern);
+}
+
+test('--version prints "tswasi X.Y.Z"', async () => {
+  const res = await runCli(['--version']);
+  assert.equal(res.code, 0);
+  assert.equal(res.stdout.trim(), `tswasi ${pkg.version}`);
+});
+
+test('--help documents every run flag', async () => {
+  const res = await runCli(['run', '--help']);
+  assert.equal(res.code, 0);
+  for (const flag of ['--dir', '--env', '--invoke', 'HOST[::GUEST]', 'NAME=VALUE']) assert.ok(res.stdout.includes(flag), flag);
+});
+
+test('exit status is the guest\'s exit code; args and env reach the guest', async (t) => {
+  const wasm = compileC('cli_exit');
+  if (!wasm) return t.skip('no wasm32-wasi toolchain');
+  for (const code of [0, 1, 42, 255]) {
+    const res = await runCli(['run', '--env', 'TSWASI_TEST_VAR=v1', wasm, String(code), '--not-a-flag', '-x']);
+    assert.equal(res.code, code, res.stderr);
+    assert.equal(res.stdout, `arg1=${code}\narg2=--not-a-flag\narg3=-x\nenv=v1\n`);
+  }
+  // `--env NAME` passes the host's value; the implicit-run form works too.
+  const res = await runCli(['--env', 'TSWASI_TEST_VAR', wasm, '3'], { env: { ...process.env, TSWASI_TEST_VAR: 'from-host' } });
+  assert.equal(res.code, 3);
+  assert.match(res.stdout, /env=from-host/);
+});
+
+test('a trap prints one line with the trap and the wasm frames, and exits 134', async (t) => {
+  const wasm = compileC('cli_trap');
+  if (!wasm) return t.skip('no wasm32-wasi toolchain');
+  const res = await runCli(['run', wasm]);
+  assert.equal(res.code, 134);
+  assertOneLineError(res, /^error: wasm trap: unreachable \(at deep_inner <- deep_outer <- .*_start/);
+});
+
+test('a missing import is named', async (t) => {
+  const wasm = compileC('cli_import');
+  if (!wasm) return t.skip('no wasm32-wasi toolchain');
+  const res = await runCli(['run', wasm]);
+  assert.equal(res.code, 1);
+  assertOneLineError(res, /env::not_provided/);
+});
+
+test('--invoke calls an export with arguments and prints the result', async (t) => {
+  const wasm = compileC('cli_invoke');
+  if (!wasm) return t.skip('no wasm32-wasi toolchain');
+  const res = await runCli(['run', '--invoke', 'add', wasm, '40', '2']);
+  assert.equal(res.code, 0, res.stderr);
+  assert.equal(res.stdout, '42\n');
+  const missing = await runCli(['run', '--invoke', 'nope', wasm]);
+  assert.equal(missing.code, 1);
+  assertOneLineError(missing, /nope/);
+  const trap = await runCli(['run', '--invoke', 'fail_exit', wasm]);
+  assert.equal(trap.code, 134);
+  assertOneLineError(trap, /wasm trap: unreachable/);
+});
+
+test('bad modules and bad flags: one clear line, non-zero exit', async () => {
+  const dir = tempDir();
+  const empty = path.join(dir, 'empty.wasm');
+  fs.writeFileSync(empty, '');
+  const text = path.join(dir, 'text.wasm');
+  fs.writeFileSync(text, 'hello, not wasm');
+  const truncated = path.join(dir, 'truncated.wasm');
+  fs.writeFileSync(truncated, Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 0x7f]));
+  const component = path.join(dir, 'component.wasm');
+  fs.writeFileSync(component, Buffer.from([0, 0x61, 0x73, 0x6d, 0x0d, 0, 1, 0]));
+  const cases = [
+    [['run', empty], /empty\.wasm is not a WebAssembly module \(empty file\)/, 1],
+    [['run', text], /not a WebAssembly module \(bad magic number\)/, 1],
+    [['run', truncated], /failed to compile/, 1],
+    [['run', component], /unsupported WebAssembly binary version/, 1],
+    [['run', path.join(dir, 'missing.wasm')], /cannot read module .*missing\.wasm: no such file/, 1],
+    [['run', dir], /is a directory/, 1],
+    [['run', '--bogus', empty], /unknown option: --bogus/, 2],
+    [['run', '--dir', path.join(dir, 'nope'), empty], /no such directory/, 1],
+    [['run'], /./, 2],
+  ];
+  for (const [args, pattern, code] of cases) {
+    const res = await runCli(args);
+    assert.equal(res.code, code, `${args.join(' ')}: ${res.stderr}`);
+    assertOneLineError(res, pattern);
+  }
+});
+
+test('--dir HOST::GUEST and --dir HOST map directories like wasmtime', async (t) => {
+  const wasm = compileC('cli_exit');
+  if (!wasm) return t.skip('no wasm32-wasi toolchain');
+  const demo = path.join(ROOT, 'examples', 'hello.wasm');
+  const dir = tempDir();
+  const res = await runCli(['run', '--dir', `${dir}::.`, demo, 'tests']);
+  assert.equal(res.code, 0, res.stderr);
+  assert.match(res.stdout, /wrote and read back: written by a WASI guest/);
+  assert.deepEqual(fs.readdirSync(dir), [], 'the demo removes its file');
+});
