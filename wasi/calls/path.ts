@@ -8,13 +8,13 @@ import {
 import { WasiError } from '../errors.js';
 import { DirFd, FileFd } from '../fd.js';
 import type { DirHandle, OpenRequest } from '../fs/handle.js';
-import { resolve, symlinkHere } from '../fs/resolve.js';
+import { ESCAPE_ERRNO, resolve, symlinkHere } from '../fs/resolve.js';
 import { encodeUtf8 } from '../memory.js';
 import { type CallContext, type WasiFunctions, rightsFromGuest } from './context.js';
 import { timesFromFlags, writeFilestat } from './fd.js';
 
-/** Rights that make path_open ask the backend for write access (as uvwasi decides). */
-const WRITE_RIGHTS = Rights.FD_WRITE | Rights.FD_DATASYNC | Rights.FD_ALLOCATE | Rights.FD_FILESTAT_SET_SIZE;
+/** Rights that make path_open ask the backend for write access (as wasmtime decides). */
+const WRITE_RIGHTS = Rights.FD_WRITE | Rights.FD_ALLOCATE | Rights.FD_FILESTAT_SET_SIZE;
 
 /** Final-step helper: `name` must be a directory when the path ended in "/". */
 function checkDir(dir: DirHandle, name: string, mustBeDir: boolean, follow: boolean): void {
@@ -181,6 +181,9 @@ export function pathCalls(ctx: CallContext): WasiFunctions {
     path_symlink(oldPtr: number, oldLen: number, fd: number, newPtr: number, newLen: number): number {
       const d = dirFd(fd, Rights.PATH_SYMLINK);
       const target = path(oldPtr, oldLen);
+      // Under wasmtime's rules a symlink may not point at an absolute path: it
+      // could never be followed inside the sandbox. A container's `/` is a root, so there it may.
+      if (target.startsWith('/') && d.ref.ns.mode === 'capability') throw new WasiError(ESCAPE_ERRNO);
       resolve(d.ref, path(newPtr, newLen), false, (dir, name, mustBeDir) => {
         if (name === '.') throw new WasiError(Errno.EXIST);
         if (mustBeDir) {

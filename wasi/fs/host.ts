@@ -18,6 +18,7 @@ import fs from 'node:fs';
 import { Errno, Filetype } from '../abi.js';
 import { WasiError } from '../errors.js';
 import type { DirEntry, DirHandle, FileHandle, Filestat, OpenRequest, TimeSpec } from './handle.js';
+import { setTimesExact, sharedFdPath } from './host-times.js';
 
 const C = fs.constants;
 const PROC_FD = process.platform === 'linux' && fs.existsSync('/proc/self/fd');
@@ -47,13 +48,6 @@ export function filestatOf(st: fs.BigIntStats): Filestat {
     mtim: st.mtimeNs,
     ctim: st.ctimeNs,
   };
-}
-
-/** ns → the seconds node:fs takes; 'now' → current time; null → keep `current`. */
-function toSeconds(t: TimeSpec, currentNs: bigint): number {
-  if (t === 'now') return Date.now() / 1000;
-  const ns = t === null ? currentNs : t;
-  return Number(ns / 1000n) / 1e6;
 }
 
 function roCheck(readonly: boolean): void {
@@ -92,8 +86,16 @@ export class HostFile implements FileHandle {
 
   setTimes(atim: TimeSpec, mtim: TimeSpec): void {
     roCheck(this.readonly);
-    const st = atim === null || mtim === null ? fs.fstatSync(this.fd, { bigint: true }) : null;
-    fs.futimesSync(this.fd, toSeconds(atim, st?.atimeNs ?? 0n), toSeconds(mtim, st?.mtimeNs ?? 0n));
+    const fd = this.fd;
+    setTimesExact({
+      sharedPath: sharedFdPath(fd) ?? '',
+      noFollow: false,
+      current: () => {
+        const st = fs.fstatSync(fd, { bigint: true });
+        return { atim: st.atimeNs, mtim: st.mtimeNs };
+      },
+      set: (a, m) => fs.futimesSync(fd, a, m),
+    }, atim, mtim);
   }
 
   allocate(offset: number, len: number): void {
@@ -108,7 +110,8 @@ export class HostFile implements FileHandle {
     if (!PROC_FD) throw new WasiError(Errno.NOTSUP);
     // No fcntl(F_SETFL) in node:fs: reopen the same open file description's
     // inode through procfs with the new flag. Same inode, never a new path lookup.
-    const flags = (this.flags & ~(C.O_APPEND | C.O_CREAT | C.O_EXCL | C.O_TRUNC)) | (append ? C.O_APPEND : 0);
+    // (Without O_NOFOLLOW: the magic link itself must be followed to reach the file.)
+    const flags = (this.flags & ~(C.O_APPEND | C.O_CREAT | C.O_EXCL | C.O_TRUNC | C.O_NOFOLLOW)) | (append ? C.O_APPEND : 0);
     const fd = fs.openSync(`/proc/self/fd/${this.fd}`, flags);
     fs.closeSync(this.fd);
     this.fd = fd;
@@ -244,8 +247,15 @@ export class HostDir implements DirHandle {
   setTimes(name: string, atim: TimeSpec, mtim: TimeSpec): void {
     roCheck(this.readonly);
     const path = this.at(name);
-    const st = atim === null || mtim === null ? fs.lstatSync(path, { bigint: true }) : null;
-    fs.lutimesSync(path, toSeconds(atim, st?.atimeNs ?? 0n), toSeconds(mtim, st?.mtimeNs ?? 0n));
+    setTimesExact({
+      sharedPath: PROC_FD ? `${sharedFdPath(this.fd)}/${name}` : path,
+      noFollow: true,
+      current: () => {
+        const st = fs.lstatSync(path, { bigint: true });
+        return { atim: st.atimeNs, mtim: st.mtimeNs };
+      },
+      set: (a, m) => fs.lutimesSync(path, a, m),
+    }, atim, mtim);
   }
 
   readdir(): DirEntry[] {

@@ -57,6 +57,7 @@ export function symlinkHere(): never {
   throw SYMLINK;
 }
 
+/** The errors an operation on a symlink with O_NOFOLLOW (and perhaps O_DIRECTORY) gives. */
 function isLoop(e: unknown): boolean {
   return e instanceof WasiError ? e.errno === Errno.LOOP : (e as { code?: string } | null)?.code === 'ELOOP';
 }
@@ -78,7 +79,7 @@ export function resolve<T>(start: DirRef, path: string, follow: boolean, op: Fin
     try {
       return op(start.handle, path, false, start.guestPath);
     } catch (e) {
-      if (!follow || !isLoop(e) || start.handle.lstat(path).filetype !== Filetype.SYMBOLIC_LINK) throw e;
+      if (!follow || !isNotDirOrLoop(e) || start.handle.lstat(path).filetype !== Filetype.SYMBOLIC_LINK) throw e;
     }
   }
   return new Walk(start).run(path, follow, op);
@@ -119,7 +120,8 @@ class Walk {
           return op(top, name, mustBeDir, this.guest);
         } catch (e) {
           // A trailing slash follows a final symlink as POSIX says, even without SYMLINK_FOLLOW.
-          if (!(follow || mustBeDir) || !isLoop(e)) throw e;
+          // O_NOFOLLOW|O_DIRECTORY on a symlink fails with NOTDIR, not LOOP, on Linux.
+          if (!(follow || mustBeDir) || !isNotDirOrLoop(e)) throw e;
           if (top.lstat(name).filetype !== Filetype.SYMBOLIC_LINK) throw e;
           this.load(this.readlink(top, name), mustBeDir ? [''] : []);
         }
