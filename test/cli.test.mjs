@@ -111,3 +111,37 @@ test('--dir HOST::GUEST and --dir HOST map directories like wasmtime', async (t)
   assert.match(res.stdout, /wrote and read back: written by a WASI guest/);
   assert.deepEqual(fs.readdirSync(dir), [], 'the demo removes its file');
 });
+
+test('write-combined stdout keeps its order with stderr and is out before a sleep', async (t) => {
+  const wasm = compileC('stdio_order');
+  if (!wasm) return t.skip('no wasm32-wasi toolchain');
+  const { spawn } = await import('node:child_process');
+  // stdout and stderr into one pipe, as `2>&1 | cat` would.
+  const child = spawn(process.execPath, [path.join(ROOT, 'dist/src/cli/tswasi.js'), 'run', wasm], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let merged = '';
+  const chunks = [];
+  const started = Date.now();
+  const onData = (c) => { merged += c; chunks.push([Date.now() - started, String(c)]); };
+  child.stdout.on('data', onData);
+  const errChunks = [];
+  child.stderr.on('data', (c) => errChunks.push(String(c)));
+  const code = await new Promise((r) => child.on('close', r));
+  assert.equal(code, 0);
+  assert.equal(errChunks.join(''), 'E'.repeat(10));
+  assert.equal(merged, 'o'.repeat(1000) + '\nbefore-sleep\nafter-sleep\n');
+  // "before-sleep" arrived before the 300 ms sleep ended, not at exit.
+  const before = chunks.find(([, s]) => s.includes('before-sleep'));
+  const after = chunks.find(([, s]) => s.includes('after-sleep'));
+  assert.ok(after[0] - before[0] >= 200, `before-sleep at ${before[0]} ms, after-sleep at ${after[0]} ms`);
+
+  // Same fds for both streams: the bytes interleave exactly as written.
+  const dir = tempDir();
+  const out = path.join(dir, 'out.txt');
+  const fd = fs.openSync(out, 'w');
+  const { spawnSync } = await import('node:child_process');
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'dist/src/cli/tswasi.js'), 'run', wasm], { stdio: ['ignore', fd, fd] });
+  fs.closeSync(fd);
+  assert.equal(r.status, 0);
+  const expected = Array.from({ length: 10 }, () => 'o'.repeat(100) + 'E').join('') + '\nbefore-sleep\nafter-sleep\n';
+  assert.equal(fs.readFileSync(out, 'utf8'), expected);
+});

@@ -15,7 +15,7 @@ import type { Fd } from './fd.js';
 import { FdTable } from './fd-table.js';
 import { GuestMemory } from './memory.js';
 import { type DirSource, capabilityPreopen, openDirSource } from './preopens.js';
-import { BufferSourceFd, HostStreamFd, SinkFd, type StdioSink } from './stdio.js';
+import { BufferSourceFd, HostStreamFd, OutputBuffer, SinkFd, type StdioSink } from './stdio.js';
 
 export type { StdioSink } from './stdio.js';
 export type { DirSource } from './preopens.js';
@@ -34,19 +34,44 @@ export interface WASIOptions {
   stdin?: number | Uint8Array | string;
   stdout?: number | StdioSink;
   stderr?: number | StdioSink;
+  /**
+   * Gather small writes to stdout into one syscall when stdout is not a
+   * terminal (default true). Flushed before any other WASI call, at 10 ms of
+   * age while writes continue, and at exit. Set false for unbuffered stdout.
+   */
+  coalesceStdout?: boolean;
   /** Wraps every import (tracing); gets the name and the function, returns the replacement. */
   wrapImport?: (name: string, fn: WasiFunction) => WasiFunction;
 }
 
 type Exports = WebAssembly.Exports & { memory?: WebAssembly.Memory; _start?: () => void; _initialize?: () => void };
 
-/** Catch host-side exceptions of an import and return an errno; only proc_exit unwinds. */
-function guard(fn: WasiFunction): WasiFunction {
+/**
+ * Calls that may run while gathered output is still unwritten: they neither
+ * show anything to the outside world nor wait for it. Every other call
+ * flushes the output buffer first, so what the guest wrote is out before it
+ * reads, sleeps, opens, or exits.
+ */
+const NO_FLUSH = new Set([
+  'fd_write', 'clock_time_get', 'clock_res_get', 'random_get', 'args_get', 'args_sizes_get',
+  'environ_get', 'environ_sizes_get', 'sched_yield', 'fd_fdstat_get',
+]);
+
+/**
+ * Catch host-side exceptions of an import and return an errno; only proc_exit
+ * unwinds. `before` runs first (the output flush).
+ */
+function guard(fn: WasiFunction, before: (() => void) | null): WasiFunction {
   const f = fn as (...a: unknown[]) => number;
   const fail = (e: unknown): number => {
     if (e instanceof WasiExit) throw e;
     return errnoOf(e);
   };
+  if (before !== null) {
+    return ((...a: unknown[]) => {
+      try { before(); return f(...a); } catch (e) { return fail(e); }
+    }) as WasiFunction;
+  }
   // Fixed arities keep the hot calls free of rest-argument arrays.
   switch (fn.length) {
     case 0: return (() => { try { return f(); } catch (e) { return fail(e); } }) as WasiFunction;
@@ -63,6 +88,7 @@ export class WASI {
   readonly wasiImport: WasiFunctions;
   readonly fds = new FdTable();
   private readonly mem = new GuestMemory();
+  private readonly output = new OutputBuffer();
   private readonly returnOnExit: boolean;
   private started = false;
 
@@ -71,9 +97,10 @@ export class WASI {
       throw new TypeError(`unsupported WASI version: ${String(options.version)} (only "preview1")`);
     }
     this.returnOnExit = options.returnOnExit ?? true;
+    const coalesce = options.coalesceStdout ?? true;
     this.fds.set(0, stdinFd(options.stdin ?? 0));
-    this.fds.set(1, outputFd(options.stdout ?? 1));
-    this.fds.set(2, outputFd(options.stderr ?? 2));
+    this.fds.set(1, outputFd(options.stdout ?? 1, this.output, coalesce));
+    this.fds.set(2, outputFd(options.stderr ?? 2, this.output, false));
     for (const [guestPath, src] of Object.entries(options.preopens ?? {})) {
       this.fds.insert(capabilityPreopen(guestPath, openDirSource(src)));
     }
@@ -93,8 +120,10 @@ export class WASI {
       ...sockCalls(ctx),
     };
     const imports: WasiFunctions = {};
+    const output = this.output;
+    const flush = (): void => output.flush();
     for (const [name, fn] of Object.entries(raw)) {
-      const guarded = guard(fn);
+      const guarded = guard(fn, NO_FLUSH.has(name) ? null : flush);
       imports[name] = options.wrapImport ? options.wrapImport(name, guarded) : guarded;
     }
     this.wasiImport = imports;
@@ -145,8 +174,9 @@ export class WASI {
     return exports;
   }
 
-  /** Close every fd the guest still holds (host stdio stays open). */
+  /** Close every fd the guest still holds (host stdio stays open); unwritten output is written. */
   close(): void {
+    try { this.output.flush(); } catch { /* the reader went away */ }
     for (const [fd, entry] of this.fds.entries()) {
       try {
         this.fds.remove(fd);
@@ -161,6 +191,6 @@ function stdinFd(src: number | Uint8Array | string): Fd {
   return new BufferSourceFd(typeof src === 'string' ? new TextEncoder().encode(src) : src);
 }
 
-function outputFd(dst: number | StdioSink): Fd {
-  return typeof dst === 'number' ? new HostStreamFd(dst) : new SinkFd(dst);
+function outputFd(dst: number | StdioSink, output: OutputBuffer, coalesce: boolean): Fd {
+  return typeof dst === 'number' ? new HostStreamFd(dst, output, coalesce) : new SinkFd(dst);
 }
