@@ -3,6 +3,8 @@ import { WasiError } from './errors.js';
 
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
 const utf8Encoder = new TextEncoder();
+/** Typed arrays use host byte order; wasm memory is little-endian. */
+export const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /**
  * The only door to guest linear memory. Every access is bounds-checked and a
@@ -12,6 +14,8 @@ const utf8Encoder = new TextEncoder();
 export class GuestMemory {
   u8: Uint8Array = new Uint8Array(0);
   view: DataView = new DataView(new ArrayBuffer(0));
+  /** Aligned u64 view for the clock hot path; empty on big-endian hosts (typed arrays use host order). */
+  u64view: BigUint64Array = new BigUint64Array(0);
   private memory: WebAssembly.Memory | null = null;
 
   attach(memory: WebAssembly.Memory): void {
@@ -31,6 +35,7 @@ export class GuestMemory {
     if (this.u8.buffer !== buf || this.u8.byteLength !== buf.byteLength) {
       this.u8 = new Uint8Array(buf);
       this.view = new DataView(buf);
+      this.u64view = LITTLE_ENDIAN ? new BigUint64Array(buf, 0, buf.byteLength >>> 3) : new BigUint64Array(0);
     }
   }
 

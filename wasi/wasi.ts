@@ -3,7 +3,8 @@
  * place of `node:wasi`, same options, same methods.
  */
 import { argsEnvCalls, StringList } from './calls/args-env.js';
-import { clockCalls } from './calls/clock.js';
+import { clockCalls, clockTimeGetNoPrecision } from './calls/clock.js';
+import { clockTimeGetShim } from './trampoline.js';
 import type { CallContext, WasiFunction, WasiFunctions } from './calls/context.js';
 import { fdCalls } from './calls/fd.js';
 import { pathCalls } from './calls/path.js';
@@ -56,6 +57,9 @@ const NO_FLUSH = new Set([
   'fd_write', 'clock_time_get', 'clock_res_get', 'random_get', 'args_get', 'args_sizes_get',
   'environ_get', 'environ_sizes_get', 'sched_yield', 'fd_fdstat_get',
 ]);
+
+/** Calls written to never throw, so they skip the guard's extra call (hot paths). */
+const SELF_GUARDED = new Set(['clock_time_get']);
 
 /**
  * Catch host-side exceptions of an import and return an errno; only proc_exit
@@ -123,9 +127,11 @@ export class WASI {
     const output = this.output;
     const flush = (): void => output.flush();
     for (const [name, fn] of Object.entries(raw)) {
-      const guarded = guard(fn, NO_FLUSH.has(name) ? null : flush);
+      const guarded = SELF_GUARDED.has(name) ? fn : guard(fn, NO_FLUSH.has(name) ? null : flush);
       imports[name] = options.wrapImport ? options.wrapImport(name, guarded) : guarded;
     }
+    // Untraced, the hottest call skips the BigInt its ignored argument costs.
+    if (!options.wrapImport) imports['clock_time_get'] = clockTimeGetShim(clockTimeGetNoPrecision(ctx));
     this.wasiImport = imports;
   }
 
