@@ -137,6 +137,8 @@ export function fdCalls(ctx: CallContext): WasiFunctions {
     fd_fdstat_set_flags(fd: number, flags: number): number {
       const f = fds.get(fd, Rights.FD_FDSTAT_SET_FLAGS);
       if (flags & ~0x1f) return Errno.INVAL;
+      // Linux cannot change O_SYNC/O_DSYNC after open; wasmtime says INVAL too. NONBLOCK is accepted and moot.
+      if (flags & (Fdflags.SYNC | Fdflags.DSYNC | Fdflags.RSYNC)) return Errno.INVAL;
       f.setFdflags(flags & Fdflags.APPEND);
       return Errno.SUCCESS;
     },

@@ -8,7 +8,7 @@ import {
 import { WasiError } from '../errors.js';
 import { DirFd, FileFd } from '../fd.js';
 import type { DirHandle, OpenRequest } from '../fs/handle.js';
-import { ESCAPE_ERRNO, resolve, symlinkHere } from '../fs/resolve.js';
+import { ESCAPE_ERRNO, lookupRule, resolve, symlinkHere } from '../fs/resolve.js';
 import { encodeUtf8 } from '../memory.js';
 import { type CallContext, type WasiFunctions, rightsFromGuest } from './context.js';
 import { timesFromFlags, writeFilestat } from './fd.js';
@@ -40,7 +40,7 @@ export function pathCalls(ctx: CallContext): WasiFunctions {
   return {
     path_create_directory(fd: number, pathPtr: number, pathLen: number): number {
       const d = dirFd(fd, Rights.PATH_CREATE_DIRECTORY);
-      resolve(d.ref, path(pathPtr, pathLen), false, (dir, name) => {
+      resolve(d.ref, path(pathPtr, pathLen), 'entry', (dir, name) => {
         if (name === '.') throw new WasiError(Errno.EXIST);
         dir.mkdir(name);
       });
@@ -50,7 +50,7 @@ export function pathCalls(ctx: CallContext): WasiFunctions {
     path_filestat_get(fd: number, flags: number, pathPtr: number, pathLen: number, bufPtr: number): number {
       const d = dirFd(fd, Rights.PATH_FILESTAT_GET);
       const follow = (flags & Lookupflags.SYMLINK_FOLLOW) !== 0;
-      const st = resolve(d.ref, path(pathPtr, pathLen), follow, (dir, name, mustBeDir) => {
+      const st = resolve(d.ref, path(pathPtr, pathLen), lookupRule(follow), (dir, name, mustBeDir) => {
         const s = name === '.' ? dir.stat() : dir.lstat(name);
         if (s.filetype === Filetype.SYMBOLIC_LINK && (follow || mustBeDir)) symlinkHere();
         if (mustBeDir && s.filetype !== Filetype.DIRECTORY) throw new WasiError(Errno.NOTDIR);
@@ -64,7 +64,7 @@ export function pathCalls(ctx: CallContext): WasiFunctions {
       const d = dirFd(fd, Rights.PATH_FILESTAT_SET_TIMES);
       const [a, m] = timesFromFlags(atim, mtim, fst);
       const follow = (flags & Lookupflags.SYMLINK_FOLLOW) !== 0;
-      resolve(d.ref, path(pathPtr, pathLen), follow, (dir, name, mustBeDir) => {
+      resolve(d.ref, path(pathPtr, pathLen), lookupRule(follow), (dir, name, mustBeDir) => {
         checkDir(dir, name, mustBeDir, follow);
         dir.setTimes(name, a, m);
       });
@@ -77,10 +77,10 @@ export function pathCalls(ctx: CallContext): WasiFunctions {
       const follow = (oldFlags & Lookupflags.SYMLINK_FOLLOW) !== 0;
       const oldPath = path(oldPtr, oldLen);
       const newPath = path(newPtr, newLen);
-      resolve(from.ref, oldPath, follow, (srcDir, srcName, srcMustBeDir) => {
+      resolve(from.ref, oldPath, follow ? 'follow' : 'entry', (srcDir, srcName, srcMustBeDir) => {
         checkDir(srcDir, srcName, false, follow);
         if (srcMustBeDir || srcName === '.') throw new WasiError(srcName === '.' ? Errno.PERM : Errno.NOTDIR);
-        resolve(to.ref, newPath, false, (dstDir, dstName, dstMustBeDir) => {
+        resolve(to.ref, newPath, 'entry', (dstDir, dstName, dstMustBeDir) => {
           if (dstName === '.') throw new WasiError(Errno.EXIST);
           if (dstMustBeDir) throw new WasiError(Errno.NOENT);
           srcDir.link(srcName, dstDir, dstName);
@@ -115,7 +115,7 @@ export function pathCalls(ctx: CallContext): WasiFunctions {
         dsync: (fdflags & Fdflags.DSYNC) !== 0,
       };
       const follow = (dirflags & Lookupflags.SYMLINK_FOLLOW) !== 0;
-      const opened = resolve(d.ref, path(pathPtr, pathLen), follow, (dir, name, mustBeDir, guestPath) => {
+      const opened = resolve(d.ref, path(pathPtr, pathLen), lookupRule(follow), (dir, name, mustBeDir, guestPath) => {
         if (mustBeDir && !req.directory) return openOne(dir, name, { ...req, directory: true }, guestPath);
         return openOne(dir, name, req, guestPath);
       });
@@ -140,8 +140,8 @@ export function pathCalls(ctx: CallContext): WasiFunctions {
 
     path_readlink(fd: number, pathPtr: number, pathLen: number, buf: number, bufLen: number, bufusedPtr: number): number {
       const d = dirFd(fd, Rights.PATH_READLINK);
-      const target = resolve(d.ref, path(pathPtr, pathLen), false, (dir, name) => {
-        if (name === '.') throw new WasiError(Errno.INVAL);
+      const target = resolve(d.ref, path(pathPtr, pathLen), 'entry', (dir, name, mustBeDir) => {
+        if (name === '.' || mustBeDir) throw new WasiError(Errno.INVAL);
         return dir.readlink(name);
       });
       const bytes = encodeUtf8(target);
@@ -153,7 +153,7 @@ export function pathCalls(ctx: CallContext): WasiFunctions {
 
     path_remove_directory(fd: number, pathPtr: number, pathLen: number): number {
       const d = dirFd(fd, Rights.PATH_REMOVE_DIRECTORY);
-      resolve(d.ref, path(pathPtr, pathLen), false, (dir, name) => {
+      resolve(d.ref, path(pathPtr, pathLen), 'entry', (dir, name) => {
         if (name === '.') throw new WasiError(Errno.INVAL);
         dir.rmdir(name);
       });
@@ -165,11 +165,11 @@ export function pathCalls(ctx: CallContext): WasiFunctions {
       const to = dirFd(newFd, Rights.PATH_RENAME_TARGET);
       const oldPath = path(oldPtr, oldLen);
       const newPath = path(newPtr, newLen);
-      resolve(from.ref, oldPath, false, (srcDir, srcName, srcMustBeDir) => {
+      resolve(from.ref, oldPath, 'entry', (srcDir, srcName, srcMustBeDir) => {
         if (srcName === '.') throw new WasiError(Errno.BUSY);
         const srcType = srcDir.lstat(srcName).filetype;
         if (srcMustBeDir && srcType !== Filetype.DIRECTORY) throw new WasiError(Errno.NOTDIR);
-        resolve(to.ref, newPath, false, (dstDir, dstName, dstMustBeDir) => {
+        resolve(to.ref, newPath, 'entry', (dstDir, dstName, dstMustBeDir) => {
           if (dstName === '.') throw new WasiError(Errno.BUSY);
           if (dstMustBeDir && srcType !== Filetype.DIRECTORY) throw new WasiError(Errno.NOTDIR);
           srcDir.rename(srcName, dstDir, dstName);
@@ -184,7 +184,7 @@ export function pathCalls(ctx: CallContext): WasiFunctions {
       // Under wasmtime's rules a symlink may not point at an absolute path: it
       // could never be followed inside the sandbox. A container's `/` is a root, so there it may.
       if (target.startsWith('/') && d.ref.ns.mode === 'capability') throw new WasiError(ESCAPE_ERRNO);
-      resolve(d.ref, path(newPtr, newLen), false, (dir, name, mustBeDir) => {
+      resolve(d.ref, path(newPtr, newLen), 'entry', (dir, name, mustBeDir) => {
         if (name === '.') throw new WasiError(Errno.EXIST);
         if (mustBeDir) {
           // "link/" can only name an existing directory, never a new symlink.
@@ -199,7 +199,7 @@ export function pathCalls(ctx: CallContext): WasiFunctions {
 
     path_unlink_file(fd: number, pathPtr: number, pathLen: number): number {
       const d = dirFd(fd, Rights.PATH_UNLINK_FILE);
-      resolve(d.ref, path(pathPtr, pathLen), false, (dir, name, mustBeDir) => {
+      resolve(d.ref, path(pathPtr, pathLen), 'entry', (dir, name, mustBeDir) => {
         if (name === '.') throw new WasiError(Errno.ISDIR);
         if (mustBeDir) {
           throw new WasiError(dir.lstat(name).filetype === Filetype.DIRECTORY ? Errno.ISDIR : Errno.NOTDIR);

@@ -18,8 +18,8 @@ import type { DirHandle } from './handle.js';
 
 /** Linux's MAXSYMLINKS; cap-std uses the same budget. */
 export const MAX_SYMLINKS = 40;
-/** What a path that tries to leave its sandbox gets (wasmtime: NOTCAPABLE). */
-export const ESCAPE_ERRNO = Errno.NOTCAPABLE;
+/** What a path that tries to leave its sandbox gets (wasmtime: PERM). */
+export const ESCAPE_ERRNO = Errno.PERM;
 
 /** What sits at a mount point: a directory root, or a single entry `name` of `dir` (a file bind mount). */
 export interface MountTarget {
@@ -68,10 +68,23 @@ function isNotDirOrLoop(e: unknown): boolean {
 }
 
 /**
- * Resolve `path` from `start` and run `op` on its final component.
- * `follow`: follow a symlink in the final component (LOOKUP_SYMLINK_FOLLOW).
+ * How the final component is treated:
+ *  - 'follow': a symlink there is followed (LOOKUP_SYMLINK_FOLLOW);
+ *  - 'lookup': followed only when the path ends in "/" (POSIX lookup: open, stat);
+ *  - 'entry': never followed — the operation acts on the directory entry itself
+ *    (unlink, rmdir, rename, link, readlink, symlink), so "link/" must not
+ *    silently reach the link's target.
  */
-export function resolve<T>(start: DirRef, path: string, follow: boolean, op: FinalOp<T>): T {
+export type FinalRule = 'follow' | 'lookup' | 'entry';
+
+/** The rule for calls whose only choice is LOOKUP_SYMLINK_FOLLOW. */
+export function lookupRule(follow: boolean): FinalRule {
+  return follow ? 'follow' : 'lookup';
+}
+
+/** Resolve `path` from `start` and run `op` on its final component. */
+export function resolve<T>(start: DirRef, path: string, rule: FinalRule, op: FinalOp<T>): T {
+  const follow = rule === 'follow';
   if (path.length === 0) throw new WasiError(Errno.NOENT);
   if (path.includes('\0')) throw new WasiError(Errno.INVAL);
   // Fast path: one plain component, no mounts to consult, no symlink to follow.
@@ -82,7 +95,7 @@ export function resolve<T>(start: DirRef, path: string, follow: boolean, op: Fin
       if (!follow || !isNotDirOrLoop(e) || start.handle.lstat(path).filetype !== Filetype.SYMBOLIC_LINK) throw e;
     }
   }
-  return new Walk(start).run(path, follow, op);
+  return new Walk(start).run(path, rule, op);
 }
 
 class Walk {
@@ -104,7 +117,7 @@ class Walk {
     this.guest = start.guestPath.slice();
   }
 
-  run<T>(path: string, follow: boolean, op: FinalOp<T>): T {
+  run<T>(path: string, rule: FinalRule, op: FinalOp<T>): T {
     try {
       this.load(path, []);
       for (;;) {
@@ -119,9 +132,9 @@ class Walk {
         try {
           return op(top, name, mustBeDir, this.guest);
         } catch (e) {
-          // A trailing slash follows a final symlink as POSIX says, even without SYMLINK_FOLLOW.
-          // O_NOFOLLOW|O_DIRECTORY on a symlink fails with NOTDIR, not LOOP, on Linux.
-          if (!(follow || mustBeDir) || !isNotDirOrLoop(e)) throw e;
+          // A lookup through "link/" follows the link, as POSIX says, even without SYMLINK_FOLLOW.
+          // (O_NOFOLLOW|O_DIRECTORY on a symlink fails with NOTDIR, not LOOP, on Linux.)
+          if (!(rule === 'follow' || (rule === 'lookup' && mustBeDir)) || !isNotDirOrLoop(e)) throw e;
           if (top.lstat(name).filetype !== Filetype.SYMBOLIC_LINK) throw e;
           this.load(this.readlink(top, name), mustBeDir ? [''] : []);
         }
