@@ -45,16 +45,17 @@ export function parseEnv(specs: readonly string[]): Record<string, string> {
 /** Run and return the process exit status. Prints one line on any failure. */
 export function run(a: RunArgs): number {
   try {
-    const module = compileModule(readModule(a.module), a.module);
     const preopens: Record<string, DirSource> = {};
     for (const spec of a.dir) {
       const [guest, src] = parseDir(spec);
       preopens[guest] = src;
     }
+    const env = parseEnv(a.env);
+    const module = compileModule(readModule(a.module), a.module);
     const result = runModule(module, {
       // argv[0] is the module as named on the command line, as wasmtime passes it.
       args: [a.module, ...a.args],
-      env: parseEnv(a.env),
+      env,
       preopens,
       invoke: a.invoke,
       invokeArgs: a.args,

@@ -38,7 +38,8 @@ export function splitAtModule(rest: readonly string[]): { options: string[]; gue
 function main(argv: string[]): void {
   // `tswasi module.wasm args…` is `tswasi run module.wasm args…`, as with wasmtime.
   const first = argv[0];
-  if (first !== undefined && !first.startsWith('-') && first !== 'run' && first !== 'help') argv = ['run', ...argv];
+  const topLevel = ['run', 'help', '--help', '-h', '--version', '-V'];
+  if (first !== undefined && !topLevel.includes(first)) argv = ['run', ...argv];
   let guestArgs: string[] = [];
   if (argv[0] === 'run') {
     const { options, guest } = splitAtModule(argv.slice(1));
