@@ -1,4 +1,4 @@
-import { Errno } from './abi.js';
+import { ERRNO_NAMES, Errno } from './abi.js';
 
 /**
  * Thrown inside the host to abort a WASI call with an errno. Not an Error
@@ -6,6 +6,11 @@ import { Errno } from './abi.js';
  */
 export class WasiError {
   constructor(readonly errno: Errno) {}
+
+  /** For the rare case one reaches a person: "NOENT". */
+  get message(): string {
+    return `WASI error ${ERRNO_NAMES[this.errno] ?? this.errno}`;
+  }
 }
 
 /** Thrown by proc_exit; unwinds the guest and carries the exit code to start(). */

@@ -7,5 +7,6 @@ export { HostDir } from './fs/host.js';
 export { MemDir } from './fs/mem.js';
 export type { DirHandle, FileHandle, Filestat } from './fs/handle.js';
 export type { Namespace, MountTarget, DirRef } from './fs/resolve.js';
-export { buildNamespace, namespacePreopen, openDirSource, normaliseGuestPath } from './preopens.js';
+export { buildNamespace, namespacePreopen, openDirSource, normaliseGuestPath, resolveIn, readAllFrom } from './preopens.js';
+export { DirFd } from './fd.js';
 export type { WasiFunction, WasiFunctions } from './calls/context.js';

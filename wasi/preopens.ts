@@ -6,7 +6,7 @@ import { DirFd } from './fd.js';
 import type { DirHandle } from './fs/handle.js';
 import { HostDir } from './fs/host.js';
 import { MemDir } from './fs/mem.js';
-import type { MountTarget, Namespace } from './fs/resolve.js';
+import { type FinalOp, type MountTarget, type Namespace, resolve } from './fs/resolve.js';
 
 /** A directory to preopen or mount: a host path, or a memfs volume (optionally a directory in it). */
 export type DirSource =
@@ -65,4 +65,31 @@ export function buildNamespace(root: DirHandle, mounts: ReadonlyMap<string, Moun
 /** Preopen a directory of a namespace at `guestPath` (e.g. "/" and the working directory). */
 export function namespacePreopen(ns: Namespace, guestPath: string, handle: DirHandle, components: readonly string[]): DirFd {
   return new DirFd({ handle, ns, guestPath: components }, RIGHTS_DIRECTORY, RIGHTS_DIRECTORY_INHERITING, guestPath);
+}
+
+/** Resolve an absolute guest path of a namespace (following symlinks) and run `op` on it. */
+export function resolveIn<T>(ns: Namespace, guestPath: string, op: FinalOp<T>): T {
+  return resolve({ handle: ns.root, ns, guestPath: [] }, guestPath, 'follow', op);
+}
+
+/** The whole content of a file of a namespace, read through the sandbox. */
+export function readAllFrom(ns: Namespace, guestPath: string): Uint8Array {
+  const h = resolveIn(ns, guestPath, (dir, name) => dir.open(name, {
+    create: false, exclusive: false, truncate: false, directory: false, read: true, write: false, append: false, sync: false, dsync: false,
+  }));
+  try {
+    if (h.kind !== 'file') throw new WasiError(Errno.ISDIR);
+    const chunks: Uint8Array[] = [];
+    let pos = 0;
+    for (;;) {
+      const buf = new Uint8Array(1 << 20);
+      const n = h.read(buf, 0, buf.length, pos);
+      if (n === 0) break;
+      chunks.push(buf.subarray(0, n));
+      pos += n;
+    }
+    return Buffer.concat(chunks);
+  } finally {
+    h.close();
+  }
 }

@@ -110,7 +110,8 @@ export class MemDir implements DirHandle {
   /** The canonical path of this directory now; NOENT once it has been removed. */
   private path(): string {
     const l = this.node;
-    if (l.parent !== undefined && l.parent.getChild(l.getName()) !== l) {
+    // memfs's root link is its own parent.
+    if (l.parent !== undefined && l.parent !== l && l.parent.getChild(l.getName()) !== l) {
       throw new WasiError(Errno.NOENT);
     }
     return l.getPath();

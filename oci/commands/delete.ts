@@ -1,0 +1,33 @@
+/** `delete`: remove a container's state; `--force` kills it first. */
+import type { Context } from '../context.js';
+import { statusOf, waitGone } from '../status.js';
+import { containerAlive } from '../state-store.js';
+
+export function del(ctx: Context, id: string, force: boolean): number {
+  const owner = ctx.nativeOwner(id);
+  if (owner !== null) {
+    const code = ctx.delegateTo(owner.runtime);
+    if (code === 0) ctx.unmarkNative(id);
+    return code;
+  }
+  if (!ctx.store.exists(id)) {
+    if (force) return 0; // runc: delete --force of an unknown id succeeds
+    throw new Error(`container ${id} does not exist`);
+  }
+  return ctx.store.withLock(id, () => {
+    const rec = ctx.store.read(id);
+    const status = statusOf(ctx.store, rec);
+    if ((status === 'running' || status === 'paused') && !force) {
+      throw new Error(`cannot delete container ${id} that is not stopped: ${status}`);
+    }
+    if (containerAlive(rec)) {
+      try { process.kill(rec.pid!, 'SIGKILL'); } catch { /* already gone */ }
+      if (rec.paused) { try { process.kill(rec.pid!, 'SIGCONT'); } catch { /* gone */ } }
+      if (!waitGone(rec, 10_000)) throw new Error(`container ${id} did not die`);
+    }
+    for (const pid of rec.execPids ?? []) { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }
+    ctx.store.remove(id);
+    ctx.log.info(`deleted ${id}`);
+    return 0;
+  });
+}

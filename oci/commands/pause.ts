@@ -1,0 +1,24 @@
+/**
+ * `pause` / `resume`: a Wasm container is one host process, so SIGSTOP and
+ * SIGCONT really freeze and thaw the guest (runc uses the cgroup freezer to
+ * the same effect).
+ */
+import type { Context } from '../context.js';
+import { statusOf } from '../status.js';
+
+export function pause(ctx: Context, id: string, resume: boolean): number {
+  const owner = ctx.nativeOwner(id);
+  if (owner !== null) return ctx.delegateTo(owner.runtime);
+  return ctx.store.withLock(id, () => {
+    const rec = ctx.wasmRecord(id);
+    const status = statusOf(ctx.store, rec);
+    if (!resume && status !== 'running') throw new Error(`container ${id} is not running (${status})`);
+    if (resume && status !== 'paused') throw new Error(`container ${id} is not paused (${status})`);
+    for (const pid of [rec.pid!, ...(rec.execPids ?? [])]) {
+      try { process.kill(pid, resume ? 'SIGCONT' : 'SIGSTOP'); } catch { /* gone */ }
+    }
+    rec.paused = !resume;
+    ctx.store.write(rec);
+    return 0;
+  });
+}

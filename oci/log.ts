@@ -1,0 +1,33 @@
+/**
+ * Errors and notes for whoever called us: stderr, and --log in the format
+ * asked. containerd's runc shim reads the last JSON line of the log file.
+ */
+import fs from 'node:fs';
+
+export type LogFormat = 'text' | 'json';
+
+export class Log {
+  constructor(private readonly file: string | undefined, private readonly format: LogFormat, private readonly debugEnabled: boolean) {}
+
+  private write(level: 'error' | 'warning' | 'info' | 'debug', msg: string): void {
+    if (this.file === undefined) return;
+    const time = new Date().toISOString();
+    const line = this.format === 'json'
+      ? JSON.stringify({ level, msg, time }) + '\n'
+      : `time="${time}" level=${level} msg=${JSON.stringify(msg)}\n`;
+    try { fs.appendFileSync(this.file, line); } catch { /* an unwritable log must not hide the error itself */ }
+  }
+
+  error(msg: string): void {
+    this.write('error', msg);
+    process.stderr.write(`tswasi-oci: ${msg}\n`);
+  }
+
+  info(msg: string): void {
+    this.write('info', msg);
+  }
+
+  debug(msg: string): void {
+    if (this.debugEnabled) this.write('debug', msg);
+  }
+}

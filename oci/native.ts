@@ -1,0 +1,55 @@
+/** Handing a container to the native runtime (runc or crun), arguments unchanged. */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import { constants } from 'node:os';
+import path from 'node:path';
+
+/** The native runtime: --native-runtime, TSWASI_NATIVE_RUNTIME, or runc/crun on PATH. */
+export function findNativeRuntime(explicit: string | undefined): string {
+  const wanted = explicit ?? process.env['TSWASI_NATIVE_RUNTIME'];
+  if (wanted !== undefined && wanted !== '') {
+    const found = wanted.includes('/') ? (isExecutable(wanted) ? wanted : null) : onPath(wanted);
+    if (found === null) throw new Error(`native runtime ${wanted} not found or not executable`);
+    return found;
+  }
+  for (const name of ['runc', 'crun']) {
+    const found = onPath(name);
+    if (found !== null) return found;
+  }
+  throw new Error('no native runtime: install runc or crun, or set --native-runtime / TSWASI_NATIVE_RUNTIME');
+}
+
+function isExecutable(p: string): boolean {
+  try {
+    fs.accessSync(p, fs.constants.X_OK);
+    return fs.statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function onPath(name: string): string | null {
+  for (const dir of (process.env['PATH'] ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin').split(':')) {
+    const p = path.join(dir || '.', name);
+    if (isExecutable(p)) return p;
+  }
+  return null;
+}
+
+/** Run the native runtime with `args`, our stdio, and return its exit status. */
+export function delegate(runtime: string, args: readonly string[]): number {
+  const r = spawnSync(runtime, args, { stdio: 'inherit' });
+  if (r.error) throw new Error(`cannot run native runtime ${runtime}: ${r.error.message}`);
+  if (r.signal) return 128 + (signalNumber(r.signal) ?? 1);
+  return r.status ?? 1;
+}
+
+/** Run the native runtime and capture its stdout (for `list`). */
+export function capture(runtime: string, args: readonly string[]): string {
+  const r = spawnSync(runtime, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  return r.status === 0 ? r.stdout : '';
+}
+
+export function signalNumber(sig: string): number | undefined {
+  return (constants.signals as Record<string, number>)[sig];
+}
