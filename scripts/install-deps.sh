@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the full test suite needs: clang, lld and
-# wasi-libc to compile the C test programs to wasm32-wasi during the run.
+# wasi-libc to compile the C test programs to wasm32-wasi during the run;
+# podman, buildah, runc and busybox-static for the OCI runtime's tests.
 # Runs apt-get, so it needs root (CI runs as root; `sudo` it elsewhere).
 set -euo pipefail
-packages=(clang lld wasi-libc)
+packages=(clang lld wasi-libc podman buildah runc busybox-static)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -13,14 +13,18 @@ function haveToolchain() {
   return r.status === 0 && r.stdout.trim().startsWith('/') && statSync(r.stdout.trim(), { throwIfNoEntry: false }) !== undefined;
 }
 
-if (!haveToolchain()) {
+function haveOciTools() {
+  return ['podman', 'buildah', 'runc'].every((t) => spawnSync(t, ['--version']).status === 0);
+}
+
+if (!haveToolchain() || !haveOciTools()) {
   const canApt = process.platform === 'linux' && spawnSync('sh', ['-c', 'command -v apt-get']).status === 0;
   if (canApt && process.getuid?.() === 0) {
-    console.log('test: installing clang, lld and wasi-libc (scripts/install-deps.sh)…');
+    console.log('test: installing clang, lld, wasi-libc, podman, buildah, runc (scripts/install-deps.sh)…');
     const r = spawnSync('bash', [join(root, 'scripts/install-deps.sh')], { stdio: 'inherit' });
     if (r.status !== 0) process.exit(r.status ?? 1);
   } else {
-    console.log('test: clang/wasi-libc not found; tests that compile C guests will be skipped (run scripts/install-deps.sh as root to install them).');
+    console.log('test: clang/wasi-libc or podman/buildah/runc not found; tests that need them are skipped (run scripts/install-deps.sh as root to install them).');
   }
 }
 

@@ -25,7 +25,7 @@ export async function compileWat(bytes: Uint8Array, name: string): Promise<Uint8
   const w = await wabt;
   let mod;
   try {
-    mod = w.parseWat(name, bytes, { multi_value: true, bulk_memory: true, sign_extension: true, sat_float_to_int: true, mutable_globals: true, reference_types: true, simd: true });
+    mod = w.parseWat(name, new TextDecoder().decode(bytes), { multi_value: true, bulk_memory: true, sign_extension: true, sat_float_to_int: true, mutable_globals: true, reference_types: true, simd: true });
   } catch (e) {
     throw new UserError(`${name}: invalid WebAssembly text: ${String((e as Error).message).split('\n').slice(0, 2).join(' ')}`);
   }

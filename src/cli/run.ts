@@ -6,6 +6,7 @@ import { UserError } from '../errors.js';
 import { compileModule, readModule } from '../module.js';
 import { runModule } from '../runner.js';
 import { isTrap, trapLine } from '../trap.js';
+import { compileWat, looksLikeWat } from '../wat.js';
 
 export interface RunArgs {
   module: string;
@@ -43,7 +44,7 @@ export function parseEnv(specs: readonly string[]): Record<string, string> {
 }
 
 /** Run and return the process exit status. Prints one line on any failure. */
-export function run(a: RunArgs): number {
+export async function run(a: RunArgs): Promise<number> {
   try {
     const preopens: Record<string, DirSource> = {};
     for (const spec of a.dir) {
@@ -51,7 +52,9 @@ export function run(a: RunArgs): number {
       preopens[guest] = src;
     }
     const env = parseEnv(a.env);
-    const module = compileModule(readModule(a.module), a.module);
+    const bytes = readModule(a.module);
+    // A text module is compiled from WAT first, as wasmtime does.
+    const module = compileModule(looksLikeWat(bytes) ? await compileWat(bytes, a.module) : bytes, a.module);
     const result = runModule(module, {
       // argv[0] is the module as named on the command line, as wasmtime passes it.
       args: [a.module, ...a.args],

@@ -35,7 +35,7 @@ export function splitAtModule(rest: readonly string[]): { options: string[]; gue
   return { options, guest: [] };
 }
 
-function main(argv: string[]): void {
+async function main(argv: string[]): Promise<void> {
   // `tswasi module.wasm args…` is `tswasi run module.wasm args…`, as with wasmtime.
   const first = argv[0];
   const topLevel = ['run', 'help', '--help', '-h', '--version', '-V'];
@@ -47,7 +47,7 @@ function main(argv: string[]): void {
     guestArgs = guest;
   }
 
-  void yargs(argv)
+  await yargs(argv)
     .scriptName('tswasi')
     .usage('$0 run [options] <module> [args...]\n\nRun a WebAssembly module with WASI preview1, like `wasmtime run`.')
     .command(
@@ -67,8 +67,8 @@ function main(argv: string[]): void {
           type: 'string', requiresArg: true,
           describe: 'Call this exported function instead of _start; remaining args are its parameters, the result is printed',
         }),
-      (a) => {
-        const code = run({
+      async (a) => {
+        const code = await run({
           module: a.module,
           args: guestArgs,
           dir: a.dir.map(String),
@@ -90,7 +90,7 @@ function main(argv: string[]): void {
       if (err) throw err;
       fail(msg.replace(/^Unknown arguments?: /, 'unknown option: ').split('\n')[0] ?? 'invalid arguments');
     })
-    .parse();
+    .parseAsync();
 }
 
-main(hideBin(process.argv));
+await main(hideBin(process.argv));

@@ -1,0 +1,28 @@
+#!/usr/bin/env node
+// TEST HELPER ONLY — never used by the product.
+// These CI machines are Firecracker VMs whose root lacks CAP_SYS_RESOURCE, so
+// runc fails to apply the process.rlimits that podman writes into every
+// config.json ("setrlimit: operation not permitted"). This wrapper removes
+// process.rlimits from the bundle before handing the command line, unchanged,
+// to the real runc. tswasi-oci itself passes config.json through untouched.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const args = process.argv.slice(2);
+const cmdIndex = args.findIndex((a) => a === 'create' || a === 'run');
+if (cmdIndex >= 0) {
+  let bundle = '.';
+  for (let i = cmdIndex + 1; i < args.length; i++) {
+    if (args[i] === '--bundle' || args[i] === '-b') bundle = args[i + 1];
+    else if (args[i].startsWith('--bundle=')) bundle = args[i].slice(9);
+  }
+  const file = path.join(bundle, 'config.json');
+  const spec = JSON.parse(fs.readFileSync(file, 'utf8'));
+  if (spec.process?.rlimits) {
+    delete spec.process.rlimits;
+    fs.writeFileSync(file, JSON.stringify(spec));
+  }
+}
+const r = spawnSync(process.env.REAL_RUNC || 'runc', args, { stdio: 'inherit' });
+process.exit(r.status ?? 1);

@@ -1,0 +1,200 @@
+// tswasi-oci called directly, as conmon and containerd's shim call it:
+// the lifecycle, state JSON, and one clear line for every kind of bad input.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { compileC, tempDir, ROOT } from '../helpers/wasm.mjs';
+import { OCI_BIN, OCI_WASM_BIN, bundle, run } from '../helpers/oci.mjs';
+
+const oci = (root, args, opts) => run(process.execPath, [OCI_BIN, '--root', root, ...args], opts);
+const ociWasm = (root, args, opts) => run(process.execPath, [OCI_WASM_BIN, '--root', root, ...args], opts);
+const rootDir = () => path.join(tempDir('tswasi-oci-root-'), 'state');
+
+function assertOneLine(r, re) {
+  assert.notEqual(r.code, 0);
+  const lines = r.stderr.trim().split('\n');
+  assert.equal(lines.length, 1, r.stderr);
+  assert.match(lines[0], /^tswasi-oci: /);
+  assert.doesNotMatch(r.stderr, /\n\s+at /);
+  if (re) assert.match(lines[0], re);
+}
+
+function toolBundle(t, opts = {}) {
+  const wasm = compileC('oci_tool');
+  if (!wasm) { t.skip('no wasm32-wasi toolchain'); return null; }
+  const { args = [], ...rest } = opts;
+  return bundle(tempDir('tswasi-bundle-'), { ...rest, args: ['/tool.wasm', ...args], files: [[wasm, 'tool.wasm']] });
+}
+
+test('--version ends with the spec version; features is the OCI features JSON', async () => {
+  const root = rootDir();
+  let r = await oci(root, ['--version']);
+  assert.equal(r.code, 0);
+  assert.match(r.stdout, /^tswasi-oci version \d+\.\d+\.\d+\nspec: \d+\.\d+\.\d+\n$/);
+  r = await oci(root, ['features']);
+  const f = JSON.parse(r.stdout);
+  assert.equal(f.ociVersionMin, '1.0.0');
+  assert.ok(f.annotations['module.wasm.image/variant']);
+});
+
+test('create → state created → start → stopped with its exit code → delete', async (t) => {
+  const b = toolBundle(t, { args: ['exit', '0'] });
+  if (!b) return;
+  const root = rootDir();
+  const pidFile = path.join(b, 'pid');
+  let r = await oci(root, ['create', '--bundle', b, '--pid-file', pidFile, 'c1']);
+  assert.equal(r.code, 0, r.stderr);
+  const pid = Number(fs.readFileSync(pidFile, 'utf8'));
+  r = await oci(root, ['state', 'c1']);
+  const st = JSON.parse(r.stdout);
+  assert.deepEqual({ ...st, created: undefined }, { ociVersion: '1.2.0', id: 'c1', status: 'created', pid, bundle: b, annotations: { 'module.wasm.image/variant': 'compat' }, created: undefined });
+  r = await oci(root, ['create', '--bundle', b, 'c1']);
+  assertOneLine(r, /already exists/);
+  r = await oci(root, ['start', 'c1']);
+  assert.equal(r.code, 0, r.stderr);
+  for (let i = 0; i < 100 && JSON.parse((await oci(root, ['state', 'c1'])).stdout).status !== 'stopped'; i++) await new Promise((res) => setTimeout(res, 20));
+  assert.equal(JSON.parse((await oci(root, ['state', 'c1'])).stdout).status, 'stopped');
+  r = await oci(root, ['list', '--format', 'json']);
+  assert.deepEqual(JSON.parse(r.stdout).map((c) => [c.id, c.status]), [['c1', 'stopped']]);
+  r = await oci(root, ['delete', 'c1']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(fs.readdirSync(root).filter((f) => !f.startsWith('.')), []);
+});
+
+test('run in the foreground returns the guest\'s exit status exactly', async (t) => {
+  for (const code of [0, 1, 42, 255]) {
+    const b = toolBundle(t, { args: ['exit', String(code)] });
+    if (!b) return;
+    const r = await oci(rootDir(), ['run', '--bundle', b, `r${code}`]);
+    assert.equal(r.code, code, r.stderr);
+  }
+});
+
+test('kill: a spinning guest dies on SIGTERM (143) and SIGKILL; names and numbers; delete needs --force while it runs', async (t) => {
+  const b = toolBundle(t, { args: ['spin'] });
+  if (!b) return;
+  const root = rootDir();
+  assert.equal((await oci(root, ['create', '--bundle', b, 'spin1'])).code, 0);
+  assert.equal((await oci(root, ['start', 'spin1'])).code, 0);
+  assert.equal(JSON.parse((await oci(root, ['state', 'spin1'])).stdout).status, 'running');
+  let r = await oci(root, ['delete', 'spin1']);
+  assertOneLine(r, /not stopped: running/);
+  r = await oci(root, ['kill', 'spin1', 'SIGBOGUS']);
+  assertOneLine(r, /unknown signal: SIGBOGUS/);
+  r = await oci(root, ['pause', 'spin1']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(JSON.parse((await oci(root, ['state', 'spin1'])).stdout).status, 'paused');
+  assert.equal((await oci(root, ['resume', 'spin1'])).code, 0);
+  assert.equal(JSON.parse((await oci(root, ['state', 'spin1'])).stdout).status, 'running');
+  r = await oci(root, ['kill', 'spin1', 'TERM']);
+  assert.equal(r.code, 0, r.stderr);
+  for (let i = 0; i < 100 && JSON.parse((await oci(root, ['state', 'spin1'])).stdout).status !== 'stopped'; i++) await new Promise((res) => setTimeout(res, 20));
+  assert.equal(JSON.parse((await oci(root, ['state', 'spin1'])).stdout).status, 'stopped');
+  r = await oci(root, ['kill', 'spin1', '9']);
+  assertOneLine(r, /not running/);
+  assert.equal((await oci(root, ['delete', 'spin1'])).code, 0);
+
+  assert.equal((await oci(root, ['create', '--bundle', b, 'spin2'])).code, 0);
+  assert.equal((await oci(root, ['start', 'spin2'])).code, 0);
+  r = await oci(root, ['delete', '--force', 'spin2']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(fs.readdirSync(root).filter((f) => !f.startsWith('.')), []);
+});
+
+test('bad input: unknown ids, malformed or missing config.json, missing or non-Wasm entrypoint', async (t) => {
+  const root = rootDir();
+  for (const cmd of [['state', 'nope'], ['start', 'nope'], ['kill', 'nope'], ['delete', 'nope'], ['ps', 'nope'], ['pause', 'nope']]) {
+    assertOneLine(await oci(root, cmd), /container nope does not exist/);
+  }
+  assert.equal((await oci(root, ['delete', '--force', 'nope'])).code, 0, 'runc: delete --force of an unknown id succeeds');
+  assertOneLine(await oci(root, ['state', '../etc']), /invalid container id/);
+  assertOneLine(await oci(root, ['frobnicate']), /Unknown argument|unknown/i);
+
+  const dir = tempDir();
+  assertOneLine(await oci(root, ['create', '--bundle', dir, 'x']), /config\.json: no such file/);
+  fs.writeFileSync(path.join(dir, 'config.json'), '{"ociVersion": "1.0.2", "process": ');
+  assertOneLine(await oci(root, ['create', '--bundle', dir, 'x']), /config\.json: invalid JSON/);
+  fs.writeFileSync(path.join(dir, 'config.json'), '{"ociVersion": "1.0.2", "process": {"cwd": "/", "args": [1]}}');
+  assertOneLine(await oci(root, ['create', '--bundle', dir, 'x']), /process\.args must be an array of strings/);
+
+  const missing = bundle(tempDir(), { args: ['/missing.wasm'] });
+  assertOneLine(await oci(root, ['create', '--bundle', missing, 'x']), /entrypoint \/missing\.wasm not found/);
+  const notWasm = bundle(tempDir(), { args: ['/script'] });
+  fs.writeFileSync(path.join(notWasm, 'rootfs', 'script'), 'just text\n');
+  assertOneLine(await oci(root, ['create', '--bundle', notWasm, 'x']), /not a WebAssembly module/);
+  assert.deepEqual(fs.readdirSync(root).filter((f) => !f.startsWith('.')), [], 'failed creates leave nothing behind');
+});
+
+test('--log --log-format json: the error is the last JSON line', async () => {
+  const root = rootDir();
+  const log = path.join(tempDir(), 'log.json');
+  const r = await oci(root, ['--log', log, '--log-format', 'json', 'state', 'ghost']);
+  assert.equal(r.code, 1);
+  const last = JSON.parse(fs.readFileSync(log, 'utf8').trim().split('\n').pop());
+  assert.equal(last.level, 'error');
+  assert.match(last.msg, /container ghost does not exist/);
+});
+
+test('tswasi-oci-wasm runs an unannotated Wasm entrypoint; .wat entrypoints are compiled from text', async (t) => {
+  const b = toolBundle(t, { args: ['exit', '5'], annotations: {} });
+  if (!b) return;
+  const r = await ociWasm(rootDir(), ['run', '--bundle', b, 'w1']);
+  assert.equal(r.code, 5, r.stderr);
+  const wat = bundle(tempDir(), { args: ['/hello.wat'], annotations: { 'module.wasm.image/variant': 'compat-smart' } });
+  fs.writeFileSync(path.join(wat, 'rootfs', 'hello.wat'), `(module
+    (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+    (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+    (memory (export "memory") 1)
+    (data (i32.const 16) "hello from wat\\n")
+    (func (export "_start")
+      (i32.store (i32.const 0) (i32.const 16)) (i32.store (i32.const 4) (i32.const 15))
+      (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))
+      (call $exit (i32.const 9))))`);
+  const w = await oci(rootDir(), ['run', '--bundle', wat, 'wat1']);
+  assert.equal(w.stdout, 'hello from wat\n', w.stderr);
+  assert.equal(w.code, 9);
+});
+
+test('linux.resources.memory.limit caps the guest\'s linear memory', async (t) => {
+  const wasm = compileC('oci_grow');
+  if (!wasm) return t.skip('no wasm32-wasi toolchain');
+  const b = bundle(tempDir(), { args: ['/grow.wasm'], files: [[wasm, 'grow.wasm']], extra: { linux: { resources: { memory: { limit: 32 * 1024 * 1024 } } } } });
+  const r = await oci(rootDir(), ['run', '--bundle', b, 'mem1']);
+  assert.equal(r.code, 0, r.stderr);
+  const mib = Number(/allocated (\d+) MiB/.exec(r.stdout)?.[1]);
+  assert.ok(mib >= 20 && mib < 32, `allocated ${mib} MiB under a 32 MiB limit`);
+});
+
+test('mounts: bind directories and single files, tmpfs as memory, ro, and nothing outside', async (t) => {
+  const vol = tempDir();
+  fs.writeFileSync(path.join(vol, 'a.txt'), 'bound\n');
+  const hosts = path.join(tempDir(), 'hosts');
+  fs.writeFileSync(hosts, '127.0.0.1 localhost\n');
+  const mounts = [
+    { destination: '/data', type: 'bind', source: vol, options: ['rbind', 'rw'] },
+    { destination: '/etc/hosts', type: 'bind', source: hosts, options: ['rbind', 'ro'] },
+    { destination: '/scratch', type: 'tmpfs', source: 'tmpfs', options: ['nosuid'] },
+  ];
+  const mk = (args) => toolBundle(t, { args, mounts });
+  const root = rootDir();
+  const cases = [
+    [['cat', '/data/a.txt'], 0, 'bound\n'],
+    [['cat', '/etc/hosts'], 0, '127.0.0.1 localhost\n'],
+    [['write', '/scratch/x', 'y'], 0, ''],
+    [['ls', '/scratch'], 0, ''],
+    [['write', '/etc/hosts', 'evil'], 2, ''],
+    [['cat', '/data/../../../../etc/passwd'], 2, ''],
+    [['cat', '/proc/self/environ'], 2, ''],
+  ];
+  let n = 0;
+  for (const [args, code, out] of cases) {
+    const b = mk(args);
+    if (!b) return;
+    fs.mkdirSync(path.join(b, 'rootfs', 'etc'), { recursive: true });
+    const r = await oci(root, ['run', '--bundle', b, `m${n++}`]);
+    assert.equal(r.code, code, `${args.join(' ')}: ${r.stderr}`);
+    if (code === 0) assert.equal(r.stdout, out, args.join(' '));
+  }
+  assert.equal(fs.readFileSync(hosts, 'utf8'), '127.0.0.1 localhost\n');
+});
