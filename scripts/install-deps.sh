@@ -4,7 +4,7 @@
 # podman, buildah, runc and busybox-static for the OCI runtime's tests.
 # Runs apt-get, so it needs root (CI runs as root; `sudo` it elsewhere).
 set -euo pipefail
-packages=(clang lld wasi-libc podman buildah runc busybox-static)
+packages=(clang lld wasi-libc podman buildah runc busybox-static containerd)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

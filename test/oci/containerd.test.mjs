@@ -1,0 +1,57 @@
+// tswasi-oci as the "runc" binary of containerd's runc shim (io.containerd.runc.v2),
+// driven by ctr against a containerd of our own on a private socket.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { compileC, tempDir } from '../helpers/wasm.mjs';
+import { OCI_BIN, OCI_WASM_BIN, ociToolsProblem, ociWorld, run } from '../helpers/oci.mjs';
+
+const missing = spawnSync('containerd', ['--version']).status !== 0 ? 'containerd not found' : ociToolsProblem();
+const skip = missing !== null && process.env.CI !== 'true' ? missing : false;
+let daemon;
+let ctr;
+
+before(async () => {
+  if (skip) return;
+  if (missing) throw new Error(`CI needs containerd: ${missing}`);
+  const wasm = compileC('oci_tool');
+  const base = tempDir('tswasi-containerd-');
+  const sock = path.join(base, 'containerd.sock');
+  fs.writeFileSync(path.join(base, 'config.toml'), [
+    'version = 2',
+    `root = "${base}/root"`,
+    `state = "${base}/state"`,
+    '[grpc]',
+    `  address = "${sock}"`,
+    '[plugins."io.containerd.grpc.v1.cri"]',
+    '  disable_tcp_service = true',
+  ].join('\n') + '\n');
+  daemon = spawn('containerd', ['--config', path.join(base, 'config.toml')], { stdio: 'ignore' });
+  for (let i = 0; i < 100 && !fs.existsSync(sock); i++) await new Promise((r) => setTimeout(r, 100));
+  ctr = (args, opts) => run('ctr', ['--address', sock, ...args], opts);
+  // The image: built with buildah, exported as an OCI archive, imported into containerd.
+  const world = ociWorld();
+  world.image('ctr-tool', { files: [[wasm, '/tool.wasm']], entrypoint: ['/tool.wasm'] });
+  const archive = path.join(base, 'image.tar');
+  world.buildah('push', 'localhost/ctr-tool:latest', `oci-archive:${archive}:latest`);
+  const r = await ctr(['images', 'import', '--base-name', 'localhost/ctr-tool', archive]);
+  assert.equal(r.code, 0, r.stderr);
+});
+
+after(() => daemon?.kill('SIGTERM'));
+
+test('ctr run with tswasi-oci as the runc binary, Wasm by annotation', { skip }, async () => {
+  const r = await ctr(['run', '--rm', '--annotation', 'module.wasm.image/variant=compat', '--runtime', 'io.containerd.runc.v2',
+    '--runc-binary', OCI_BIN, 'localhost/ctr-tool:latest', 'ctr-hello-1']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, 'hello world from the webassembly module !!!!\n');
+});
+
+test('ctr run with tswasi-oci-wasm: an unannotated Wasm image; the exit status comes through', { skip }, async () => {
+  let r = await ctr(['run', '--rm', '--runtime', 'io.containerd.runc.v2', '--runc-binary', OCI_WASM_BIN, 'localhost/ctr-tool:latest', 'ctr-hello-2']);
+  assert.equal(r.stdout, 'hello world from the webassembly module !!!!\n', r.stderr);
+  r = await ctr(['run', '--rm', '--runtime', 'io.containerd.runc.v2', '--runc-binary', OCI_WASM_BIN, 'localhost/ctr-tool:latest', 'ctr-exit', '/tool.wasm', 'exit', '9']);
+  assert.equal(r.code, 9, r.stderr);
+});
