@@ -6,19 +6,23 @@
 import { readFileSync } from 'node:fs';
 import yargs, { type Argv } from 'yargs';
 import { Context, type Globals } from './context.js';
-import { create } from './commands/create.js';
-import { del } from './commands/delete.js';
-import { exec } from './commands/exec.js';
-import { features } from './commands/features.js';
-import { kill } from './commands/kill.js';
-import { list } from './commands/list.js';
-import { pause } from './commands/pause.js';
-import { ps } from './commands/ps.js';
-import { run } from './commands/run.js';
-import { start } from './commands/start.js';
-import { state } from './commands/state.js';
-import { nativeOnly } from './commands/unsupported.js';
 import { OCI_VERSION } from './spec.js';
+
+/** Commands are loaded when used: `start` or `state` need not load what `create` does. */
+const commands = {
+  create: () => import('./commands/create.js'),
+  delete: () => import('./commands/delete.js'),
+  exec: () => import('./commands/exec.js'),
+  features: () => import('./commands/features.js'),
+  kill: () => import('./commands/kill.js'),
+  list: () => import('./commands/list.js'),
+  pause: () => import('./commands/pause.js'),
+  ps: () => import('./commands/ps.js'),
+  run: () => import('./commands/run.js'),
+  start: () => import('./commands/start.js'),
+  state: () => import('./commands/state.js'),
+  unsupported: () => import('./commands/unsupported.js'),
+};
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -63,33 +67,33 @@ export async function main(argv: string[], everyWasmEntrypoint: boolean): Promis
     .option('criu', { type: 'string', describe: 'passed on to the native runtime', hidden: true })
     .option('native-runtime', { type: 'string', describe: 'runtime for non-Wasm containers (default: runc or crun on PATH; env TSWASI_NATIVE_RUNTIME)', requiresArg: true })
     .command('create <id>', 'create a container (it waits for start)', createOptions,
-      async (a) => { await act((c) => create(c, { id: a.id, bundle: a.bundle, pidFile: a['pid-file'], consoleSocket: a['console-socket'] }))(a as unknown as Globals); })
+      async (a) => { await act(async (c) => (await commands.create()).create(c, { id: a.id, bundle: a.bundle, pidFile: a['pid-file'], consoleSocket: a['console-socket'] }))(a as unknown as Globals); })
     .command('start <id>', 'start a created container', (y) => y.positional('id', { type: 'string', demandOption: true }),
-      async (a) => { await act((c) => start(c, a.id))(a as unknown as Globals); })
+      async (a) => { await act(async (c) => (await commands.start()).start(c, a.id))(a as unknown as Globals); })
     .command('state <id>', 'print the OCI state of a container', (y) => y.positional('id', { type: 'string', demandOption: true }),
-      async (a) => { await act((c) => state(c, a.id))(a as unknown as Globals); })
+      async (a) => { await act(async (c) => (await commands.state()).state(c, a.id))(a as unknown as Globals); })
     .command('kill <id> [signal]', 'send a signal (name or number; default SIGTERM)', (y) => y
       .positional('id', { type: 'string', demandOption: true })
       .positional('signal', { type: 'string' })
       .option('all', { alias: 'a', type: 'boolean', default: false, describe: 'also the exec\'ed processes' }),
-    async (a) => { await act((c) => kill(c, a.id, a.signal, a.all))(a as unknown as Globals); })
+    async (a) => { await act(async (c) => (await commands.kill()).kill(c, a.id, a.signal, a.all))(a as unknown as Globals); })
     .command('delete <id>', 'delete a stopped container', (y) => y
       .positional('id', { type: 'string', demandOption: true })
       .option('force', { alias: 'f', type: 'boolean', default: false, describe: 'kill it first if it runs' }),
-    async (a) => { await act((c) => del(c, a.id, a.force))(a as unknown as Globals); })
+    async (a) => { await act(async (c) => (await commands.delete()).del(c, a.id, a.force))(a as unknown as Globals); })
     .command('run <id>', 'create and start; in the foreground, wait and exit with its status', (y) => createOptions(y)
       .option('detach', { alias: 'd', type: 'boolean', default: false, describe: 'do not wait' })
       .option('keep', { type: 'boolean', default: false, describe: 'keep the state after it exits' }),
-    async (a) => { await act((c) => run(c, { id: a.id, bundle: a.bundle, pidFile: a['pid-file'], consoleSocket: a['console-socket'], detach: a.detach, keep: a.keep }))(a as unknown as Globals); })
+    async (a) => { await act(async (c) => (await commands.run()).run(c, { id: a.id, bundle: a.bundle, pidFile: a['pid-file'], consoleSocket: a['console-socket'], detach: a.detach, keep: a.keep }))(a as unknown as Globals); })
     .command('list', 'list containers', (y) => y
       .option('format', { alias: 'f', choices: ['table', 'json'] as const, default: 'table' as const })
       .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'ids only' }),
-    async (a) => { await act((c) => list(c, a.format, a.quiet))(a as unknown as Globals); })
+    async (a) => { await act(async (c) => (await commands.list()).list(c, a.format, a.quiet))(a as unknown as Globals); })
     .command('ps <id> [ps-args..]', 'list the processes of a container', (y) => y
       .positional('id', { type: 'string', demandOption: true })
       .positional('ps-args', { type: 'string', array: true })
       .option('format', { alias: 'f', choices: ['table', 'json'] as const, default: 'table' as const }),
-    async (a) => { await act((c) => ps(c, a.id, a.format, (a['ps-args'] ?? []).map(String)))(a as unknown as Globals); })
+    async (a) => { await act(async (c) => (await commands.ps()).ps(c, a.id, a.format, (a['ps-args'] ?? []).map(String)))(a as unknown as Globals); })
     .command('exec <id> [command..]', 'run another process (module) in a container', (y) => y
       .positional('id', { type: 'string', demandOption: true })
       .positional('command', { type: 'string', array: true })
@@ -110,16 +114,16 @@ export async function main(argv: string[], everyWasmEntrypoint: boolean): Promis
       .option('preserve-fds', { type: 'number' })
       .option('cgroup', { type: 'string' })
       .option('ignore-paused', { type: 'boolean' }),
-    async (a) => { await act((c) => exec(c, { id: a.id, process: a.process, detach: a.detach, pidFile: a['pid-file'], cwd: a.cwd, env: a.env.map(String), tty: a.tty, command: (a.command ?? []).map(String) }))(a as unknown as Globals); })
+    async (a) => { await act(async (c) => (await commands.exec()).exec(c, { id: a.id, process: a.process, detach: a.detach, pidFile: a['pid-file'], cwd: a.cwd, env: a.env.map(String), tty: a.tty, command: (a.command ?? []).map(String) }))(a as unknown as Globals); })
     .command('pause <id>', 'freeze a container', (y) => y.positional('id', { type: 'string', demandOption: true }),
-      async (a) => { await act((c) => pause(c, a.id, false))(a as unknown as Globals); })
+      async (a) => { await act(async (c) => (await commands.pause()).pause(c, a.id, false))(a as unknown as Globals); })
     .command('resume <id>', 'thaw a paused container', (y) => y.positional('id', { type: 'string', demandOption: true }),
-      async (a) => { await act((c) => pause(c, a.id, true))(a as unknown as Globals); })
-    .command('features', 'print the OCI features document', (y) => y, async (a) => { await act(() => features())(a as unknown as Globals); })
+      async (a) => { await act(async (c) => (await commands.pause()).pause(c, a.id, true))(a as unknown as Globals); })
+    .command('features', 'print the OCI features document', (y) => y, async (a) => { await act(async () => (await commands.features()).features())(a as unknown as Globals); })
     .command(['update <id>', 'checkpoint <id>', 'restore <id>', 'events <id>'], 'native containers only (delegated)', (y) => y
       .positional('id', { type: 'string', demandOption: true })
       .strict(false),
-    async (a) => { await act((c) => nativeOnly(c, String(a._[0]), a.id))(a as unknown as Globals); })
+    async (a) => { await act(async (c) => (await commands.unsupported()).nativeOnly(c, String(a._[0]), a.id))(a as unknown as Globals); })
     .parserConfiguration({ 'greedy-arrays': false, 'halt-at-non-option': false })
     .demandCommand(1, 'a command is required')
     .strict()

@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { memfs } from 'memfs';
+import { createRequire } from 'node:module';
 import {
   HostDir, MemDir, type DirHandle, type FileHandle, type MountTarget, type Namespace,
   buildNamespace, namespacePreopen, normaliseGuestPath, resolveIn, readAllFrom,
@@ -59,6 +59,8 @@ export function buildContainerFs(spec: Spec, bundle: string): ContainerFs {
         mounts.set(dest, { dir, name: path.basename(src) });
       }
     } else if (m.type === 'tmpfs') {
+      // memfs is loaded only when a tmpfs is mounted: it costs ~40 ms of start-up.
+      const { memfs } = createRequire(import.meta.url)('memfs') as typeof import('memfs');
       const { vol } = memfs({});
       mounts.set(dest, { dir: MemDir.open(vol, '/', isReadonly(m)), name: null });
     } else {

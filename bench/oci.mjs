@@ -1,0 +1,98 @@
+#!/usr/bin/env node
+// OCI benchmarks (root, podman, buildah, runc needed):
+//  1. `podman run --rm` of the hello Wasm image through tswasi-oci, against
+//     the busybox image through runc directly and through tswasi-oci's
+//     hand-off — alternated A B C A B C…, medians and per-round ratios.
+//  2. The runtime alone: create → start → exit → delete of a Wasm bundle,
+//     each step timed.
+//   node bench/oci.mjs [--rounds N]
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const OCI = path.join(ROOT, 'dist/oci/tswasi-oci.js');
+const RUNC = path.join(ROOT, 'test/oci/runc-no-rlimits.mjs'); // VM without CAP_SYS_RESOURCE: see that file
+const rounds = Number(process.argv[process.argv.indexOf('--rounds') + 1]) || 10;
+
+function sh(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', ...opts });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
+function timed(cmd, args) {
+  const t = process.hrtime.bigint();
+  // No pipes: a created container process keeps its stdio open until it exits.
+  const r = spawnSync(cmd, args, { stdio: 'ignore' });
+  const ms = Number(process.hrtime.bigint() - t) / 1e6;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}`);
+  return ms;
+}
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
+
+const base = fs.mkdtempSync(path.join(os.tmpdir(), 'tswasi-ocibench-'));
+const storage = ['--root', path.join(base, 'storage'), '--runroot', path.join(base, 'run'), '--storage-driver', 'vfs'];
+const podman = [...storage, '--cgroup-manager', 'cgroupfs', '--events-backend', 'file'];
+
+// Images: the crun article's hello module, and busybox.
+fs.writeFileSync(path.join(base, 'hello.c'), '#include <stdio.h>\nint main(void){puts("hello world from the webassembly module !!!!");return 0;}\n');
+sh('clang', ['--target=wasm32-wasi', '-O2', path.join(base, 'hello.c'), '-o', path.join(base, 'hello.wasm')]);
+function image(name, files, entrypoint, cmd, annotations = {}) {
+  const ctr = sh('buildah', [...storage, 'from', 'scratch']).trim();
+  for (const [src, dst] of files) sh('buildah', [...storage, 'copy', ctr, src, dst]);
+  const cfg = ['config', '--entrypoint', JSON.stringify(entrypoint)];
+  if (cmd) cfg.push('--cmd', JSON.stringify(cmd));
+  for (const [k, v] of Object.entries(annotations)) cfg.push('--annotation', `${k}=${v}`);
+  sh('buildah', [...storage, ...cfg, ctr]);
+  sh('buildah', [...storage, 'commit', '--quiet', ctr, `localhost/${name}:latest`]);
+}
+image('bench-hello', [[path.join(base, 'hello.wasm'), '/hello.wasm']], ['/hello.wasm'], null, { 'module.wasm.image/variant': 'compat' });
+image('bench-busybox', [['/bin/busybox', '/bin/busybox']], ['/bin/busybox'], ['echo', 'hello']);
+
+const runs = {
+  'wasm via tswasi-oci': ['podman', [...podman, '--runtime', OCI, '--runtime-flag', `native-runtime=${RUNC}`, 'run', '--rm', 'bench-hello']],
+  'busybox via runc': ['podman', [...podman, '--runtime', RUNC, 'run', '--rm', 'bench-busybox']],
+  'busybox via tswasi-oci → runc': ['podman', [...podman, '--runtime', OCI, '--runtime-flag', `native-runtime=${RUNC}`, 'run', '--rm', 'bench-busybox']],
+};
+const times = Object.fromEntries(Object.keys(runs).map((k) => [k, []]));
+for (const [cmd, args] of Object.values(runs)) timed(cmd, args); // warm-up
+for (let i = 0; i < rounds; i++) for (const [k, [cmd, args]] of Object.entries(runs)) times[k].push(timed(cmd, args));
+const ref = times['busybox via runc'];
+console.log(`\npodman run --rm, ${rounds} rounds (median ms; ratio = median of per-round ratios to busybox via runc)`);
+console.log('| run | median ms | ratio |');
+console.log('|---|---|---|');
+for (const [k, xs] of Object.entries(times)) {
+  console.log(`| ${k} | ${median(xs).toFixed(0)} | ${median(xs.map((x, i) => x / ref[i])).toFixed(2)} |`);
+}
+
+// The runtime alone.
+const bundle = path.join(base, 'bundle');
+fs.mkdirSync(path.join(bundle, 'rootfs'), { recursive: true });
+fs.copyFileSync(path.join(base, 'hello.wasm'), path.join(bundle, 'rootfs/hello.wasm'));
+fs.writeFileSync(path.join(bundle, 'config.json'), JSON.stringify({
+  ociVersion: '1.0.2', process: { args: ['/hello.wasm'], cwd: '/', env: [] }, root: { path: 'rootfs' },
+  annotations: { 'module.wasm.image/variant': 'compat' },
+}));
+const state = path.join(base, 'state');
+const steps = { create: [], start: [], exit: [], delete: [], total: [] };
+const oci = (args) => [process.execPath, [OCI, '--root', state, ...args]];
+for (let i = 0; i < rounds + 1; i++) {
+  const id = `b${i}`;
+  const t0 = process.hrtime.bigint();
+  const c = timed(...oci(['create', '--bundle', bundle, id]));
+  const s = timed(...oci(['start', id]));
+  const t1 = process.hrtime.bigint();
+  while (JSON.parse(sh(...oci(['state', id]))).status !== 'stopped') { /* poll */ }
+  const e = Number(process.hrtime.bigint() - t1) / 1e6;
+  const d = timed(...oci(['delete', id]));
+  if (i === 0) continue; // warm-up
+  steps.create.push(c); steps.start.push(s); steps.exit.push(e); steps.delete.push(d);
+  steps.total.push(Number(process.hrtime.bigint() - t0) / 1e6);
+}
+console.log(`\ntswasi-oci alone, create → start → exit → delete of the hello bundle, ${rounds} rounds`);
+console.log('| step | median ms |');
+console.log('|---|---|');
+for (const [k, xs] of Object.entries(steps)) console.log(`| ${k} | ${median(xs).toFixed(1)} |`);
+fs.rmSync(base, { recursive: true, force: true });
