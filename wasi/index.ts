@@ -1,5 +1,5 @@
 /** tswasi's WASI preview1 core. Depends on nothing else of tswasi. */
-export { WASI, type WASIOptions, type StdioSink, type DirSource } from './wasi.js';
+export { WASI, type WASIOptions, type StdioSink, type StdioSource, type DirSource } from './wasi.js';
 export { WasiExit, WasiError } from './errors.js';
 export * as abi from './abi.js';
 export { Errno, ERRNO_NAMES, Rights } from './abi.js';

@@ -15,6 +15,15 @@ export interface StdioSink {
   write(chunk: Uint8Array): void;
 }
 
+/**
+ * Where input comes from when it is not a host fd or bytes: a synchronous
+ * read that blocks until data or end of input (0). The worker pool backs it
+ * with a SharedArrayBuffer filled from a stream on another thread.
+ */
+export interface StdioSource {
+  read(buf: Uint8Array, off: number, len: number): number;
+}
+
 const sleepCell = new Int32Array(new SharedArrayBuffer(4));
 /** Block this thread briefly: a non-blocking pipe said EAGAIN and WASI calls are synchronous. */
 function backoff(): void {
@@ -162,6 +171,27 @@ export class SinkFd extends Fd {
   }
 
   override read(): number {
+    throw new WasiError(Errno.BADF);
+  }
+
+  filestat(): Filestat {
+    return zeroStat(this.filetype);
+  }
+}
+
+/** stdin from an embedder's synchronous source. */
+export class SourceFd extends Fd {
+  readonly filetype = Filetype.UNKNOWN;
+
+  constructor(private readonly source: StdioSource) {
+    super(RIGHTS_TTY, 0);
+  }
+
+  override read(buf: Uint8Array, off: number, len: number): number {
+    return this.source.read(buf, off, len);
+  }
+
+  override write(): number {
     throw new WasiError(Errno.BADF);
   }
 

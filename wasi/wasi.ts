@@ -16,9 +16,9 @@ import type { Fd } from './fd.js';
 import { FdTable } from './fd-table.js';
 import { GuestMemory } from './memory.js';
 import { type DirSource, capabilityPreopen, openDirSource } from './preopens.js';
-import { BufferSourceFd, HostStreamFd, OutputBuffer, SinkFd, type StdioSink } from './stdio.js';
+import { BufferSourceFd, HostStreamFd, OutputBuffer, SinkFd, SourceFd, type StdioSink, type StdioSource } from './stdio.js';
 
-export type { StdioSink } from './stdio.js';
+export type { StdioSink, StdioSource } from './stdio.js';
 export type { DirSource } from './preopens.js';
 
 export interface WASIOptions {
@@ -32,7 +32,7 @@ export interface WASIOptions {
   extraFds?: readonly Fd[];
   /** true (default): proc_exit makes start() return the code. false: the process exits. */
   returnOnExit?: boolean;
-  stdin?: number | Uint8Array | string;
+  stdin?: number | Uint8Array | string | StdioSource;
   stdout?: number | StdioSink;
   stderr?: number | StdioSink;
   /**
@@ -192,8 +192,9 @@ export class WASI {
   }
 }
 
-function stdinFd(src: number | Uint8Array | string): Fd {
+function stdinFd(src: number | Uint8Array | string | StdioSource): Fd {
   if (typeof src === 'number') return new HostStreamFd(src);
+  if (typeof src === 'object' && !(src instanceof Uint8Array)) return new SourceFd(src);
   return new BufferSourceFd(typeof src === 'string' ? new TextEncoder().encode(src) : src);
 }
 

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define FAIL_EXIT() do { fflush(stdout); fflush(stderr); exit(1); } while (0)
 
@@ -38,9 +39,17 @@
     }                                                                         \
   } while (0)
 
+/* Build with -DTRACE_LINES to log every checked call to stderr (hangs). */
+#ifdef TRACE_LINES
+#define TRACE_() fprintf(stderr, "%s:%d\n", __FILE__, __LINE__)
+#else
+#define TRACE_() ((void)0)
+#endif
+
 /* The call must return exactly errno `want`. */
 #define EXPECT(call, want)                                                    \
   do {                                                                        \
+    TRACE_();                                                                 \
     __wasi_errno_t e_ = (call);                                               \
     if (e_ != (want)) {                                                       \
       printf("FAIL %s:%d: %s -> errno %u (%s), expected %u (%s)\n", __FILE__, \
@@ -112,6 +121,7 @@ static inline const char *errno_name(__wasi_errno_t e) {
   case __WASI_ERRNO_SPIPE: return "SPIPE";
   case __WASI_ERRNO_XDEV: return "XDEV";
   case __WASI_ERRNO_NOTCAPABLE: return "NOTCAPABLE";
+  case __WASI_ERRNO_ILSEQ: return "ILSEQ";
   default: return "?";
   }
 }
@@ -150,19 +160,30 @@ static inline __wasi_fd_t preopen_fd(const char *name) {
 
 static inline __wasi_fd_t sandbox_fd(void) { return preopen_fd("/sandbox"); }
 
-/* path_open with all file rights; returns errno, fd in *out. */
+/* The rights a new fd under `dir` may have: `want` limited to dir's
+ * inheriting rights (what wasi-libc does). */
+static inline __wasi_rights_t inheritable(__wasi_fd_t dir, __wasi_rights_t want) {
+  __wasi_fdstat_t fs;
+  if (__wasi_fd_fdstat_get(dir, &fs) != 0) return want;
+  return want & fs.fs_rights_inheriting;
+}
+
+/* path_open with the usual file rights; returns errno, fd in *out. */
 static inline __wasi_errno_t open_file(__wasi_fd_t dir, const char *path,
                                        __wasi_oflags_t oflags,
                                        __wasi_fdflags_t fdflags,
                                        __wasi_fd_t *out) {
-  return __wasi_path_open(dir, 0, path, oflags, RIGHTS_FILE_RW, RIGHTS_FILE_RW,
-                          fdflags, out);
+  __wasi_rights_t r = inheritable(dir, RIGHTS_FILE_RW);
+  return __wasi_path_open(dir, 0, path, oflags, r, r, fdflags, out);
 }
 
+/* path_open(O_DIRECTORY) with all the rights the parent can pass on. */
 static inline __wasi_errno_t open_dir(__wasi_fd_t dir, const char *path,
                                       __wasi_fd_t *out) {
-  return __wasi_path_open(dir, 0, path, __WASI_OFLAGS_DIRECTORY, RIGHTS_ALL,
-                          RIGHTS_ALL, 0, out);
+  __wasi_rights_t r = inheritable(dir, RIGHTS_ALL);
+  __wasi_rights_t base = r & ~(__WASI_RIGHTS_FD_WRITE | __WASI_RIGHTS_FD_ALLOCATE |
+                               __WASI_RIGHTS_FD_FILESTAT_SET_SIZE | __WASI_RIGHTS_FD_DATASYNC);
+  return __wasi_path_open(dir, 0, path, __WASI_OFLAGS_DIRECTORY, base, r, 0, out);
 }
 
 static inline __wasi_errno_t write_all(__wasi_fd_t fd, const void *data,

@@ -5,14 +5,25 @@
 //   runWasi(wasm, options)    -> { code, stdout, stderr, error, dir, vol, root, outside }
 //   runCli(args, options)     -> { code, signal, stdout, stderr }
 //
-// TSWASI_IMPL=node runs the programs on Node's built-in node:wasi instead
-// (host backend only) — a way to sanity-check the C programs themselves.
+// Environment:
+//   TSWASI_IMPL=node        run on Node's built-in node:wasi instead (host
+//                           backend only): a sanity check of the C programs
+//                           themselves; node:wasi is known to fail some checks
+//   TSWASI_MEM_LAYOUT=subdir  preopen a Volume subdirectory ({ volume, path })
+//                           instead of the Volume itself on the mem backend
+//   TSWASI_RUN_TIMEOUT_MS   watchdog limit for one guest run (default 60000)
+//   TSWASI_TRACE_RUNS=1     log each run to stderr
+//   TSWASI_KEEP_TMP=1       keep the temp sandboxes
+//   WASI_CC                 the compiler (default clang); CI=true makes a
+//                           missing toolchain an error instead of a skip
+// C programs can be built with -DTRACE_LINES (see check.h) to find a hang.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import assert from 'node:assert/strict';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -131,6 +142,56 @@ async function loadMemfs() {
   return memfsMod;
 }
 
+// ----------------------------------------------------------------- watchdog
+// start() runs the guest synchronously on this thread, so a hung guest or a
+// host call that blocks forever cannot be stopped by node:test's timeouts.
+// A watchdog thread kills the whole test process instead, after printing
+// which program hung — the test file then fails rather than hanging CI.
+export const RUN_TIMEOUT_MS = Number(process.env.TSWASI_RUN_TIMEOUT_MS || 60_000);
+let watchdog;
+async function armWatchdog(label) {
+  if (!watchdog) {
+    const sab = new SharedArrayBuffer(8 + 4 + 256);
+    const code = `
+      const { workerData } = require('node:worker_threads');
+      const fs = require('node:fs');
+      const deadline = new Float64Array(workerData.sab, 0, 1);
+      const labelLen = new Int32Array(workerData.sab, 8, 1);
+      const labelBytes = new Uint8Array(workerData.sab, 12, 256);
+      const label = () => Buffer.from(labelBytes.slice(0, labelLen[0])).toString();
+      if (process.env.TSWASI_TRACE_RUNS) fs.writeSync(2, '[watchdog] up\\n');
+      setInterval(() => {
+        const d = deadline[0];
+        if (d > 0 && Date.now() > d) {
+          fs.writeSync(2, '\\n[tswasi test watchdog] a guest run did not finish within ' +
+            workerData.ms + ' ms: ' + label() + '; killing the test process\\n');
+          process.kill(process.pid, 'SIGKILL');
+        }
+      }, 250);`;
+    const w = new Worker(code, { eval: true, workerData: { sab, ms: RUN_TIMEOUT_MS } });
+    watchdog = {
+      w,
+      deadline: new Float64Array(sab, 0, 1),
+      labelLen: new Int32Array(sab, 8, 1),
+      labelBytes: new Uint8Array(sab, 12, 256),
+    };
+    // Its thread must be running before the guest can block this one.
+    await new Promise((resolve, reject) => {
+      w.once('online', resolve);
+      w.once('error', reject);
+    });
+    w.on('error', (e) => process.stderr.write(`[tswasi test watchdog] failed: ${e?.stack ?? e}\n`));
+    w.unref(); // only now: an unref'd worker would let the event loop end first
+  }
+  const bytes = Buffer.from(label).subarray(0, 256);
+  watchdog.labelBytes.set(bytes);
+  watchdog.labelLen[0] = bytes.length;
+  watchdog.deadline[0] = Date.now() + RUN_TIMEOUT_MS;
+}
+function disarmWatchdog() {
+  if (watchdog) watchdog.deadline[0] = 0;
+}
+
 const tempRoots = [];
 process.on('exit', () => {
   if (process.env.TSWASI_KEEP_TMP) return;
@@ -181,18 +242,30 @@ class Sink {
  *   env      environment object
  *   files    initial sandbox contents (see populate)
  *   stdin    Uint8Array | string given to the guest as stdin (default: empty)
+ *   stdioFds give stdin/stdout/stderr as fd numbers of temp files instead of
+ *            bytes and sinks
  *   setup    ({ backend, fs, sandbox, root, outside, vol }) => void, run after
  *            `files` are written: plant symlinks etc. `fs` is node:fs (host)
  *            or the Volume (mem); `sandbox` is the sandbox's path in it.
  *   withOutside  also create a sibling 'outside' dir (see makeOutside)
+ *   memLayout  'root' (default: the Volume itself is the preopen, as in
+ *            `preopens: { '/sandbox': vol }`) or 'subdir' (the Volume's
+ *            /sandbox is preopened with `{ volume: vol, path: '/sandbox' }`)
  *
  * Host layout: <tmp>/sandbox (the preopen) and <tmp>/outside.
- * Mem layout: the Volume's '/' is the preopen; '/outside' inside the volume
- * is where a sandbox that clamps `..` at the root (instead of refusing it)
- * would land; <tmp>/outside on the host exists as well.
+ * Mem layout 'root': the Volume's '/' is the preopen; with withOutside,
+ * '/outside' and '/etc/passwd' are created in the volume: that is where a
+ * sandbox that clamps `..` at the root, or resolves absolute symlinks in the
+ * volume, would land. Mem layout 'subdir': '/sandbox' is the preopen and
+ * '/outside', '/etc/passwd' are its siblings in the volume. <tmp>/outside on
+ * the host exists in every case.
+ *
+ * setup() also gets `outsideInFs` (outside's path in `fs`) and `absOutside`
+ * (an absolute symlink target naming it: the host path, or '/outside').
  */
 export async function runWasi(wasmPath, options = {}) {
   const { backend = 'host', args = [], env = {}, files = {}, setup, withOutside = false } = options;
+  const memLayout = options.memLayout ?? process.env.TSWASI_MEM_LAYOUT ?? 'root';
   const WASI = await loadWasi();
   const module = await loadModule(wasmPath);
   const root = tempDir();
@@ -209,16 +282,31 @@ export async function runWasi(wasmPath, options = {}) {
     const { Volume } = await loadMemfs();
     res.vol = new Volume();
     fsApi = res.vol;
-    sandbox = '/';
+    if (memLayout === 'subdir') {
+      sandbox = '/sandbox';
+      res.vol.mkdirSync(sandbox);
+    } else {
+      sandbox = '/';
+    }
   } else {
     throw new Error(`unknown backend ${backend}`);
   }
   populate(fsApi, sandbox, files);
+  let outsideInFs = outside;
   if (withOutside) {
     makeOutside(fs, outside);
-    if (backend === 'mem') makeOutside(res.vol, '/outside');
+    if (backend === 'mem') {
+      makeOutside(res.vol, '/outside');
+      res.vol.mkdirSync('/etc', { recursive: true });
+      res.vol.writeFileSync('/etc/passwd', 'root:x:0:0:MEM PASSWD:/root:/bin/sh\n');
+      outsideInFs = '/outside';
+    }
   }
-  if (setup) await setup({ backend, fs: fsApi, sandbox, root, outside, vol: res.vol });
+  res.sandbox = sandbox;
+  res.outsideInFs = outsideInFs;
+  if (setup) {
+    await setup({ backend, fs: fsApi, sandbox, root, outside, outsideInFs, absOutside: outsideInFs, vol: res.vol });
+  }
 
   const argv = [path.basename(wasmPath, '.wasm'), ...args];
   let stdinBytes = options.stdin ?? new Uint8Array(0);
@@ -226,8 +314,9 @@ export async function runWasi(wasmPath, options = {}) {
 
   let wasi;
   let nodeOut;
-  if (IMPL === 'node') {
-    // node:wasi wants fds; route stdio through temp files.
+  const preopen = backend === 'host' ? sandbox : memLayout === 'subdir' ? { volume: res.vol, path: sandbox } : res.vol;
+  if (IMPL === 'node' || options.stdioFds) {
+    // Real fds for stdio (node:wasi only takes fds): temp files.
     nodeOut = {
       inPath: path.join(root, '.stdin'),
       outPath: path.join(root, '.stdout'),
@@ -237,6 +326,8 @@ export async function runWasi(wasmPath, options = {}) {
     nodeOut.in = fs.openSync(nodeOut.inPath, 'r');
     nodeOut.out = fs.openSync(nodeOut.outPath, 'w');
     nodeOut.err = fs.openSync(nodeOut.errPath, 'w');
+  }
+  if (IMPL === 'node') {
     wasi = new WASI({
       version: 'preview1',
       args: argv,
@@ -248,24 +339,27 @@ export async function runWasi(wasmPath, options = {}) {
       stderr: nodeOut.err,
     });
   } else {
-    res.stdoutSink = new Sink();
-    res.stderrSink = new Sink();
-    wasi = new WASI({
-      version: 'preview1',
-      args: argv,
-      env,
-      preopens: { '/sandbox': backend === 'host' ? sandbox : res.vol },
-      returnOnExit: true,
-      stdin: stdinBytes,
-      stdout: res.stdoutSink,
-      stderr: res.stderrSink,
-    });
+    // returnOnExit is left to its default, which the contract says is true.
+    const opts = { version: 'preview1', args: argv, env, preopens: { '/sandbox': preopen } };
+    if (nodeOut) {
+      Object.assign(opts, { stdin: nodeOut.in, stdout: nodeOut.out, stderr: nodeOut.err });
+    } else {
+      res.stdoutSink = new Sink();
+      res.stderrSink = new Sink();
+      Object.assign(opts, { stdin: stdinBytes, stdout: res.stdoutSink, stderr: res.stderrSink });
+    }
+    wasi = new WASI(opts);
   }
   const instance = await WebAssembly.instantiate(module, wasi.getImportObject());
+  // Say which program is about to run, so a watchdog kill can be traced.
+  if (process.env.TSWASI_TRACE_RUNS) process.stderr.write(`[run] ${argv.join(' ')} (${backend})\n`);
+  await armWatchdog(`${argv.join(' ')} [${backend}]`);
   try {
     res.code = wasi.start(instance);
   } catch (e) {
     res.error = e;
+  } finally {
+    disarmWatchdog();
   }
   if (nodeOut) {
     for (const fd of [nodeOut.in, nodeOut.out, nodeOut.err]) fs.closeSync(fd);

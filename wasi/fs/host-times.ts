@@ -15,8 +15,8 @@ import { Errno } from '../abi.js';
 import { WasiError } from '../errors.js';
 import type { TimeSpec } from './handle.js';
 
-/** What node:fs's time conversion turns into UTIME_NOW (libuv: an infinite double). */
-const NOW = 'Infinity' as unknown as number;
+/** "now" for node:fs (which has no UTIME_NOW): the current time, read here. */
+const now = (): number => Date.now() / 1000;
 
 /** The double seconds libuv turns back into exactly `ns`, or null if there is none. */
 function exactSeconds(ns: bigint): number | null {
@@ -45,8 +45,8 @@ export interface TimesTarget {
 export function setTimesExact(t: TimesTarget, atim: TimeSpec, mtim: TimeSpec): void {
   if (atim === null && mtim === null) return;
   const cur = atim === null || mtim === null ? t.current() : null;
-  const a = atim === 'now' ? NOW : exactSeconds(atim ?? cur!.atim);
-  const m = mtim === 'now' ? NOW : exactSeconds(mtim ?? cur!.mtim);
+  const a = atim === 'now' ? now() : exactSeconds(atim ?? cur!.atim);
+  const m = mtim === 'now' ? now() : exactSeconds(mtim ?? cur!.mtim);
   if (a !== null && m !== null) {
     t.set(a, m);
     return;

@@ -114,7 +114,7 @@ export class MemDir implements DirHandle {
     if (l.parent !== undefined && l.parent !== l && l.parent.getChild(l.getName()) !== l) {
       throw new WasiError(Errno.NOENT);
     }
-    return l.getPath();
+    return l.getPath() || '/';
   }
 
   private at(name: string): string {
@@ -128,7 +128,21 @@ export class MemDir implements DirHandle {
   }
 
   lstat(name: string): Filestat {
-    return filestatOf(this.vol.lstatSync(this.at(name), { bigint: true }) as never);
+    const path = this.at(name);
+    const st = filestatOf(this.vol.lstatSync(path, { bigint: true }) as never);
+    // memfs reports 0 for a symlink; POSIX (and the host) report the target's length.
+    if (st.filetype === Filetype.SYMBOLIC_LINK) st.size = BigInt(Buffer.byteLength(String(this.vol.readlinkSync(path))));
+    return st;
+  }
+
+  /** The entry's type, or null when there is none. */
+  private typeOf(path: string): Filetype | null {
+    try {
+      return filetypeOfMode(Number(this.vol.lstatSync(path).mode));
+    } catch (e) {
+      if ((e as { code?: string }).code === 'ENOENT') return null;
+      throw e;
+    }
   }
 
   open(name: string, req: OpenRequest): FileHandle | DirHandle {
@@ -139,7 +153,8 @@ export class MemDir implements DirHandle {
     } catch (e) {
       if ((e as { code?: string }).code !== 'ENOENT') throw e;
     }
-    if (type === Filetype.SYMBOLIC_LINK) throw new WasiError(Errno.LOOP);
+    // O_CREAT|O_EXCL never follows a final symlink: the name exists (as on Linux).
+    if (type === Filetype.SYMBOLIC_LINK) throw new WasiError(req.create && req.exclusive ? Errno.EXIST : Errno.LOOP);
     if (type === null) {
       if (!req.create) throw new WasiError(Errno.NOENT);
       if (req.directory) throw new WasiError(Errno.NOENT);
@@ -207,17 +222,44 @@ export class MemDir implements DirHandle {
     const dst = this.sameVolume(to);
     roCheck(dst.readonly);
     const src = this.at(name);
-    if (filetypeOfMode(Number(this.vol.lstatSync(src).mode)) === Filetype.DIRECTORY) {
-      throw new WasiError(Errno.PERM);
-    }
-    this.vol.linkSync(src, dst.at(toName));
+    const dstPath = dst.at(toName);
+    const type = this.typeOf(src);
+    if (type === null) throw new WasiError(Errno.NOENT);
+    if (type === Filetype.DIRECTORY) throw new WasiError(Errno.PERM);
+    if (this.typeOf(dstPath) !== null) throw new WasiError(Errno.EXIST);
+    // memfs's link() follows a symlink; linkat() without AT_SYMLINK_FOLLOW links the symlink itself.
+    if (type === Filetype.SYMBOLIC_LINK) this.vol.symlinkSync(String(this.vol.readlinkSync(src)), dstPath);
+    else this.vol.linkSync(src, dstPath);
   }
 
+  /** rename(2)'s checks, which memfs leaves out, then the move. */
   rename(name: string, to: DirHandle, toName: string): void {
     roCheck(this.readonly);
     const dst = this.sameVolume(to);
     roCheck(dst.readonly);
-    this.vol.renameSync(this.at(name), dst.at(toName));
+    const src = this.at(name);
+    const dstPath = dst.at(toName);
+    const srcType = this.typeOf(src);
+    if (srcType === null) throw new WasiError(Errno.NOENT);
+    if (src === dstPath) return;
+    const dstType = this.typeOf(dstPath);
+    if (srcType === Filetype.DIRECTORY) {
+      // Not into itself or its own subtree.
+      if (dstPath.startsWith(src + '/')) throw new WasiError(Errno.INVAL);
+      if (dstType !== null && dstType !== Filetype.DIRECTORY) throw new WasiError(Errno.NOTDIR);
+      if (dstType === Filetype.DIRECTORY && this.vol.readdirSync(dstPath).length > 0) throw new WasiError(Errno.NOTEMPTY);
+    } else if (dstType === Filetype.DIRECTORY) {
+      throw new WasiError(Errno.ISDIR);
+    }
+    if (dstType === Filetype.DIRECTORY) this.vol.rmdirSync(dstPath);
+    else if (dstType !== null) this.vol.unlinkSync(dstPath);
+    if (srcType === Filetype.SYMBOLIC_LINK) {
+      // memfs's rename() follows a symlink source; move the link itself.
+      this.vol.symlinkSync(String(this.vol.readlinkSync(src)), dstPath);
+      this.vol.unlinkSync(src);
+    } else {
+      this.vol.renameSync(src, dstPath);
+    }
   }
 
   setTimes(name: string, atim: TimeSpec, mtim: TimeSpec): void {

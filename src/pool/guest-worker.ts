@@ -1,0 +1,109 @@
+/**
+ * The piscina worker: runs one guest per task, synchronously, with a fresh
+ * instance and fresh memory, and returns what happened as a value — a trap
+ * or host error never escapes as an exception, so the pool survives it.
+ */
+import { createRequire } from 'node:module';
+import { WASI, WasiExit, type DirSource, type StdioSink, type StdioSource } from '../../wasi/index.js';
+import { instantiate } from '../runner.js';
+import { describeTrap, isTrap, trapLine } from '../trap.js';
+import { UserError } from '../errors.js';
+import { SharedStdinReader } from './shared-stdin.js';
+import type { GuestResult, GuestTask, OutputSpec, VolumeSnapshot } from './task.js';
+
+type MemfsModule = typeof import('memfs');
+let memfsModule: MemfsModule | null = null;
+const loadMemfs = (): MemfsModule => (memfsModule ??= createRequire(import.meta.url)('memfs') as MemfsModule);
+
+class Collector implements StdioSink {
+  readonly chunks: Uint8Array[] = [];
+  write(chunk: Uint8Array): void {
+    this.chunks.push(chunk);
+  }
+  bytes(): Uint8Array {
+    return Buffer.concat(this.chunks);
+  }
+}
+
+function output(spec: OutputSpec): { fd: number | StdioSink; collector: Collector | null } {
+  if (spec.kind === 'fd') return { fd: spec.fd, collector: null };
+  if (spec.kind === 'port') {
+    const port = spec.port;
+    return { fd: { write: (chunk) => port.postMessage(chunk, [chunk.buffer as ArrayBuffer]) }, collector: null };
+  }
+  const c = new Collector();
+  return { fd: c, collector: c };
+}
+
+export default function runGuest(task: GuestTask): GuestResult {
+  const started = performance.now();
+  const out = output(task.stdout);
+  const err = output(task.stderr);
+  const volumes = new Map<string, InstanceType<MemfsModule['Volume']>>();
+  const preopens: Record<string, DirSource> = {};
+  for (const [guest, spec] of Object.entries(task.preopens)) {
+    if ('host' in spec) {
+      preopens[guest] = { host: spec.host, readonly: spec.readonly ?? false };
+    } else {
+      const { vol } = loadMemfs().memfs();
+      vol.fromJSON(spec.volume as Record<string, string | null>);
+      volumes.set(guest, vol);
+      preopens[guest] = { volume: vol, readonly: spec.readonly ?? false };
+    }
+  }
+  let stdin: number | Uint8Array | StdioSource;
+  switch (task.stdin.kind) {
+    case 'fd': stdin = task.stdin.fd; break;
+    case 'bytes': stdin = task.stdin.data; break;
+    case 'shared': stdin = new SharedStdinReader(task.stdin.sab); break;
+  }
+  const result: GuestResult = { exitCode: 0, durationMs: 0 };
+  let memory: WebAssembly.Memory | undefined;
+  try {
+    const wasi = new WASI({ args: task.args, env: task.env, preopens, stdin, stdout: out.fd, stderr: err.fd });
+    const instance = instantiate(task.module, wasi.getImportObject());
+    memory = instance.exports['memory'] as WebAssembly.Memory | undefined;
+    if (task.invoke === undefined) {
+      result.exitCode = wasi.start(instance);
+    } else {
+      const fn = instance.exports[task.invoke];
+      if (typeof fn !== 'function') throw new UserError(`failed to find export \`${task.invoke}\``);
+      if (typeof instance.exports['_initialize'] === 'function') wasi.initialize(instance);
+      else wasi.attach(instance);
+      try {
+        const r: unknown = (fn as (...a: unknown[]) => unknown)(...(task.invokeArgs ?? []).map(Number));
+        result.results = r === undefined ? [] : [r];
+      } catch (e) {
+        if (!(e instanceof WasiExit)) throw e;
+        result.exitCode = e.code;
+      } finally {
+        wasi.close();
+      }
+    }
+  } catch (e) {
+    if (isTrap(e)) {
+      result.exitCode = 134;
+      const atLimit = task.memoryLimitPages !== undefined && memory !== undefined
+        && memory.buffer.byteLength >= task.memoryLimitPages * 65536 - 65536;
+      result.error = atLimit
+        ? { kind: 'memory', message: `memory limit of ${task.memoryLimitPages! * 65536} bytes reached (${describeTrap(e).message})` }
+        : { kind: 'trap', message: trapLine(e).replace(/^error: /, '') };
+    } else {
+      result.exitCode = 1;
+      result.error = { kind: 'error', message: e instanceof UserError ? e.message : `internal error: ${(e as Error)?.message ?? String(e)}` };
+    }
+  }
+  if (result.error === undefined && result.exitCode !== 0 && task.memoryLimitPages !== undefined && memory !== undefined
+    && memory.buffer.byteLength >= task.memoryLimitPages * 65536) {
+    result.error = { kind: 'memory', message: `memory limit of ${task.memoryLimitPages * 65536} bytes reached` };
+  }
+  for (const spec of [task.stdout, task.stderr]) if (spec.kind === 'port') spec.port.postMessage('end');
+  result.stdout = out.collector?.bytes();
+  result.stderr = err.collector?.bytes();
+  if (volumes.size > 0) {
+    result.volumes = {};
+    for (const [guest, vol] of volumes) result.volumes[guest] = vol.toJSON(undefined, undefined, false, true) as VolumeSnapshot;
+  }
+  result.durationMs = performance.now() - started;
+  return result;
+}

@@ -1,0 +1,50 @@
+/** What crosses between the caller's thread and a guest's worker thread. */
+
+/** A memfs volume's content, as memfs's toJSON gives it (files as Buffers). */
+export type VolumeSnapshot = Record<string, Uint8Array | string | null>;
+
+/** A preopen that can cross threads: a host directory, or a memfs volume's content. */
+export type PreopenSpec = { host: string; readonly?: boolean } | { volume: VolumeSnapshot; readonly?: boolean };
+
+export type OutputSpec =
+  | { kind: 'capture' }
+  | { kind: 'fd'; fd: number }
+  | { kind: 'port'; port: import('node:worker_threads').MessagePort };
+
+export type InputSpec =
+  | { kind: 'bytes'; data: Uint8Array }
+  | { kind: 'fd'; fd: number }
+  | { kind: 'shared'; sab: SharedArrayBuffer };
+
+export interface GuestTask {
+  module: WebAssembly.Module;
+  args: string[];
+  env: Record<string, string>;
+  preopens: Record<string, PreopenSpec>;
+  stdin: InputSpec;
+  stdout: OutputSpec;
+  stderr: OutputSpec;
+  invoke?: string | undefined;
+  invokeArgs?: string[] | undefined;
+  /** Pages the module's memories were capped at (for the error message). */
+  memoryLimitPages?: number | undefined;
+  /** Record the WASI calls (see src/trace). */
+  trace?: string | undefined;
+}
+
+export interface GuestError {
+  kind: 'trap' | 'memory' | 'error' | 'timeout' | 'aborted';
+  message: string;
+}
+
+export interface GuestResult {
+  exitCode: number;
+  stdout?: Uint8Array | undefined;
+  stderr?: Uint8Array | undefined;
+  durationMs: number;
+  error?: GuestError | undefined;
+  results?: unknown[] | undefined;
+  /** Volumes after the run, to write back into the caller's memfs volumes. */
+  volumes?: Record<string, VolumeSnapshot> | undefined;
+  trace?: string[] | undefined;
+}

@@ -1,0 +1,109 @@
+// The sandbox: symlinks planted by the host that point outside, `..`,
+// absolute paths, guest-made symlinks. Besides the guest's own checks, the
+// sibling 'outside' dir (and, on the mem backend, the volume's /outside and
+// /etc) must be byte-for-byte and time-for-time unchanged afterwards.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { IMPL, assertOk, compileAndRun, describe, snapshotTree } from './helpers/wasm.mjs';
+
+// host; mem with the Volume as the preopen; mem with a Volume subdirectory as the preopen
+const VARIANTS =
+  IMPL === 'node'
+    ? [{ name: 'host', backend: 'host' }]
+    : [
+        { name: 'host', backend: 'host' },
+        { name: 'mem', backend: 'mem', memLayout: 'root' },
+        { name: 'mem-subdir', backend: 'mem', memLayout: 'subdir' },
+      ];
+
+const FILES = { 'data/file.txt': 'inside', 'data/sub': null, sub: null, a: null };
+
+/** Plant the host-side symlinks described in sandbox_escape.c / sandbox_inside.c. */
+function plant({ fs: f, sandbox, absOutside }) {
+  const at = (rel) => (sandbox === '/' ? `/${rel}` : `${sandbox}/${rel}`);
+  const links = {
+    // escaping
+    abs_etc: '/etc',
+    abs_passwd: '/etc/passwd',
+    abs_out: absOutside,
+    rel_out: '../outside',
+    'sub/rel_out2': '../../outside',
+    rel_secret: '../outside/secret.txt',
+    rel_victim: '../outside/victim.txt',
+    chain1: 'chain2',
+    chain2: 'sub/chain3',
+    'sub/chain3': '../rel_out',
+    'a/esc': '../../outside',
+    loop1: 'loop2',
+    loop2: 'loop1',
+    self: 'self',
+    // staying inside
+    in_file: 'data/file.txt',
+    in_dir: 'data',
+    in_dir_slash: 'data/',
+    'data/sub/up': '../file.txt',
+    'data/sub/top': '../../data',
+    'a/link': '../data',
+    chain_in1: 'chain_in2',
+    chain_in2: 'in_dir',
+  };
+  for (const [rel, target] of Object.entries(links)) f.symlinkSync(target, at(rel));
+}
+
+/** Everything outside the sandbox that the guest could reach by escaping. */
+function outsideState(r) {
+  const s = { host: snapshotTree(fs, r.outside) };
+  if (r.vol) {
+    s.volOutside = snapshotTree(r.vol, '/outside');
+    s.volEtc = snapshotTree(r.vol, '/etc');
+  }
+  return s;
+}
+
+async function runSandboxed(t, name, v) {
+  let before;
+  const r = await compileAndRun(t, name, {
+    backend: v.backend,
+    memLayout: v.memLayout,
+    files: FILES,
+    withOutside: true,
+    setup(ctx) {
+      plant(ctx);
+      before = outsideState({ outside: ctx.outside, vol: ctx.vol });
+    },
+  });
+  if (!r) return null;
+  const after = outsideState(r);
+  assert.deepEqual(after, before, `the outside dir changed\n${describe(r)}`);
+  assert.doesNotMatch(r.stdout, /LEAK|TOP SECRET|root:x:0/, describe(r));
+  return r;
+}
+
+for (const v of VARIANTS) {
+  test(`sandbox: host-planted symlinks pointing outside [${v.name}]`, async (t) => {
+    const r = await runSandboxed(t, 'sandbox_escape', v);
+    if (!r) return;
+    assertOk(r);
+    // the escaping links the guest removed are gone, their targets are not
+    const f = r.backend === 'host' ? fs : r.vol;
+    const base = r.backend === 'host' ? r.dir : r.sandbox === '/' ? '' : r.sandbox;
+    assert.throws(() => f.lstatSync(`${base}/rel_secret`), /ENOENT/);
+    assert.equal(String(fs.readFileSync(`${r.outside}/secret.txt`)), 'TOP SECRET');
+  });
+
+  test(`sandbox: .., absolute paths and guest-made symlinks [${v.name}]`, async (t) => {
+    const r = await runSandboxed(t, 'sandbox_paths', v);
+    if (r) assertOk(r);
+    if (r) {
+      for (const p of ['/tmp/tswasi_escape_dir', '/tmp/tswasi_escape_file', '/tmp/tswasi_escape_link']) {
+        assert.equal(fs.existsSync(p), false, `${p} was created on the host`);
+      }
+    }
+  });
+
+  test(`sandbox: symlinks that stay inside are followed [${v.name}]`, async (t) => {
+    const r = await runSandboxed(t, 'sandbox_inside', v);
+    if (r) assertOk(r);
+  });
+}
