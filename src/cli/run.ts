@@ -1,10 +1,10 @@
 /** `tswasi run`: wasmtime-compatible flags, exit status = the guest's. */
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
-import type { DirSource } from '../../wasi/index.js';
+
 import { UserError } from '../errors.js';
 import { compileModule, readModule } from '../module.js';
-import { runModule } from '../runner.js';
+import { createPool } from '../pool/pool.js';
 import { isTrap, trapLine } from '../trap.js';
 import { compileWat, looksLikeWat } from '../wat.js';
 
@@ -17,7 +17,7 @@ export interface RunArgs {
 }
 
 /** `--dir HOST[::GUEST]`: wasmtime maps HOST to GUEST, or to the same path when GUEST is missing. */
-export function parseDir(spec: string): [guest: string, source: DirSource] {
+export function parseDir(spec: string): [guest: string, hostDir: string] {
   const i = spec.indexOf('::');
   const host = i < 0 ? spec : spec.slice(0, i);
   const guest = i < 0 ? spec : spec.slice(i + 2);
@@ -46,7 +46,7 @@ export function parseEnv(specs: readonly string[]): Record<string, string> {
 /** Run and return the process exit status. Prints one line on any failure. */
 export async function run(a: RunArgs): Promise<number> {
   try {
-    const preopens: Record<string, DirSource> = {};
+    const preopens: Record<string, string> = {};
     for (const spec of a.dir) {
       const [guest, src] = parseDir(spec);
       preopens[guest] = src;
@@ -55,17 +55,30 @@ export async function run(a: RunArgs): Promise<number> {
     const bytes = readModule(a.module);
     // A text module is compiled from WAT first, as wasmtime does.
     const module = compileModule(looksLikeWat(bytes) ? await compileWat(bytes, a.module) : bytes, a.module);
-    const result = runModule(module, {
-      // argv[0] is the module as named on the command line, as wasmtime passes it.
-      args: [a.module, ...a.args],
-      env,
-      preopens,
-      invoke: a.invoke,
-      invokeArgs: a.args,
-    });
-    if (result.results !== undefined) {
-      for (const r of result.results) process.stdout.write(`${String(r)}\n`);
+    // The guest runs in a worker thread with the process's own stdio fds;
+    // this thread only waits (and could stop it).
+    const pool = createPool({ maxThreads: 1, minThreads: 1 });
+    let result;
+    try {
+      result = await pool.run(module, {
+        // argv[0] is the module as named on the command line, as wasmtime passes it.
+        args: [a.module, ...(a.invoke === undefined ? a.args : [])],
+        env,
+        preopens,
+        stdin: 0,
+        stdout: 1,
+        stderr: 2,
+        invoke: a.invoke,
+        invokeArgs: a.invoke === undefined ? undefined : a.args,
+      });
+    } finally {
+      await pool.destroy();
     }
+    if (result.error !== undefined) {
+      process.stderr.write(`error: ${result.error.message}\n`);
+      return result.error.kind === 'error' ? 1 : result.exitCode;
+    }
+    for (const r of result.results ?? []) process.stdout.write(`${String(r)}\n`);
     return result.exitCode;
   } catch (e) {
     if (e instanceof UserError) {

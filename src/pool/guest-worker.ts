@@ -9,7 +9,7 @@ import { instantiate } from '../runner.js';
 import { describeTrap, isTrap, trapLine } from '../trap.js';
 import { UserError } from '../errors.js';
 import { SharedStdinReader } from './shared-stdin.js';
-import type { GuestResult, GuestTask, OutputSpec, VolumeSnapshot } from './task.js';
+import { restoreVolume, type GuestResult, type GuestTask, type OutputSpec, type VolumeSnapshot } from './task.js';
 
 type MemfsModule = typeof import('memfs');
 let memfsModule: MemfsModule | null = null;
@@ -46,7 +46,7 @@ export default function runGuest(task: GuestTask): GuestResult {
       preopens[guest] = { host: spec.host, readonly: spec.readonly ?? false };
     } else {
       const { vol } = loadMemfs().memfs();
-      vol.fromJSON(spec.volume as Record<string, string | null>);
+      restoreVolume(vol as never, spec.volume);
       volumes.set(guest, vol);
       preopens[guest] = { volume: vol, readonly: spec.readonly ?? false };
     }

@@ -12,7 +12,7 @@ import { UserError } from '../errors.js';
 import { limitMemory, WASM_PAGE } from '../memory-limit.js';
 import { compileModule, contentHash } from '../module.js';
 import { createSharedStdin, feedSharedStdin } from './shared-stdin.js';
-import type { GuestError, GuestResult, GuestTask, InputSpec, OutputSpec, PreopenSpec, VolumeSnapshot } from './task.js';
+import { restoreVolume, type GuestError, type GuestResult, type GuestTask, type InputSpec, type OutputSpec, type PreopenSpec, type VolumeSnapshot } from './task.js';
 
 export interface PoolOptions {
   /** Most worker threads (default: the number of CPUs). */
@@ -179,7 +179,7 @@ export class Pool {
       await Promise.all(waits);
       for (const [guest, vol] of volumes) {
         const snap = r.volumes?.[guest];
-        if (snap !== undefined) { vol.reset(); vol.fromJSON(snap as Record<string, string | null>); }
+        if (snap !== undefined) restoreVolume(vol as never, snap);
       }
       const result: GuestRunResult = {
         exitCode: r.exitCode,

@@ -48,3 +48,13 @@ export interface GuestResult {
   volumes?: Record<string, VolumeSnapshot> | undefined;
   trace?: string[] | undefined;
 }
+
+/** Load a snapshot into a volume. Structured clone turns Buffers into Uint8Arrays, which memfs would not take as file content. */
+export function restoreVolume(vol: { reset(): void; fromJSON(json: Record<string, string | Buffer | null>): void }, snap: VolumeSnapshot): void {
+  const json: Record<string, string | Buffer | null> = {};
+  for (const [p, v] of Object.entries(snap)) {
+    json[p] = v instanceof Uint8Array && !Buffer.isBuffer(v) ? Buffer.from(v.buffer, v.byteOffset, v.byteLength) : v;
+  }
+  vol.reset();
+  vol.fromJSON(json);
+}
