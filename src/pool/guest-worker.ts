@@ -35,6 +35,17 @@ function output(spec: OutputSpec): { fd: number | StdioSink; collector: Collecto
   return { fd: c, collector: c };
 }
 
+/**
+ * Did the guest fail because it hit its memory limit? A failed memory.grow is
+ * invisible to the host, so judge by the size reached: an allocator that
+ * fails is within its last growth step (at most an eighth, or 2 MiB) of the cap.
+ */
+function nearLimit(memory: WebAssembly.Memory | undefined, limitPages: number | undefined): boolean {
+  if (memory === undefined || limitPages === undefined) return false;
+  const limit = limitPages * 65536;
+  return memory.buffer.byteLength + Math.max(2 << 20, limit / 8) > limit;
+}
+
 export default function runGuest(task: GuestTask): GuestResult {
   const started = performance.now();
   const out = output(task.stdout);
@@ -83,8 +94,7 @@ export default function runGuest(task: GuestTask): GuestResult {
   } catch (e) {
     if (isTrap(e)) {
       result.exitCode = 134;
-      const atLimit = task.memoryLimitPages !== undefined && memory !== undefined
-        && memory.buffer.byteLength >= task.memoryLimitPages * 65536 - 65536;
+      const atLimit = nearLimit(memory, task.memoryLimitPages);
       result.error = atLimit
         ? { kind: 'memory', message: `memory limit of ${task.memoryLimitPages! * 65536} bytes reached (${describeTrap(e).message})` }
         : { kind: 'trap', message: trapLine(e).replace(/^error: /, '') };
@@ -93,8 +103,7 @@ export default function runGuest(task: GuestTask): GuestResult {
       result.error = { kind: 'error', message: e instanceof UserError ? e.message : `internal error: ${(e as Error)?.message ?? String(e)}` };
     }
   }
-  if (result.error === undefined && result.exitCode !== 0 && task.memoryLimitPages !== undefined && memory !== undefined
-    && memory.buffer.byteLength >= task.memoryLimitPages * 65536) {
+  if (result.error === undefined && result.exitCode !== 0 && nearLimit(memory, task.memoryLimitPages)) {
     result.error = { kind: 'memory', message: `memory limit of ${task.memoryLimitPages * 65536} bytes reached` };
   }
   for (const spec of [task.stdout, task.stderr]) if (spec.kind === 'port') spec.port.postMessage('end');

@@ -1,0 +1,183 @@
+// The worker pool and the embedding API: import { WASI, run, createPool } from 'tswasi'.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { memfs } from 'memfs';
+import { compileC, tempDir, ROOT } from './helpers/wasm.mjs';
+
+const api = await import(path.join(ROOT, 'dist/src/index.js'));
+const guest = () => compileC('pool_guest');
+
+test('the public entry point exports WASI, run and createPool', () => {
+  assert.equal(typeof api.WASI, 'function');
+  assert.equal(typeof api.run, 'function');
+  assert.equal(typeof api.createPool, 'function');
+});
+
+test('each call gets a fresh instance: memory and globals never leak between calls', async (t) => {
+  const wasm = guest();
+  if (!wasm) return t.skip('no toolchain');
+  const pool = api.createPool({ maxThreads: 1 });
+  try {
+    for (let i = 0; i < 5; i++) {
+      const r = await pool.run(wasm, { args: ['g', 'state'] });
+      assert.equal(r.exitCode, 0);
+      assert.equal(r.stdout.toString(), 'counter=0 buffer=\n');
+    }
+  } finally {
+    await pool.destroy();
+  }
+});
+
+test('a module as a path, as bytes and compiled; run() is the one-shot form', async (t) => {
+  const wasm = guest();
+  if (!wasm) return t.skip('no toolchain');
+  const bytes = fs.readFileSync(wasm);
+  const pool = api.createPool({ maxThreads: 2 });
+  try {
+    for (const m of [wasm, bytes, new WebAssembly.Module(bytes)]) {
+      const r = await pool.run(m, { args: ['g', 'env', 'X'], env: { X: 'y' } });
+      assert.equal(r.stdout.toString(), 'y\n');
+      assert.ok(r.durationMs >= 0);
+    }
+  } finally {
+    await pool.destroy();
+  }
+  const r = await api.run(wasm, { args: ['g', 'env', 'X'], env: { X: 'one-shot' } });
+  assert.equal(r.stdout.toString(), 'one-shot\n');
+});
+
+test('concurrent calls: outputs never mix', async (t) => {
+  const wasm = guest();
+  if (!wasm) return t.skip('no toolchain');
+  const pool = api.createPool({ maxThreads: 2 });
+  try {
+    const results = await Promise.all(Array.from({ length: 40 }, (_, i) => pool.run(wasm, { args: ['g', 'id', String(i)] })));
+    results.forEach((r, i) => assert.equal(r.stdout.toString(), `[${i}]`.repeat(200) + '\n'));
+  } finally {
+    await pool.destroy();
+  }
+});
+
+test('timeoutMs stops a spinning guest; the worker is replaced and the pool goes on', async (t) => {
+  const wasm = guest();
+  if (!wasm) return t.skip('no toolchain');
+  const pool = api.createPool({ maxThreads: 1 });
+  try {
+    const started = Date.now();
+    const r = await pool.run(wasm, { args: ['g', 'spin'], timeoutMs: 300 });
+    assert.equal(r.error?.kind, 'timeout');
+    assert.equal(r.exitCode, 124);
+    assert.ok(Date.now() - started < 3000);
+    const after = await pool.run(wasm, { args: ['g', 'state'] });
+    assert.equal(after.stdout.toString(), 'counter=0 buffer=\n');
+  } finally {
+    await pool.destroy();
+  }
+});
+
+test('an AbortSignal stops a guest; the call rejects with AbortError', async (t) => {
+  const wasm = guest();
+  if (!wasm) return t.skip('no toolchain');
+  const pool = api.createPool({ maxThreads: 1 });
+  try {
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(), 200);
+    await assert.rejects(pool.run(wasm, { args: ['g', 'spin'], signal: ac.signal }), { name: 'AbortError' });
+    assert.equal((await pool.run(wasm, { args: ['g', 'env', 'A'], env: { A: 'ok' } })).stdout.toString(), 'ok\n');
+  } finally {
+    await pool.destroy();
+  }
+});
+
+test('memoryLimit: growing past it is a clear error, not a crash of the pool', async (t) => {
+  const wasm = guest();
+  if (!wasm) return t.skip('no toolchain');
+  const pool = api.createPool({ maxThreads: 1 });
+  try {
+    const r = await pool.run(wasm, { args: ['g', 'oom'], memoryLimit: 16 * 1024 * 1024 });
+    assert.equal(r.error?.kind, 'memory', JSON.stringify(r.error));
+    assert.match(r.error.message, /memory limit of 16777216 bytes reached/);
+    assert.notEqual(r.exitCode, 0);
+    const ok = await pool.run(wasm, { args: ['g', 'state'], memoryLimit: 16 * 1024 * 1024 });
+    assert.equal(ok.exitCode, 0);
+  } finally {
+    await pool.destroy();
+  }
+});
+
+test('a trap comes back as a value and the pool survives it', async (t) => {
+  const trap = compileC('cli_trap');
+  const wasm = guest();
+  if (!trap || !wasm) return t.skip('no toolchain');
+  const pool = api.createPool({ maxThreads: 1 });
+  try {
+    const r = await pool.run(trap, { args: ['t'] });
+    assert.equal(r.exitCode, 134);
+    assert.equal(r.error?.kind, 'trap');
+    assert.match(r.error.message, /^wasm trap: unreachable/);
+    assert.equal((await pool.run(wasm, { args: ['g', 'state'] })).exitCode, 0);
+  } finally {
+    await pool.destroy();
+  }
+});
+
+test('a full queue rejects with a clear error', async (t) => {
+  const wasm = guest();
+  if (!wasm) return t.skip('no toolchain');
+  const pool = api.createPool({ maxThreads: 1, maxQueue: 1 });
+  try {
+    const busy = pool.run(wasm, { args: ['g', 'spin'], timeoutMs: 500 });
+    await new Promise((r) => setTimeout(r, 100));
+    const queued = pool.run(wasm, { args: ['g', 'state'] });
+    await new Promise((r) => setTimeout(r, 50));
+    await assert.rejects(pool.run(wasm, { args: ['g', 'state'] }), /queue is full/);
+    assert.equal((await busy).error?.kind, 'timeout');
+    assert.equal((await queued).exitCode, 0);
+  } finally {
+    await pool.destroy();
+  }
+});
+
+test('stdin from a stream (shared memory, no polling), stdout streamed as written', async (t) => {
+  const wasm = guest();
+  if (!wasm) return t.skip('no toolchain');
+  const pool = api.createPool({ maxThreads: 1 });
+  try {
+    const big = Buffer.alloc(300 * 1024, 'abcdefghij');
+    async function* slowly() {
+      for (let i = 0; i < big.length; i += 50_000) {
+        await new Promise((r) => setTimeout(r, 5));
+        yield big.subarray(i, i + 50_000);
+      }
+    }
+    const chunks = [];
+    const r = await pool.run(wasm, { args: ['g', 'cat'], stdin: Readable.from(slowly()), stdout: (c) => chunks.push(c) });
+    assert.equal(r.exitCode, 0);
+    assert.ok(Buffer.concat(chunks).equals(big));
+    const s = await pool.run(wasm, { args: ['g', 'cat'], stdin: 'plain string' });
+    assert.equal(s.stdout.toString(), 'plain string');
+  } finally {
+    await pool.destroy();
+  }
+});
+
+test('preopens: host directories and memfs volumes (the guest\'s changes come back)', async (t) => {
+  const wasm = guest();
+  if (!wasm) return t.skip('no toolchain');
+  const dir = tempDir();
+  const { vol } = memfs({ '/existing.txt': 'hi' });
+  const pool = api.createPool({ maxThreads: 1 });
+  try {
+    let r = await pool.run(wasm, { args: ['g', 'write', '/host/out.txt', 'to host'], preopens: { '/host': dir } });
+    assert.equal(r.exitCode, 0);
+    assert.equal(fs.readFileSync(path.join(dir, 'out.txt'), 'utf8'), 'to host');
+    r = await pool.run(wasm, { args: ['g', 'write', '/mem/out.txt', 'to memory'], preopens: { '/mem': vol } });
+    assert.equal(r.exitCode, 0);
+    assert.deepEqual(vol.toJSON(), { '/existing.txt': 'hi', '/out.txt': 'to memory' });
+  } finally {
+    await pool.destroy();
+  }
+});
