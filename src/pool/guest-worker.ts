@@ -104,7 +104,7 @@ export default function runGuest(task: GuestTask): GuestResult {
     }
   }
   if (result.error === undefined && result.exitCode !== 0 && nearLimit(memory, task.memoryLimitPages)) {
-    result.error = { kind: 'memory', message: `memory limit of ${task.memoryLimitPages * 65536} bytes reached` };
+    result.error = { kind: 'memory', message: `memory limit of ${task.memoryLimitPages! * 65536} bytes reached` };
   }
   for (const spec of [task.stdout, task.stderr]) if (spec.kind === 'port') spec.port.postMessage('end');
   result.stdout = out.collector?.bytes();
