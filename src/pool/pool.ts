@@ -4,7 +4,7 @@
  * worker; each call gets a fresh instance and fresh memory.
  */
 import { availableParallelism } from 'node:os';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { Volume } from 'memfs';
@@ -76,6 +76,8 @@ function isAsyncIterable(v: unknown): v is AsyncIterable<Uint8Array | string> {
 export class Pool {
   private readonly piscina: Piscina<GuestTask, GuestResult>;
   private readonly modules = new Map<string, WebAssembly.Module>();
+  /** path → what it held when last read, so a file is read and hashed only when it changes. */
+  private readonly files = new Map<string, { stamp: string; module: WebAssembly.Module; limit: number | undefined }>();
   private readonly maxQueue: number;
 
   constructor(options: PoolOptions = {}) {
@@ -101,6 +103,13 @@ export class Pool {
       if (memoryLimitPages !== undefined) throw new UserError('memoryLimit needs the module as a path or bytes, not a compiled WebAssembly.Module');
       return source;
     }
+    let stamp = '';
+    if (typeof source === 'string') {
+      const st = await stat(source);
+      stamp = `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}`;
+      const hit = this.files.get(source);
+      if (hit !== undefined && hit.stamp === stamp && hit.limit === memoryLimitPages) return hit.module;
+    }
     const bytes = typeof source === 'string' ? await readFile(source) : source;
     const key = `${contentHash(bytes)}:${memoryLimitPages ?? ''}`;
     let m = this.modules.get(key);
@@ -108,6 +117,7 @@ export class Pool {
       m = compileModule(memoryLimitPages === undefined ? bytes : limitMemory(bytes, memoryLimitPages), typeof source === 'string' ? source : 'module');
       this.modules.set(key, m);
     }
+    if (typeof source === 'string') this.files.set(source, { stamp, module: m, limit: memoryLimitPages });
     return m;
   }
 

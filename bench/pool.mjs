@@ -1,0 +1,89 @@
+#!/usr/bin/env node
+// Embedding benchmarks (issue 4), side by side in one run:
+//  1. invocations per second of a hello module: the tswasi pool (2 threads,
+//     module compiled once), node:wasi in-process on the main thread
+//     (compile once, instantiate per call), and one process per call;
+//  2. examples/http-service.mjs under load from a second process on loopback
+//     (autocannon, bounded in time) against the same service on node:wasi.
+//   node bench/pool.mjs [--seconds S] [--calls N]
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { WASI as NodeWASI } from 'node:wasi';
+import autocannon from 'autocannon';
+import { createPool } from '../dist/src/index.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const HELLO = path.join(ROOT, 'examples/cgi.wasm');
+const arg = (name, def) => { const i = process.argv.indexOf(name); return i >= 0 ? Number(process.argv[i + 1]) : def; };
+const seconds = arg('--seconds', 5);
+const calls = arg('--calls', 2000);
+
+// 1. Invocations per second.
+const rates = {};
+{
+  const pool = createPool({ maxThreads: 2, minThreads: 2 });
+  await Promise.all(Array.from({ length: 20 }, () => pool.run(HELLO, { stdin: 'warm up' })));
+  const t = performance.now();
+  const rs = await Promise.all(Array.from({ length: calls }, (_, i) => pool.run(HELLO, { args: ['cgi'], stdin: `call ${i}` })));
+  rates['tswasi pool (2 threads)'] = calls / ((performance.now() - t) / 1000);
+  if (rs.some((r) => r.exitCode !== 0)) throw new Error('a pool call failed');
+  await pool.destroy();
+}
+{
+  const module = new WebAssembly.Module(fs.readFileSync(HELLO));
+  const devnull = fs.openSync('/dev/null', 'w');
+  const stdin = fs.openSync('/dev/null', 'r');
+  const once = () => {
+    const wasi = new NodeWASI({ version: 'preview1', args: ['cgi'], env: {}, stdin, stdout: devnull, returnOnExit: true });
+    return wasi.start(new WebAssembly.Instance(module, wasi.getImportObject()));
+  };
+  for (let i = 0; i < 20; i++) once();
+  const t = performance.now();
+  for (let i = 0; i < calls; i++) once();
+  rates['node:wasi in-process (main thread)'] = calls / ((performance.now() - t) / 1000);
+}
+{
+  const n = Math.max(10, Math.round(calls / 100));
+  const cli = path.join(ROOT, 'dist/src/cli/tswasi.js');
+  const t = performance.now();
+  for (let i = 0; i < n; i++) spawnSync(process.execPath, [cli, HELLO], { stdio: ['ignore', 'ignore', 'inherit'] });
+  rates['one process per call (tswasi run)'] = n / ((performance.now() - t) / 1000);
+}
+const pool = rates['tswasi pool (2 threads)'];
+console.log(`\ninvocations per second, ${calls} calls (examples/cgi.wasm)`);
+console.log('| runner | calls/s | pool is × faster |');
+console.log('|---|---|---|');
+for (const [k, v] of Object.entries(rates)) console.log(`| ${k} | ${v.toFixed(0)} | ${(pool / v).toFixed(2)} |`);
+
+// 2. HTTP under load.
+async function serve(script, args, ready) {
+  const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise((resolve, reject) => {
+    child.stdout.on('data', (c) => { if (String(c).includes(ready)) resolve(); });
+    child.on('exit', (code, sig) => { console.error(`${path.basename(script)} exited (${code ?? sig})`); reject(new Error(`${script} exited`)); });
+  });
+  return child;
+}
+async function load(url) {
+  const r = await autocannon({ url, method: 'POST', body: 'the quick brown fox jumps over the lazy dog', connections: 16, duration: seconds });
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx };
+}
+const rows = {};
+{
+  const child = await serve(path.join(ROOT, 'examples/http-service.mjs'), ['--port', '18181', '--threads', '2'], 'http://');
+  await load('http://127.0.0.1:18181/'); // warm-up
+  rows['tswasi pool service'] = await load('http://127.0.0.1:18181/');
+  child.kill('SIGTERM');
+}
+{
+  const child = await serve(path.join(ROOT, 'bench/http-node-wasi.mjs'), ['18182'], 'http://');
+  await load('http://127.0.0.1:18182/');
+  rows['node:wasi main-thread service'] = await load('http://127.0.0.1:18182/');
+  child.kill('SIGTERM');
+}
+console.log(`\nHTTP, autocannon: 16 connections, ${seconds} s, POST 43 bytes`);
+console.log('| service | req/s | p50 ms | p99 ms | errors |');
+console.log('|---|---|---|---|---|');
+for (const [k, v] of Object.entries(rows)) console.log(`| ${k} | ${v.rps.toFixed(0)} | ${v.p50} | ${v.p99} | ${v.errors} |`);
