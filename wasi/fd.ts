@@ -13,6 +13,8 @@ export abstract class Fd {
   rightsBase: number;
   rightsInheriting: number;
   abstract readonly filetype: Filetype;
+  /** What this fd is, for traces: its guest path, or <stdout> and the like. */
+  label = '';
 
   constructor(rightsBase: number, rightsInheriting: number) {
     this.rightsBase = rightsBase;

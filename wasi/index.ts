@@ -9,4 +9,7 @@ export type { DirHandle, FileHandle, Filestat } from './fs/handle.js';
 export type { Namespace, MountTarget, DirRef } from './fs/resolve.js';
 export { buildNamespace, namespacePreopen, openDirSource, normaliseGuestPath, resolveIn, readAllFrom } from './preopens.js';
 export { DirFd } from './fd.js';
-export type { WasiFunction, WasiFunctions } from './calls/context.js';
+export type { WasiFunction, WasiFunctions, CallContext } from './calls/context.js';
+export { GuestMemory } from './memory.js';
+export { FdTable } from './fd-table.js';
+export { Fd } from './fd.js';

@@ -38,7 +38,9 @@ export function normaliseGuestPath(p: string): string {
 /** A preopen in wasmtime's sense: its own sandbox, rooted at the directory itself. */
 export function capabilityPreopen(guestPath: string, dir: DirHandle): DirFd {
   const ns: Namespace = { mode: 'capability', root: dir, mounts: new Map() };
-  return new DirFd({ handle: dir, ns, guestPath: [] }, RIGHTS_DIRECTORY, RIGHTS_DIRECTORY_INHERITING, guestPath);
+  const fd = new DirFd({ handle: dir, ns, guestPath: [] }, RIGHTS_DIRECTORY, RIGHTS_DIRECTORY_INHERITING, guestPath);
+  fd.label = guestPath;
+  return fd;
 }
 
 /** One mount of a chroot-style namespace (a container's filesystem). */
@@ -64,7 +66,9 @@ export function buildNamespace(root: DirHandle, mounts: ReadonlyMap<string, Moun
 
 /** Preopen a directory of a namespace at `guestPath` (e.g. "/" and the working directory). */
 export function namespacePreopen(ns: Namespace, guestPath: string, handle: DirHandle, components: readonly string[]): DirFd {
-  return new DirFd({ handle, ns, guestPath: components }, RIGHTS_DIRECTORY, RIGHTS_DIRECTORY_INHERITING, guestPath);
+  const fd = new DirFd({ handle, ns, guestPath: components }, RIGHTS_DIRECTORY, RIGHTS_DIRECTORY_INHERITING, guestPath);
+  fd.label = '/' + components.join('/');
+  return fd;
 }
 
 /** Resolve an absolute guest path of a namespace (following symlinks) and run `op` on it. */

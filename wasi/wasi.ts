@@ -41,8 +41,12 @@ export interface WASIOptions {
    * age while writes continue, and at exit. Set false for unbuffered stdout.
    */
   coalesceStdout?: boolean;
-  /** Wraps every import (tracing); gets the name and the function, returns the replacement. */
-  wrapImport?: (name: string, fn: WasiFunction) => WasiFunction;
+  /**
+   * Wraps every import (tracing): gets the name, the function and read access
+   * to guest memory and the fd table; returns the replacement. Unset, the
+   * imports are the plain functions and tracing costs nothing.
+   */
+  wrapImport?: (name: string, fn: WasiFunction, ctx: CallContext) => WasiFunction;
 }
 
 type Exports = WebAssembly.Exports & { memory?: WebAssembly.Memory; _start?: () => void; _initialize?: () => void };
@@ -105,6 +109,7 @@ export class WASI {
     this.fds.set(0, stdinFd(options.stdin ?? 0));
     this.fds.set(1, outputFd(options.stdout ?? 1, this.output, coalesce));
     this.fds.set(2, outputFd(options.stderr ?? 2, this.output, false));
+    ['stdin', 'stdout', 'stderr'].forEach((label, fd) => { this.fds.lookup(fd).label = label; });
     for (const [guestPath, src] of Object.entries(options.preopens ?? {})) {
       this.fds.insert(capabilityPreopen(guestPath, openDirSource(src)));
     }
@@ -128,7 +133,7 @@ export class WASI {
     const flush = (): void => output.flush();
     for (const [name, fn] of Object.entries(raw)) {
       const guarded = SELF_GUARDED.has(name) ? fn : guard(fn, NO_FLUSH.has(name) ? null : flush);
-      imports[name] = options.wrapImport ? options.wrapImport(name, guarded) : guarded;
+      imports[name] = options.wrapImport ? options.wrapImport(name, guarded, ctx) : guarded;
     }
     // Untraced, the hottest call skips the BigInt its ignored argument costs.
     if (!options.wrapImport) imports['clock_time_get'] = clockTimeGetShim(clockTimeGetNoPrecision(ctx));

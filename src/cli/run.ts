@@ -5,6 +5,8 @@ import { isAbsolute } from 'node:path';
 import { UserError } from '../errors.js';
 import { compileModule, readModule } from '../module.js';
 import { createPool } from '../pool/pool.js';
+import type { TraceSpec } from '../trace/setup.js';
+import { parseTraceSpec } from '../trace/tracer.js';
 import { isTrap, trapLine } from '../trap.js';
 import { compileWat, looksLikeWat } from '../wat.js';
 
@@ -14,6 +16,9 @@ export interface RunArgs {
   dir: string[];
   env: string[];
   invoke?: string | undefined;
+  trace?: string | undefined;
+  traceFile?: string | undefined;
+  traceSummary?: boolean;
 }
 
 /** `--dir HOST[::GUEST]`: wasmtime maps HOST to GUEST, or to the same path when GUEST is missing. */
@@ -52,6 +57,14 @@ export async function run(a: RunArgs): Promise<number> {
       preopens[guest] = src;
     }
     const env = parseEnv(a.env);
+    let traceTo: TraceSpec | undefined;
+    if (a.trace !== undefined || a.traceSummary) {
+      const spec = a.trace ?? 'summary-only';
+      if (spec !== 'summary-only') {
+        try { parseTraceSpec(spec); } catch (e) { throw new UserError((e as Error).message, 2); }
+      }
+      traceTo = { spec, file: a.traceFile, summary: a.traceSummary ?? false };
+    }
     const bytes = readModule(a.module);
     // A text module is compiled from WAT first, as wasmtime does.
     const module = compileModule(looksLikeWat(bytes) ? await compileWat(bytes, a.module) : bytes, a.module);
@@ -70,6 +83,7 @@ export async function run(a: RunArgs): Promise<number> {
         stderr: 2,
         invoke: a.invoke,
         invokeArgs: a.invoke === undefined ? undefined : a.args,
+        ...(traceTo !== undefined ? { traceTo } : {}),
       });
     } finally {
       await pool.destroy();

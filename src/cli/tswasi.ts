@@ -13,8 +13,8 @@ function fail(message: string): never {
 }
 
 /** Options of `run` that take a value (needed to find where the module name is). */
-const RUN_VALUE_OPTIONS = new Set(['--dir', '--env', '--invoke']);
-const RUN_FLAG_OPTIONS = new Set(['--help', '-h', '--version', '-V']);
+const RUN_VALUE_OPTIONS = new Set(['--dir', '--env', '--invoke', '--trace-file']);
+const RUN_FLAG_OPTIONS = new Set(['--help', '-h', '--version', '-V', '--trace', '--trace-summary']);
 
 /**
  * Split `run` arguments at the module: everything after it belongs to the
@@ -29,7 +29,8 @@ export function splitAtModule(rest: readonly string[]): { options: string[]; gue
     const name = tok.split('=')[0]!;
     // An unknown option would otherwise swallow the module name as its value.
     if (!RUN_VALUE_OPTIONS.has(name) && !RUN_FLAG_OPTIONS.has(name)) fail(`unknown option: ${name}`);
-    options.push(tok);
+    // `--trace` takes its value only as `--trace=SPEC`, so a bare one never swallows the module.
+    options.push(tok === '--trace' ? '--trace=all' : tok);
     if (RUN_VALUE_OPTIONS.has(tok) && i + 1 < rest.length) options.push(rest[++i]!);
   }
   return { options, guest: [] };
@@ -63,6 +64,12 @@ async function main(argv: string[]): Promise<void> {
           type: 'string', array: true, default: [] as string[], requiresArg: true,
           describe: 'Set NAME=VALUE in the guest environment; NAME alone passes the host\'s value',
         })
+        .option('trace', {
+          type: 'string', requiresArg: false,
+          describe: 'Print every WASI call to stderr, strace-style. --trace=SPEC: formats (text, json, chrome) and filters (fs, path, io, clock, proc, poll, args, env, random, sock, or function names), comma-separated, e.g. --trace=json,fs',
+        })
+        .option('trace-file', { type: 'string', requiresArg: true, describe: 'Write the trace to this file instead of stderr (--trace=chrome: a Chrome Trace Event file for Perfetto)' })
+        .option('trace-summary', { type: 'boolean', describe: 'At exit, print calls, errors and time per WASI function (like strace -c)' })
         .option('invoke', {
           type: 'string', requiresArg: true,
           describe: 'Call this exported function instead of _start; remaining args are its parameters, the result is printed',
@@ -74,6 +81,9 @@ async function main(argv: string[]): Promise<void> {
           dir: a.dir.map(String),
           env: a.env.map(String),
           invoke: a.invoke,
+          trace: a.trace,
+          traceFile: a['trace-file'],
+          traceSummary: a['trace-summary'] ?? false,
         });
         process.exitCode = code;
       },

@@ -3,7 +3,10 @@
  * instance and fresh memory, and returns what happened as a value — a trap
  * or host error never escapes as an exception, so the pool survives it.
  */
+import fs from 'node:fs';
 import { createRequire } from 'node:module';
+import { tracerFor } from '../trace/setup.js';
+import type { Tracer } from '../trace/tracer.js';
 import { WASI, WasiExit, type DirSource, type StdioSink, type StdioSource } from '../../wasi/index.js';
 import { instantiate } from '../runner.js';
 import { describeTrap, isTrap, trapLine } from '../trap.js';
@@ -70,8 +73,14 @@ export default function runGuest(task: GuestTask): GuestResult {
   }
   const result: GuestResult = { exitCode: 0, durationMs: 0 };
   let memory: WebAssembly.Memory | undefined;
+  let tracer: Tracer | null = null;
+  const traceLines: string[] = [];
   try {
-    const wasi = new WASI({ args: task.args, env: task.env, preopens, stdin, stdout: out.fd, stderr: err.fd });
+    tracer = tracerFor(task.trace, traceLines);
+    const wasi = new WASI({
+      args: task.args, env: task.env, preopens, stdin, stdout: out.fd, stderr: err.fd,
+      ...(tracer !== null ? { wrapImport: tracer.wrap } : {}),
+    });
     const instance = instantiate(task.module, wasi.getImportObject());
     memory = instance.exports['memory'] as WebAssembly.Memory | undefined;
     if (task.invoke === undefined) {
@@ -105,6 +114,15 @@ export default function runGuest(task: GuestTask): GuestResult {
   }
   if (result.error === undefined && result.exitCode !== 0 && nearLimit(memory, task.memoryLimitPages)) {
     result.error = { kind: 'memory', message: `memory limit of ${task.memoryLimitPages! * 65536} bytes reached` };
+  }
+  if (tracer !== null) {
+    tracer.close();
+    if (task.trace?.summary) {
+      const table = tracer.summary();
+      if (task.trace.collect) traceLines.push(table);
+      else fs.writeSync(2, table + '\n');
+    }
+    if (task.trace?.collect) result.trace = traceLines;
   }
   for (const spec of [task.stdout, task.stderr]) if (spec.kind === 'port') spec.port.postMessage('end');
   result.stdout = out.collector?.bytes();

@@ -9,6 +9,10 @@ import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { Volume } from 'memfs';
 import { UserError } from '../errors.js';
+import type { TraceSpec } from '../trace/setup.js';
+import createDebug from 'debug';
+
+const debug = createDebug('tswasi:pool');
 import { limitMemory, WASM_PAGE } from '../memory-limit.js';
 import { compileModule, contentHash } from '../module.js';
 import { createSharedStdin, feedSharedStdin } from './shared-stdin.js';
@@ -48,8 +52,10 @@ export interface GuestRunOptions {
   /** Call this export instead of _start. */
   invoke?: string;
   invokeArgs?: readonly string[];
-  /** Return the WASI calls of this run (e.g. true, 'fs', 'path_open,fd_read'). */
+  /** Return the WASI calls of this run in `result.trace` (e.g. true, 'fs', 'json,path_open,fd_read'). */
   trace?: boolean | string;
+  /** Trace to stderr or a file instead (the CLI's --trace, --trace-file, --trace-summary). */
+  traceTo?: TraceSpec;
 }
 
 export interface GuestRunResult {
@@ -175,7 +181,9 @@ export class Pool {
       invoke: o.invoke,
       invokeArgs: o.invokeArgs === undefined ? undefined : [...o.invokeArgs],
       memoryLimitPages,
-      trace: o.trace === undefined || o.trace === false ? undefined : o.trace === true ? 'all' : o.trace,
+      trace: o.traceTo !== undefined ? o.traceTo
+        : o.trace === undefined || o.trace === false ? undefined
+        : { spec: o.trace === true ? 'all' : o.trace, collect: true },
     };
 
     const controller = new AbortController();
@@ -185,7 +193,9 @@ export class Pool {
     o.signal?.addEventListener('abort', onAbort, { once: true });
     const started = performance.now();
     try {
+      debug('run %s %o (queue %d, threads %d)', typeof source === 'string' ? source : 'module', task.args, this.piscina.queueSize, this.piscina.threads.length);
       const r = await this.piscina.run(task, { signal: controller.signal, transferList: transfer as never });
+      debug('done: exit %d in %s ms%s', r.exitCode, r.durationMs.toFixed(2), r.error ? ` (${r.error.kind}: ${r.error.message})` : '');
       await Promise.all(waits);
       for (const [guest, vol] of volumes) {
         const snap = r.volumes?.[guest];

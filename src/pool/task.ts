@@ -1,4 +1,5 @@
 /** What crosses between the caller's thread and a guest's worker thread. */
+import type { TraceSpec } from '../trace/setup.js';
 
 /** A memfs volume's content, as memfs's toJSON gives it (files as Buffers). */
 export type VolumeSnapshot = Record<string, Uint8Array | string | null>;
@@ -28,8 +29,8 @@ export interface GuestTask {
   invokeArgs?: string[] | undefined;
   /** Pages the module's memories were capped at (for the error message). */
   memoryLimitPages?: number | undefined;
-  /** Record the WASI calls (see src/trace). */
-  trace?: string | undefined;
+  /** Trace the WASI calls (see src/trace). */
+  trace?: TraceSpec | undefined;
 }
 
 export interface GuestError {

@@ -24,6 +24,12 @@ function checkDir(dir: DirHandle, name: string, mustBeDir: boolean, follow: bool
   if (mustBeDir && type !== Filetype.DIRECTORY) throw new WasiError(Errno.NOTDIR);
 }
 
+/** A trace label for a path opened relative to a directory fd. */
+function joinLabel(dir: string, path: string): string {
+  if (path.startsWith('/') || dir === '') return path;
+  return dir.endsWith('/') ? dir + path : `${dir}/${path}`;
+}
+
 export function pathCalls(ctx: CallContext): WasiFunctions {
   const { mem, fds } = ctx;
 
@@ -115,7 +121,8 @@ export function pathCalls(ctx: CallContext): WasiFunctions {
         dsync: (fdflags & Fdflags.DSYNC) !== 0,
       };
       const follow = (dirflags & Lookupflags.SYMLINK_FOLLOW) !== 0;
-      const opened = resolve(d.ref, path(pathPtr, pathLen), lookupRule(follow), (dir, name, mustBeDir, guestPath) => {
+      const pathText = path(pathPtr, pathLen);
+      const opened = resolve(d.ref, pathText, lookupRule(follow), (dir, name, mustBeDir, guestPath) => {
         if (mustBeDir && !req.directory) return openOne(dir, name, { ...req, directory: true }, guestPath);
         return openOne(dir, name, req, guestPath);
       });
@@ -134,6 +141,7 @@ export function pathCalls(ctx: CallContext): WasiFunctions {
         opened.close();
         throw e;
       }
+      opened.label = joinLabel(d.label, pathText);
       mem.setU32(fdPtr, fds.insert(opened));
       return Errno.SUCCESS;
     },

@@ -1,0 +1,113 @@
+/** Turning raw WASI arguments into what a person reads: names, flags, quoted paths. */
+import { type CallContext, abi } from '../../wasi/index.js';
+import type { ParamKind } from './signatures.js';
+
+const { ERRNO_NAMES, CLOCKID_NAMES, Rights, Fdflags, Oflags, Lookupflags, Fstflags, Sdflags, flagNames } = abi;
+const WHENCE = ['SET', 'CUR', 'END'];
+const ADVICE = ['NORMAL', 'SEQUENTIAL', 'RANDOM', 'WILLNEED', 'DONTNEED', 'NOREUSE'];
+const MAX_STR = 200;
+
+export function errnoName(n: unknown): string {
+  return typeof n === 'number' ? ERRNO_NAMES[n] ?? String(n) : String(n);
+}
+
+function quote(s: string): string {
+  const q = JSON.stringify(s.length > MAX_STR ? s.slice(0, MAX_STR) : s);
+  return s.length > MAX_STR ? q + '...' : q;
+}
+
+function fdLabel(ctx: CallContext, fd: number): string {
+  try {
+    const label = ctx.fds.lookup(fd).label;
+    return label ? `${fd}<${label}>` : String(fd);
+  } catch {
+    return String(fd);
+  }
+}
+
+function readString(ctx: CallContext, ptr: number, len: number): string {
+  try {
+    return quote(new TextDecoder().decode(ctx.mem.bytes(ptr, Math.min(len >>> 0, 4096))));
+  } catch {
+    return `<bad pointer ${ptr >>> 0}+${len >>> 0}>`;
+  }
+}
+
+function iovTotal(ctx: CallContext, ptr: number, len: number): string {
+  try {
+    let total = 0;
+    for (let i = 0; i < (len >>> 0); i++) total += ctx.mem.u32(ptr + i * 8 + 4);
+    return `[${len >>> 0} iov, ${total} bytes]`;
+  } catch {
+    return `<bad iovs ${ptr >>> 0}>`;
+  }
+}
+
+/** Rights by name; a set with most bits on is shown by what it lacks: ALL&~(FD_READ|FD_WRITE). */
+function showRights(v: bigint): string {
+  const all = BigInt(abi.RIGHTS_ALL);
+  const known = v & all;
+  const unknown = v & ~all;
+  const table = Rights as unknown as Record<string, number>;
+  let shown: string;
+  if (known === all) shown = 'ALL';
+  else if (popcount(known) > 15) shown = `ALL&~(${flagNames(all & ~known, table)})`;
+  else shown = flagNames(known, table);
+  return unknown === 0n || unknown === BigInt.asUintN(64, ~all) ? shown : `${shown}|0x${unknown.toString(16)}`;
+}
+
+function popcount(v: bigint): number {
+  let n = 0;
+  for (; v > 0n; v >>= 1n) n += Number(v & 1n);
+  return n;
+}
+
+/** How many wasm arguments a parameter takes. */
+export function arity(kind: ParamKind): number {
+  return kind === 'str' || kind === 'iovs' || kind === 'ciovs' ? 2 : 1;
+}
+
+/** One input parameter, shown before the call; null for results (shown after). */
+export function showInput(ctx: CallContext, kind: ParamKind, a: unknown, b: unknown): string | null {
+  switch (kind) {
+    case 'fd': return fdLabel(ctx, a as number);
+    case 'u32': case 'size': case 'exitcode': case 'signal': return String((a as number) >>> 0);
+    case 'ptr': return `0x${((a as number) >>> 0).toString(16)}`;
+    case 'u64': case 'timestamp': return String(BigInt.asUintN(64, a as bigint));
+    case 's64': return String(a);
+    case 'str': return readString(ctx, a as number, b as number);
+    case 'iovs': case 'ciovs': return iovTotal(ctx, a as number, b as number);
+    case 'clockid': return CLOCKID_NAMES[a as number] ?? String(a);
+    case 'advice': return ADVICE[a as number] ?? String(a);
+    case 'whence': return WHENCE[a as number] ?? String(a);
+    case 'fdflags': return flagNames(a as number, Fdflags);
+    case 'oflags': return flagNames(a as number, Oflags);
+    case 'lookupflags': return flagNames(a as number, Lookupflags);
+    case 'fstflags': return flagNames(a as number, Fstflags);
+    case 'rights': return showRights(BigInt.asUintN(64, a as bigint));
+    case 'sdflags': return flagNames(a as number, Sdflags);
+    case 'riflags': case 'siflags': return String(a);
+    default: return null;
+  }
+}
+
+/** A result parameter, read after a successful call. */
+export function showOutput(ctx: CallContext, kind: ParamKind, ptr: number, extra: unknown): string | null {
+  try {
+    switch (kind) {
+      case 'out_fd': { const fd = ctx.mem.u32(ptr); return fdLabel(ctx, fd); }
+      case 'out_u32': case 'out_size': return String(ctx.mem.u32(ptr));
+      case 'out_u64': return String(ctx.mem.u64(ptr));
+      case 'out_fdstat': return `{filetype=${abi.FILETYPE_NAMES[ctx.mem.u8[ptr >>> 0]!]}, flags=${flagNames(ctx.mem.view.getUint16((ptr >>> 0) + 2, true), Fdflags)}}`;
+      case 'out_filestat': {
+        const p = ptr >>> 0;
+        return `{filetype=${abi.FILETYPE_NAMES[ctx.mem.u8[p + 16]!]}, size=${ctx.mem.u64(p + 32)}, ino=${ctx.mem.u64(p + 8)}}`;
+      }
+      case 'out_prestat': return `{dir, name_len=${ctx.mem.u32(ptr + 4)}}`;
+      case 'out_buf_str': return readString(ctx, ptr, extra as number);
+      default: return null;
+    }
+  } catch {
+    return '<unreadable>';
+  }
+}
