@@ -15,6 +15,7 @@ import { instantiate } from '../src/runner.js';
 import { isTrap, trapLine } from '../src/trap.js';
 import { compileWat, looksLikeWat } from '../src/wat.js';
 import { buildContainerFs, containerPreopens, readContainerFile } from './filesystem.js';
+import { tracerFor } from '../src/trace/setup.js';
 import { parseSpec, type Process } from './spec.js';
 import { EXEC_FIFO, RECORD_FILE, type ContainerRecord } from './state-store.js';
 
@@ -62,9 +63,23 @@ async function main(): Promise<number> {
     const wasm = looksLikeWat(bytes) ? await compileWat(bytes, entry) : bytes;
     const module = compileModule(wasm, entry);
     const preopens = containerPreopens(cfs, cwd);
-    const wasi = new WASI({ args: proc.args, env: envRecord(proc.env ?? []), extraFds: preopens });
+    const tracer = rec.trace !== undefined && mode === 'init' ? tracerFor({ spec: rec.trace.spec, file: rec.trace.file, summary: true }) : tracerFor(undefined);
+    const wasi = new WASI({
+      args: proc.args, env: envRecord(proc.env ?? []), extraFds: preopens,
+      ...(tracer !== null ? { wrapImport: tracer.wrap } : {}),
+    });
     const instance = instantiate(module, wasi.getImportObject());
-    run = () => wasi.start(instance);
+    run = () => {
+      try {
+        return wasi.start(instance);
+      } finally {
+        if (tracer !== null) {
+          tracer.close();
+          // A Chrome trace is one JSON document: no table after it.
+          if (rec.trace !== undefined && !rec.trace.spec.includes('chrome')) fs.appendFileSync(rec.trace.file, '\n' + tracer.summary() + '\n');
+        }
+      }
+    };
   } catch (e) {
     report(`error: ${(e as Error).message}`);
     return 1;

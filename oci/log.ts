@@ -3,6 +3,10 @@
  * asked. containerd's runc shim reads the last JSON line of the log file.
  */
 import fs from 'node:fs';
+import createDebug from 'debug';
+
+/** DEBUG=tswasi:oci shows what the runtime does, whatever --log says. */
+const debugOci = createDebug('tswasi:oci');
 
 export type LogFormat = 'text' | 'json';
 
@@ -10,6 +14,7 @@ export class Log {
   constructor(private readonly file: string | undefined, private readonly format: LogFormat, private readonly debugEnabled: boolean) {}
 
   private write(level: 'error' | 'warning' | 'info' | 'debug', msg: string): void {
+    debugOci('%s: %s', level, msg);
     if (this.file === undefined) return;
     const time = new Date().toISOString();
     const line = this.format === 'json'

@@ -25,6 +25,8 @@ export interface ContainerRecord {
   paused?: boolean;
   /** Pids of `exec`ed processes. */
   execPids?: number[];
+  /** Tracing asked for by annotation or environment: the spec and the file. */
+  trace?: { spec: string; file: string };
 }
 
 export const RECORD_FILE = 'record.json';

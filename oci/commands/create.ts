@@ -11,6 +11,7 @@ import type { Context } from '../context.js';
 import { classifyEntrypoint, decide } from '../detect.js';
 import { buildContainerFs, headOf } from '../filesystem.js';
 import { parseSpec, type Spec } from '../spec.js';
+import { parseTraceSpec } from '../../src/trace/tracer.js';
 import { EXEC_FIFO, pidStartTime, type ContainerRecord } from '../state-store.js';
 
 export interface CreateArgs {
@@ -52,6 +53,18 @@ export function classify(ctx: Context, dir: string, spec: Spec): { wasm: boolean
   return d;
 }
 
+/** The annotation (or environment variable) that asks for a container's WASI calls to be traced. */
+export const ANNOTATION_TRACE = 'io.tswasi.trace';
+
+function traceRequest(spec: Spec): string | null {
+  const ann = spec.annotations?.[ANNOTATION_TRACE];
+  if (ann !== undefined && ann !== '' && ann !== 'false') return ann === 'true' ? 'all' : ann;
+  const env = (spec.process?.env ?? []).find((e) => e.startsWith('TSWASI_TRACE='));
+  const v = env?.slice('TSWASI_TRACE='.length);
+  if (v !== undefined && v !== '' && v !== '0' && v !== 'false') return v === '1' || v === 'true' ? 'all' : v;
+  return null;
+}
+
 export function writePidFile(file: string, pid: number): void {
   const tmp = `${file}.${process.pid}.tmp`;
   fs.writeFileSync(tmp, String(pid));
@@ -72,6 +85,12 @@ export async function createWasm(ctx: Context, a: CreateArgs, dir: string, spec:
       id: a.id, bundle: dir, handler: 'wasm', reason, ociVersion: spec.ociVersion,
       annotations: spec.annotations ?? {}, created: new Date().toISOString(),
     };
+    const traceSpec = traceRequest(spec);
+    if (traceSpec !== null) {
+      parseTraceSpec(traceSpec);
+      rec.trace = { spec: traceSpec, file: path.join(stateDir, 'trace.log') };
+      ctx.log.info(`tracing the WASI calls of ${a.id} (${traceSpec}) to ${rec.trace.file}`);
+    }
     ctx.store.write(rec);
     const nodeFlags: string[] = [];
     const limit = spec.linux?.resources?.memory?.limit;

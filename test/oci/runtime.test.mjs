@@ -198,3 +198,19 @@ test('mounts: bind directories and single files, tmpfs as memory, ro, and nothin
   }
   assert.equal(fs.readFileSync(hosts, 'utf8'), '127.0.0.1 localhost\n');
 });
+
+test('io.tswasi.trace=fs traces a container\'s WASI calls into its state directory, named in the log', async (t) => {
+  const b = toolBundle(t, { args: ['write', '/out.txt', 'x'], annotations: { 'module.wasm.image/variant': 'compat', 'io.tswasi.trace': 'fs' } });
+  if (!b) return;
+  const root = rootDir();
+  const log = path.join(tempDir(), 'log.txt');
+  const r = await oci(root, ['--log', log, 'run', '--keep', '--bundle', b, 'traced']);
+  assert.equal(r.code, 0, r.stderr);
+  const file = path.join(root, 'traced', 'trace.log');
+  assert.match(fs.readFileSync(log, 'utf8'), new RegExp(`tracing the WASI calls of traced \\(fs\\) to ${file}`));
+  const trace = fs.readFileSync(file, 'utf8');
+  assert.match(trace, /^path_open\(fd=3<\/>, dirflags=SYMLINK_FOLLOW, path="out.txt", oflags=CREAT\|TRUNC/m);
+  assert.doesNotMatch(trace, /^args_sizes_get/m, 'filtered to fs calls');
+  assert.match(trace, /% time +total µs +calls/);
+  assert.equal((await oci(root, ['delete', 'traced'])).code, 0);
+});
