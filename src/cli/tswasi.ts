@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { run } from './run.js';
+import { inspect } from './inspect.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -39,7 +40,7 @@ export function splitAtModule(rest: readonly string[]): { options: string[]; gue
 async function main(argv: string[]): Promise<void> {
   // `tswasi module.wasm args…` is `tswasi run module.wasm args…`, as with wasmtime.
   const first = argv[0];
-  const topLevel = ['run', 'help', '--help', '-h', '--version', '-V'];
+  const topLevel = ['run', 'inspect', 'help', '--help', '-h', '--version', '-V'];
   if (first !== undefined && !topLevel.includes(first)) argv = ['run', ...argv];
   let guestArgs: string[] = [];
   if (argv[0] === 'run') {
@@ -89,6 +90,16 @@ async function main(argv: string[]): Promise<void> {
       },
     )
     .parserConfiguration({ 'greedy-arrays': false })
+    .command(
+      'inspect <module>',
+      'Show what a module is: imports (and which tswasi provides), exports with signatures, memories, command or reactor, WASI version, custom sections',
+      (y) => y
+        .positional('module', { type: 'string', demandOption: true, describe: 'the .wasm (or .wat) file' })
+        .option('json', { type: 'boolean', describe: 'print the report as JSON' }),
+      async (a) => {
+        process.exitCode = await inspect(a.module, a.json ?? false);
+      },
+    )
     .demandCommand(1, 'a command is required: tswasi run <module> [args...]')
     .strict()
     .version(`tswasi ${pkg.version}`)

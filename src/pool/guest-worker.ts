@@ -8,7 +8,8 @@ import { createRequire } from 'node:module';
 import { tracerFor } from '../trace/setup.js';
 import type { Tracer } from '../trace/tracer.js';
 import { WASI, WasiExit, type DirSource, type StdioSink, type StdioSource } from '../../wasi/index.js';
-import { instantiate } from '../runner.js';
+import { instantiate, missingImports } from '../runner.js';
+import { assemblyScriptEnv, instantiateAssemblyScript, invokeAssemblyScript, needsAssemblyScriptEnv } from '../assemblyscript.js';
 import { describeTrap, isTrap, trapLine } from '../trap.js';
 import { UserError } from '../errors.js';
 import { SharedStdinReader } from './shared-stdin.js';
@@ -49,6 +50,14 @@ function nearLimit(memory: WebAssembly.Memory | undefined, limitPages: number | 
   return memory.buffer.byteLength + Math.max(2 << 20, limit / 8) > limit;
 }
 
+/** An --invoke argument for a numeric parameter: i64 values past 2^53 need a BigInt. */
+function parseNumber(s: string): number | bigint {
+  if (/^-?\d+$/.test(s) && !Number.isSafeInteger(Number(s))) return BigInt(s);
+  const n = Number(s);
+  if (Number.isNaN(n) && s !== 'NaN') throw new UserError(`--invoke argument is not a number: ${s}`);
+  return n;
+}
+
 export default function runGuest(task: GuestTask): GuestResult {
   const started = performance.now();
   const out = output(task.stdout);
@@ -81,7 +90,21 @@ export default function runGuest(task: GuestTask): GuestResult {
       args: task.args, env: task.env, preopens, stdin, stdout: out.fd, stderr: err.fd,
       ...(tracer !== null ? { wrapImport: tracer.wrap } : {}),
     });
-    const instance = instantiate(task.module, wasi.getImportObject());
+    // AssemblyScript modules get their env (abort, trace, seed) and, through the loader, strings.
+    const asModule = needsAssemblyScriptEnv(task.module);
+    let exports: Record<string, unknown>;
+    let instance: WebAssembly.Instance;
+    if (asModule) {
+      const imports = { ...wasi.getImportObject(), env: assemblyScriptEnv(() => memory) };
+      const missing = missingImports(task.module, imports);
+      if (missing.length > 0) throw new UserError(`unknown import: ${missing.map((m) => '`' + m + '`').join(', ')} has not been defined`);
+      const r = instantiateAssemblyScript(task.module, imports);
+      instance = r.instance;
+      exports = r.exports;
+    } else {
+      instance = instantiate(task.module, wasi.getImportObject());
+      exports = instance.exports;
+    }
     memory = instance.exports['memory'] as WebAssembly.Memory | undefined;
     if (task.invoke === undefined) {
       result.exitCode = wasi.start(instance);
@@ -91,8 +114,10 @@ export default function runGuest(task: GuestTask): GuestResult {
       if (typeof instance.exports['_initialize'] === 'function') wasi.initialize(instance);
       else wasi.attach(instance);
       try {
-        const r: unknown = (fn as (...a: unknown[]) => unknown)(...(task.invokeArgs ?? []).map(Number));
-        result.results = r === undefined ? [] : [r];
+        const r: unknown = asModule
+          ? invokeAssemblyScript(exports, task.invoke, task.invokeArgs ?? [])
+          : (fn as (...a: unknown[]) => unknown)(...(task.invokeArgs ?? []).map(parseNumber));
+        result.results = r === undefined ? [] : [typeof r === 'bigint' ? r.toString() : r];
       } catch (e) {
         if (!(e instanceof WasiExit)) throw e;
         result.exitCode = e.code;
