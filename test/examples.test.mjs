@@ -22,7 +22,10 @@ for (const [file, info] of Object.entries(manifest)) {
     const out = path.join(tempDir(), file);
     const args = info.command.split(' ').slice(1).map((a) => (a.startsWith('examples/') ? path.join(ROOT, a) : a));
     args[args.length - 1] = out;
-    const r = spawnSync('clang', args, { encoding: 'utf8' });
+    // Without node_modules/.bin on PATH: clang runs any `wasm-opt` it finds
+    // there (binaryen comes with assemblyscript), which changes the output.
+    const env = { ...process.env, PATH: (process.env.PATH ?? '').split(':').filter((d) => !d.includes('node_modules')).join(':') };
+    const r = spawnSync('clang', args, { encoding: 'utf8', env });
     assert.equal(r.status, 0, r.stderr);
     const version = spawnSync('clang', ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0];
     if (version === info.compiler) {

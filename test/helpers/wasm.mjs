@@ -99,7 +99,9 @@ export function compileC(name, extraFlags = []) {
   fs.mkdirSync(BUILD_DIR, { recursive: true });
   // Build to a private name and rename: test files run in parallel processes.
   const tmp = `${out}.${process.pid}.${Date.now()}.tmp`;
-  const r = spawnSync(CC, [...flags, src, '-o', tmp], { encoding: 'utf8' });
+  // clang runs any `wasm-opt` on PATH; npm puts binaryen's (from assemblyscript) there. Keep builds as a user's.
+  const env = { ...process.env, PATH: (process.env.PATH ?? '').split(':').filter((d) => !d.includes('node_modules')).join(':') };
+  const r = spawnSync(CC, [...flags, src, '-o', tmp], { encoding: 'utf8', env });
   if (r.status !== 0) {
     fs.rmSync(tmp, { force: true });
     throw new Error(`compiling ${name}.c failed:\n${r.stderr}${r.error?.message ?? ''}`);
