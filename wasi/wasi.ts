@@ -12,7 +12,8 @@ import { pollCalls } from './calls/poll.js';
 import { procCalls } from './calls/proc.js';
 import { sockCalls } from './calls/sock.js';
 import { WasiExit, errnoOf } from './errors.js';
-import type { Fd } from './fd.js';
+import { DirFd, type Fd } from './fd.js';
+import type { Namespace } from './fs/resolve.js';
 import { FdTable } from './fd-table.js';
 import { GuestMemory } from './memory.js';
 import { type DirSource, capabilityPreopen, openDirSource } from './preopens.js';
@@ -97,6 +98,8 @@ export class WASI {
   readonly fds = new FdTable();
   private readonly mem = new GuestMemory();
   private readonly output = new OutputBuffer();
+  /** Every namespace of our preopens, so their directory caches are closed with us. */
+  private readonly namespaces = new Set<Namespace>();
   private readonly returnOnExit: boolean;
   private started = false;
 
@@ -114,6 +117,7 @@ export class WASI {
       this.fds.insert(capabilityPreopen(guestPath, openDirSource(src)));
     }
     for (const fd of options.extraFds ?? []) this.fds.insert(fd);
+    for (const [, entry] of this.fds.entries()) if (entry instanceof DirFd) this.namespaces.add(entry.ref.ns);
 
     const env = Object.entries(options.env ?? {})
       .filter((e): e is [string, string] => e[1] !== undefined)
@@ -188,6 +192,7 @@ export class WASI {
   /** Close every fd the guest still holds (host stdio stays open); unwritten output is written. */
   close(): void {
     try { this.output.flush(); } catch { /* the reader went away */ }
+    for (const ns of this.namespaces) ns.dirCache?.clear();
     for (const [fd, entry] of this.fds.entries()) {
       try {
         this.fds.remove(fd);

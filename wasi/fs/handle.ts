@@ -89,6 +89,13 @@ export interface DirHandle {
   readdir(): DirEntry[];
   sync(): void;
   close(): void;
+  /**
+   * What makes a directory itself and no other, now and later (dev, inode
+   * and birth time, so a recycled inode number never matches), for the
+   * resolver's cache of open directories; null when the backend cannot tell
+   * (then nothing is cached). `name` undefined: this directory.
+   */
+  identity(name?: string): string | null;
 }
 
 export type Handle = FileHandle | DirHandle;

@@ -258,6 +258,12 @@ export class HostDir implements DirHandle {
     }, atim, mtim);
   }
 
+  identity(name?: string): string | null {
+    const st = name === undefined ? fs.fstatSync(this.fd, { bigint: true }) : fs.lstatSync(this.at(name), { bigint: true, throwIfNoEntry: false });
+    if (st === undefined || !st.isDirectory() || st.birthtimeNs === 0n) return null;
+    return `${st.dev}:${st.ino}:${st.birthtimeNs}`;
+  }
+
   readdir(): DirEntry[] {
     const entries = fs.readdirSync(PROC_FD ? `/proc/self/fd/${this.fd}` : this.hostPath, { withFileTypes: true });
     const out: DirEntry[] = new Array(entries.length);

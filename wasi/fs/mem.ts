@@ -288,6 +288,11 @@ export class MemDir implements DirHandle {
   sync(): void {}
   close(): void {}
 
+  /** memfs directories are opened without a syscall: nothing to cache. */
+  identity(): string | null {
+    return null;
+  }
+
   private sameVolume(d: DirHandle): MemDir {
     if (!(d instanceof MemDir) || d.vol !== this.vol) throw new WasiError(Errno.XDEV);
     return d;

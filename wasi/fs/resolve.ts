@@ -27,8 +27,62 @@ export interface MountTarget {
   name: string | null;
 }
 
+/**
+ * Open intermediate directories kept for the next walk through them: a hit
+ * costs one lstat (to check the entry is still that very directory) instead
+ * of an open and a close. Bounded; closed with the WASI instance.
+ */
+export class DirCache {
+  private static readonly MAX = 64;
+  private readonly entries = new Map<DirHandle, Map<string, { handle: DirHandle; id: string }>>();
+  private size = 0;
+
+  /** The cached child `name` of `parent`, if the entry there is still the same directory. */
+  get(parent: DirHandle, name: string): DirHandle | null {
+    const byName = this.entries.get(parent);
+    const hit = byName?.get(name);
+    if (hit === undefined) return null;
+    let now: string | null = null;
+    try { now = parent.identity(name); } catch { /* gone */ }
+    if (now === hit.id) return hit.handle;
+    byName!.delete(name);
+    this.size--;
+    this.closeTree(hit.handle);
+    return null;
+  }
+
+  /** Keep `child` (just opened as `name` of `parent`); false when it cannot be cached (the caller closes it). */
+  put(parent: DirHandle, name: string, child: DirHandle): boolean {
+    const id = child.identity();
+    if (id === null) return false;
+    // Full: do not cache (never evict here — a walk may be standing in a cached directory).
+    if (this.size >= DirCache.MAX) return false;
+    let byName = this.entries.get(parent);
+    if (byName === undefined) this.entries.set(parent, (byName = new Map()));
+    byName.set(name, { handle: child, id });
+    this.size++;
+    return true;
+  }
+
+  /** A cached directory's own cached children go with it. */
+  private closeTree(handle: DirHandle): void {
+    const children = this.entries.get(handle);
+    this.entries.delete(handle);
+    if (children !== undefined) for (const c of children.values()) { this.size--; this.closeTree(c.handle); }
+    try { handle.close(); } catch { /* already gone */ }
+  }
+
+  clear(): void {
+    for (const byName of this.entries.values()) for (const c of byName.values()) { try { c.handle.close(); } catch { /* gone */ } }
+    this.entries.clear();
+    this.size = 0;
+  }
+}
+
 export interface Namespace {
   readonly mode: 'capability' | 'chroot';
+  /** Open directories reused across walks (see DirCache). */
+  readonly dirCache?: DirCache;
   /** The namespace's `/` (chroot mode). */
   readonly root: DirHandle;
   /** Mounts below the root, keyed by normalised guest path ("/data", "/etc/hosts"). */
@@ -188,6 +242,12 @@ class Walk {
       this.push(mount.dir, false, name);
       return;
     }
+    const cache = this.ns.dirCache;
+    const cached = cache?.get(top, name) ?? null;
+    if (cached !== null) {
+      this.push(cached, false, name);
+      return;
+    }
     let child: DirHandle;
     try {
       child = top.openDir(name);
@@ -198,7 +258,8 @@ class Walk {
       this.load(this.readlink(top, name), ['', ...this.remaining()]);
       return;
     }
-    this.push(child, true, name);
+    // Cached handles belong to the cache; only uncached ones are ours to close.
+    this.push(child, !(cache?.put(top, name, child) ?? false), name);
   }
 
   /** `..`: pop, or at the walk's start apply the namespace's rule. */
