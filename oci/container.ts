@@ -87,9 +87,22 @@ async function main(): Promise<number> {
   report('ok');
 
   if (mode === 'init') {
-    // Block until `start` opens the other end (runc's exec.fifo protocol).
+    // Wait until `start` opens the other end (runc's exec.fifo protocol). A
+    // non-blocking open, retried: if create died half-way and the state was
+    // deleted, the FIFO is gone and this process leaves instead of waiting for ever.
     const fifo = path.join(stateDir, EXEC_FIFO);
-    const fd = fs.openSync(fifo, 'w');
+    let fd: number | null = null;
+    const cell = new Int32Array(new SharedArrayBuffer(4));
+    while (fd === null) {
+      try {
+        fd = fs.openSync(fifo, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK);
+      } catch (e) {
+        const code = (e as { code?: string }).code;
+        if (code === 'ENOENT') return 1;
+        if (code !== 'ENXIO') throw e;
+        Atomics.wait(cell, 0, 0, 10);
+      }
+    }
     fs.writeSync(fd, '0');
     fs.closeSync(fd);
   }

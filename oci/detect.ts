@@ -33,7 +33,12 @@ export function decide(spec: Spec, entrypoint: EntrypointKind, everyWasmEntrypoi
   const args = spec.process?.args ?? [];
   const isWasmEntry = entrypoint === 'wasm' || entrypoint === 'wat';
   if (ann[ANNOTATION_CONTAINER_TYPE] === 'sandbox') return { wasm: false, reason: 'pod sandbox (pause) container' };
-  if (args.length === 0) return { wasm: false, reason: 'no process.args' };
+  if (args.length === 0) {
+    // Annotated as always Wasm, but nothing to run: that is an error of the config, not a native container.
+    const always = ann[ANNOTATION_HANDLER] === 'wasm' || ['compat', 'wasm'].includes(ann[ANNOTATION_VARIANT] ?? '');
+    if (always) throw new Error('config.json: process.args is empty; a Wasm container needs its module as process.args[0]');
+    return { wasm: false, reason: 'no process.args' };
+  }
   const handler = ann[ANNOTATION_HANDLER];
   if (handler !== undefined) {
     if (handler === 'wasm') return { wasm: true, reason: `${ANNOTATION_HANDLER}=wasm` };

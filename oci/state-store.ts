@@ -30,6 +30,9 @@ export interface ContainerRecord {
 }
 
 export const RECORD_FILE = 'record.json';
+
+/** A record that cannot be read (never written by us: ours are replaced atomically). */
+export class CorruptRecordError extends Error {}
 export const EXEC_FIFO = 'exec.fifo';
 
 /** The default --root, as /run/runc is runc's. */
@@ -74,7 +77,11 @@ export class StateStore {
     } catch {
       throw new Error(`container ${id} does not exist`);
     }
-    return JSON.parse(text) as ContainerRecord;
+    try {
+      return JSON.parse(text) as ContainerRecord;
+    } catch {
+      throw new CorruptRecordError(`container ${id}: its state record ${file} is corrupt (not valid JSON); delete --force removes it`);
+    }
   }
 
   /** Atomic replace: readers see the old record or the new one, never a torn one. */

@@ -2,6 +2,8 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { UserError } from './errors.js';
+import { inspectModule } from './inspect.js';
+import { wasiSignatureMismatches } from './wasi-signatures.js';
 
 const WASM_MAGIC = [0x00, 0x61, 0x73, 0x6d];
 const cache = new Map<string, WebAssembly.Module>();
@@ -42,6 +44,9 @@ export function compileModule(bytes: Uint8Array, name = 'module'): WebAssembly.M
   } catch (e) {
     throw new UserError(`${name} failed to compile: ${String((e as Error).message).replace(/^WebAssembly\.Module\(\): /, '')}`);
   }
+  // Checked once per module: the import section is read from the bytes we just compiled.
+  const mismatches = wasiSignatureMismatches(inspectModule(bytes, () => true).imports);
+  if (mismatches.length > 0) throw new UserError(`${name}: incompatible import type: ${mismatches[0]}`);
   cache.set(key, module);
   return module;
 }

@@ -1,7 +1,7 @@
 /** `delete`: remove a container's state; `--force` kills it first. */
 import type { Context } from '../context.js';
 import { statusOf, waitGone } from '../status.js';
-import { containerAlive } from '../state-store.js';
+import { CorruptRecordError, containerAlive } from '../state-store.js';
 
 export function del(ctx: Context, id: string, force: boolean): number {
   const owner = ctx.nativeOwner(id);
@@ -15,7 +15,16 @@ export function del(ctx: Context, id: string, force: boolean): number {
     throw new Error(`container ${id} does not exist`);
   }
   return ctx.store.withLock(id, () => {
-    const rec = ctx.store.read(id);
+    let rec;
+    try {
+      rec = ctx.store.read(id);
+    } catch (e) {
+      if (!(force && e instanceof CorruptRecordError)) throw e;
+      // Nothing readable to act on: --force removes what is left.
+      ctx.store.remove(id);
+      ctx.log.info(`deleted ${id} (its record was corrupt)`);
+      return 0;
+    }
     const status = statusOf(ctx.store, rec);
     if ((status === 'running' || status === 'paused') && !force) {
       throw new Error(`cannot delete container ${id} that is not stopped: ${status}`);

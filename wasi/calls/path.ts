@@ -189,6 +189,7 @@ export function pathCalls(ctx: CallContext): WasiFunctions {
     path_symlink(oldPtr: number, oldLen: number, fd: number, newPtr: number, newLen: number): number {
       const d = dirFd(fd, Rights.PATH_SYMLINK);
       const target = path(oldPtr, oldLen);
+      if (target.includes('\0')) throw new WasiError(Errno.INVAL);
       // Under wasmtime's rules a symlink may not point at an absolute path: it
       // could never be followed inside the sandbox. A container's `/` is a root, so there it may.
       if (target.startsWith('/') && d.ref.ns.mode === 'capability') throw new WasiError(ESCAPE_ERRNO);

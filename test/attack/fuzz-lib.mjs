@@ -1,0 +1,316 @@
+// The WASI fuzzer (issue 6): every import of `new WASI(...)` driven with
+// random arguments and random memory, through three doors:
+//   wasm   — a trampoline module that imports every function with its real
+//            signature and re-exports it: arguments are coerced exactly as a
+//            guest's would be (ToInt32, ToBigInt64), so this is what a guest can do;
+//   direct — wasi.wasiImport[name](...) with the raw JS values (numbers
+//            beyond i32, BigInts beyond i64), as an embedder could;
+//   raw    — the unguarded implementation (dist/wasi/calls/*.js) on the same
+//            fd table and memory, with guest-representable values: the
+//            guard in wasi.ts turns any exception into EIO, so only here can
+//            a host exception (a TypeError, a node:fs argument error) be seen.
+// Allowed: an errno 0..76, or WasiExit (proc_exit). In raw mode also a
+// node:fs error with a system errno code (the kernel said no).
+import fs from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import fc from 'fast-check';
+import { ROOT, makeWorld, worldSnapshot, diffWorld } from './lib.mjs';
+import { plant } from './probes.mjs';
+
+const dist = (p) => pathToFileURL(path.join(ROOT, 'dist', 'wasi', p)).href;
+const { WASI } = await import(dist('index.js'));
+const { WasiError, WasiExit } = await import(dist('errors.js'));
+const { argsEnvCalls, StringList } = await import(dist('calls/args-env.js'));
+const { clockCalls } = await import(dist('calls/clock.js'));
+const { fdCalls } = await import(dist('calls/fd.js'));
+const { pathCalls } = await import(dist('calls/path.js'));
+const { pollCalls } = await import(dist('calls/poll.js'));
+const { procCalls } = await import(dist('calls/proc.js'));
+const { sockCalls } = await import(dist('calls/sock.js'));
+
+/*
+ * Argument kinds: f fd, p pointer, n length/count, F flags/small i32,
+ * P path (ptr, len), V iovec array pointer, S subscription array pointer,
+ * I i64, R rights (i64).
+ */
+export const SIGS = {
+  args_get: 'pp', args_sizes_get: 'pp', environ_get: 'pp', environ_sizes_get: 'pp',
+  clock_res_get: 'Fp', clock_time_get: 'FIp',
+  fd_advise: 'fIIF', fd_allocate: 'fII', fd_close: 'f', fd_datasync: 'f', fd_fdstat_get: 'fp',
+  fd_fdstat_set_flags: 'fF', fd_fdstat_set_rights: 'fRR', fd_filestat_get: 'fp', fd_filestat_set_size: 'fI',
+  fd_filestat_set_times: 'fIIF', fd_pread: 'fVnIp', fd_prestat_get: 'fp', fd_prestat_dir_name: 'fpn',
+  fd_pwrite: 'fVnIp', fd_read: 'fVnp', fd_readdir: 'fpnIp', fd_renumber: 'ff', fd_seek: 'fIFp', fd_sync: 'f',
+  fd_tell: 'fp', fd_write: 'fVnp',
+  path_create_directory: 'fP', path_filestat_get: 'fFPp', path_filestat_set_times: 'fFPIIF', path_link: 'fFPfP',
+  path_open: 'fFPFRRFp', path_readlink: 'fPpn', path_remove_directory: 'fP', path_rename: 'fPfP',
+  path_symlink: 'PfP', path_unlink_file: 'fP',
+  poll_oneoff: 'Spnp', proc_exit: 'F', proc_raise: 'F', sched_yield: '', random_get: 'pn',
+  sock_accept: 'fFp', sock_recv: 'fVnFpp', sock_send: 'fVnFp', sock_shutdown: 'fF',
+};
+const wasmTypes = (sig) => [...sig].flatMap((k) => (k === 'P' ? ['i32', 'i32'] : k === 'I' || k === 'R' ? ['i64'] : ['i32']));
+
+// ------------------------------------------------------------------- memory
+
+export const PAGES = 2;
+export const MEM = PAGES * 65536;
+const STR_BASE = 1024;
+const IOV_BASE = 8192;
+const SUB_BASE = 9216;
+const SCRATCH = 16384;
+/** Paths worth trying; laid out at STR_BASE at the start of every run. */
+export const PATHS = [
+  'inside.txt', 'a', 'a/b', 'a/b/c', 'a/file.txt', 'sub', 'sub/', '.', '..', '', '/', '/etc/passwd',
+  '../outside/secret-zq9.txt', '../outside', 'rel_dir', 'rel_dir/secret-zq9.txt', 'abs_dir/victim-zq9.txt',
+  'abs_file', 'rel_victim', 'a/b/mid/secret-zq9.txt', 'up/outside', 'chain1/dirzq9', 'loop1', 'self/x',
+  'new.txt', 'newdir', 'newdir/x', 'inlink', 'dangling_out', 'a/../..', 'x\0y', 'f', 'f/', 'g', 'deep0/x',
+  'sub/upin/inside.txt', 'a/b/c/../../../../outside/victim-zq9.txt', '\xff\xfe', 'sub/up2/outside',
+];
+let layout;
+function stringTable() {
+  if (layout) return layout;
+  const bytes = [];
+  const entries = [];
+  let off = STR_BASE;
+  for (const p of PATHS) {
+    const b = Buffer.from(p, 'latin1');
+    entries.push({ ptr: off, len: b.length });
+    bytes.push(b, Buffer.from([0]));
+    off += b.length + 1;
+  }
+  layout = { bytes: Buffer.concat(bytes), entries };
+  if (STR_BASE + layout.bytes.length > IOV_BASE) throw new Error('string table too big');
+  return layout;
+}
+
+/** Deterministic fill of the scratch area from a seed (xorshift32). */
+function fill(u8, seed) {
+  let x = (seed | 0) || 0x9e3779b9;
+  for (let i = SCRATCH; i < u8.length; i += 4) {
+    x ^= x << 13; x ^= x >>> 17; x ^= x << 5;
+    u8[i] = x; u8[i + 1] = x >>> 8; u8[i + 2] = x >>> 16; u8[i + 3] = x >>> 24;
+  }
+}
+
+// -------------------------------------------------------------- arbitraries
+
+const i32Edge = fc.constantFrom(0, 1, -1, 2 ** 31 - 1, -(2 ** 31), 2 ** 32 - 1, 2 ** 32, 2 ** 40, -(2 ** 40), MEM - 1, MEM, MEM - 4, MEM + 1, 2 ** 53, 0.5, -0);
+const fdArb = fc.oneof({ weight: 8, arbitrary: fc.integer({ min: 0, max: 12 }) }, { weight: 1, arbitrary: i32Edge }, { weight: 1, arbitrary: fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }) });
+const ptrArb = fc.oneof(
+  { weight: 6, arbitrary: fc.integer({ min: SCRATCH, max: MEM - 64 }) },
+  { weight: 1, arbitrary: fc.integer({ min: 0, max: MEM + 64 }) },
+  { weight: 1, arbitrary: fc.integer({ min: MEM - 16, max: MEM + 16 }) },
+  { weight: 1, arbitrary: i32Edge },
+);
+const lenArb = fc.oneof(
+  { weight: 6, arbitrary: fc.integer({ min: 0, max: 64 }) },
+  { weight: 2, arbitrary: fc.integer({ min: 0, max: 70000 }) },
+  { weight: 1, arbitrary: i32Edge },
+);
+const flagsArb = fc.oneof({ weight: 6, arbitrary: fc.integer({ min: 0, max: 0x3f }) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: 0xffff }) }, { weight: 1, arbitrary: i32Edge });
+const i64Edge = fc.constantFrom(0n, 1n, -1n, (1n << 63n) - 1n, -(1n << 63n), (1n << 64n) - 1n, 1n << 64n, 2n ** 53n, 2n ** 53n + 1n, 4294967296n, 1n << 40n, 1n << 31n, 3n << 30n);
+const i64Arb = fc.oneof(
+  { weight: 5, arbitrary: fc.bigInt({ min: 0n, max: 1n << 16n }) },
+  { weight: 1, arbitrary: fc.bigInt({ min: -(1n << 63n), max: (1n << 63n) - 1n }) },
+  { weight: 2, arbitrary: i64Edge },
+);
+const rightsArb = fc.oneof({ weight: 3, arbitrary: fc.constantFrom(0x1fffffffn, -1n, 0n, 2n, 0x40n) }, { weight: 1, arbitrary: i64Arb });
+const pathArb = fc.oneof(
+  { weight: 8, arbitrary: fc.integer({ min: 0, max: PATHS.length - 1 }).map((i) => ['str', i]) },
+  { weight: 1, arbitrary: fc.tuple(ptrArb, lenArb).map(([p, l]) => ['raw', p, l]) },
+  { weight: 1, arbitrary: fc.tuple(fc.integer({ min: 0, max: PATHS.length - 1 }), lenArb).map(([i, l]) => ['strlen', i, l]) },
+);
+const iovArb = fc.array(fc.tuple(ptrArb, fc.oneof({ weight: 5, arbitrary: fc.integer({ min: 0, max: 512 }) }, { weight: 1, arbitrary: i32Edge })), { maxLength: 6 });
+const subArb = fc.array(fc.record({
+  tag: fc.constantFrom(0, 1, 2, 3, 255), id: fc.integer({ min: 0, max: 5 }), fd: fc.integer({ min: 0, max: 8 }),
+  timeout: fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }), flags: fc.integer({ min: 0, max: 3 }),
+}), { minLength: 1, maxLength: 4 });
+
+function argArb(kind) {
+  switch (kind) {
+    case 'f': return fdArb;
+    case 'p': return ptrArb;
+    case 'n': return lenArb;
+    case 'F': return flagsArb;
+    case 'I': return i64Arb;
+    case 'R': return rightsArb;
+    case 'P': return pathArb.map((v) => ['P', ...v]);
+    case 'V': return iovArb.map((v) => ['V', v]);
+    case 'S': return subArb.map((v) => ['S', v]);
+    default: throw new Error(kind);
+  }
+}
+const HEAVY = ['path_open', 'fd_read', 'fd_write', 'fd_pread', 'fd_pwrite', 'fd_readdir', 'path_filestat_get', 'path_rename', 'path_link', 'path_symlink', 'fd_renumber', 'fd_close', 'path_unlink_file', 'path_create_directory', 'fd_seek'];
+export const commandArb = fc.oneof(...Object.entries(SIGS).map(([name, sig]) => ({
+  weight: HEAVY.includes(name) ? 4 : name === 'proc_exit' ? 1 : 2,
+  arbitrary: fc.record({
+    name: fc.constant(name),
+    args: fc.tuple(...[...sig].map(argArb)),
+    mode: fc.constantFrom('wasm', 'wasm', 'direct', 'direct', 'raw'),
+    patch: fc.option(fc.tuple(fc.integer({ min: 0, max: MEM - 1 }), fc.uint8Array({ maxLength: 32 })), { freq: 4 }),
+  }),
+})));
+export const CALLS_PER_RUN = Number(process.env.FUZZ_CALLS_PER_RUN || 120);
+export const runArb = fc.record({ memSeed: fc.integer(), cmds: fc.array(commandArb, { minLength: CALLS_PER_RUN, maxLength: CALLS_PER_RUN }) });
+
+// ----------------------------------------------------------------- executing
+
+let trampoline;
+/** Build the trampoline module once (wabt is async); instance() is synchronous after this. */
+export async function prepare() {
+  if (trampoline) return trampoline;
+  const wabt = await (await import('wabt')).default();
+  const lines = ['(module'];
+  for (const [name, sig] of Object.entries(SIGS)) {
+    const params = wasmTypes(sig).join(' ');
+    const result = name === 'proc_exit' ? '' : '(result i32)';
+    lines.push(`(import "wasi_snapshot_preview1" "${name}" (func $${name} ${params ? `(param ${params})` : ''} ${result}))`);
+  }
+  lines.push(`(memory (export "memory") ${PAGES})`);
+  for (const [name, sig] of Object.entries(SIGS)) {
+    const types = wasmTypes(sig);
+    const params = types.join(' ');
+    const result = name === 'proc_exit' ? '' : '(result i32)';
+    lines.push(`(func (export "${name}") ${params ? `(param ${params})` : ''} ${result} ${types.map((_, i) => `local.get ${i}`).join(' ')} call $${name})`);
+  }
+  lines.push(')');
+  const m = wabt.parseWat('trampoline.wat', lines.join('\n'));
+  trampoline = new WebAssembly.Module(m.toBinary({}).buffer);
+  m.destroy();
+  return trampoline;
+}
+
+/** One WASI instance on world `w`, its trampoline instance, and the raw (unguarded) calls. */
+export function instance(w) {
+  const mod = trampoline;
+  if (!mod) throw new Error('call prepare() first');
+  const sink = { bytes: 0, write(c) { this.bytes += c.length; } };
+  const args = ['fuzz', 'arg1', 'ärg2'];
+  const env = { A: '1', B: 'two' };
+  const wasi = new WASI({ version: 'preview1', args, env, preopens: { '/sandbox': w.preopen }, stdin: 'stdin data\n', stdout: sink, stderr: sink });
+  const inst = new WebAssembly.Instance(mod, wasi.getImportObject());
+  wasi.attach(inst);
+  const ctx = { mem: wasi.mem, fds: wasi.fds };
+  const raw = {
+    ...argsEnvCalls(ctx, new StringList(args), new StringList(['A=1', 'B=two'])),
+    ...clockCalls(ctx), ...fdCalls(ctx), ...pathCalls(ctx), ...pollCalls(ctx), ...procCalls(ctx), ...sockCalls(ctx),
+  };
+  return { wasi, inst, raw, memory: inst.exports.memory, sink };
+}
+
+/** Prepare memory for a run: the scratch fill and the string table. */
+export function resetMemory(memory, seed) {
+  const u8 = new Uint8Array(memory.buffer);
+  u8.fill(0, 0, SCRATCH);
+  fill(u8, seed);
+  const t = stringTable();
+  u8.set(t.bytes, STR_BASE);
+}
+
+/** Turn a command's arguments into values (and write iovecs/subscriptions to memory). */
+function materialise(cmd, u8, dv) {
+  const out = [];
+  for (const a of cmd.args) {
+    if (!Array.isArray(a)) { out.push(a); continue; }
+    if (a[0] === 'P') {
+      const t = stringTable().entries;
+      if (a[1] === 'str') out.push(t[a[2]].ptr, t[a[2]].len);
+      else if (a[1] === 'raw') out.push(a[2], a[3]);
+      else out.push(t[a[2]].ptr, a[3]);
+    } else if (a[0] === 'V') {
+      a[1].forEach(([p, l], i) => { dv.setUint32(IOV_BASE + i * 8, p >>> 0, true); dv.setUint32(IOV_BASE + i * 8 + 4, l >>> 0, true); });
+      out.push(IOV_BASE);
+    } else if (a[0] === 'S') {
+      a[1].forEach((s, i) => {
+        const b = SUB_BASE + i * 48;
+        u8.fill(0, b, b + 48);
+        dv.setBigUint64(b, BigInt(i + 1), true);
+        u8[b + 8] = s.tag;
+        dv.setUint32(b + 16, s.tag === 0 ? s.id : s.fd, true);
+        dv.setBigUint64(b + 24, BigInt.asUintN(64, s.timeout), true);
+        dv.setUint16(b + 40, s.flags, true);
+      });
+      out.push(SUB_BASE);
+    }
+  }
+  return out;
+}
+
+/** Clock subscriptions may not sleep longer than 10 ms: relative, timeout mod 10 ms. */
+function maskPoll(u8, dv, inPtr, nsubs) {
+  inPtr >>>= 0;
+  const n = Math.min(nsubs >>> 0, 4096);
+  for (let i = 0; i < n; i++) {
+    const b = inPtr + i * 48;
+    if (b + 48 > u8.length) break;
+    if (u8[b + 8] === 0) {
+      dv.setBigUint64(b + 24, dv.getBigUint64(b + 24, true) % 10_000_000n, true);
+      dv.setUint16(b + 40, dv.getUint16(b + 40, true) & ~1, true);
+    }
+  }
+}
+
+const asI32 = (v) => (typeof v === 'number' ? v | 0 : v);
+const asI64 = (v) => (typeof v === 'bigint' ? BigInt.asIntN(64, v) : v);
+
+/**
+ * Run one command. Returns { outcome: 'errno'|'exit'|'syserr'|'mapped'|'host', detail, ms }.
+ * 'host' is a failure: a non-errno result or a host exception.
+ */
+export function execute(ctx, cmd) {
+  const u8 = new Uint8Array(ctx.memory.buffer);
+  const dv = new DataView(ctx.memory.buffer);
+  let args = materialise(cmd, u8, dv);
+  if (cmd.patch) u8.set(cmd.patch[1].subarray(0, MEM - cmd.patch[0]), cmd.patch[0]);
+  if (cmd.name === 'poll_oneoff') maskPoll(u8, dv, Number(args[0]) | 0, Number(args[2]) | 0);
+  const sig = wasmTypes(SIGS[cmd.name]);
+  const t0 = performance.now();
+  let outcome;
+  try {
+    let r;
+    if (cmd.mode === 'wasm') r = ctx.inst.exports[cmd.name](...args);
+    else if (cmd.mode === 'direct') r = ctx.wasi.wasiImport[cmd.name](...args);
+    else {
+      args = args.map((v, i) => (sig[i] === 'i64' ? asI64(typeof v === 'number' ? BigInt(Math.trunc(v)) : v) : asI32(typeof v === 'bigint' ? Number(BigInt.asIntN(32, v)) : v)));
+      r = ctx.raw[cmd.name](...args);
+    }
+    if (cmd.name === 'proc_exit') outcome = { outcome: 'host', detail: `proc_exit returned ${String(r)}` };
+    else if (Number.isInteger(r) && r >= 0 && r <= 76) outcome = { outcome: 'errno', detail: r };
+    else outcome = { outcome: 'host', detail: `returned ${typeof r} ${String(r)}` };
+  } catch (e) {
+    if (e instanceof WasiExit) outcome = { outcome: 'exit', detail: e.code };
+    else if (cmd.mode === 'raw' && e instanceof WasiError) outcome = { outcome: 'errno', detail: e.errno };
+    else if (cmd.mode === 'raw' && typeof e?.code === 'string' && /^E[A-Z0-9]+$/.test(e.code)) outcome = { outcome: 'syserr', detail: e.code };
+    // errnoOf's deliberate fallbacks (RangeError -> FAULT, node's argument checks -> INVAL): tolerated, counted.
+    else if (cmd.mode === 'raw' && (e instanceof RangeError || e?.code === 'ERR_OUT_OF_RANGE' || e?.code === 'ERR_INVALID_ARG_VALUE')) outcome = { outcome: 'mapped', detail: `${cmd.name}: ${e?.constructor?.name}${e?.code ? ` ${e.code}` : ''}: ${String(e?.message).slice(0, 100)}` };
+    else outcome = { outcome: 'host', detail: `threw ${e?.constructor?.name}: ${e?.message ?? e}${e?.code ? ` (${e.code})` : ''}`, stack: e?.stack };
+  }
+  outcome.ms = performance.now() - t0;
+  return outcome;
+}
+
+/** JSON for a command (BigInts and Uint8Arrays survive). */
+export const serialise = (v) => JSON.stringify(v, (k, x) => (typeof x === 'bigint' ? { $big: String(x) } : x instanceof Uint8Array ? { $u8: Buffer.from(x).toString('base64') } : x));
+export const deserialise = (s) => JSON.parse(s, (k, x) => (x && typeof x === 'object' && '$big' in x ? BigInt(x.$big) : x && typeof x === 'object' && '$u8' in x ? new Uint8Array(Buffer.from(x.$u8, 'base64')) : x));
+
+/** A fuzzing world: sandbox with everything planted, outside next to it. */
+export async function fuzzWorld(backend) {
+  const w = await makeWorld(backend);
+  plant(w);
+  w.snapshot = worldSnapshot(w);
+  return w;
+}
+export function outsideChanges(w) {
+  return diffWorld(w.snapshot, worldSnapshot(w));
+}
+/** Empty the sandbox and plant it again (junk piles up over many runs). */
+export function replant(w) {
+  if (w.backend === 'host') {
+    fs.rmSync(w.sandbox, { recursive: true, force: true });
+    fs.mkdirSync(w.sandbox);
+  } else {
+    w.vol.rmSync('/sandbox', { recursive: true, force: true });
+    w.vol.mkdirSync('/sandbox');
+  }
+  plant(w);
+}
