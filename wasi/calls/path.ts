@@ -165,6 +165,7 @@ export function pathCalls(ctx: CallContext): WasiFunctions {
         if (name === '.') throw new WasiError(Errno.INVAL);
         dir.rmdir(name);
       });
+      d.ref.ns.dirCache?.clear(); // a cached directory may be the one removed
       return Errno.SUCCESS;
     },
 
@@ -183,6 +184,9 @@ export function pathCalls(ctx: CallContext): WasiFunctions {
           srcDir.rename(srcName, dstDir, dstName);
         });
       });
+      // A cached directory may have moved or been replaced.
+      from.ref.ns.dirCache?.clear();
+      to.ref.ns.dirCache?.clear();
       return Errno.SUCCESS;
     },
 

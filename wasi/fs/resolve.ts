@@ -28,13 +28,19 @@ export interface MountTarget {
 }
 
 /**
- * Open intermediate directories kept for the next walk through them: a hit
- * costs one lstat (to check the entry is still that very directory) instead
- * of an open and a close. Bounded; closed with the WASI instance.
+ * Open intermediate directories kept for the next walk through them, so a
+ * path like "dir/file" costs one syscall, not three (open "dir", act,
+ * close). The guest's own renames and rmdirs clear the cache; for changes
+ * made by others, an entry is re-checked (one lstat: is that entry still this
+ * very directory?) once it is older than VALIDITY_MS. Safety does not rest
+ * on that check: a cached handle is a directory that was inside the sandbox,
+ * held open like any directory fd, and never follows a symlink put in its
+ * place. Bounded; closed with the WASI instance.
  */
 export class DirCache {
   private static readonly MAX = 64;
-  private readonly entries = new Map<DirHandle, Map<string, { handle: DirHandle; id: string }>>();
+  private static readonly VALIDITY_MS = 20;
+  private readonly entries = new Map<DirHandle, Map<string, { handle: DirHandle; id: string; checked: number }>>();
   private size = 0;
 
   /** The cached child `name` of `parent`, if the entry there is still the same directory. */
@@ -42,9 +48,14 @@ export class DirCache {
     const byName = this.entries.get(parent);
     const hit = byName?.get(name);
     if (hit === undefined) return null;
+    const t = performance.now();
+    if (t - hit.checked < DirCache.VALIDITY_MS) return hit.handle;
     let now: string | null = null;
     try { now = parent.identity(name); } catch { /* gone */ }
-    if (now === hit.id) return hit.handle;
+    if (now === hit.id) {
+      hit.checked = t;
+      return hit.handle;
+    }
     byName!.delete(name);
     this.size--;
     this.closeTree(hit.handle);
@@ -59,7 +70,7 @@ export class DirCache {
     if (this.size >= DirCache.MAX) return false;
     let byName = this.entries.get(parent);
     if (byName === undefined) this.entries.set(parent, (byName = new Map()));
-    byName.set(name, { handle: child, id });
+    byName.set(name, { handle: child, id, checked: performance.now() });
     this.size++;
     return true;
   }
