@@ -1,8 +1,10 @@
 /** proc_exit, proc_raise, sched_yield, random_get. */
-import { randomFillSync } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { Errno } from '../abi.js';
 import { WasiExit } from '../errors.js';
 import type { CallContext, WasiFunctions } from './context.js';
+
+let fill: typeof import('node:crypto').randomFillSync | undefined;
 
 export function procCalls({ mem }: CallContext): WasiFunctions {
   return {
@@ -18,8 +20,9 @@ export function procCalls({ mem }: CallContext): WasiFunctions {
     },
     random_get(buf: number, len: number): number {
       const p = mem.check(buf, len);
-      // randomFillSync has no 64 KiB cap (getRandomValues has).
-      randomFillSync(mem.u8, p, len >>> 0);
+      // randomFillSync has no 64 KiB cap (getRandomValues has); node:crypto is loaded on first use.
+      fill ??= (createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto')).randomFillSync;
+      fill(mem.u8, p, len >>> 0);
       return Errno.SUCCESS;
     },
   };

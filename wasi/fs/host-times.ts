@@ -10,7 +10,7 @@
  * sets the exact timespec (utimensat with UTIME_OMIT for the other time),
  * reaching the file through our own held fd in /proc — never a guest path.
  */
-import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { Errno } from '../abi.js';
 import { WasiError } from '../errors.js';
 import type { TimeSpec } from './handle.js';
@@ -65,6 +65,8 @@ function touch(t: TimesTarget, which: '-a' | '-m', time: bigint | 'now'): void {
     args.push('-d', `@${sec}.${nsec}`);
   }
   args.push('--', t.sharedPath);
+  // Loaded on first use: child_process costs start-up time and is rarely needed.
+  const { spawnSync } = createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process');
   const r = spawnSync('touch', args, { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
   if (r.error) throw new WasiError(Errno.NOSYS);
   if (r.status !== 0) {
