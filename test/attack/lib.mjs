@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { compileFrom } from '../helpers/wasm.mjs';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const ATTACK_DIR = path.join(ROOT, 'test', 'attack');
@@ -23,48 +24,11 @@ const CI = process.env.CI === 'true';
 
 // ----------------------------------------------------------------- compiling
 
-let toolchain;
-export function toolchainProblem() {
-  if (toolchain !== undefined) return toolchain === true ? null : toolchain;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tswasi-attack-cc-'));
-  try {
-    const src = path.join(dir, 'p.c');
-    fs.writeFileSync(src, '#include <stdio.h>\n#include <wasi/api.h>\nint main(void){puts("x");return 0;}\n');
-    const r = spawnSync(CC, [...CFLAGS, src, '-o', path.join(dir, 'p.wasm')], { encoding: 'utf8' });
-    toolchain = r.status === 0 ? true : `${CC} cannot build for wasm32-wasi: ${r.stderr || r.error?.message}`;
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-  return toolchain === true ? null : toolchain;
-}
+export { toolchainProblem } from '../helpers/wasm.mjs';
 
 /** Compile test/attack/c/<name>.c to test/.build/attack/<name>.wasm (cached by content). Null: no toolchain. */
 export function compileAttack(name, extraFlags = []) {
-  const problem = toolchainProblem();
-  if (problem) {
-    if (CI) throw new Error(`C toolchain for wasm32-wasi is required in CI: ${problem}`);
-    return null;
-  }
-  const src = path.join(C_DIR, `${name}.c`);
-  const flags = [...CFLAGS, ...extraFlags];
-  const h = createHash('sha256');
-  h.update(JSON.stringify(flags));
-  for (const f of fs.readdirSync(C_DIR).sort()) h.update(f).update(fs.readFileSync(path.join(C_DIR, f)));
-  const hash = h.digest('hex');
-  const out = path.join(BUILD_DIR, `${name}.wasm`);
-  const stamp = `${out}.hash`;
-  if (fs.existsSync(out) && fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === hash) return out;
-  fs.mkdirSync(BUILD_DIR, { recursive: true });
-  const tmp = `${out}.${process.pid}.tmp`;
-  const r = spawnSync(CC, [...flags, src, '-o', tmp], { encoding: 'utf8' });
-  if (r.status !== 0) {
-    fs.rmSync(tmp, { force: true });
-    throw new Error(`compiling ${name}.c failed:\n${r.stderr}${r.error?.message ?? ''}`);
-  }
-  fs.renameSync(tmp, out);
-  fs.writeFileSync(`${stamp}.${process.pid}`, hash);
-  fs.renameSync(`${stamp}.${process.pid}`, stamp);
-  return out;
+  return compileFrom(C_DIR, BUILD_DIR, name, extraFlags);
 }
 
 // ------------------------------------------------------------------- temp dirs
@@ -331,23 +295,8 @@ export function spawnP(cmd, args, { timeout = 60_000, input = '', env = process.
 export const runCli = (args, opts) => spawnP(process.execPath, [CLI, ...args], opts);
 export const oci = (root, args, opts) => spawnP(process.execPath, [OCI_BIN, '--root', root, ...args], opts);
 
-/** Write an OCI bundle (see test/helpers/oci.mjs; repeated here to keep the suite in test/attack). */
-export function writeBundle(dir, { args, annotations = { 'module.wasm.image/variant': 'compat' }, files = [], cwd = '/', mounts = [], extra = {} }) {
-  const rootfs = path.join(dir, 'rootfs');
-  fs.mkdirSync(rootfs, { recursive: true });
-  for (const [src, dest] of files) fs.copyFileSync(src, path.join(rootfs, dest));
-  const config = {
-    ociVersion: '1.0.2',
-    process: { terminal: false, user: { uid: 0, gid: 0 }, args, env: ['PATH=/usr/bin:/bin'], cwd },
-    root: { path: 'rootfs', readonly: false },
-    mounts: [{ destination: '/proc', type: 'proc', source: 'proc' }, ...mounts],
-    annotations,
-    linux: { namespaces: [{ type: 'pid' }, { type: 'mount' }] },
-    ...extra,
-  };
-  fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(config, null, 2));
-  return dir;
-}
+/** An OCI bundle for direct runtime calls (test/helpers/oci.mjs). */
+export { bundle as writeBundle } from '../helpers/oci.mjs';
 
 /** Report a summary line on stdout (node --test shows it) and in ATTACK_REPORT if set. */
 export function summary(line) {

@@ -77,26 +77,31 @@ export function toolchainProblem() {
  * null when the toolchain is missing (outside CI; in CI that throws).
  */
 export function compileC(name, extraFlags = []) {
+  return compileFrom(C_DIR, BUILD_DIR, name, extraFlags);
+}
+
+/** compileC for another source folder (the attack suite's guests). */
+export function compileFrom(srcDir, buildDir, name, extraFlags = []) {
   const problem = toolchainProblem();
   if (problem) {
     if (CI) throw new Error(`C toolchain for wasm32-wasi is required in CI: ${problem}`);
     return null;
   }
-  const src = path.join(C_DIR, `${name}.c`);
+  const src = path.join(srcDir, `${name}.c`);
   const flags = [...CFLAGS, ...extraFlags];
   const h = createHash('sha256');
   h.update(JSON.stringify(flags));
   h.update(spawnSync(CC, ['--version'], { encoding: 'utf8' }).stdout ?? '');
   h.update(fs.readFileSync(src));
-  for (const f of fs.readdirSync(C_DIR).filter((f) => f.endsWith('.h')).sort()) {
+  for (const f of fs.readdirSync(srcDir).filter((f) => f.endsWith('.h')).sort()) {
     h.update(f);
-    h.update(fs.readFileSync(path.join(C_DIR, f)));
+    h.update(fs.readFileSync(path.join(srcDir, f)));
   }
   const hash = h.digest('hex');
-  const out = path.join(BUILD_DIR, `${name}.wasm`);
-  const stamp = path.join(BUILD_DIR, `${name}.hash`);
+  const out = path.join(buildDir, `${name}.wasm`);
+  const stamp = path.join(buildDir, `${name}.hash`);
   if (fs.existsSync(out) && fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === hash) return out;
-  fs.mkdirSync(BUILD_DIR, { recursive: true });
+  fs.mkdirSync(buildDir, { recursive: true });
   // Build to a private name and rename: test files run in parallel processes.
   const tmp = `${out}.${process.pid}.${Date.now()}.tmp`;
   // clang runs any `wasm-opt` on PATH; npm puts binaryen's (from assemblyscript) there. Keep builds as a user's.
