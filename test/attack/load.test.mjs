@@ -41,7 +41,7 @@ test(`${CONTAINERS} Wasm containers running at once through tswasi-oci`, { skip:
   const wasm = compileC('oci_tool');
   if (!wasm) return t.skip('no toolchain');
   const root = path.join(tempDir('tswasi-load-'), 'state');
-  const b = bundle(tempDir('tswasi-load-b-'), { args: ['/tool.wasm', 'spin'], files: [[wasm, 'tool.wasm']] });
+  const b = bundle(tempDir('tswasi-load-b-'), { args: ['/tool.wasm', 'sleep'], files: [[wasm, 'tool.wasm']] });
   const oci = (args) => run(process.execPath, [OCI_BIN, '--root', root, ...args], { timeout: 120_000 });
   const ids = Array.from({ length: CONTAINERS }, (_, i) => `load${i}`);
   // Created and started 10 at a time (each runtime call is a Node process).

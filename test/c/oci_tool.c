@@ -1,7 +1,7 @@
 /*
  * A small guest for the OCI tests: each subcommand exercises one thing
  * podman passes through to a Wasm container.
- *   args | env NAME | exit N | cat FILE | write FILE TEXT | ls DIR | spin | ticker | hello
+ *   args | env NAME | exit N | cat FILE | write FILE TEXT | ls DIR | spin | sleep | ticker | hello
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -50,6 +50,10 @@ int main(int argc, char **argv) {
     fflush(stdout);
     volatile unsigned long x = 0;
     for (;;) x++;
+  }
+  if (!strcmp(cmd, "sleep")) {
+    sleep(3600); /* idle, silent: for many containers at once */
+    return 0;
   }
   if (!strcmp(cmd, "ticker")) {
     for (int i = 0;; i++) {
