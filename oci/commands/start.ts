@@ -17,15 +17,21 @@ export function start(ctx: Context, id: string): number {
     try {
       const buf = Buffer.alloc(1);
       const deadline = Date.now() + 10_000;
-      for (;;) {
-        let n = 0;
+      const readOne = (): boolean => {
         try {
-          n = fs.readSync(fd, buf, 0, 1, null);
+          return fs.readSync(fd, buf, 0, 1, null) === 1;
         } catch (e) {
           if ((e as { code?: string }).code !== 'EAGAIN') throw e;
+          return false;
         }
-        if (n === 1) break;
-        if (!containerAlive(rec)) throw new Error(`container ${id} exited before it was started`);
+      };
+      for (;;) {
+        if (readOne()) break;
+        // It may have taken the start, run and exited between our read and this check: read once more.
+        if (!containerAlive(rec)) {
+          if (readOne()) break;
+          throw new Error(`container ${id} exited before it was started`);
+        }
         if (Date.now() > deadline) throw new Error(`container ${id} did not answer start`);
         sleepMs(2);
       }
