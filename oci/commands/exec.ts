@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Context } from '../context.js';
+import { signalNumber } from '../native.js';
 import { loadBundle, writePidFile } from './create.js';
 import type { Process } from '../spec.js';
 import { statusOf } from '../status.js';
@@ -71,7 +72,7 @@ export async function exec(ctx: Context, a: ExecArgs): Promise<number> {
     child.unref();
     return 0;
   }
-  const code = await new Promise<number>((resolve) => child.on('exit', (c, s) => resolve(s ? 128 + 9 : c ?? 1)));
+  const code = await new Promise<number>((resolve) => child.on('exit', (c, s) => resolve(s ? 128 + (signalNumber(s) ?? 1) : c ?? 1)));
   fs.rmSync(procFile, { force: true });
   return code;
 }

@@ -1,6 +1,6 @@
 /** `run`: create and start in one go; in the foreground it waits and returns the exit status. */
-import { constants } from 'node:os';
 import type { Context } from '../context.js';
+import { signalNumber } from '../native.js';
 import { classify, createWasm, loadBundle, type CreateArgs } from './create.js';
 import { start } from './start.js';
 
@@ -16,7 +16,7 @@ export async function run(ctx: Context, a: CreateArgs & { detach: boolean; keep:
   const child = await createWasm(ctx, a, dir, spec, d.reason, !a.detach);
   (child.stdio[3] as { destroy?: () => void } | null)?.destroy?.();
   const exited = new Promise<number>((resolve) => {
-    child.on('exit', (code, signal) => resolve(signal ? 128 + (signalNumberOf(signal)) : code ?? 1));
+    child.on('exit', (code, signal) => resolve(signal ? 128 + (signalNumber(signal) ?? 1) : code ?? 1));
   });
   start(ctx, a.id);
   if (a.detach) {
@@ -30,8 +30,4 @@ export async function run(ctx: Context, a: CreateArgs & { detach: boolean; keep:
   const code = await exited;
   if (!a.keep) ctx.store.remove(a.id);
   return code;
-}
-
-function signalNumberOf(sig: NodeJS.Signals): number {
-  return (constants.signals as Record<string, number>)[sig] ?? 1;
 }

@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { tracerFor } from '../trace/setup.js';
 import type { Tracer } from '../trace/tracer.js';
 import { WASI, WasiExit, type DirSource, type StdioSink, type StdioSource } from '../../wasi/index.js';
-import { instantiate, missingImports } from '../runner.js';
+import { assertImports, instantiate } from '../runner.js';
 import { assemblyScriptEnv, instantiateAssemblyScript, invokeAssemblyScript, needsAssemblyScriptEnv } from '../assemblyscript.js';
 import { describeTrap, isTrap, trapLine } from '../trap.js';
 import { UserError } from '../errors.js';
@@ -96,8 +96,7 @@ export default function runGuest(task: GuestTask): GuestResult {
     let instance: WebAssembly.Instance;
     if (asModule) {
       const imports = { ...wasi.getImportObject(), env: assemblyScriptEnv(() => memory) };
-      const missing = missingImports(task.module, imports);
-      if (missing.length > 0) throw new UserError(`unknown import: ${missing.map((m) => '`' + m + '`').join(', ')} has not been defined`);
+      assertImports(task.module, imports);
       const r = instantiateAssemblyScript(task.module, imports);
       instance = r.instance;
       exports = r.exports;
