@@ -11,8 +11,12 @@ export function del(ctx: Context, id: string, force: boolean): number {
     return code;
   }
   if (!ctx.store.exists(id)) {
-    if (force) return 0; // runc: delete --force of an unknown id succeeds
-    throw new Error(`container ${id} does not exist`);
+    if (!force) throw new Error(`container ${id} does not exist`);
+    // runc: delete --force of an unknown id succeeds. A create that died
+    // before writing its record leaves only the claimed directory: remove it
+    // (its container process, if any, leaves when its FIFO is gone).
+    ctx.store.remove(id);
+    return 0;
   }
   return ctx.store.withLock(id, () => {
     let rec;
