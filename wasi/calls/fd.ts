@@ -87,6 +87,13 @@ export function fdCalls(ctx: CallContext): WasiFunctions {
     return total;
   }
 
+  /** The guest path of a preopened directory, UTF-8; BADF for any other fd. */
+  function preopenName(fd: number): Uint8Array {
+    const f = fds.lookup(fd);
+    if (!(f instanceof DirFd) || f.preopenPath === null) throw new WasiError(Errno.BADF);
+    return encodeUtf8(f.preopenPath);
+  }
+
   function offsetArg(v: bigint): number {
     const n = u64ToNumber(v);
     if (n < 0) throw new WasiError(Errno.INVAL);
@@ -178,17 +185,14 @@ export function fdCalls(ctx: CallContext): WasiFunctions {
     },
 
     fd_prestat_get(fd: number, ptr: number): number {
-      const f = fds.lookup(fd);
-      if (!(f instanceof DirFd) || f.preopenPath === null) return Errno.BADF;
+      const name = preopenName(fd);
       mem.setU8(ptr + Layout.prestat.tag, 0);
-      mem.setU32(ptr + Layout.prestat.pr_name_len, encodeUtf8(f.preopenPath).length);
+      mem.setU32(ptr + Layout.prestat.pr_name_len, name.length);
       return Errno.SUCCESS;
     },
 
     fd_prestat_dir_name(fd: number, pathPtr: number, pathLen: number): number {
-      const f = fds.lookup(fd);
-      if (!(f instanceof DirFd) || f.preopenPath === null) return Errno.BADF;
-      const name = encodeUtf8(f.preopenPath);
+      const name = preopenName(fd);
       if ((pathLen >>> 0) < name.length) return Errno.NAMETOOLONG;
       mem.write(pathPtr, name);
       return Errno.SUCCESS;
