@@ -1,10 +1,9 @@
-#!/usr/bin/env node
-/** The `tswasi` command line. */
+/** The `tswasi` command line (./tswasi.ts loads it). */
 import { readFileSync } from 'node:fs';
 import yargs from 'yargs';
-import { hideBin } from 'yargs/helpers';
 import { run } from './run.js';
 import { inspect } from './inspect.js';
+import { isImplicitRun } from './command.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -37,11 +36,8 @@ export function splitAtModule(rest: readonly string[]): { options: string[]; gue
   return { options, guest: [] };
 }
 
-async function main(argv: string[]): Promise<void> {
-  // `tswasi module.wasm args…` is `tswasi run module.wasm args…`, as with wasmtime.
-  const first = argv[0];
-  const topLevel = ['run', 'inspect', 'help', '--help', '-h', '--version', '-V'];
-  if (first !== undefined && !topLevel.includes(first)) argv = ['run', ...argv];
+export async function main(argv: string[]): Promise<void> {
+  if (isImplicitRun(argv)) argv = ['run', ...argv];
   let guestArgs: string[] = [];
   if (argv[0] === 'run') {
     const { options, guest } = splitAtModule(argv.slice(1));
@@ -113,5 +109,3 @@ async function main(argv: string[]): Promise<void> {
     })
     .parseAsync();
 }
-
-await main(hideBin(process.argv));

@@ -4,7 +4,8 @@ import { isAbsolute } from 'node:path';
 
 import { UserError } from '../errors.js';
 import { compileModule, readModule } from '../module.js';
-import { createPool } from '../pool/pool.js';
+import { oneShotRunner } from '../pool/one-shot.js';
+import { Pool } from '../pool/pool.js';
 import type { TraceSpec } from '../trace/setup.js';
 import { parseTraceSpec } from '../trace/tracer.js';
 import { isTrap, trapLine } from '../trap.js';
@@ -69,8 +70,9 @@ export async function run(a: RunArgs): Promise<number> {
     // A text module is compiled from WAT first, as wasmtime does.
     const module = compileModule(looksLikeWat(bytes) ? await compileWat(bytes, a.module) : bytes, a.module);
     // The guest runs in a worker thread with the process's own stdio fds;
-    // this thread only waits (and could stop it).
-    const pool = createPool({ maxThreads: 1, minThreads: 1 });
+    // this thread only waits (and could stop it). One guest, once: a plain
+    // worker (started early by ./tswasi.ts), not a piscina pool.
+    const pool = new Pool({}, oneShotRunner());
     let result;
     try {
       result = await pool.run(module, {

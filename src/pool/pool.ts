@@ -5,8 +5,9 @@
  */
 import { availableParallelism } from 'node:os';
 import { readFile, stat } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
-import { Piscina } from 'piscina';
+import type { Piscina } from 'piscina';
 import type { Volume } from 'memfs';
 import { UserError } from '../errors.js';
 import type { TraceSpec } from '../trace/setup.js';
@@ -71,6 +72,22 @@ export interface GuestRunResult {
 
 const WORKER = new URL('./guest-worker.js', import.meta.url).href;
 
+/**
+ * What runs a task on a worker thread: piscina, or (for `tswasi run`) one
+ * plain worker used once (./one-shot.ts).
+ */
+export interface TaskRunner {
+  run(task: GuestTask, options: { signal: AbortSignal; transferList: Array<MessagePort | ArrayBuffer> }): Promise<GuestResult>;
+  readonly queueSize: number;
+  readonly threads: ArrayLike<unknown>;
+  destroy(): Promise<void>;
+}
+
+/** piscina is loaded with the first piscina pool: `tswasi run` and tswasi-oci never make one (start-up). */
+let piscinaClass: typeof Piscina | undefined;
+const loadPiscina = (): typeof Piscina =>
+  (piscinaClass ??= (createRequire(import.meta.url)('piscina') as typeof import('piscina')).Piscina);
+
 function isVolume(v: unknown): v is Volume {
   return typeof v === 'object' && v !== null && '_core' in v && 'toJSON' in v;
 }
@@ -80,16 +97,17 @@ function isAsyncIterable(v: unknown): v is AsyncIterable<Uint8Array | string> {
 }
 
 export class Pool {
-  private readonly piscina: Piscina<GuestTask, GuestResult>;
+  private readonly workers: TaskRunner;
   private readonly modules = new Map<string, WebAssembly.Module>();
   /** path → what it held when last read, so a file is read and hashed only when it changes. */
   private readonly files = new Map<string, { stamp: string; module: WebAssembly.Module; limit: number | undefined }>();
   private readonly maxQueue: number;
 
-  constructor(options: PoolOptions = {}) {
+  /** `runner`: run tasks there instead of on a piscina pool made from `options`. */
+  constructor(options: PoolOptions = {}, runner?: TaskRunner) {
     const maxThreads = options.maxThreads ?? availableParallelism();
     this.maxQueue = options.maxQueue ?? Infinity;
-    this.piscina = new Piscina<GuestTask, GuestResult>({
+    this.workers = runner ?? new (loadPiscina())<GuestTask, GuestResult>({
       filename: WORKER,
       maxThreads,
       minThreads: Math.min(options.minThreads ?? 1, maxThreads),
@@ -100,7 +118,7 @@ export class Pool {
 
   /** Threads alive now (for tests and metrics). */
   get threads(): number {
-    return this.piscina.threads.length;
+    return this.workers.threads.length;
   }
 
   /** Compile once per content (and per memory limit), shared by every worker. */
@@ -128,7 +146,7 @@ export class Pool {
   }
 
   async run(source: ModuleSource, o: GuestRunOptions = {}): Promise<GuestRunResult> {
-    if (this.maxQueue !== Infinity && this.piscina.queueSize >= this.maxQueue) {
+    if (this.maxQueue !== Infinity && this.workers.queueSize >= this.maxQueue) {
       throw new Error(`tswasi pool: the queue is full (maxQueue ${this.maxQueue}); try again later`);
     }
     const memoryLimitPages = o.memoryLimit === undefined ? undefined : Math.max(1, Math.floor(o.memoryLimit / WASM_PAGE));
@@ -193,8 +211,8 @@ export class Pool {
     o.signal?.addEventListener('abort', onAbort, { once: true });
     const started = performance.now();
     try {
-      debug('run %s %o (queue %d, threads %d)', typeof source === 'string' ? source : 'module', task.args, this.piscina.queueSize, this.piscina.threads.length);
-      const r = await this.piscina.run(task, { signal: controller.signal, transferList: transfer as never });
+      debug('run %s %o (queue %d, threads %d)', typeof source === 'string' ? source : 'module', task.args, this.workers.queueSize, this.workers.threads.length);
+      const r = await this.workers.run(task, { signal: controller.signal, transferList: transfer });
       debug('done: exit %d in %s ms%s', r.exitCode, r.durationMs.toFixed(2), r.error ? ` (${r.error.kind}: ${r.error.message})` : '');
       await Promise.all(waits);
       for (const [guest, vol] of volumes) {
@@ -230,7 +248,7 @@ export class Pool {
   }
 
   async destroy(): Promise<void> {
-    await this.piscina.destroy();
+    await this.workers.destroy();
   }
 }
 

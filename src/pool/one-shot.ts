@@ -1,0 +1,76 @@
+/**
+ * One guest, run once, on one plain worker thread: what `tswasi run` needs.
+ * A piscina pool costs its own modules and its worker wrapper; a bare Worker
+ * on a small bundled file is the cheapest thread Node starts (~20 ms, a
+ * second Node environment). `prestartWorker()` starts it as soon as the
+ * process knows it will run a guest, so that boot overlaps loading the CLI,
+ * parsing arguments and compiling the module on this thread.
+ */
+import { Worker } from 'node:worker_threads';
+import type { TaskRunner } from './pool.js';
+import type { GuestResult, GuestTask } from './task.js';
+
+const WORKER = new URL('./one-shot-worker.js', import.meta.url);
+
+let prestarted: Worker | null = null;
+
+/**
+ * Start the worker thread now; the next `oneShotRunner()` takes it. Until
+ * then it does not keep the process alive, so a command that fails before
+ * running the guest still exits.
+ */
+export function prestartWorker(): void {
+  if (prestarted !== null) return;
+  prestarted = new Worker(WORKER);
+  prestarted.unref();
+}
+
+export function oneShotRunner(): TaskRunner {
+  const worker = prestarted ?? new Worker(WORKER);
+  prestarted = null;
+  worker.ref();
+  return new OneShotRunner(worker);
+}
+
+class OneShotRunner implements TaskRunner {
+  private used = false;
+
+  constructor(private readonly worker: Worker) {}
+
+  get queueSize(): number {
+    return 0;
+  }
+
+  get threads(): ArrayLike<unknown> {
+    return this.used ? [] : [this.worker];
+  }
+
+  run(task: GuestTask, { signal, transferList }: Parameters<TaskRunner['run']>[1]): Promise<GuestResult> {
+    if (this.used) return Promise.reject(new Error('tswasi: a one-shot worker runs one task'));
+    this.used = true;
+    const w = this.worker;
+    return new Promise<GuestResult>((resolve, reject) => {
+      const settle = (f: () => void): void => {
+        w.off('message', onMessage).off('error', onError).off('exit', onExit);
+        signal.removeEventListener('abort', onAbort);
+        f();
+      };
+      const onMessage = (r: GuestResult): void => settle(() => resolve(r));
+      const onError = (e: Error): void => settle(() => reject(e));
+      const onExit = (code: number): void => settle(() => reject(new Error(`the worker thread exited (${code}) before the guest finished`)));
+      const onAbort = (): void => settle(() => {
+        void w.terminate();
+        reject(Object.assign(new Error('the guest was aborted'), { name: 'AbortError' }));
+      });
+      if (signal.aborted) { onAbort(); return; }
+      w.on('message', onMessage).on('error', onError).on('exit', onExit);
+      signal.addEventListener('abort', onAbort, { once: true });
+      w.postMessage(task, transferList);
+    });
+  }
+
+  async destroy(): Promise<void> {
+    this.used = true;
+    await this.worker.terminate();
+  }
+}
