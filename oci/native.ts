@@ -1,8 +1,11 @@
 /** Handing a container to the native runtime (runc or crun), arguments unchanged. */
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import { constants } from 'node:os';
 import path from 'node:path';
+
+/** Loaded on first use: state, kill, delete and list of Wasm containers never spawn (start-up). */
+const childProcess = (): typeof import('node:child_process') => createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process');
 
 /** The native runtime: --native-runtime, TSWASI_NATIVE_RUNTIME, or runc/crun on PATH. */
 export function findNativeRuntime(explicit: string | undefined): string {
@@ -38,7 +41,7 @@ function onPath(name: string): string | null {
 
 /** Run the native runtime with `args`, our stdio, and return its exit status. */
 export function delegate(runtime: string, args: readonly string[]): number {
-  const r = spawnSync(runtime, args, { stdio: 'inherit' });
+  const r = childProcess().spawnSync(runtime, args, { stdio: 'inherit' });
   if (r.error) throw new Error(`cannot run native runtime ${runtime}: ${r.error.message}`);
   if (r.signal) return 128 + (signalNumber(r.signal) ?? 1);
   return r.status ?? 1;
@@ -46,7 +49,7 @@ export function delegate(runtime: string, args: readonly string[]): number {
 
 /** Run the native runtime and capture its stdout (for `list`). */
 export function capture(runtime: string, args: readonly string[]): string {
-  const r = spawnSync(runtime, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const r = childProcess().spawnSync(runtime, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   return r.status === 0 ? r.stdout : '';
 }
 

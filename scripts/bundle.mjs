@@ -1,29 +1,35 @@
 /**
- * `npm run build`, second step: replace each entry point that starts a
- * process or a thread with one bundled file (esbuild), at the very path tsc
- * wrote it to. Loading one file instead of ~150 ES modules (yargs alone is
- * ~40) is most of a short command's start-up; see README "Start-up".
+ * `npm run build`, second step (after tsc): each file Node starts a process
+ * or a thread with — the bin entries, the container process, the one-shot
+ * worker — becomes one bundled file (esbuild) that runs from V8's code
+ * cache. See README "Start-up".
  *
- * tsc still writes every module and the .d.ts files (the library API,
- * `tswasi` and `tswasi/wasi`, stays unbundled); this step overwrites only
- * the files below. Packages a module loads on first use with
- * `createRequire(import.meta.url)(…)` (memfs, wabt, the AssemblyScript
- * loader) are left out of the bundles and stay lazy.
+ * tsc still writes every module and the .d.ts files: the library (`tswasi`,
+ * `tswasi/wasi`) stays unbundled. For an entry X.ts this step writes, at
+ * tsc's own path:
+ *   - X.cjs: X and everything it imports, one CommonJS file. Modules that
+ *     are import()ed (a command's code) are evaluated only when used.
+ *   - X.cjs.cache: V8's code cache for X.cjs, made here with this Node.
+ *   - X.js (replacing tsc's): a small launcher that compiles X.cjs with that
+ *     cache and runs it. A cache from another Node/V8 is rejected by V8, and
+ *     X.cjs is then compiled as usual.
+ * Packages loaded on first use with `createRequire(import.meta.url)(…)`
+ * (memfs, wabt, piscina, the AssemblyScript loader) stay out of the bundles.
  */
 import { build } from 'esbuild';
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { Script } from 'node:vm';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-/** Source entry → the file tsc emitted for it (and that package.json's bin, tests and spawns name). */
-const ENTRIES = [
-  'src/pool/one-shot-worker.ts',
-  'oci/tswasi-oci.ts',
-  'oci/tswasi-oci-wasm.ts',
-  'oci/container.ts',
-];
+/** Entries, by source file; each replaces the file tsc emitted for it (what bin, tests and spawns name). */
+const CACHED = ['src/cli/tswasi.ts', 'src/pool/one-shot-worker.ts', 'oci/tswasi-oci.ts', 'oci/tswasi-oci-wasm.ts'];
+/** The container process keeps a top-level await: one ES module bundle, no code cache. */
+const PLAIN = ['oci/container.ts'];
 
 const outFile = (src) => path.join(ROOT, 'dist', src.replace(/\.ts$/, '.js'));
 
@@ -33,7 +39,7 @@ const outFile = (src) => path.join(ROOT, 'dist', src.replace(/\.ts$/, '.js'));
  * container process, the worker file, createRequire's node_modules lookup)
  * are the same bundled or not.
  */
-function tscImportMetaUrl(entryOut) {
+function tscImportMetaUrl(entryOut, base) {
   return {
     name: 'tsc-import-meta-url',
     setup(b) {
@@ -41,7 +47,7 @@ function tscImportMetaUrl(entryOut) {
         let text = await readFile(args.path, 'utf8');
         if (text.includes('import.meta.url')) {
           const rel = path.relative(path.dirname(entryOut), outFile(path.relative(ROOT, args.path)));
-          const url = `new URL(${JSON.stringify('./' + rel.split(path.sep).join('/'))}, import.meta.url).href`;
+          const url = `new URL(${JSON.stringify('./' + rel.split(path.sep).join('/'))}, ${base}).href`;
           text = text.replaceAll('import.meta.url', url);
         }
         return { contents: text, loader: 'ts' };
@@ -82,39 +88,131 @@ const lazyStringWidth = {
   },
 };
 
-const common = {
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  sourcemap: 'linked',
-  logLevel: 'warning',
-  // CommonJS packages inside an ES module bundle call require() for Node's built-ins.
-  banner: { js: "import { createRequire as __tswasiCreateRequire } from 'node:module'; const require = __tswasiCreateRequire(import.meta.url);" },
+/**
+ * debug: without DEBUG in the environment every debug function is off (the
+ * bundles hold no code that calls debug.enable()), so the bundles load the
+ * package — and the tty, net and os modules it requires — only when DEBUG is
+ * set.
+ */
+const debugWhenAsked = {
+  name: 'debug-when-asked',
+  setup(b) {
+    b.onResolve({ filter: /^debug$/ }, async (args) => {
+      if (args.pluginData?.real) return undefined;
+      const real = await b.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: { real: true } });
+      if (real.errors.length > 0) return { errors: real.errors };
+      return { path: real.path, namespace: 'debug-when-asked' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'debug-when-asked' }, (args) => ({
+      contents: `const off = Object.assign(() => {}, { enabled: false });
+        export default function createDebug(namespace) {
+          return process.env.DEBUG ? require(${JSON.stringify(args.path)})(namespace) : off;
+        }`,
+      resolveDir: path.dirname(args.path),
+      loader: 'js',
+    }));
+  },
 };
 
 /**
- * `tswasi` is two files: tswasi.js starts the guest's worker thread and only
- * then loads main.js (yargs and the runtime); the module both use (the
- * one-shot runner) goes to a shared chunk beside them.
+ * Our own modules have no side effects at load, so a module imported for
+ * one export (e.g. src/trace/decode.ts takes `abi` from wasi/index.ts) does
+ * not drag the rest of its imports into a bundle.
  */
-async function buildTswasi() {
-  const dir = path.join(ROOT, 'dist/src/cli');
-  for (const f of await readdir(dir)) if (/^chunk-.*\.js(\.map)?$/.test(f)) await rm(path.join(dir, f));
+const ownModulesArePure = {
+  name: 'own-modules-are-pure',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.?\// }, async (args) => {
+      if (args.pluginData?.real || args.kind === 'entry-point' || args.importer.includes('node_modules')) return undefined;
+      const real = await b.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: { real: true } });
+      if (real.errors.length > 0) return { errors: real.errors };
+      return { ...real, sideEffects: false };
+    });
+  },
+};
+
+const plugins = (entryOut, base) => [tscImportMetaUrl(entryOut, base), lazyStringWidth, debugWhenAsked, ownModulesArePure];
+
+const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: 'linked', logLevel: 'warning' };
+
+/** How the launcher calls X.cjs; kept on one line so the bundle's line numbers stay right. */
+const WRAP_HEAD = '(function (exports, require, module, __filename, __dirname) {';
+const WRAP_TAIL = '\n})';
+
+function launcher(bundle, shebang) {
+  return `${shebang}// Written by scripts/bundle.mjs: runs ./${bundle} (the bundle) from V8's code cache (./${bundle}.cache).
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Script } from 'node:vm';
+
+const filename = fileURLToPath(new URL('./${bundle}', import.meta.url));
+let cachedData;
+try { cachedData = readFileSync(filename + '.cache'); } catch { /* no cache: V8 compiles it */ }
+const source = ${JSON.stringify(WRAP_HEAD)} + readFileSync(filename, 'utf8') + ${JSON.stringify(WRAP_TAIL)};
+const script = new Script(source, { filename, cachedData });
+// The build's training run: keep the code of every function this run compiled.
+if (process.env.TSWASI_WRITE_CODE_CACHE === '1') process.on('exit', () => writeFileSync(filename + '.cache', script.createCachedData()));
+const module = { exports: {} };
+script.runInThisContext()(module.exports, createRequire(filename), module, filename, dirname(filename));
+`;
+}
+
+async function buildCached(src) {
+  const js = outFile(src);
+  const cjs = js.replace(/\.js$/, '.cjs');
   await build({
     ...common,
-    entryPoints: ['src/cli/tswasi.ts', 'src/cli/main.ts'].map((f) => path.join(ROOT, f)),
-    outdir: dir,
-    splitting: true,
-    chunkNames: 'chunk-[hash]',
-    plugins: [tscImportMetaUrl(path.join(dir, 'tswasi.js')), lazyStringWidth],
+    entryPoints: [path.join(ROOT, src)],
+    outfile: cjs,
+    format: 'cjs',
+    banner: { js: 'var __tswasiBundleUrl = require("node:url").pathToFileURL(__filename).href;' },
+    // What packages' own import.meta.url (yargs's createRequire) becomes in CommonJS.
+    define: { 'import.meta.url': '__tswasiBundleUrl' },
+    plugins: plugins(js, '__tswasiBundleUrl'),
+  });
+  let text = await readFile(cjs, 'utf8');
+  const shebang = text.startsWith('#!') ? text.slice(0, text.indexOf('\n') + 1) : '';
+  // The shebang moves to the launcher (a function body cannot start with one); the line stays, as a comment.
+  if (shebang !== '') await writeFile(cjs, text = '//' + text.slice(2));
+  // The code cache of the compiled top level (every module's load-time code).
+  const script = new Script(WRAP_HEAD + text + WRAP_TAIL, { filename: cjs });
+  await writeFile(cjs + '.cache', script.createCachedData());
+  await writeFile(js, launcher(path.basename(cjs), shebang));
+}
+
+async function buildPlain(src) {
+  const outfile = outFile(src);
+  await build({
+    ...common,
+    entryPoints: [path.join(ROOT, src)],
+    outfile,
+    format: 'esm',
+    // CommonJS packages inside an ES module bundle call require() for Node's built-ins.
+    banner: { js: "import { createRequire as __tswasiCreateRequire } from 'node:module'; const require = __tswasiCreateRequire(import.meta.url);" },
+    plugins: plugins(outfile, 'import.meta.url'),
   });
 }
 
-await Promise.all([
-  buildTswasi(),
-  ...ENTRIES.map((src) => {
-    const outfile = outFile(src);
-    return build({ ...common, entryPoints: [path.join(ROOT, src)], outfile, plugins: [tscImportMetaUrl(outfile), lazyStringWidth] });
-  }),
-]);
+await Promise.all([...CACHED.map(buildCached), ...PLAIN.map(buildPlain)]);
+
+/**
+ * Training runs: a command run once with TSWASI_WRITE_CODE_CACHE=1 rewrites
+ * the caches of the bundles it ran (the one-shot worker's too) with the code
+ * of every function it compiled, not only the top level. `tswasi run` and
+ * `tswasi-oci list` are the paths whose start-up counts most.
+ */
+const stateRoot = await mkdtemp(path.join(tmpdir(), 'tswasi-build-'));
+try {
+  for (const args of [
+    ['dist/src/cli/tswasi.js', 'run', 'examples/hello.wasm'],
+    ['dist/oci/tswasi-oci.js', '--root', stateRoot, 'list'],
+    ['dist/oci/tswasi-oci-wasm.js', '--root', stateRoot, 'list'],
+  ]) {
+    const r = spawnSync(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, TSWASI_WRITE_CODE_CACHE: '1' } });
+    if (r.status !== 0) throw new Error(`training run \`${args.join(' ')}\` failed (${r.status ?? r.signal}): ${r.stderr}`);
+  }
+} finally {
+  await rm(stateRoot, { recursive: true, force: true });
+}

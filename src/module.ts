@@ -1,6 +1,6 @@
 /** Loading and compiling modules: bytes → WebAssembly.Module, compiled once per content. */
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { UserError } from './errors.js';
 import { inspectModule } from './inspect.js';
 import { wasiSignatureMismatches } from './wasi-signatures.js';
@@ -8,7 +8,11 @@ import { wasiSignatureMismatches } from './wasi-signatures.js';
 const WASM_MAGIC = [0x00, 0x61, 0x73, 0x6d];
 const cache = new Map<string, WebAssembly.Module>();
 
+/** node:crypto is loaded on first hash: `tswasi run` and tswasi-oci never hash (start-up). */
+let createHash: typeof import('node:crypto').createHash | undefined;
+
 export function contentHash(bytes: Uint8Array): string {
+  createHash ??= (createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto')).createHash;
   return createHash('sha256').update(bytes).digest('hex');
 }
 

@@ -1,8 +1,6 @@
 /** The `tswasi` command line (./tswasi.ts loads it). */
 import { readFileSync } from 'node:fs';
 import yargs from 'yargs';
-import { run } from './run.js';
-import { inspect } from './inspect.js';
 import { isImplicitRun } from './command.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -72,6 +70,8 @@ export async function main(argv: string[]): Promise<void> {
           describe: 'Call this exported function instead of _start; remaining args are its parameters, the result is printed',
         }),
       async (a) => {
+        // Each command's modules load when it runs: `--version` loads none of them.
+        const { run } = await import('./run.js');
         const code = await run({
           module: a.module,
           args: guestArgs,
@@ -93,6 +93,7 @@ export async function main(argv: string[]): Promise<void> {
         .positional('module', { type: 'string', demandOption: true, describe: 'the .wasm (or .wat) file' })
         .option('json', { type: 'boolean', describe: 'print the report as JSON' }),
       async (a) => {
+        const { inspect } = await import('./inspect.js');
         process.exitCode = await inspect(a.module, a.json ?? false);
       },
     )

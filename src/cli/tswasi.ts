@@ -10,5 +10,5 @@ import { runsGuest } from './command.js';
 
 const argv = process.argv.slice(2);
 if (runsGuest(argv)) prestartWorker();
-const { main } = await import('./main.js');
-await main(argv);
+// No top-level await: the build bundles this entry as CommonJS, to run it from V8's code cache.
+void import('./main.js').then(({ main }) => main(argv));

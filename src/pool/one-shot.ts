@@ -6,13 +6,21 @@
  * process knows it will run a guest, so that boot overlaps loading the CLI,
  * parsing arguments and compiling the module on this thread.
  */
-import { Worker } from 'node:worker_threads';
+import { createRequire } from 'node:module';
+import type { Worker } from 'node:worker_threads';
 import type { TaskRunner } from './pool.js';
 import type { GuestResult, GuestTask } from './task.js';
 
 const WORKER = new URL('./one-shot-worker.js', import.meta.url);
 
+/** node:worker_threads is loaded when a worker starts: `tswasi --version` does not load it. */
+const startWorker = (): Worker =>
+  new (createRequire(import.meta.url)('node:worker_threads') as typeof import('node:worker_threads')).Worker(WORKER);
+
 let prestarted: Worker | null = null;
+
+/** How long a worker that answered may take to end by itself before it is stopped. */
+const EXIT_GRACE_MS = 1000;
 
 /**
  * Start the worker thread now; the next `oneShotRunner()` takes it. Until
@@ -21,12 +29,12 @@ let prestarted: Worker | null = null;
  */
 export function prestartWorker(): void {
   if (prestarted !== null) return;
-  prestarted = new Worker(WORKER);
+  prestarted = startWorker();
   prestarted.unref();
 }
 
 export function oneShotRunner(): TaskRunner {
-  const worker = prestarted ?? new Worker(WORKER);
+  const worker = prestarted ?? startWorker();
   prestarted = null;
   worker.ref();
   return new OneShotRunner(worker);
@@ -34,8 +42,13 @@ export function oneShotRunner(): TaskRunner {
 
 class OneShotRunner implements TaskRunner {
   private used = false;
+  /** Once the worker has answered it ends by itself (./one-shot-worker.ts). */
+  private answered = false;
+  private readonly exited: Promise<unknown>;
 
-  constructor(private readonly worker: Worker) {}
+  constructor(private readonly worker: Worker) {
+    this.exited = new Promise((done) => worker.once('exit', done));
+  }
 
   get queueSize(): number {
     return 0;
@@ -55,7 +68,10 @@ class OneShotRunner implements TaskRunner {
         signal.removeEventListener('abort', onAbort);
         f();
       };
-      const onMessage = (r: GuestResult): void => settle(() => resolve(r));
+      const onMessage = (r: GuestResult): void => settle(() => {
+        this.answered = true;
+        resolve(r);
+      });
       const onError = (e: Error): void => settle(() => reject(e));
       const onExit = (code: number): void => settle(() => reject(new Error(`the worker thread exited (${code}) before the guest finished`)));
       const onAbort = (): void => settle(() => {
@@ -71,6 +87,13 @@ class OneShotRunner implements TaskRunner {
 
   async destroy(): Promise<void> {
     this.used = true;
-    await this.worker.terminate();
+    if (!this.answered) {
+      await this.worker.terminate();
+      return;
+    }
+    // It ends by itself; something the guest left open (it should not) must not keep this process.
+    const stop = setTimeout(() => void this.worker.terminate(), EXIT_GRACE_MS);
+    await this.exited;
+    clearTimeout(stop);
   }
 }
