@@ -13,11 +13,7 @@ export function kill(ctx: Context, id: string, signal: string | undefined, all: 
   if (owner !== null) return ctx.delegateTo(owner.runtime);
   const sig = parseSignal(signal);
   const rec = ctx.wasmRecord(id);
-  if (statusOf(ctx.store, rec) === 'stopped') {
-    // As runc: containerd's shim sends `kill --all ID 9` after every exit.
-    if (all) return 0;
-    throw new Error(`container ${id} is not running`);
-  }
+  if (statusOf(ctx.store, rec) === 'stopped') throw new Error(`container ${id} is not running`);
   process.kill(rec.pid!, sig);
   if (all) for (const pid of rec.execPids ?? []) { try { process.kill(pid, sig); } catch { /* gone */ } }
   // A stopped process only acts on the signal once it runs again.
