@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { compileC, ROOT, toolchainProblem } from '../helpers/wasm.mjs';
 import { CONFIG_TEMPLATE, HANDLER, IMAGES, criProblem, importImages, startContainerd, waitFor } from './containerd.mjs';
-import { containerPid, removeCgroupParent, removePod, removeQuietly, readLog, runPod, startContainer, status, waitLog, waitState } from './pods.mjs';
+import { cleanupRun, containerPid, removePod, readLog, runPod, startContainer, status, waitLog, waitState } from './pods.mjs';
 
 const BB = '/bin/busybox';
 const missing = criProblem() ?? toolchainProblem();
@@ -32,10 +32,9 @@ before(async () => {
 
 after(async () => {
   if (!cd) return;
-  await removeQuietly(cd, pods);
-  const r = await cd.stop();
-  for (const pod of pods) removeCgroupParent(pod.config.linux.cgroup_parent, { bestEffort: true });
-  if (process.env.TSWASI_TRACE_RUNS) process.stderr.write(`containerd exited ${JSON.stringify(r)}; log:\n${cd.log()}\n`);
+  const killed = await cleanupRun(cd, pods);
+  if (killed.length > 0) process.stderr.write(`cri test: left by failed tests, killed or not removable:\n  ${killed.join('\n  ')}\n`);
+  if (process.env.TSWASI_TRACE_RUNS) process.stderr.write(`containerd log:\n${cd.log()}\n`);
 });
 
 async function pod(name, annotations) {

@@ -138,7 +138,8 @@ function processesOf(ids, parent, except) {
     } catch {
       continue; // exited meanwhile
     }
-    if (ids.some((id) => cmdline.includes(id)) || cgroup.split('\n').some((l) => l.split(':')[2]?.startsWith(parent))) {
+    const inParent = (l) => { const c = l.split(':')[2] ?? ''; return c === parent || c.startsWith(`${parent}/`); };
+    if (ids.some((id) => cmdline.includes(id)) || cgroup.split('\n').some(inParent)) {
       found.push(`${e}: ${cmdline.slice(0, 200)}`);
     }
   }
@@ -175,18 +176,13 @@ function hierarchies() {
   }
 }
 
-/** rmdir `parent` (and the run's top directory once empty) in every hierarchy; throws if one is not empty. */
-export function removeCgroupParent(parent, { bestEffort = false } = {}) {
+/** rmdir `parent` in every hierarchy: fails unless it is empty. */
+function removeCgroupParent(parent) {
   for (const h of hierarchies()) {
-    for (const d of [path.join(h, parent), path.join(h, CGROUP_TOP)]) {
-      if (!fs.existsSync(d)) continue;
-      try {
-        fs.rmdirSync(d);
-      } catch (e) {
-        if (d.endsWith(CGROUP_TOP) && e.code === 'ENOTEMPTY') continue; // other pods of the run
-        if (d.endsWith(CGROUP_TOP) && e.code === 'EBUSY') continue;
-        if (!bestEffort) throw new Error(`cannot remove cgroup ${d}: ${e.message}`);
-      }
+    try {
+      fs.rmdirSync(path.join(h, parent));
+    } catch (e) {
+      if (e.code !== 'ENOENT') throw new Error(`cannot remove cgroup ${path.join(h, parent)}: ${e.message}`);
     }
   }
 }
@@ -202,11 +198,32 @@ function mountsOf(ids, containerdPid) {
   return found;
 }
 
-/** Best effort, after a failed test: remove what pods are still there. */
-export async function removeQuietly(cd, pods) {
+/**
+ * The end of a run, also after failed tests: remove the pods still there,
+ * stop containerd, SIGKILL what is left running of this run (shims and
+ * container processes name the run's temp dir or ids, or sit in its cgroups),
+ * and remove the run's cgroup directories. Returns what had to be killed.
+ */
+export async function cleanupRun(cd, pods) {
   for (const pod of pods) {
     if (pod.removed) continue;
     try { await cd.cri.StopPodSandbox({ pod_sandbox_id: pod.id }, 20_000); } catch {}
     try { await cd.cri.RemovePodSandbox({ pod_sandbox_id: pod.id }, 20_000); } catch {}
   }
+  await cd.stop();
+  const ids = pods.flatMap((p) => [p.id, ...p.containers]);
+  const killed = processesOf([cd.dir, ...ids], CGROUP_TOP, [process.pid]);
+  for (const line of killed) {
+    try { process.kill(Number(line.split(':')[0]), 'SIGKILL'); } catch { /* gone */ }
+  }
+  // Deepest first; a cgroup with a process still dying stays busy a moment.
+  const dirs = hierarchies().flatMap((h) => [...cgroupDirs(CGROUP_TOP).filter((d) => d.startsWith(`${h}/`)), path.join(h, CGROUP_TOP)]);
+  dirs.sort((a, b) => b.length - a.length);
+  for (const d of dirs) {
+    await waitFor(`cgroup ${d} to be removable`, () => {
+      try { fs.rmdirSync(d); } catch (e) { if (e.code !== 'ENOENT') throw e; }
+      return true;
+    }, { timeoutMs: 5_000, everyMs: 100 }).catch((e) => killed.push(`(not removed: ${e.message})`));
+  }
+  return killed;
 }
