@@ -11,8 +11,8 @@ export const CGROUP_TOP = `/tswasi-cri-${process.pid}`;
 
 let podSeq = 0;
 
-/** RunPodSandbox on the tswasi handler: host network (no CNI here), its own cgroup parent and log directory. */
-export async function runPod(cd, name, annotations) {
+/** RunPodSandbox, on the tswasi handler unless told: host network (no CNI here), its own cgroup parent and log directory. */
+export async function runPod(cd, name, annotations, handler = HANDLER) {
   const n = ++podSeq;
   const config = {
     metadata: { name, uid: `tswasi-cri-${process.pid}-${n}`, namespace: 'default', attempt: 0 },
@@ -24,7 +24,7 @@ export async function runPod(cd, name, annotations) {
       security_context: { namespace_options: { network: 'NODE', pid: 'CONTAINER', ipc: 'POD' } },
     },
   };
-  const { pod_sandbox_id: id } = await cd.cri.RunPodSandbox({ config, runtime_handler: HANDLER });
+  const { pod_sandbox_id: id } = await cd.cri.RunPodSandbox({ config, runtime_handler: handler });
   return { id, config, containers: [] };
 }
 
