@@ -98,14 +98,15 @@ export async function startContainerd() {
   }
   const ctr = (args, opts) => run('ctr', ['--address', sock, '--namespace', 'k8s.io', ...args], opts);
   const tswasiOci = path.join(bin, 'tswasi-oci');
-  const runcRoot = path.join(dir, 'runc-root');
+  // The shim passes `--root` as the runtime's Root joined with the containerd namespace.
+  const runtimeRoot = path.join(dir, 'runc-root', 'k8s.io');
 
   return {
     dir, bin, sock, pid: daemon.pid, cri, ctr, log, tail,
     logDir: path.join(dir, 'logs'),
     /** The runtime's own `list --format json` (Wasm and native containers). */
     runtimeList() {
-      const r = spawnSync(tswasiOci, ['--root', runcRoot, 'list', '--format', 'json'], { encoding: 'utf8', env: { PATH: SYSTEMD_PATH } });
+      const r = spawnSync(tswasiOci, ['--root', runtimeRoot, 'list', '--format', 'json'], { encoding: 'utf8', env: { PATH: SYSTEMD_PATH } });
       if (r.status !== 0) throw new Error(`tswasi-oci list failed: ${r.stderr}`);
       return JSON.parse(r.stdout || '[]') ?? [];
     },
