@@ -19,7 +19,7 @@ for (const [file, info] of Object.entries(manifest)) {
       if (process.env.CI === 'true') assert.fail(problem);
       return t.skip(problem);
     }
-    const out = path.join(tempDir(), file);
+    const out = path.join(tempDir(), path.basename(file));
     const args = info.command.split(' ').slice(1).map((a) => (a.startsWith('examples/') ? path.join(ROOT, a) : a));
     args[args.length - 1] = out;
     // Without node_modules/.bin on PATH: clang runs any `wasm-opt` it finds
