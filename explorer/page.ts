@@ -1,0 +1,519 @@
+/**
+ * The explorer page: choose a module, set args/env/stdin/files, run it in a
+ * worker, and look at its WASI calls (decoded by the CLI trace's decoder),
+ * output, fd table, files, timeline and summary. Also opens `--trace=json`
+ * files and exports Chrome trace JSON.
+ */
+import { CallSummary, type TracedCall, chromeEvent, chromeTrace } from '../src/trace/record.js';
+import { errnoMeaning } from '../src/trace/errno-text.js';
+import { GROUPS, LANES, laneOf } from '../src/trace/signatures.js';
+import { EXAMPLES, type Example } from './examples.js';
+import type { ExplorerCall, GuestState, MemRegion, RunRequest, TreeEntry, WorkerMessage } from './protocol.js';
+
+declare const __WORKER_SOURCE__: string;
+declare const __EXAMPLE_WASM__: Record<string, string>;
+
+const MAX_ROWS = 5000;
+const $ = <T extends HTMLElement = HTMLElement>(id: string): T => document.getElementById(id) as T;
+const el = <K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, cls?: string): HTMLElementTagNameMap[K] => {
+  const e = document.createElement(tag);
+  if (text !== undefined) e.textContent = text;
+  if (cls) e.className = cls;
+  return e;
+};
+
+let program: { name: string; bytes: Uint8Array } | null = null;
+let setupFiles: TreeEntry[] = [];
+let calls: ExplorerCall[] = [];
+let dropped = 0;
+let summary = new CallSummary();
+let latestState: GuestState | null = null;
+let initialPaths = new Set<string>();
+let worker: Worker | null = null;
+let selected = -1;
+let dirty = false;
+let runStarted = 0;
+
+// ------------------------------------------------------------- status
+
+function status(text: string, error = false): void {
+  const s = $('status');
+  s.textContent = text;
+  s.className = error ? 'status error' : 'status';
+  s.dataset['kind'] = error ? 'error' : 'info';
+}
+
+// ------------------------------------------------------------- setup
+
+function setProgram(name: string, bytes: Uint8Array): void {
+  program = { name, bytes };
+  $('program').textContent = `${name} (${bytes.length.toLocaleString()} bytes)`;
+  ($('run') as HTMLButtonElement).disabled = false;
+}
+
+function applyExample(ex: Example): void {
+  const b64 = __EXAMPLE_WASM__[ex.name];
+  if (!b64) return;
+  setProgram(`${ex.name}.wasm`, Uint8Array.from(atob(b64), (c) => c.charCodeAt(0)));
+  ($('args') as HTMLInputElement).value = ex.args;
+  ($('env') as HTMLTextAreaElement).value = ex.env;
+  ($('stdin') as HTMLTextAreaElement).value = '';
+  setupFiles = Object.entries(ex.files).map(([path, text]) => {
+    const data = new TextEncoder().encode(text);
+    return { path, kind: 'file' as const, size: data.length, data };
+  });
+  renderSetupFiles();
+  status(`Example "${ex.title}" loaded: press Run.`);
+}
+
+function renderSetupFiles(): void {
+  const ul = $('setup-files');
+  ul.replaceChildren();
+  for (const f of [...setupFiles].sort((a, b) => a.path.localeCompare(b.path))) {
+    const li = el('li', `${f.path} (${f.size} bytes)`);
+    const del = el('button', '×');
+    del.title = `remove ${f.path}`;
+    del.onclick = () => { setupFiles = setupFiles.filter((x) => x !== f); renderSetupFiles(); };
+    li.append(del);
+    ul.append(li);
+  }
+}
+
+/** A guest path for the tree: absolute, no "." or ".." (the page refuses anything else). */
+function cleanPath(p: string): string | null {
+  const parts = p.split('/').filter((c) => c !== '' && c !== '.');
+  if (parts.length === 0 || parts.includes('..')) return null;
+  return '/' + parts.join('/');
+}
+
+function addFile(path: string, data: Uint8Array): boolean {
+  const p = cleanPath(path);
+  if (p === null) {
+    status(`Not a usable file path: "${path}" (use names like /dir/file.txt, without "..").`, true);
+    return false;
+  }
+  setupFiles = setupFiles.filter((f) => f.path !== p);
+  setupFiles.push({ path: p, kind: 'file', size: data.length, data });
+  return true;
+}
+
+async function loadWasmFile(file: File): Promise<void> {
+  setProgram(file.name, new Uint8Array(await file.arrayBuffer()));
+  status(`${file.name} loaded: press Run.`);
+}
+
+// ------------------------------------------------------------- running
+
+function parseEnv(text: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    const i = line.indexOf('=');
+    if (i <= 0) throw new Error(`environment line "${line}" is not NAME=value`);
+    env[line.slice(0, i)] = line.slice(i + 1);
+  }
+  return env;
+}
+
+function splitArgs(text: string): string[] {
+  const out: string[] = [];
+  const re = /"([^"]*)"|'([^']*)'|(\S+)/g;
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) out.push(m[1] ?? m[2] ?? m[3]!);
+  return out;
+}
+
+function reset(): void {
+  calls = [];
+  dropped = 0;
+  summary = new CallSummary();
+  selected = -1;
+  latestState = null;
+  $('terminal').replaceChildren();
+  $('detail').textContent = 'Click a call to see its arguments, result, errno and the guest memory it used.';
+  dirty = true;
+}
+
+function runProgram(): void {
+  if (!program) return;
+  let env: Record<string, string>;
+  try {
+    env = parseEnv(($('env') as HTMLTextAreaElement).value);
+  } catch (e) {
+    status((e as Error).message, true);
+    return;
+  }
+  stopWorker();
+  reset();
+  initialPaths = new Set(setupFiles.map((f) => f.path));
+  const url = URL.createObjectURL(new Blob([__WORKER_SOURCE__], { type: 'text/javascript' }));
+  const w = new Worker(url);
+  URL.revokeObjectURL(url);
+  worker = w;
+  w.onmessage = (ev: MessageEvent<WorkerMessage>) => onWorkerMessage(ev.data);
+  w.onerror = (ev) => { finish(); status(`The worker failed: ${ev.message}`, true); };
+  const req: RunRequest = {
+    type: 'run',
+    wasm: program.bytes.slice().buffer,
+    args: [program.name.replace(/\.wasm$/, ''), ...splitArgs(($('args') as HTMLInputElement).value)],
+    env,
+    stdin: ($('stdin') as HTMLTextAreaElement).value,
+    files: setupFiles.map((f) => ({ ...f })),
+  };
+  w.postMessage(req, [req.wasm]);
+  runStarted = performance.now();
+  ($('stop') as HTMLButtonElement).disabled = false;
+  ($('run') as HTMLButtonElement).disabled = true;
+  status(`Running ${program.name}…`);
+}
+
+function stopWorker(): boolean {
+  if (!worker) return false;
+  worker.terminate();
+  worker = null;
+  return true;
+}
+
+function finish(): void {
+  stopWorker();
+  ($('stop') as HTMLButtonElement).disabled = true;
+  ($('run') as HTMLButtonElement).disabled = program === null;
+  ($('export') as HTMLButtonElement).disabled = calls.length === 0;
+  dirty = true;
+}
+
+function addCall(c: ExplorerCall): void {
+  calls.push(c);
+  summary.add(c);
+  if (c.state) latestState = c.state;
+}
+
+function onWorkerMessage(m: WorkerMessage): void {
+  switch (m.type) {
+    case 'started':
+      latestState = m.state;
+      break;
+    case 'batch':
+      for (const item of m.items) {
+        if (item.kind === 'call') addCall(item.call);
+        else appendOutput(item.fd, item.text);
+      }
+      dropped = m.dropped;
+      break;
+    case 'exit':
+      latestState = m.state;
+      finish();
+      status(`${program?.name ?? 'The program'} exited with code ${m.code} after ${calls.length + dropped} WASI calls.`, m.code !== 0);
+      $('status').dataset['exit'] = String(m.code);
+      break;
+    case 'error':
+      if (m.state) latestState = m.state;
+      finish();
+      status(m.message, true);
+      break;
+  }
+  dirty = true;
+}
+
+function appendOutput(fd: 1 | 2, text: string): void {
+  const t = $('terminal');
+  t.append(el('span', text, fd === 2 ? 'stderr' : 'stdout'));
+  t.scrollTop = t.scrollHeight;
+}
+
+// ------------------------------------------------------------- views
+
+function filterFn(): (c: TracedCall) => boolean {
+  const group = GROUPS[($('group-filter') as HTMLSelectElement).value] ?? GROUPS['all']!;
+  const names = ($('fn-filter') as HTMLInputElement).value.split(',').map((s) => s.trim()).filter(Boolean);
+  const errorsOnly = ($('errors-only') as HTMLInputElement).checked;
+  return (c) => group(c.name) && (names.length === 0 || names.some((n) => c.name.includes(n))) && (!errorsOnly || isError(c));
+}
+
+const isError = (c: TracedCall): boolean => c.errno !== 'SUCCESS' && c.errno !== 'exit';
+const argText = (c: TracedCall): string => `${c.name}(${Object.entries(c.args).map(([k, v]) => `${k}=${v}`).join(', ')})`;
+const resultText = (c: TracedCall): string => Object.entries(c.result).map(([k, v]) => `${k}=${v}`).join(', ');
+
+function renderCalls(): void {
+  const keep = filterFn();
+  const body = ($('calls') as HTMLTableElement).tBodies[0]!;
+  const rows: HTMLTableRowElement[] = [];
+  let shown = 0;
+  let matching = 0;
+  for (let i = 0; i < calls.length; i++) {
+    const c = calls[i]!;
+    if (!keep(c)) continue;
+    matching++;
+    if (shown >= MAX_ROWS) continue;
+    shown++;
+    const tr = el('tr');
+    tr.dataset['index'] = String(i);
+    tr.dataset['name'] = c.name;
+    if (isError(c)) tr.className = 'err';
+    if (i === selected) tr.classList.add('sel');
+    tr.append(el('td', String(i + 1)), el('td', c.ts.toFixed(2)), el('td', argText(c)), el('td', c.errno), el('td', resultText(c)), el('td', c.us.toFixed(1)));
+    rows.push(tr);
+  }
+  body.replaceChildren(...rows);
+  const count = $('call-count');
+  count.textContent = String(calls.length + dropped);
+  count.dataset['count'] = String(calls.length + dropped);
+  const notes: string[] = [];
+  if (matching !== calls.length) notes.push(`${matching} of ${calls.length} calls match the filter`);
+  if (matching > shown) notes.push(`showing the first ${shown}`);
+  if (dropped > 0) notes.push(`${dropped} later calls were counted but not kept`);
+  $('calls-note').textContent = notes.join('; ');
+}
+
+function hexDump(r: MemRegion): string {
+  const lines: string[] = [];
+  for (let off = 0; off < r.bytes.length; off += 16) {
+    const chunk = [...r.bytes.subarray(off, off + 16)];
+    const hex = chunk.map((b) => b.toString(16).padStart(2, '0')).join(' ');
+    const ascii = chunk.map((b) => (b >= 32 && b < 127 ? String.fromCharCode(b) : '.')).join('');
+    lines.push(`${(r.ptr + off).toString(16).padStart(8, '0')}  ${hex.padEnd(48)}  ${ascii}`);
+  }
+  return lines.join('\n') + (r.len > r.bytes.length ? `\n… ${r.len - r.bytes.length} more bytes` : '');
+}
+
+function renderDetail(): void {
+  const d = $('detail');
+  const c = calls[selected];
+  if (!c) return;
+  d.replaceChildren();
+  const dl = el('dl');
+  const row = (k: string, v: string, cls?: string): void => { dl.append(el('dt', k), el('dd', v, cls)); };
+  row('call', `#${selected + 1} ${c.name}`);
+  row('at', `${c.ts.toFixed(3)} ms, took ${c.us.toFixed(1)} µs`);
+  for (const [k, v] of Object.entries(c.args)) row(k, v);
+  for (const [k, v] of Object.entries(c.result)) row(`→ ${k}`, v);
+  row('errno', `${c.errno}: ${errnoMeaning(c.errno)}`, isError(c) ? 'errtext' : undefined);
+  d.append(dl);
+  for (const r of c.memory ?? []) {
+    d.append(el('h3', `${r.param}: ${r.len} bytes ${r.access} at 0x${r.ptr.toString(16)}`), el('div', hexDump(r), 'hex'));
+  }
+  d.dataset['name'] = c.name;
+}
+
+/** The state after call `i`: the last snapshot at or before it. */
+function stateAt(i: number): GuestState | null {
+  for (let j = Math.min(i, calls.length - 1); j >= 0; j--) if (calls[j]!.state) return calls[j]!.state!;
+  return null;
+}
+
+function renderState(): void {
+  const st = selected >= 0 ? stateAt(selected) ?? latestState : latestState;
+  $('state-at').textContent = selected >= 0 ? `after call #${selected + 1}` : 'now';
+  const body = ($('fds') as HTMLTableElement).tBodies[0]!;
+  body.replaceChildren(...(st?.fds ?? []).map((f) => {
+    const tr = el('tr');
+    tr.append(el('td', String(f.fd)), el('td', f.label), el('td', f.filetype), el('td', f.rights));
+    return tr;
+  }));
+  const ul = $('files');
+  ul.replaceChildren(...(st?.files ?? []).map((f) => {
+    const depth = f.path.split('/').length - 2;
+    const li = el('li', `${'  '.repeat(depth)}${f.path.slice(f.path.lastIndexOf('/') + 1)}${f.kind === 'dir' ? '/' : f.kind === 'symlink' ? ' →' : ` (${f.size} bytes)`}`);
+    li.style.paddingLeft = `${depth * 14}px`;
+    li.dataset['path'] = f.path;
+    if (!initialPaths.has(f.path) && f.kind !== 'dir') li.className = 'new';
+    return li;
+  }));
+}
+
+function renderSummary(): void {
+  const rows = summary.rows();
+  const total = rows.reduce((n, s) => n + s.us, 0) || 1;
+  const body = ($('summary') as HTMLTableElement).tBodies[0]!;
+  body.replaceChildren(...rows.map((s) => {
+    const tr = el('tr');
+    tr.dataset['name'] = s.name;
+    tr.append(el('td', s.name), el('td', String(s.calls)), el('td', String(s.errors)), el('td', s.us.toFixed(0)), el('td', ((100 * s.us) / total).toFixed(1)));
+    if (s.errors > 0) tr.className = 'err';
+    return tr;
+  }));
+}
+
+const LANE_COLORS: Record<string, string> = { args: '#8e6fd8', env: '#b07bd0', clock: '#2f9e8f', random: '#c9a227', fs: '#2f6fde', io: '#3a9d4a', poll: '#e07b39', proc: '#d04a6a', sock: '#777' };
+
+function renderTimeline(): void {
+  const canvas = $('timeline') as HTMLCanvasElement;
+  const w = canvas.clientWidth || 600;
+  const h = canvas.clientHeight || 200;
+  canvas.width = w * devicePixelRatio;
+  canvas.height = h * devicePixelRatio;
+  const g = canvas.getContext('2d');
+  if (!g) return;
+  g.scale(devicePixelRatio, devicePixelRatio);
+  g.clearRect(0, 0, w, h);
+  const left = 56;
+  const laneH = (h - 16) / LANES.length;
+  const end = calls.reduce((m, c) => Math.max(m, c.ts + c.us / 1000), 0) || 1;
+  const x = (ms: number): number => left + ((w - left - 6) * ms) / end;
+  g.font = '11px system-ui, sans-serif';
+  LANES.forEach((lane, i) => {
+    g.fillStyle = i % 2 ? '#fafbfc' : '#f1f3f6';
+    g.fillRect(left, i * laneH, w - left, laneH);
+    g.fillStyle = '#667085';
+    g.fillText(lane, 4, i * laneH + laneH / 2 + 4);
+  });
+  for (let i = 0; i < calls.length; i++) {
+    const c = calls[i]!;
+    const lane = LANES.indexOf(laneOf(c.name));
+    g.fillStyle = isError(c) ? '#c62828' : LANE_COLORS[laneOf(c.name)] ?? '#555';
+    const x0 = x(c.ts);
+    g.fillRect(x0, lane * laneH + 2, Math.max(1.5, x(c.ts + c.us / 1000) - x0), laneH - 4);
+    if (i === selected) { g.strokeStyle = '#000'; g.strokeRect(x0 - 2, lane * laneH + 1, 5, laneH - 2); }
+  }
+  g.fillStyle = '#667085';
+  g.fillText('0 ms', left, h - 3);
+  const endLabel = `${end.toFixed(1)} ms`;
+  g.fillText(endLabel, w - 6 - g.measureText(endLabel).width, h - 3);
+}
+
+function render(): void {
+  if (dirty) {
+    dirty = false;
+    renderCalls();
+    renderSummary();
+    renderState();
+    renderTimeline();
+    if (worker) status(`Running ${program?.name ?? ''}… ${calls.length + dropped} calls, ${((performance.now() - runStarted) / 1000).toFixed(1)} s`);
+  }
+  requestAnimationFrame(render);
+}
+
+// ------------------------------------------------------------- traces
+
+/** Read `tswasi run --trace=json --trace-file F` output: one TracedCall per line. */
+function parseTrace(text: string): TracedCall[] {
+  const out: TracedCall[] = [];
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!.trim();
+    if (line === '') continue;
+    let v: unknown;
+    try { v = JSON.parse(line); } catch { throw new Error(`Not a tswasi --trace=json file: line ${i + 1} is not JSON`); }
+    const c = v as Partial<TracedCall>;
+    if (typeof c !== 'object' || c === null || typeof c.name !== 'string' || typeof c.errno !== 'string' || typeof c.ts !== 'number' || typeof c.us !== 'number' || typeof c.args !== 'object') {
+      throw new Error(`Not a tswasi --trace=json file: line ${i + 1} is not a traced call`);
+    }
+    out.push({ ts: c.ts, name: c.name, args: c.args ?? {}, errno: c.errno, result: c.result ?? {}, us: c.us });
+  }
+  if (out.length === 0) throw new Error('Not a tswasi --trace=json file: it holds no calls');
+  return out;
+}
+
+async function openTrace(file: File): Promise<void> {
+  try {
+    const list = parseTrace(await file.text());
+    stopWorker();
+    reset();
+    initialPaths = new Set();
+    for (const c of list) addCall(c);
+    finish();
+    status(`Opened trace ${file.name}: ${list.length} calls (no files or fd table: a trace does not record them).`);
+  } catch (e) {
+    status((e as Error).message, true);
+  }
+}
+
+function exportTrace(): void {
+  const blob = new Blob([chromeTrace(calls.map(chromeEvent))], { type: 'application/json' });
+  const a = el('a');
+  a.href = URL.createObjectURL(blob);
+  a.download = `${(program?.name ?? 'trace').replace(/\.wasm$/, '')}.chrome-trace.json`;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+}
+
+// ------------------------------------------------------------- wiring
+
+function init(): void {
+  const ex = $('examples');
+  ex.append(el('span', 'Examples:', 'note'));
+  for (const e of EXAMPLES) {
+    const b = el('button', e.name);
+    b.type = 'button';
+    b.title = e.title;
+    b.dataset['example'] = e.name;
+    b.onclick = () => applyExample(e);
+    ex.append(b);
+  }
+  const sel = $('group-filter') as HTMLSelectElement;
+  for (const g of Object.keys(GROUPS)) sel.append(new Option(g === 'all' ? 'all groups' : g, g));
+  sel.onchange = () => { dirty = true; };
+  $('fn-filter').oninput = () => { dirty = true; };
+  $('errors-only').onchange = () => { dirty = true; };
+
+  ($('wasm-file') as HTMLInputElement).onchange = (ev) => {
+    const f = (ev.target as HTMLInputElement).files?.[0];
+    if (f) void loadWasmFile(f);
+  };
+  const drop = $('drop');
+  drop.ondragover = (ev) => { ev.preventDefault(); drop.classList.add('over'); };
+  drop.ondragleave = () => drop.classList.remove('over');
+  drop.ondrop = (ev) => {
+    ev.preventDefault();
+    drop.classList.remove('over');
+    const f = ev.dataTransfer?.files[0];
+    if (f) void loadWasmFile(f);
+  };
+  $('add-file').onclick = () => {
+    const path = ($('new-path') as HTMLInputElement).value;
+    if (addFile(path, new TextEncoder().encode(($('new-content') as HTMLTextAreaElement).value))) {
+      renderSetupFiles();
+      status(`Added ${cleanPath(path)}.`);
+    }
+  };
+  ($('upload') as HTMLInputElement).onchange = async (ev) => {
+    const files = [...((ev.target as HTMLInputElement).files ?? [])];
+    for (const f of files) addFile(f.webkitRelativePath || f.name, new Uint8Array(await f.arrayBuffer()));
+    renderSetupFiles();
+    status(`Added ${files.length} files.`);
+  };
+  $('run').onclick = runProgram;
+  $('stop').onclick = () => {
+    if (!stopWorker()) return;
+    finish();
+    status(`Stopped ${program?.name ?? 'the program'} after ${calls.length + dropped} WASI calls and ${((performance.now() - runStarted) / 1000).toFixed(1)} s.`, true);
+    $('status').dataset['stopped'] = 'true';
+  };
+  ($('trace-file') as HTMLInputElement).onchange = (ev) => {
+    const f = (ev.target as HTMLInputElement).files?.[0];
+    if (f) void openTrace(f);
+  };
+  $('export').onclick = exportTrace;
+  ($('calls') as HTMLTableElement).tBodies[0]!.onclick = (ev) => {
+    const tr = (ev.target as HTMLElement).closest('tr');
+    if (!tr?.dataset['index']) return;
+    selected = Number(tr.dataset['index']);
+    renderDetail();
+    dirty = true;
+  };
+  window.addEventListener('resize', () => { dirty = true; });
+
+  // `tswasi view FILE` serves the module at ./module.wasm and says so in the query.
+  const wanted = new URLSearchParams(location.search).get('module');
+  if (wanted !== null) {
+    fetch('module.wasm')
+      .then(async (r) => {
+        if (!r.ok) throw new Error(`HTTP ${r.status}`);
+        setProgram(wanted, new Uint8Array(await r.arrayBuffer()));
+        status(`${wanted} loaded: press Run.`);
+      })
+      .catch((e: Error) => status(`Could not load ${wanted}: ${e.message}`, true));
+  } else if (new URLSearchParams(location.search).get('trace') !== null) {
+    const name = new URLSearchParams(location.search).get('trace')!;
+    fetch('trace.json')
+      .then(async (r) => {
+        if (!r.ok) throw new Error(`HTTP ${r.status}`);
+        await openTrace(new File([await r.blob()], name));
+      })
+      .catch((e: Error) => status(`Could not load ${name}: ${e.message}`, true));
+  } else {
+    status('Choose an example or a .wasm file.');
+  }
+  requestAnimationFrame(render);
+}
+
+init();
