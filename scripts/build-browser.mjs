@@ -14,7 +14,10 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const r = (p) => path.join(ROOT, p);
 
 /** Node-only modules of ours that must never be bundled for the browser. */
-const NODE_ONLY = ['wasi/fs/host.ts', 'wasi/fs/host-times.ts', 'wasi/host-stdio.ts', 'wasi/node.ts', 'src/trace/tracer.ts', 'src/trace/setup.ts'];
+const NODE_ONLY = [
+  'wasi/node.ts', 'wasi/index.ts', 'wasi/fs/host.ts', 'wasi/fs/host-times.ts', 'wasi/host-stdio.ts', 'wasi/shared-output.ts',
+  'src/trace/tracer.ts', 'src/trace/setup.ts',
+];
 
 const common = {
   bundle: true,
@@ -29,9 +32,13 @@ const common = {
     'node:path': 'path-browserify',
     'node:stream': r('browser/stream-shim.ts'),
     'node:url': r('browser/url-shim.ts'),
+    // random_get's lazy require of node:crypto: Web Crypto (see the shim).
+    'node:module': r('browser/module-shim.ts'),
     process: r('browser/process-shim.ts'),
   },
   inject: [r('browser/process-shim.ts'), r('browser/buffer-shim.ts')],
+  // Only module-shim's createRequire reads it, and ignores it.
+  define: { 'import.meta.url': '"tswasi:browser"' },
 };
 
 function checkInputs(meta, what) {
@@ -39,21 +46,9 @@ function checkInputs(meta, what) {
   if (bad.length > 0) throw new Error(`browser build: ${what} pulls in Node-only modules: ${bad.join(', ')}`);
 }
 
-// TRANSITION (until the node-only stdio split lands from main): node:fs/tty/module
-// resolve to a module that throws when used, and the Node-only check is off.
-const transition = {
-  name: 'transition',
-  setup(b) {
-    b.onResolve({ filter: /^node:(fs|tty|module)$/ }, (a) => ({ path: a.path, namespace: 'transition' }));
-    b.onLoad({ filter: /.*/, namespace: 'transition' }, (a) => ({
-      contents: `const no = () => { throw new Error('${'${a.path}'} is not available in the browser'); }; export default new Proxy({}, { get: () => no }); export const isatty = no; export const createRequire = no;`,
-    }));
-  },
-};
-
 async function build(options, what) {
-  const res = await esbuild.build({ ...common, plugins: [transition], ...options });
-  if (!process.env.TRANSITION) checkInputs(res.metafile, what);
+  const res = await esbuild.build({ ...common, ...options });
+  checkInputs(res.metafile, what);
   return res;
 }
 
@@ -76,6 +71,7 @@ if (fs.existsSync(r('explorer/page.ts'))) {
     minify: true,
     outfile: r('dist/explorer/page.js'),
     define: {
+      ...common.define,
       __WORKER_SOURCE__: JSON.stringify(worker.outputFiles[0].text),
       __EXAMPLE_WASM__: JSON.stringify(examples),
     },
