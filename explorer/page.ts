@@ -38,6 +38,8 @@ let runStarted = 0;
 
 function status(text: string, error = false): void {
   const s = $('status');
+  delete s.dataset['exit'];
+  delete s.dataset['stopped'];
   s.textContent = text;
   s.className = error ? 'status error' : 'status';
   s.dataset['kind'] = error ? 'error' : 'info';
@@ -154,7 +156,8 @@ function runProgram(): void {
   const req: RunRequest = {
     type: 'run',
     wasm: program.bytes.slice().buffer,
-    args: [program.name.replace(/\.wasm$/, ''), ...splitArgs(($('args') as HTMLInputElement).value)],
+    // argv[0] is the module's file name, as `tswasi run` gives it.
+    args: [program.name, ...splitArgs(($('args') as HTMLInputElement).value)],
     env,
     stdin: ($('stdin') as HTMLTextAreaElement).value,
     files: setupFiles.map((f) => ({ ...f })),
