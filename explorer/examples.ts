@@ -16,5 +16,6 @@ export const EXAMPLES: readonly Example[] = [
   },
   { name: 'clock', title: 'clocks, poll and sleep', args: '', env: '', files: {} },
   { name: 'fail', title: 'fail with an errno', args: 'missing.txt', env: '', files: {} },
+  { name: 'upper', title: 'type to stdin', args: '', env: '', files: {} },
   { name: 'spin', title: 'spin forever (Stop it)', args: '', env: '', files: {} },
 ];

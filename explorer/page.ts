@@ -8,6 +8,7 @@ import { CallSummary, type TracedCall, chromeEvent, chromeTrace } from '../src/t
 import { errnoMeaning } from '../src/trace/errno-text.js';
 import { GROUPS, LANES, laneOf } from '../src/trace/signatures.js';
 import { EXAMPLES, type Example } from './examples.js';
+import { StdinWriter, createStdinBuffer } from './stdin-channel.js';
 import type { ExplorerCall, GuestState, MemRegion, RunRequest, TreeEntry, WorkerMessage } from './protocol.js';
 
 declare const __WORKER_SOURCE__: string;
@@ -33,6 +34,8 @@ let worker: Worker | null = null;
 let selected = -1;
 let dirty = false;
 let runStarted = 0;
+/** Typed stdin for the running guest (null: not cross-origin isolated, stdin is the box's text). */
+let stdinWriter: StdinWriter | null = null;
 
 // ------------------------------------------------------------- status
 
@@ -153,13 +156,23 @@ function runProgram(): void {
   worker = w;
   w.onmessage = (ev: MessageEvent<WorkerMessage>) => onWorkerMessage(ev.data);
   w.onerror = (ev) => { finish(); status(`The worker failed: ${ev.message}`, true); };
+  const typed = ($('stdin') as HTMLTextAreaElement).value;
+  let stdinBuffer: SharedArrayBuffer | undefined;
+  stdinWriter = null;
+  if (globalThis.crossOriginIsolated) {
+    stdinBuffer = createStdinBuffer();
+    stdinWriter = new StdinWriter(stdinBuffer);
+    stdinWriter.write(new TextEncoder().encode(typed));
+  }
+  setTyping(stdinWriter !== null);
   const req: RunRequest = {
     type: 'run',
+    ...(stdinBuffer ? { stdinBuffer } : {}),
     wasm: program.bytes.slice().buffer,
     // argv[0] is the module's file name, as `tswasi run` gives it.
     args: [program.name, ...splitArgs(($('args') as HTMLInputElement).value)],
     env,
-    stdin: ($('stdin') as HTMLTextAreaElement).value,
+    stdin: typed,
     files: setupFiles.map((f) => ({ ...f })),
   };
   w.postMessage(req, [req.wasm]);
@@ -176,8 +189,25 @@ function stopWorker(): boolean {
   return true;
 }
 
+/** The terminal's input line: usable while a guest runs with typed stdin. */
+function setTyping(on: boolean): void {
+  ($('stdin-line') as HTMLInputElement).disabled = !on;
+  ($('stdin-send') as HTMLButtonElement).disabled = !on;
+  ($('stdin-eof') as HTMLButtonElement).disabled = !on;
+}
+
+function sendLine(): void {
+  const input = $('stdin-line') as HTMLInputElement;
+  if (!stdinWriter) return;
+  appendOutput(0, input.value + '\n');
+  stdinWriter.write(new TextEncoder().encode(input.value + '\n'));
+  input.value = '';
+}
+
 function finish(): void {
   stopWorker();
+  stdinWriter = null;
+  setTyping(false);
   ($('stop') as HTMLButtonElement).disabled = true;
   ($('run') as HTMLButtonElement).disabled = program === null;
   ($('export') as HTMLButtonElement).disabled = calls.length === 0;
@@ -194,6 +224,13 @@ function onWorkerMessage(m: WorkerMessage): void {
   switch (m.type) {
     case 'started':
       latestState = m.state;
+      break;
+    case 'stdin-wait':
+      stdinWriter?.pump();
+      if (stdinWriter && !stdinWriter.waiting) {
+        ($('stdin-line') as HTMLInputElement).focus();
+        $('terminal').dataset['waiting'] = 'true';
+      }
       break;
     case 'batch':
       for (const item of m.items) {
@@ -217,9 +254,11 @@ function onWorkerMessage(m: WorkerMessage): void {
   dirty = true;
 }
 
-function appendOutput(fd: 1 | 2, text: string): void {
+/** fd 0: what the user typed, echoed as a terminal does. */
+function appendOutput(fd: 0 | 1 | 2, text: string): void {
   const t = $('terminal');
-  t.append(el('span', text, fd === 2 ? 'stderr' : 'stdout'));
+  delete t.dataset['waiting'];
+  t.append(el('span', text, fd === 2 ? 'stderr' : fd === 0 ? 'stdin' : 'stdout'));
   t.scrollTop = t.scrollHeight;
 }
 
@@ -475,6 +514,9 @@ function init(): void {
     status(`Added ${files.length} files.`);
   };
   $('run').onclick = runProgram;
+  $('stdin-send').onclick = sendLine;
+  $('stdin-line').onkeydown = (ev) => { if (ev.key === 'Enter') sendLine(); };
+  $('stdin-eof').onclick = () => { stdinWriter?.end(); setTyping(false); };
   $('stop').onclick = () => {
     if (!stopWorker()) return;
     finish();

@@ -31,6 +31,8 @@ export interface RunRequest {
   args: string[];
   env: Record<string, string>;
   stdin: string;
+  /** Set when the page is cross-origin isolated: stdin is typed while the guest runs (stdin-channel.ts). */
+  stdinBuffer?: SharedArrayBuffer;
   files: TreeEntry[];
 }
 
@@ -41,6 +43,8 @@ export type WorkerItem =
 export type WorkerMessage =
   | { type: 'batch'; items: WorkerItem[]; dropped: number }
   | { type: 'started'; state: GuestState }
+  /** The guest reads stdin and nothing typed is left. */
+  | { type: 'stdin-wait' }
   | { type: 'exit'; code: number; state: GuestState }
   /** Bad input or a trap: one clear line for the page. */
   | { type: 'error'; message: string; state?: GuestState };

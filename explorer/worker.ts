@@ -9,6 +9,7 @@ import { callDecoder } from '../src/trace/record.js';
 import { SIGNATURES, type ParamKind } from '../src/trace/signatures.js';
 import type { ExplorerCall, FdRow, GuestState, MemRegion, RunRequest, TreeEntry, WorkerItem, WorkerMessage } from './protocol.js';
 import { importProblem } from './imports.js';
+import { stdinSource } from './stdin-channel.js';
 
 /** Calls that never change the fd table or the files: no snapshot after them. */
 const READ_ONLY = new Set([
@@ -174,7 +175,7 @@ function run(req: RunRequest): void {
     wasi = new WASI({
       args: req.args,
       env: req.env,
-      stdin: req.stdin,
+      stdin: req.stdinBuffer ? stdinSource(req.stdinBuffer, () => { flush(); post({ type: 'stdin-wait' }); }) : req.stdin,
       stdout: sink(1),
       stderr: sink(2),
       preopens: { '/': vol },

@@ -205,6 +205,25 @@ test('a guest that spins: Stop ends it, says so, and the page can run again', as
   await page.close();
 });
 
+test('stdin typed while the guest runs: each line reaches the blocked fd_read; End input is EOF', async (t) => {
+  if (skipWithoutChromium(t)) return;
+  const { page } = await openPage();
+  assert.equal(await page.evaluate(() => crossOriginIsolated), true, 'tswasi view serves the page cross-origin isolated');
+  await page.click('button[data-example=upper]');
+  await page.fill('#stdin', 'given first\n');
+  await page.click('#run');
+  await page.waitForFunction(() => document.querySelector('#terminal').dataset.waiting === 'true', null, { timeout: WAIT_MS });
+  assert.equal(await page.textContent('#terminal'), 'type lines; End input finishes\nGIVEN FIRST\n');
+  await page.fill('#stdin-line', 'typed later');
+  await page.press('#stdin-line', 'Enter');
+  await page.waitForFunction(() => document.querySelector('#terminal').textContent.endsWith('TYPED LATER\n'), null, { timeout: WAIT_MS });
+  await page.click('#stdin-eof');
+  await page.waitForFunction(() => document.querySelector('#status').dataset.exit !== undefined, null, { timeout: WAIT_MS });
+  assert.equal(await page.getAttribute('#status', 'data-exit'), '0');
+  assert.equal(await page.textContent('#terminal'), 'type lines; End input finishes\nGIVEN FIRST\ntyped later\nTYPED LATER\n2 lines\n');
+  await page.close();
+});
+
 test('tswasi view TRACE: a trace written by tswasi run --trace=json opens in the page', async (t) => {
   if (skipWithoutChromium(t)) return;
   const dir = tempDir();
