@@ -308,11 +308,11 @@ function renderCalls(): void {
 
 function hexDump(r: MemRegion): string {
   const lines: string[] = [];
-  for (let off = 0; off < r.bytes.length; off += 16) {
-    const chunk = [...r.bytes.subarray(off, off + 16)];
+  for (let off = 0; off < r.bytes.length; off += 8) {
+    const chunk = [...r.bytes.subarray(off, off + 8)];
     const hex = chunk.map((b) => b.toString(16).padStart(2, '0')).join(' ');
     const ascii = chunk.map((b) => (b >= 32 && b < 127 ? String.fromCharCode(b) : '.')).join('');
-    lines.push(`${(r.ptr + off).toString(16).padStart(8, '0')}  ${hex.padEnd(48)}  ${ascii}`);
+    lines.push(`${(r.ptr + off).toString(16).padStart(8, '0')}  ${hex.padEnd(24)}  ${ascii}`);
   }
   return lines.join('\n') + (r.len > r.bytes.length ? `\n… ${r.len - r.bytes.length} more bytes` : '');
 }

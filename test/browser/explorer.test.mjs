@@ -67,11 +67,18 @@ const rows = (page) => page.$$eval('#calls tbody tr', (trs) => trs.map((tr) => (
   err: tr.classList.contains('err'),
 })));
 
-async function shot(page, file, selector) {
+/** Save a screenshot of the page, or of the box around `selectors`, when TSWASI_SCREENSHOTS is set. */
+async function shot(page, file, ...selectors) {
   if (!SHOTS) return;
   fs.mkdirSync(SHOTS, { recursive: true });
-  const target = selector ? page.locator(selector) : page;
-  await target.screenshot({ path: path.join(SHOTS, file) });
+  let clip;
+  if (selectors.length > 0) {
+    const boxes = await Promise.all(selectors.map((s) => page.locator(s).boundingBox()));
+    const x = Math.min(...boxes.map((b) => b.x));
+    const y = Math.min(...boxes.map((b) => b.y));
+    clip = { x, y, width: Math.max(...boxes.map((b) => b.x + b.width)) - x, height: Math.max(...boxes.map((b) => b.y + b.height)) - y };
+  }
+  await page.screenshot({ path: path.join(SHOTS, file), ...(clip ? { clip } : {}) });
 }
 
 test('copy example: rows, the decoded path_open calls, the summary, and out.txt appearing in the tree', async (t) => {
@@ -149,7 +156,7 @@ test('fail example: the errno is highlighted, with its meaning; the errors-only 
   assert.equal(open.cells[3], 'NOENT');
   await page.click('#calls tbody tr[data-name=path_open]');
   assert.match(await page.textContent('#detail'), /NOENT: No such file or directory\./);
-  await shot(page, 'explorer-fail.png', 'main');
+  await shot(page, 'explorer-fail.png', '#terminal-panel', '#detail-panel', '#calls-panel');
   await page.close();
 });
 
