@@ -67,18 +67,27 @@ const rows = (page) => page.$$eval('#calls tbody tr', (trs) => trs.map((tr) => (
   err: tr.classList.contains('err'),
 })));
 
+/** Each "asked to sleep N ms, slept M ms" line of the clock example slept at least N ms. */
+function assertSleeps(text) {
+  const sleeps = [...text.matchAll(/asked to sleep (\d+) ms, slept (\d+\.\d) ms/g)].map((m) => [Number(m[1]), Number(m[2])]);
+  assert.deepEqual(sleeps.map(([asked]) => asked), [10, 20, 30], text);
+  for (const [asked, slept] of sleeps) assert.ok(slept >= asked - 0.1, `asked ${asked} ms, slept ${slept} ms`);
+}
+
 /** Save a screenshot of the page, or of the box around `selectors`, when TSWASI_SCREENSHOTS is set. */
 async function shot(page, file, ...selectors) {
   if (!SHOTS) return;
   fs.mkdirSync(SHOTS, { recursive: true });
   let clip;
   if (selectors.length > 0) {
-    const boxes = await Promise.all(selectors.map((s) => page.locator(s).boundingBox()));
+    // Page coordinates (boundingBox is relative to the viewport).
+    const scroll = await page.evaluate(() => [scrollX, scrollY]);
+    const boxes = (await Promise.all(selectors.map((s) => page.locator(s).boundingBox()))).map((b) => ({ ...b, x: b.x + scroll[0], y: b.y + scroll[1] }));
     const x = Math.min(...boxes.map((b) => b.x));
     const y = Math.min(...boxes.map((b) => b.y));
     clip = { x, y, width: Math.max(...boxes.map((b) => b.x + b.width)) - x, height: Math.max(...boxes.map((b) => b.y + b.height)) - y };
   }
-  await page.screenshot({ path: path.join(SHOTS, file), ...(clip ? { clip } : {}) });
+  await page.screenshot({ path: path.join(SHOTS, file), ...(clip ? { clip, fullPage: true } : {}) });
 }
 
 test('copy example: rows, the decoded path_open calls, the summary, and out.txt appearing in the tree', async (t) => {
@@ -122,6 +131,7 @@ test('copy example: rows, the decoded path_open calls, the summary, and out.txt 
   // The state panel now shows the tree as it was after that call: out.txt exists, still empty.
   assert.equal(await page.textContent('#files li[data-path="/out.txt"]'), 'out.txt (0 bytes)');
   await shot(page, 'explorer-copy.png');
+  await shot(page, 'explorer-state.png', '#state-panel', '#summary-panel');
   assert.deepEqual(errors, []);
   await page.close();
 });
@@ -167,7 +177,7 @@ test('walk and clock examples: readdir calls; poll_oneoff sleeps on the timeline
   assert.match(await page.textContent('#terminal'), /docs\/\n {4}notes\/\n {6}todo\.txt \(14 bytes\)/);
   assert.ok((await rows(page)).some((r) => r.name === 'fd_readdir'));
   await runExample(page, 'clock');
-  assert.match(await page.textContent('#terminal'), /asked to sleep 30 ms, slept 3\d\.\d ms/);
+  assertSleeps(await page.textContent('#terminal'));
   await page.selectOption('#group-filter', 'poll');
   await page.waitForFunction(() => [...document.querySelectorAll('#calls tbody tr')].every((tr) => tr.dataset.name === 'poll_oneoff'));
   const polls = await rows(page);
@@ -265,8 +275,9 @@ test('the page works as plain files (file://): the worker and the examples are i
   assert.equal(await page.getAttribute('#status', 'data-exit'), '0');
   assert.match(await page.textContent('#terminal'), /Hello, learner!/);
   // No cross-origin isolation here: the clock example sleeps without SharedArrayBuffer.
+  assert.equal(await page.evaluate(() => crossOriginIsolated), false);
   await runExample(page, 'clock');
-  assert.match(await page.textContent('#terminal'), /asked to sleep 10 ms, slept 1\d\.\d ms/);
+  assertSleeps(await page.textContent('#terminal'));
   assert.deepEqual(errors, []);
   await page.close();
 });
