@@ -15,6 +15,8 @@ declare const __WORKER_SOURCE__: string;
 declare const __EXAMPLE_WASM__: Record<string, string>;
 
 const MAX_ROWS = 5000;
+/** The terminal keeps the last this many characters (a chatty guest must not exhaust the page). */
+const MAX_TERMINAL = 200_000;
 const $ = <T extends HTMLElement = HTMLElement>(id: string): T => document.getElementById(id) as T;
 const el = <K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, cls?: string): HTMLElementTagNameMap[K] => {
   const e = document.createElement(tag);
@@ -259,6 +261,10 @@ function appendOutput(fd: 0 | 1 | 2, text: string): void {
   const t = $('terminal');
   delete t.dataset['waiting'];
   t.append(el('span', text, fd === 2 ? 'stderr' : fd === 0 ? 'stdin' : 'stdout'));
+  if (t.childElementCount > 2000 || (t.textContent?.length ?? 0) > MAX_TERMINAL) {
+    const all = t.textContent ?? '';
+    t.replaceChildren(el('span', `[earlier output dropped]\n${all.slice(-MAX_TERMINAL / 2)}`, 'stdout'));
+  }
   t.scrollTop = t.scrollHeight;
 }
 
