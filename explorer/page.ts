@@ -263,7 +263,8 @@ function appendOutput(fd: 0 | 1 | 2, text: string): void {
   t.append(el('span', text, fd === 2 ? 'stderr' : fd === 0 ? 'stdin' : 'stdout'));
   if (t.childElementCount > 2000 || (t.textContent?.length ?? 0) > MAX_TERMINAL) {
     const all = t.textContent ?? '';
-    t.replaceChildren(el('span', `[earlier output dropped]\n${all.slice(-MAX_TERMINAL / 2)}`, 'stdout'));
+    const keep = all.length > MAX_TERMINAL / 2 ? `[earlier output dropped]\n${all.slice(-MAX_TERMINAL / 2)}` : all;
+    t.replaceChildren(el('span', keep, 'stdout'));
   }
   t.scrollTop = t.scrollHeight;
 }
