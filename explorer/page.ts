@@ -4,12 +4,16 @@
  * output, fd table, files, timeline and summary. Also opens `--trace=json`
  * files and exports Chrome trace JSON.
  */
-import { CallSummary, type TracedCall, chromeEvent, chromeTrace } from '../src/trace/record.js';
+import { CallSummary, type TracedCall, argsText, chromeEvent, chromeTrace, isErrorCall, resultText } from '../src/trace/record.js';
 import { errnoMeaning } from '../src/trace/errno-text.js';
-import { GROUPS, LANES, laneOf } from '../src/trace/signatures.js';
+import { GROUPS } from '../src/trace/signatures.js';
+import { $, el } from './dom.js';
 import { EXAMPLES, type Example } from './examples.js';
+import { hexDump } from './hexdump.js';
+import type { ExplorerCall, GuestState, RunRequest, TreeEntry, WorkerMessage } from './protocol.js';
 import { StdinWriter, createStdinBuffer } from './stdin-channel.js';
-import type { ExplorerCall, GuestState, MemRegion, RunRequest, TreeEntry, WorkerMessage } from './protocol.js';
+import { drawTimeline } from './timeline.js';
+import { parseTrace } from './trace-file.js';
 
 declare const __WORKER_SOURCE__: string;
 declare const __EXAMPLE_WASM__: Record<string, string>;
@@ -17,14 +21,6 @@ declare const __EXAMPLE_WASM__: Record<string, string>;
 const MAX_ROWS = 5000;
 /** The terminal keeps the last this many characters (a chatty guest must not exhaust the page). */
 const MAX_TERMINAL = 200_000;
-const $ = <T extends HTMLElement = HTMLElement>(id: string): T => document.getElementById(id) as T;
-const el = <K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, cls?: string): HTMLElementTagNameMap[K] => {
-  const e = document.createElement(tag);
-  if (text !== undefined) e.textContent = text;
-  if (cls) e.className = cls;
-  return e;
-};
-
 let program: { name: string; bytes: Uint8Array } | null = null;
 let setupFiles: TreeEntry[] = [];
 let calls: ExplorerCall[] = [];
@@ -278,9 +274,7 @@ function filterFn(): (c: TracedCall) => boolean {
   return (c) => group(c.name) && (names.length === 0 || names.some((n) => c.name.includes(n))) && (!errorsOnly || isError(c));
 }
 
-const isError = (c: TracedCall): boolean => c.errno !== 'SUCCESS' && c.errno !== 'exit';
-const argText = (c: TracedCall): string => `${c.name}(${Object.entries(c.args).map(([k, v]) => `${k}=${v}`).join(', ')})`;
-const resultText = (c: TracedCall): string => Object.entries(c.result).map(([k, v]) => `${k}=${v}`).join(', ');
+const isError = isErrorCall;
 
 function renderCalls(): void {
   const keep = filterFn();
@@ -299,7 +293,7 @@ function renderCalls(): void {
     tr.dataset['name'] = c.name;
     if (isError(c)) tr.className = 'err';
     if (i === selected) tr.classList.add('sel');
-    tr.append(el('td', String(i + 1)), el('td', c.ts.toFixed(2)), el('td', argText(c)), el('td', c.errno), el('td', resultText(c)), el('td', c.us.toFixed(1)));
+    tr.append(el('td', String(i + 1)), el('td', c.ts.toFixed(2)), el('td', argsText(c)), el('td', c.errno), el('td', resultText(c)), el('td', c.us.toFixed(1)));
     rows.push(tr);
   }
   body.replaceChildren(...rows);
@@ -311,17 +305,6 @@ function renderCalls(): void {
   if (matching > shown) notes.push(`showing the first ${shown}`);
   if (dropped > 0) notes.push(`${dropped} later calls were counted but not kept`);
   $('calls-note').textContent = notes.join('; ');
-}
-
-function hexDump(r: MemRegion): string {
-  const lines: string[] = [];
-  for (let off = 0; off < r.bytes.length; off += 8) {
-    const chunk = [...r.bytes.subarray(off, off + 8)];
-    const hex = chunk.map((b) => b.toString(16).padStart(2, '0')).join(' ');
-    const ascii = chunk.map((b) => (b >= 32 && b < 127 ? String.fromCharCode(b) : '.')).join('');
-    lines.push(`${(r.ptr + off).toString(16).padStart(8, '0')}  ${hex.padEnd(24)}  ${ascii}`);
-  }
-  return lines.join('\n') + (r.len > r.bytes.length ? `\n… ${r.len - r.bytes.length} more bytes` : '');
 }
 
 function renderDetail(): void {
@@ -382,75 +365,19 @@ function renderSummary(): void {
   }));
 }
 
-const LANE_COLORS: Record<string, string> = { args: '#8e6fd8', env: '#b07bd0', clock: '#2f9e8f', random: '#c9a227', fs: '#2f6fde', io: '#3a9d4a', poll: '#e07b39', proc: '#d04a6a', sock: '#777' };
-
-function renderTimeline(): void {
-  const canvas = $('timeline') as HTMLCanvasElement;
-  const w = canvas.clientWidth || 600;
-  const h = canvas.clientHeight || 200;
-  canvas.width = w * devicePixelRatio;
-  canvas.height = h * devicePixelRatio;
-  const g = canvas.getContext('2d');
-  if (!g) return;
-  g.scale(devicePixelRatio, devicePixelRatio);
-  g.clearRect(0, 0, w, h);
-  const left = 56;
-  const laneH = (h - 16) / LANES.length;
-  const end = calls.reduce((m, c) => Math.max(m, c.ts + c.us / 1000), 0) || 1;
-  const x = (ms: number): number => left + ((w - left - 6) * ms) / end;
-  g.font = '11px system-ui, sans-serif';
-  LANES.forEach((lane, i) => {
-    g.fillStyle = i % 2 ? '#fafbfc' : '#f1f3f6';
-    g.fillRect(left, i * laneH, w - left, laneH);
-    g.fillStyle = '#667085';
-    g.fillText(lane, 4, i * laneH + laneH / 2 + 4);
-  });
-  for (let i = 0; i < calls.length; i++) {
-    const c = calls[i]!;
-    const lane = LANES.indexOf(laneOf(c.name));
-    g.fillStyle = isError(c) ? '#c62828' : LANE_COLORS[laneOf(c.name)] ?? '#555';
-    const x0 = x(c.ts);
-    g.fillRect(x0, lane * laneH + 2, Math.max(1.5, x(c.ts + c.us / 1000) - x0), laneH - 4);
-    if (i === selected) { g.strokeStyle = '#000'; g.strokeRect(x0 - 2, lane * laneH + 1, 5, laneH - 2); }
-  }
-  g.fillStyle = '#667085';
-  g.fillText('0 ms', left, h - 3);
-  const endLabel = `${end.toFixed(1)} ms`;
-  g.fillText(endLabel, w - 6 - g.measureText(endLabel).width, h - 3);
-}
-
 function render(): void {
   if (dirty) {
     dirty = false;
     renderCalls();
     renderSummary();
     renderState();
-    renderTimeline();
+    drawTimeline($('timeline') as HTMLCanvasElement, calls, selected);
     if (worker) status(`Running ${program?.name ?? ''}… ${calls.length + dropped} calls, ${((performance.now() - runStarted) / 1000).toFixed(1)} s`);
   }
   requestAnimationFrame(render);
 }
 
 // ------------------------------------------------------------- traces
-
-/** Read `tswasi run --trace=json --trace-file F` output: one TracedCall per line. */
-function parseTrace(text: string): TracedCall[] {
-  const out: TracedCall[] = [];
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!.trim();
-    if (line === '') continue;
-    let v: unknown;
-    try { v = JSON.parse(line); } catch { throw new Error(`Not a tswasi --trace=json file: line ${i + 1} is not JSON`); }
-    const c = v as Partial<TracedCall>;
-    if (typeof c !== 'object' || c === null || typeof c.name !== 'string' || typeof c.errno !== 'string' || typeof c.ts !== 'number' || typeof c.us !== 'number' || typeof c.args !== 'object') {
-      throw new Error(`Not a tswasi --trace=json file: line ${i + 1} is not a traced call`);
-    }
-    out.push({ ts: c.ts, name: c.name, args: c.args ?? {}, errno: c.errno, result: c.result ?? {}, us: c.us });
-  }
-  if (out.length === 0) throw new Error('Not a tswasi --trace=json file: it holds no calls');
-  return out;
-}
 
 async function openTrace(file: File): Promise<void> {
   try {

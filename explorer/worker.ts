@@ -4,11 +4,12 @@
  * and streams calls, output and state changes to the page. The page stops a
  * spinning guest by terminating this worker.
  */
-import { Volume, WASI, abi, type CallContext, type WasiFunction } from '../wasi/browser.js';
+import { Volume, WASI, type CallContext, type WasiFunction } from '../wasi/browser.js';
 import { callDecoder } from '../src/trace/record.js';
-import { SIGNATURES, type ParamKind } from '../src/trace/signatures.js';
-import type { ExplorerCall, FdRow, GuestState, MemRegion, RunRequest, TreeEntry, WorkerItem, WorkerMessage } from './protocol.js';
+import { atExit, snapshot } from './guest-state.js';
 import { importProblem } from './imports.js';
+import { regions } from './memory-regions.js';
+import type { ExplorerCall, MemRegion, RunRequest, WorkerItem, WorkerMessage } from './protocol.js';
 import { stdinSource } from './stdin-channel.js';
 
 /** Calls that never change the fd table or the files: no snapshot after them. */
@@ -20,7 +21,6 @@ const READ_ONLY = new Set([
 ]);
 /** Calls kept in full; beyond that only counted (a spinning guest must not exhaust the page). */
 const MAX_CALLS = 50_000;
-const MAX_REGION = 128;
 
 const post = (m: WorkerMessage): void => { (self as unknown as Worker).postMessage(m); };
 
@@ -40,84 +40,6 @@ function flush(): void {
 function push(item: WorkerItem): void {
   queue.push(item);
   if (queue.length >= 500 || performance.now() - lastPost > 50) flush();
-}
-
-function walk(vol: InstanceType<typeof Volume>, dir: string, out: TreeEntry[]): void {
-  for (const name of (vol.readdirSync(dir) as string[]).map(String).sort()) {
-    const p = dir === '/' ? `/${name}` : `${dir}/${name}`;
-    const st = vol.lstatSync(p);
-    if (st.isDirectory()) {
-      out.push({ path: p, kind: 'dir', size: 0 });
-      walk(vol, p, out);
-    } else {
-      out.push({ path: p, kind: st.isSymbolicLink() ? 'symlink' : 'file', size: Number(st.size) });
-    }
-  }
-}
-
-function snapshot(wasi: WASI, vol: InstanceType<typeof Volume>): GuestState {
-  const fds: FdRow[] = [];
-  for (const [fd, e] of wasi.fds.entries()) {
-    fds.push({ fd, label: e.label, filetype: abi.FILETYPE_NAMES[e.filetype] ?? String(e.filetype), rights: `0x${e.rightsBase.toString(16)}` });
-  }
-  const files: TreeEntry[] = [];
-  walk(vol, '/', files);
-  return { fds, files };
-}
-
-/**
- * The state when the guest ended: its fds as they were at its last call
- * (start() closes them all on the way out), the files as they are now.
- */
-function atExit(lastState: string, vol: InstanceType<typeof Volume>): GuestState {
-  const files: TreeEntry[] = [];
-  walk(vol, '/', files);
-  return { fds: (JSON.parse(lastState) as GuestState).fds, files };
-}
-
-/** Where a parameter's bytes are and whether the call reads or writes them. */
-function regions(ctx: CallContext, name: string, raw: unknown[], after: boolean): MemRegion[] {
-  const sig = SIGNATURES[name];
-  if (!sig) return [];
-  const out: MemRegion[] = [];
-  const take = (param: string, access: MemRegion['access'], ptr: number, len: number): void => {
-    const n = Math.max(0, Math.min(len >>> 0, MAX_REGION));
-    try {
-      out.push({ param, access, ptr: ptr >>> 0, len: len >>> 0, bytes: ctx.mem.bytes(ptr >>> 0, n).slice() });
-    } catch { /* a bad pointer: the call reports FAULT, there is nothing to show */ }
-  };
-  let i = 0;
-  for (const [pname, kind] of sig) {
-    const a = raw[i] as number;
-    const b = raw[i + 1] as number;
-    i += kind === 'str' || kind === 'iovs' || kind === 'ciovs' ? 2 : 1;
-    const iov = (k: number): [number, number] => [ctx.mem.u32(a + k * 8), ctx.mem.u32(a + k * 8 + 4)];
-    try {
-      if (!after && kind === 'str') take(pname, 'read', a, b);
-      else if (!after && kind === 'ciovs' && (b >>> 0) > 0) { const [p, l] = iov(0); take(pname, 'read', p, l); }
-      else if (after && kind === 'iovs' && (b >>> 0) > 0) { const [p, l] = iov(0); take(pname, 'written', p, l); }
-      else if (after && kind.startsWith('out_')) take(pname, 'written', a, outSize(kind as ParamKind, raw, sig));
-    } catch { /* unreadable iovec array */ }
-  }
-  return out;
-}
-
-function outSize(kind: ParamKind, raw: unknown[], sig: readonly (readonly [string, ParamKind])[]): number {
-  switch (kind) {
-    case 'out_u64': return 8;
-    case 'out_fdstat': return 24;
-    case 'out_filestat': return 64;
-    case 'out_prestat': return 8;
-    case 'out_events': return 32;
-    case 'out_buf_str': case 'out_dirents': {
-      // The buffer's length is the next parameter (path_len / buf_len).
-      const idx = sig.findIndex(([, k]) => k === kind);
-      let pos = 0;
-      for (let j = 0; j < idx; j++) pos += sig[j]![1] === 'str' || sig[j]![1] === 'iovs' || sig[j]![1] === 'ciovs' ? 2 : 1;
-      return Number(raw[pos + 1]);
-    }
-    default: return 4;
-  }
 }
 
 function run(req: RunRequest): void {

@@ -67,11 +67,25 @@ export function callDecoder(
   };
 }
 
+/** `path_open(fd=3<.>, path="a", …)`: the call with its decoded inputs. */
+export function argsText(c: TracedCall): string {
+  return `${c.name}(${Object.entries(c.args).map(([k, v]) => `${k}=${v}`).join(', ')})`;
+}
+
+/** `opened_fd=4<./a>`: what a successful call returned. */
+export function resultText(c: TracedCall): string {
+  return Object.entries(c.result).map(([k, v]) => `${k}=${v}`).join(', ');
+}
+
+/** A call that failed (proc_exit's unwinding is not a failure). */
+export function isErrorCall(c: TracedCall): boolean {
+  return c.errno !== 'SUCCESS' && c.errno !== 'exit';
+}
+
 /** strace-style: `path_open(fd=3<.>, path="a") = SUCCESS → opened_fd=4 <1.2µs>`. */
 export function callText(c: TracedCall): string {
-  const a = Object.entries(c.args).map(([k, v]) => `${k}=${v}`).join(', ');
-  const r = Object.entries(c.result).map(([k, v]) => `${k}=${v}`).join(', ');
-  return `${c.name}(${a}) = ${c.errno}${r ? ` → ${r}` : ''} <${c.us.toFixed(1)}µs>`;
+  const r = resultText(c);
+  return `${argsText(c)} = ${c.errno}${r ? ` → ${r}` : ''} <${c.us.toFixed(1)}µs>`;
 }
 
 /** A Chrome Trace Event ("X": complete event, µs) for Perfetto / chrome://tracing. */
@@ -94,7 +108,7 @@ export class CallSummary {
     const s = this.stats.get(c.name) ?? { name: c.name, calls: 0, errors: 0, us: 0 };
     s.calls++;
     s.us += c.us;
-    if (c.errno !== 'SUCCESS' && c.errno !== 'exit') s.errors++;
+    if (isErrorCall(c)) s.errors++;
     this.stats.set(c.name, s);
   }
 
