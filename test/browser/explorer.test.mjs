@@ -173,8 +173,19 @@ test('fail example: the errno is highlighted, with its meaning; the errors-only 
 test('walk and clock examples: readdir calls; poll_oneoff sleeps on the timeline', async (t) => {
   if (skipWithoutChromium(t)) return;
   const { page } = await openPage();
-  await runExample(page, 'walk');
+  // A file added in the page joins the example's tree; a path with ".." is refused.
+  await page.click('button[data-example=walk]');
+  await page.fill('#new-path', 'extra/../../escape.txt');
+  await page.click('#add-file');
+  assert.match(await page.textContent('#status'), /^Not a usable file path: "extra\/\.\.\/\.\.\/escape\.txt"/);
+  await page.fill('#new-path', 'extra/new.txt');
+  await page.fill('#new-content', 'made in the page');
+  await page.click('#add-file');
+  assert.equal(await page.textContent('#setup-files li:has-text("/extra/new.txt")'), '/extra/new.txt (16 bytes)×');
+  await page.click('#run');
+  await page.waitForFunction(() => document.querySelector('#status').dataset.exit !== undefined, null, { timeout: WAIT_MS });
   assert.match(await page.textContent('#terminal'), /docs\/\n {4}notes\/\n {6}todo\.txt \(14 bytes\)/);
+  assert.match(await page.textContent('#terminal'), /extra\/\n {4}new\.txt \(16 bytes\)/);
   assert.ok((await rows(page)).some((r) => r.name === 'fd_readdir'));
   await runExample(page, 'clock');
   assertSleeps(await page.textContent('#terminal'));
