@@ -467,6 +467,8 @@ function init(): void {
     if (!tr?.dataset['index']) return;
     selected = Number(tr.dataset['index']);
     renderDetail();
+    // The state panel follows the selection at once, not at the next frame.
+    renderState();
     dirty = true;
   };
   window.addEventListener('resize', () => { dirty = true; });
