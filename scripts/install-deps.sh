@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the full test suite needs: clang, lld and
 # wasi-libc to compile the C test programs to wasm32-wasi during the run;
-# podman, buildah, runc and busybox-static for the OCI runtime's tests.
+# podman, buildah, runc and busybox-static for the OCI runtime's tests;
+# chromium for the browser tests (test/browser, driven by playwright-core).
 # Runs apt-get, so it needs root (CI runs as root; `sudo` it elsewhere).
 set -euo pipefail
-packages=(clang lld wasi-libc podman buildah runc busybox-static containerd)
+packages=(clang lld wasi-libc podman buildah runc busybox-static containerd chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,6 +1,8 @@
 /**
  * The node:wasi-compatible WASI class: `import { WASI } from 'tswasi'` in
- * place of `node:wasi`, same options, same methods.
+ * place of `node:wasi`, same options, same methods. WasiBase is all of it
+ * but the machine: node.ts makes it Node's WASI (host fds, host directories),
+ * browser.ts the browser's (memfs volumes, sinks and sources only).
  */
 import { argsEnvCalls, StringList } from './calls/args-env.js';
 import { clockCalls, clockTimeGetNoPrecision } from './calls/clock.js';
@@ -16,10 +18,11 @@ import { DirFd, type Fd } from './fd.js';
 import type { Namespace } from './fs/resolve.js';
 import { FdTable } from './fd-table.js';
 import { GuestMemory } from './memory.js';
-import { type DirSource, capabilityPreopen, openDirSource } from './preopens.js';
-import { BufferSourceFd, HostStreamFd, OutputBuffer, SinkFd, SourceFd, type StdioSink, type StdioSource } from './stdio.js';
+import type { Platform } from './platform.js';
+import { type DirSource, capabilityPreopen, openDirSourceWith } from './preopens.js';
+import { BufferSourceFd, type OutputCoalescer, SinkFd, SourceFd, type StdioSink, type StdioSource } from './stdio.js';
 
-export type { StdioSink, StdioSource } from './stdio.js';
+export type { StdioSink, StdioSource, OutputCoalescer } from './stdio.js';
 export type { DirSource } from './preopens.js';
 
 export interface WASIOptions {
@@ -37,11 +40,16 @@ export interface WASIOptions {
   stdout?: number | StdioSink;
   stderr?: number | StdioSink;
   /**
-   * Gather small writes to stdout into one syscall when stdout is not a
-   * terminal (default true). Flushed before any other WASI call, at 10 ms of
-   * age while writes continue, and at exit. Set false for unbuffered stdout.
+   * Gather small writes to a host-fd stdout that is not a terminal into one
+   * syscall. Default false: as in node:wasi, every fd_write has reached its
+   * fd when the call returns. `true`: gathered on this thread and written
+   * before any other WASI call than a write, at 10 ms of age while writes
+   * continue, and before start() returns (a reactor's writes are never
+   * gathered: its exports return to a caller that may close the fd). An
+   * OutputCoalescer (a SharedOutputWriter): gathered where another thread
+   * can write them out while the guest computes (what the CLI and the pool use).
    */
-  coalesceStdout?: boolean;
+  coalesceStdout?: boolean | OutputCoalescer;
   /**
    * Wraps every import (tracing): gets the name, the function and read access
    * to guest memory and the fd table; returns the replacement. Unset, the
@@ -93,28 +101,35 @@ function guard(fn: WasiFunction, before: (() => void) | null): WasiFunction {
   }
 }
 
-export class WASI {
+export class WasiBase {
   readonly wasiImport: WasiFunctions;
   readonly fds = new FdTable();
   private readonly mem = new GuestMemory();
-  private readonly output = new OutputBuffer();
+  /** stdout's write-combining, or null: flushed before every call that is not a write. */
+  private readonly output: OutputCoalescer | null;
+  /** The guest's stdout as created (the guest may close or renumber fd 1). */
+  private readonly stdoutFd: Fd;
   /** Every namespace of our preopens, so their directory caches are closed with us. */
   private readonly namespaces = new Set<Namespace>();
   private readonly returnOnExit: boolean;
   private started = false;
 
-  constructor(options: WASIOptions = {}) {
+  constructor(options: WASIOptions, private readonly platform: Platform) {
     if (options.version !== undefined && options.version !== 'preview1') {
       throw new TypeError(`unsupported WASI version: ${String(options.version)} (only "preview1")`);
     }
     this.returnOnExit = options.returnOnExit ?? true;
-    const coalesce = options.coalesceStdout ?? true;
-    this.fds.set(0, stdinFd(options.stdin ?? 0));
-    this.fds.set(1, outputFd(options.stdout ?? 1, this.output, coalesce));
-    this.fds.set(2, outputFd(options.stderr ?? 2, this.output, false));
+    const stdout = options.stdout ?? 1;
+    const coalesce = options.coalesceStdout ?? false;
+    this.output = typeof stdout !== 'number' || coalesce === false ? null
+      : coalesce === true ? platform.localOutput(stdout) : coalesce;
+    this.fds.set(0, stdinFd(options.stdin ?? 0, platform));
+    this.stdoutFd = outputFd(stdout, this.output, true, platform);
+    this.fds.set(1, this.stdoutFd);
+    this.fds.set(2, outputFd(options.stderr ?? 2, this.output, false, platform));
     ['stdin', 'stdout', 'stderr'].forEach((label, fd) => { this.fds.lookup(fd).label = label; });
     for (const [guestPath, src] of Object.entries(options.preopens ?? {})) {
-      this.fds.insert(capabilityPreopen(guestPath, openDirSource(src)));
+      this.fds.insert(capabilityPreopen(guestPath, openDirSourceWith(src, platform.openHostDir)));
     }
     for (const fd of options.extraFds ?? []) this.fds.insert(fd);
     for (const [, entry] of this.fds.entries()) if (entry instanceof DirFd) this.namespaces.add(entry.ref.ns);
@@ -134,7 +149,7 @@ export class WASI {
     };
     const imports: WasiFunctions = {};
     const output = this.output;
-    const flush = (): void => output.flush();
+    const flush = output === null ? null : (): void => output.flush();
     for (const [name, fn] of Object.entries(raw)) {
       const guarded = SELF_GUARDED.has(name) ? fn : guard(fn, NO_FLUSH.has(name) ? null : flush);
       imports[name] = options.wrapImport ? options.wrapImport(name, guarded, ctx) : guarded;
@@ -158,7 +173,7 @@ export class WASI {
       return 0;
     } catch (e) {
       if (!(e instanceof WasiExit)) throw e;
-      if (!this.returnOnExit) process.exit(e.code);
+      if (!this.returnOnExit) this.platform.exit(e.code);
       return e.code;
     } finally {
       this.close();
@@ -169,15 +184,26 @@ export class WASI {
   initialize(instance: WebAssembly.Instance): void {
     const exports = this.begin(instance);
     if (exports._start !== undefined) throw new TypeError('instance.exports._start must not be present for a reactor');
-    if (exports._initialize !== undefined) {
-      if (typeof exports._initialize !== 'function') throw new TypeError('instance.exports._initialize is not a function');
-      exports._initialize();
+    try {
+      if (exports._initialize !== undefined) {
+        if (typeof exports._initialize !== 'function') throw new TypeError('instance.exports._initialize is not a function');
+        exports._initialize();
+      }
+    } finally {
+      // From here the guest runs inside the embedder's calls to its exports,
+      // which return to code that may close or reuse the fd: write at once.
+      this.stopCoalescing();
     }
   }
 
   /** Attach to an instance's memory without running anything (for `--invoke` and embedders). */
   attach(instance: WebAssembly.Instance): void {
     this.begin(instance);
+  }
+
+  /** Write what is gathered and every later stdout write at once. */
+  private stopCoalescing(): void {
+    this.platform.stopCoalescing(this.stdoutFd);
   }
 
   private begin(instance: WebAssembly.Instance): Exports {
@@ -191,7 +217,7 @@ export class WASI {
 
   /** Close every fd the guest still holds (host stdio stays open); unwritten output is written. */
   close(): void {
-    try { this.output.flush(); } catch { /* the reader went away */ }
+    try { this.output?.flush(); } catch { /* the reader went away */ }
     for (const ns of this.namespaces) ns.dirCache?.clear();
     for (const [fd, entry] of this.fds.entries()) {
       try {
@@ -202,12 +228,12 @@ export class WASI {
   }
 }
 
-function stdinFd(src: number | Uint8Array | string | StdioSource): Fd {
-  if (typeof src === 'number') return new HostStreamFd(src);
+function stdinFd(src: number | Uint8Array | string | StdioSource, platform: Platform): Fd {
+  if (typeof src === 'number') return platform.hostStdio(src, null, false);
   if (typeof src === 'object' && !(src instanceof Uint8Array)) return new SourceFd(src);
   return new BufferSourceFd(typeof src === 'string' ? new TextEncoder().encode(src) : src);
 }
 
-function outputFd(dst: number | StdioSink, output: OutputBuffer, coalesce: boolean): Fd {
-  return typeof dst === 'number' ? new HostStreamFd(dst, output, coalesce) : new SinkFd(dst);
+function outputFd(dst: number | StdioSink, output: OutputCoalescer | null, coalesce: boolean, platform: Platform): Fd {
+  return typeof dst === 'number' ? platform.hostStdio(dst, output, coalesce) : new SinkFd(dst);
 }

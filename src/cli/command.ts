@@ -1,6 +1,6 @@
 /** Which command a `tswasi` command line is, known before yargs is loaded. */
 
-const TOP_LEVEL = ['run', 'inspect', 'help', '--help', '-h', '--version', '-V'];
+const TOP_LEVEL = ['run', 'inspect', 'view', 'help', '--help', '-h', '--version', '-V'];
 
 /** `tswasi module.wasm args…` is `tswasi run module.wasm args…`, as with wasmtime. */
 export function isImplicitRun(argv: readonly string[]): boolean {

@@ -11,7 +11,7 @@ function fail(message: string): never {
 }
 
 /** Options of `run` that take a value (needed to find where the module name is). */
-const RUN_VALUE_OPTIONS = new Set(['--dir', '--env', '--invoke', '--trace-file']);
+const RUN_VALUE_OPTIONS = new Set(['--dir', '--env', '--invoke', '--trace-file', '--argv0']);
 const RUN_FLAG_OPTIONS = new Set(['--help', '-h', '--version', '-V', '--trace', '--trace-summary']);
 
 /**
@@ -63,18 +63,20 @@ export async function main(argv: string[]): Promise<void> {
           type: 'string', requiresArg: false,
           describe: 'Print every WASI call to stderr, strace-style. --trace=SPEC: formats (text, json, chrome) and filters (fs, path, io, clock, proc, poll, args, env, random, sock, or function names), comma-separated, e.g. --trace=json,fs',
         })
-        .option('trace-file', { type: 'string', requiresArg: true, describe: 'Write the trace to this file instead of stderr (--trace=chrome: a Chrome Trace Event file for Perfetto)' })
-        .option('trace-summary', { type: 'boolean', describe: 'At exit, print calls, errors and time per WASI function (like strace -c)' })
+        .option('trace-file', { type: 'string', requiresArg: true, describe: 'Write the trace to this file instead of stderr (alone: implies --trace; --trace=chrome: a Chrome Trace Event file for Perfetto)' })
+        .option('trace-summary', { type: 'boolean', describe: 'At exit, print calls, errors and time per WASI function (like strace -c); into --trace-file when that is text' })
         .option('invoke', {
           type: 'string', requiresArg: true,
           describe: 'Call this exported function instead of _start; remaining args are its parameters, the result is printed',
-        }),
+        })
+        .option('argv0', { type: 'string', requiresArg: true, describe: 'argv[0] for the guest (default: the module file\'s base name)' }),
       async (a) => {
         // Each command's modules load when it runs: `--version` loads none of them.
         const { run } = await import('./run.js');
         const code = await run({
           module: a.module,
           args: guestArgs,
+          argv0: a.argv0,
           dir: a.dir.map(String),
           env: a.env.map(String),
           invoke: a.invoke,
@@ -95,6 +97,17 @@ export async function main(argv: string[]): Promise<void> {
       async (a) => {
         const { inspect } = await import('./inspect.js');
         process.exitCode = await inspect(a.module, a.json ?? false);
+      },
+    )
+    .command(
+      'view [file]',
+      'Open the explorer: a web page on 127.0.0.1 that runs a module in your browser and shows its WASI calls, output, fds and files (FILE: a .wasm, or a --trace=json file)',
+      (y) => y
+        .positional('file', { type: 'string', describe: 'a .wasm module to load, or a trace written by run --trace=json --trace-file F' })
+        .option('port', { type: 'number', default: 8737, describe: 'the port on 127.0.0.1 (0: any free port)' }),
+      async (a) => {
+        const { view } = await import('./view.js');
+        process.exitCode = await view(a.file, a.port);
       },
     )
     .demandCommand(1, 'a command is required: tswasi run <module> [args...]')

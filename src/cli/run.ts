@@ -1,6 +1,6 @@
 /** `tswasi run`: wasmtime-compatible flags, exit status = the guest's. */
 import { existsSync, statSync } from 'node:fs';
-import { isAbsolute } from 'node:path';
+import { basename, isAbsolute } from 'node:path';
 
 import { UserError } from '../errors.js';
 import { compileModule, readModule } from '../module.js';
@@ -14,6 +14,8 @@ import { compileWat, looksLikeWat } from '../wat.js';
 export interface RunArgs {
   module: string;
   args: string[];
+  /** argv[0] for the guest; default the module's base name (wasmtime's --argv0). */
+  argv0?: string | undefined;
   dir: string[];
   env: string[];
   invoke?: string | undefined;
@@ -59,8 +61,9 @@ export async function run(a: RunArgs): Promise<number> {
     }
     const env = parseEnv(a.env);
     let traceTo: TraceSpec | undefined;
-    if (a.trace !== undefined || a.traceSummary) {
-      const spec = a.trace ?? 'summary-only';
+    // --trace-file alone means "trace to this file"; with --trace-summary alone, the summary goes there.
+    if (a.trace !== undefined || a.traceSummary || a.traceFile !== undefined) {
+      const spec = a.trace ?? (a.traceSummary ? 'summary-only' : 'all');
       if (spec !== 'summary-only') {
         try { parseTraceSpec(spec); } catch (e) { throw new UserError((e as Error).message, 2); }
       }
@@ -73,11 +76,15 @@ export async function run(a: RunArgs): Promise<number> {
     // this thread only waits (and could stop it). One guest, once: a plain
     // worker (started early by ./tswasi.ts), not a piscina pool.
     const pool = new Pool({}, oneShotRunner());
+    // The guest's gathered stdout is written out by this thread; a signal or
+    // an exit of this process must not lose it (a busy guest never returns
+    // to us, so only this thread can).
+    const stopOutputLoss = keepOutputOnExit(pool);
     let result;
     try {
       result = await pool.run(module, {
-        // argv[0] is the module as named on the command line, as wasmtime passes it.
-        args: [a.module, ...(a.invoke === undefined ? a.args : [])],
+        // argv[0] is the module's base name, as wasmtime passes it: the guest learns no host path.
+        args: [a.argv0 ?? basename(a.module), ...(a.invoke === undefined ? a.args : [])],
         env,
         preopens,
         stdin: 0,
@@ -88,6 +95,7 @@ export async function run(a: RunArgs): Promise<number> {
         ...(traceTo !== undefined ? { traceTo } : {}),
       });
     } finally {
+      stopOutputLoss();
       await pool.destroy();
     }
     if (result.error !== undefined) {
@@ -108,6 +116,33 @@ export async function run(a: RunArgs): Promise<number> {
     process.stderr.write(`error: internal error: ${(e as Error)?.message ?? String(e)}\n`);
     return 70;
   }
+}
+
+/** Signals that end a `tswasi run` (their default action), after the guest's output is written. */
+const FATAL_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
+
+/**
+ * Until the returned function is called: on SIGTERM, SIGINT or SIGHUP write
+ * the guest's gathered output, then die of the same signal (the exit status a
+ * shell or supervisor expects); on any exit of this process write it too.
+ */
+function keepOutputOnExit(pool: Pool): () => void {
+  const onExit = (): void => pool.drainOutput();
+  const handlers = FATAL_SIGNALS.map((sig) => {
+    const h = (): void => {
+      pool.drainOutput();
+      stop();
+      process.kill(process.pid, sig);
+    };
+    process.on(sig, h);
+    return [sig, h] as const;
+  });
+  process.on('exit', onExit);
+  function stop(): void {
+    for (const [sig, h] of handlers) process.off(sig, h);
+    process.off('exit', onExit);
+  }
+  return stop;
 }
 
 export function isModulePath(p: string): boolean {

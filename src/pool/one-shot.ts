@@ -58,7 +58,7 @@ class OneShotRunner implements TaskRunner {
     return this.used ? [] : [this.worker];
   }
 
-  run(task: GuestTask, { signal, transferList }: Parameters<TaskRunner['run']>[1]): Promise<GuestResult> {
+  run(task: GuestTask, { signal }: Parameters<TaskRunner['run']>[1]): Promise<GuestResult> {
     if (this.used) return Promise.reject(new Error('tswasi: a one-shot worker runs one task'));
     this.used = true;
     const w = this.worker;
@@ -81,7 +81,7 @@ class OneShotRunner implements TaskRunner {
       if (signal.aborted) { onAbort(); return; }
       w.on('message', onMessage).on('error', onError).on('exit', onExit);
       signal.addEventListener('abort', onAbort, { once: true });
-      w.postMessage(task, transferList);
+      w.postMessage(task);
     });
   }
 
