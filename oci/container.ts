@@ -118,4 +118,5 @@ async function main(): Promise<number> {
   }
 }
 
-process.exitCode = await main();
+// No top-level await: the build bundles this entry as CommonJS, to run it from V8's code cache.
+void main().then((code) => { process.exitCode = code; });
