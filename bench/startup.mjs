@@ -8,8 +8,9 @@
  *
  *   node bench/startup.mjs [--rounds 30] [--dist DIR] [--json FILE]
  *
- * --dist measures another build's dist/ (e.g. a copy of main's) with this
- * checkout's examples/hello.wasm. tswasi-oci commands run against a state
+ * The commands are the files package.json's bin names. --dist measures
+ * another build (its dist/ beside its package.json, e.g. a copy of main's)
+ * with this checkout's examples/hello.wasm. tswasi-oci commands run against a state
  * root of their own in a temporary directory, on a real container (the
  * hello module, created and never started); `kill` and `delete` get a fresh
  * container before each timed run (untimed).
@@ -45,8 +46,10 @@ fs.writeFileSync(path.join(bundle, 'config.json'), JSON.stringify({
   linux: { namespaces: [{ type: 'pid' }, { type: 'mount' }] },
 }));
 
-const oci = [path.join(DIST, 'oci/tswasi-oci.js'), '--root', stateRoot];
-const tswasi = path.join(DIST, 'src/cli/tswasi.js');
+// The commands as installed: the files package.json's bin names (beside that dist/).
+const bin = JSON.parse(fs.readFileSync(path.join(DIST, '../package.json'), 'utf8')).bin;
+const oci = [path.join(DIST, '..', bin['tswasi-oci']), '--root', stateRoot];
+const tswasi = path.join(DIST, '..', bin.tswasi);
 
 /** Run a helper command (untimed); it must succeed. */
 function must(args) {

@@ -7,12 +7,12 @@
  * tsc still writes every module and the .d.ts files: the library (`tswasi`,
  * `tswasi/wasi`) stays unbundled. For an entry X.ts this step writes, at
  * tsc's own path:
- *   - X.cjs: X and everything it imports, one CommonJS file. Modules that
- *     are import()ed (a command's code) are evaluated only when used.
- *   - X.cjs.cache: V8's code cache for X.cjs, made here with this Node.
- *   - X.js (replacing tsc's): a small launcher that compiles X.cjs with that
- *     cache and runs it. A cache from another Node/V8 is rejected by V8, and
- *     X.cjs is then compiled as usual.
+ *   - X.bundle.cjs: X and everything it imports, one CommonJS file. Modules
+ *     that are import()ed (a command's code) are evaluated only when used.
+ *   - X.bundle.cjs.cache: V8's code cache for it, made here with this Node.
+ *   - X.cjs, and X.js replacing tsc's: a small launcher that compiles the
+ *     bundle with that cache and runs it. A cache from another Node/V8 is
+ *     rejected by V8, and the bundle is then compiled as usual.
  * Packages loaded on first use with `createRequire(import.meta.url)(…)`
  * (memfs, wabt, piscina, the AssemblyScript loader) stay out of the bundles.
  */
@@ -133,33 +133,48 @@ const plugins = (entryOut, base) => [tscImportMetaUrl(entryOut, base), lazyStrin
 
 const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: 'linked', logLevel: 'warning' };
 
-/** How the launcher calls X.cjs; kept on one line so the bundle's line numbers stay right. */
+/** How the launcher calls the bundle; kept on one line so the bundle's line numbers stay right. */
 const WRAP_HEAD = '(function (exports, require, module, __filename, __dirname) {';
 const WRAP_TAIL = '\n})';
 
-function launcher(bundle, shebang) {
-  return `${shebang}// Written by scripts/bundle.mjs: runs ./${bundle} (the bundle) from V8's code cache (./${bundle}.cache).
-import { readFileSync, writeFileSync } from 'node:fs';
+/**
+ * The launcher: compile the bundle with its cache and run it. Written twice,
+ * as X.cjs (what package.json's bin names: a CommonJS main skips the ES
+ * module loader's set-up, ~5 ms) and as X.js, tsc's path, which scripts,
+ * tests and spawns name (`node dist/src/cli/tswasi.js`).
+ */
+function launcher(bundle, shebang, esm) {
+  const imports = esm
+    ? `import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Script } from 'node:vm';
 
-const filename = fileURLToPath(new URL('./${bundle}', import.meta.url));
+const filename = fileURLToPath(new URL('./${bundle}', import.meta.url));`
+    : `'use strict';
+const { readFileSync, writeFileSync } = require('node:fs');
+const { createRequire } = require('node:module');
+const { dirname, join } = require('node:path');
+const { Script } = require('node:vm');
+
+const filename = join(__dirname, '${bundle}');`;
+  return `${shebang}// Written by scripts/bundle.mjs: runs ./${bundle} (the bundle) from V8's code cache (./${bundle}.cache).
+${imports}
 let cachedData;
 try { cachedData = readFileSync(filename + '.cache'); } catch { /* no cache: V8 compiles it */ }
 const source = ${JSON.stringify(WRAP_HEAD)} + readFileSync(filename, 'utf8') + ${JSON.stringify(WRAP_TAIL)};
 const script = new Script(source, { filename, cachedData });
 // The build's training run: keep the code of every function this run compiled.
 if (process.env.TSWASI_WRITE_CODE_CACHE === '1') process.on('exit', () => writeFileSync(filename + '.cache', script.createCachedData()));
-const module = { exports: {} };
-script.runInThisContext()(module.exports, createRequire(filename), module, filename, dirname(filename));
+const bundleModule = { exports: {} };
+script.runInThisContext()(bundleModule.exports, createRequire(filename), bundleModule, filename, dirname(filename));
 `;
 }
 
 async function bundleEntry(src) {
   const js = outFile(src);
-  const cjs = js.replace(/\.js$/, '.cjs');
+  const cjs = js.replace(/\.js$/, '.bundle.cjs');
   await build({
     ...common,
     entryPoints: [path.join(ROOT, src)],
@@ -177,7 +192,8 @@ async function bundleEntry(src) {
   // The code cache of the compiled top level (every module's load-time code).
   const script = new Script(WRAP_HEAD + text + WRAP_TAIL, { filename: cjs });
   await writeFile(cjs + '.cache', script.createCachedData());
-  await writeFile(js, launcher(path.basename(cjs), shebang));
+  await writeFile(js, launcher(path.basename(cjs), shebang, true));
+  await writeFile(js.replace(/\.js$/, '.cjs'), launcher(path.basename(cjs), shebang, false));
 }
 
 await Promise.all(ENTRIES.map(bundleEntry));

@@ -19,7 +19,7 @@ for p in "$node" "$here"; do
 done
 mkdir -p "$dest"
 for name in tswasi-oci tswasi-oci-wasm; do
-  entry=$here/dist/oci/$name.js
+  entry=$here/dist/oci/$name.cjs
   [ -f "$entry" ] || { echo "install-oci: $entry is missing: run npm run build first" >&2; exit 1; }
   tmp=$dest/.$name.$$
   printf "#!/bin/sh\nexec '%s' '%s' \"\$@\"\n" "$node" "$entry" > "$tmp"

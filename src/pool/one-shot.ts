@@ -11,7 +11,8 @@ import type { Worker } from 'node:worker_threads';
 import type { TaskRunner } from './pool.js';
 import type { GuestResult, GuestTask } from './task.js';
 
-const WORKER = new URL('./one-shot-worker.js', import.meta.url);
+/** The worker's CommonJS launcher (written by scripts/bundle.mjs): no ES module loader to set up in the thread. */
+const WORKER = new URL('./one-shot-worker.cjs', import.meta.url);
 
 /** node:worker_threads is loaded when a worker starts: `tswasi --version` does not load it. */
 const startWorker = (): Worker =>
