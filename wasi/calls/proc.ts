@@ -20,6 +20,7 @@ let pool: Buffer | undefined;
 let poolAt = POOL_SIZE;
 
 function randomInto(dst: Uint8Array, at: number, len: number): void {
+  if (len === 0) return;
   // node:crypto is loaded on first use: most guests never ask for randomness.
   fill ??= (createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto')).randomFillSync;
   if (len >= POOL_DIRECT) {

@@ -259,10 +259,11 @@ export class HostDir implements DirHandle {
   }
 
   identity(name?: string): string | null {
-    const st = name === undefined ? fs.fstatSync(this.fd, { bigint: true }) : fs.lstatSync(this.at(name), { bigint: true, throwIfNoEntry: false });
-    if (st === undefined || !st.isDirectory() || st.birthtimeNs === 0n) return null;
-    return `${st.dev}:${st.ino}:${st.birthtimeNs}`;
+    // An open directory stays the same directory: its own identity is asked of the kernel once.
+    if (name === undefined) return this.selfId === undefined ? (this.selfId = identityOf(fs.fstatSync(this.fd, { bigint: true }))) : this.selfId;
+    return identityOf(fs.lstatSync(this.at(name), { bigint: true, throwIfNoEntry: false }));
   }
+  private selfId: string | null | undefined;
 
   readdir(): DirEntry[] {
     const entries = fs.readdirSync(PROC_FD ? `/proc/self/fd/${this.fd}` : this.hostPath, { withFileTypes: true });
@@ -281,6 +282,11 @@ export class HostDir implements DirHandle {
   close(): void {
     fs.closeSync(this.fd);
   }
+}
+
+function identityOf(st: fs.BigIntStats | undefined): string | null {
+  if (st === undefined || !st.isDirectory() || st.birthtimeNs === 0n) return null;
+  return `${st.dev}:${st.ino}:${st.birthtimeNs}`;
 }
 
 function hostDir(d: DirHandle): HostDir {
