@@ -165,6 +165,14 @@ export class HostDir implements DirHandle {
     return filestatOf(fs.lstatSync(this.at(name), { bigint: true }));
   }
 
+  inode(name: string): bigint | null {
+    // Number stats cost less than BigIntStats (no bigints, no Dates), and an
+    // inode below 2^53 is exact in a double; a larger one is asked again.
+    const st = fs.lstatSync(this.at(name), { throwIfNoEntry: false });
+    if (st === undefined) return null;
+    return st.ino <= Number.MAX_SAFE_INTEGER ? BigInt(st.ino) : (fs.lstatSync(this.at(name), { bigint: true, throwIfNoEntry: false })?.ino ?? null);
+  }
+
   open(name: string, req: OpenRequest): FileHandle | DirHandle {
     let flags = C.O_NOFOLLOW;
     if (req.write) {
@@ -184,6 +192,8 @@ export class HostDir implements DirHandle {
     const path = this.at(name);
     const before = PROC_FD || req.create ? null : fs.lstatSync(path);
     const fd = fs.openSync(path, flags, 0o666);
+    // O_CREAT|O_EXCL succeeded: a regular file we just made, no fstat needed to know its type.
+    if (req.create && req.exclusive && !req.directory) return new HostFile(fd, Filetype.REGULAR_FILE, flags, this.readonly);
     try {
       const st = fs.fstatSync(fd);
       if (before !== null && (before.dev !== st.dev || before.ino !== st.ino)) {
