@@ -192,8 +192,11 @@ export class HostDir implements DirHandle {
     const path = this.at(name);
     const before = PROC_FD || req.create ? null : fs.lstatSync(path);
     const fd = fs.openSync(path, flags, 0o666);
-    // O_CREAT|O_EXCL succeeded: a regular file we just made, no fstat needed to know its type.
-    if (req.create && req.exclusive && !req.directory) return new HostFile(fd, Filetype.REGULAR_FILE, flags, this.readonly);
+    // The open itself can tell the type, saving an fstat: O_DIRECTORY opens only a
+    // directory, and O_CREAT|O_EXCL only a regular file it has just made (without procfs the
+    // fstat also checks that the open reached what the lstat saw).
+    if (req.directory && before === null) return new HostDir(fd, this.hostPath + '/' + name, this.readonly);
+    if (req.create && req.exclusive) return new HostFile(fd, Filetype.REGULAR_FILE, flags, this.readonly);
     try {
       const st = fs.fstatSync(fd);
       if (before !== null && (before.dev !== st.dev || before.ino !== st.ino)) {
