@@ -76,7 +76,7 @@ async function main(): Promise<number> {
         if (tracer !== null) {
           tracer.close();
           // A Chrome trace is one JSON document: no table after it.
-          if (rec.trace !== undefined && !rec.trace.spec.includes('chrome')) fs.appendFileSync(rec.trace.file, '\n' + tracer.summary() + '\n');
+          if (rec.trace !== undefined && !tracer.summaryInFile && !rec.trace.spec.includes('chrome')) fs.appendFileSync(rec.trace.file, '\n' + tracer.summary() + '\n');
         }
       }
     };

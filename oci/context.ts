@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Log } from './log.js';
 import { delegate, findNativeRuntime } from './native.js';
+import { ERR_NOT_EXIST } from './runc-errors.js';
 import { DEFAULT_ROOT, StateStore, type ContainerRecord } from './state-store.js';
 
 export interface Globals {
@@ -38,7 +39,7 @@ export class Context {
 
   /** Where we remember that an id belongs to the native runtime. */
   private nativeMark(id: string): string {
-    StateStore.validId(id);
+    StateStore.checkId(id);
     return path.join(this.store.root, '.native', id + '.json');
   }
 
@@ -74,10 +75,9 @@ export class Context {
     return delegate(runtime, this.nativeArgs);
   }
 
-  /** The Wasm record of `id`, or an error naming it. */
+  /** The Wasm record of `id`, or runc's error for an unknown id. */
   wasmRecord(id: string): ContainerRecord {
-    if (!StateStore.validId(id)) throw new Error(`invalid container id: ${JSON.stringify(id)}`);
-    if (!this.store.exists(id)) throw new Error(`container ${id} does not exist`);
+    if (!this.store.exists(id)) throw new Error(ERR_NOT_EXIST);
     return this.store.read(id);
   }
 }

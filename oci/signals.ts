@@ -7,7 +7,8 @@ export function parseSignal(text: string | undefined): number {
   if (text === undefined || text === '') return SIGNALS['SIGTERM']!;
   if (/^\d+$/.test(text)) {
     const n = Number(text);
-    if (n >= 1 && n <= 64) return n;
+    // 0 probes for life without signalling, as `runc kill ID 0` does.
+    if (n >= 0 && n <= 64) return n;
     throw new Error(`unknown signal: ${text}`);
   }
   const name = text.toUpperCase().startsWith('SIG') ? text.toUpperCase() : 'SIG' + text.toUpperCase();

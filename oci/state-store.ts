@@ -6,6 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { ERR_EXIST, ERR_NOT_EXIST, idProblem } from './runc-errors.js';
 
 /** What tswasi-oci records for every container id it has seen. */
 export interface ContainerRecord {
@@ -38,17 +39,21 @@ export const EXEC_FIFO = 'exec.fifo';
 /** The default --root, as /run/runc is runc's. */
 export const DEFAULT_ROOT = '/run/tswasi-oci';
 
-const ID_RE = /^[A-Za-z0-9][A-Za-z0-9_.+-]*$/;
-
 export class StateStore {
   constructor(readonly root: string) {}
 
   static validId(id: string): boolean {
-    return ID_RE.test(id) && id.length <= 1024;
+    return idProblem(id) === null;
+  }
+
+  /** Throws runc's words unless `id` is valid. The CLI checks every id on entry; this guards the path. */
+  static checkId(id: string): void {
+    const problem = idProblem(id);
+    if (problem !== null) throw new Error(problem);
   }
 
   dir(id: string): string {
-    if (!StateStore.validId(id)) throw new Error(`invalid container id: ${JSON.stringify(id)}`);
+    StateStore.checkId(id);
     return path.join(this.root, id);
   }
 
@@ -59,7 +64,7 @@ export class StateStore {
     try {
       fs.mkdirSync(dir, { mode: 0o700 });
     } catch (e) {
-      if ((e as { code?: string }).code === 'EEXIST') throw new Error(`container with id ${id} already exists`);
+      if ((e as { code?: string }).code === 'EEXIST') throw new Error(ERR_EXIST);
       throw e;
     }
     return dir;
@@ -75,7 +80,7 @@ export class StateStore {
     try {
       text = fs.readFileSync(file, 'utf8');
     } catch {
-      throw new Error(`container ${id} does not exist`);
+      throw new Error(ERR_NOT_EXIST);
     }
     try {
       return JSON.parse(text) as ContainerRecord;
@@ -120,6 +125,7 @@ export class StateStore {
    * pid; a lock whose holder is dead is taken over).
    */
   withLock<T>(id: string, fn: () => T): T {
+    StateStore.checkId(id);
     fs.mkdirSync(this.root, { recursive: true, mode: 0o711 });
     const lock = path.join(this.root, `.${id}.lock`);
     const deadline = Date.now() + 10_000;

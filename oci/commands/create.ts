@@ -12,6 +12,7 @@ import { classifyEntrypoint, decide } from '../detect.js';
 import { buildContainerFs, headOf } from '../filesystem.js';
 import { parseSpec, type Spec } from '../spec.js';
 import { parseTraceSpec } from '../../src/trace/tracer.js';
+import { ERR_EXIST } from '../runc-errors.js';
 import { EXEC_FIFO, pidStartTime, type ContainerRecord } from '../state-store.js';
 
 export interface CreateArgs {
@@ -134,7 +135,7 @@ function readLine(child: ChildProcess): Promise<string> {
 
 export async function create(ctx: Context, a: CreateArgs): Promise<number> {
   const { dir, spec } = loadBundle(a.bundle);
-  if (ctx.nativeOwner(a.id) !== null || ctx.store.exists(a.id)) throw new Error(`container with id ${a.id} already exists`);
+  if (ctx.nativeOwner(a.id) !== null || ctx.store.exists(a.id)) throw new Error(ERR_EXIST);
   const d = classify(ctx, dir, spec);
   if (!d.wasm) {
     const runtime = ctx.nativeRuntime();

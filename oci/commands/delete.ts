@@ -2,6 +2,7 @@
 import type { Context } from '../context.js';
 import { statusOf, waitGone } from '../status.js';
 import { CorruptRecordError, containerAlive } from '../state-store.js';
+import { ERR_NOT_EXIST, errCannotDelete } from '../runc-errors.js';
 
 export function del(ctx: Context, id: string, force: boolean): number {
   const owner = ctx.nativeOwner(id);
@@ -11,7 +12,7 @@ export function del(ctx: Context, id: string, force: boolean): number {
     return code;
   }
   if (!ctx.store.exists(id)) {
-    if (!force) throw new Error(`container ${id} does not exist`);
+    if (!force) throw new Error(ERR_NOT_EXIST);
     // runc: delete --force of an unknown id succeeds. A create that died
     // before writing its record leaves only the claimed directory: remove it
     // (its container process, if any, leaves when its FIFO is gone).
@@ -31,7 +32,7 @@ export function del(ctx: Context, id: string, force: boolean): number {
     }
     const status = statusOf(ctx.store, rec);
     if ((status === 'running' || status === 'paused') && !force) {
-      throw new Error(`cannot delete container ${id} that is not stopped: ${status}`);
+      throw new Error(errCannotDelete(id, status));
     }
     if (containerAlive(rec)) {
       try { process.kill(rec.pid!, 'SIGKILL'); } catch { /* already gone */ }

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { Context } from '../context.js';
 import { signalNumber } from '../native.js';
 import { loadBundle, writePidFile } from './create.js';
-import type { Process } from '../spec.js';
+import { parseProcess, type Process } from '../spec.js';
 import { statusOf } from '../status.js';
 
 const CONTAINER_MAIN = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'container.js');
@@ -33,11 +33,13 @@ export async function exec(ctx: Context, a: ExecArgs): Promise<number> {
   if (status !== 'running') throw new Error(`cannot exec in container ${a.id}: it is ${status}`);
   let proc: Process;
   if (a.process !== undefined) {
+    let text: string;
     try {
-      proc = JSON.parse(fs.readFileSync(a.process, 'utf8')) as Process;
+      text = fs.readFileSync(a.process, 'utf8');
     } catch (e) {
-      throw new Error(`cannot read process ${a.process}: ${(e as Error).message}`);
+      throw new Error(`cannot read process ${a.process}: ${(e as { code?: string }).code ?? (e as Error).message}`);
     }
+    proc = parseProcess(text, a.process);
   } else {
     if (a.command.length === 0) throw new Error('exec needs --process or a command');
     const base = loadBundle(rec.bundle).spec.process;

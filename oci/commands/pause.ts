@@ -5,6 +5,7 @@
  */
 import type { Context } from '../context.js';
 import { statusOf } from '../status.js';
+import { ERR_NOT_PAUSED, ERR_NOT_RUNNING } from '../runc-errors.js';
 
 export function pause(ctx: Context, id: string, resume: boolean): number {
   const owner = ctx.nativeOwner(id);
@@ -12,8 +13,8 @@ export function pause(ctx: Context, id: string, resume: boolean): number {
   return ctx.store.withLock(id, () => {
     const rec = ctx.wasmRecord(id);
     const status = statusOf(ctx.store, rec);
-    if (!resume && status !== 'running') throw new Error(`container ${id} is not running (${status})`);
-    if (resume && status !== 'paused') throw new Error(`container ${id} is not paused (${status})`);
+    if (!resume && status !== 'running') throw new Error(ERR_NOT_RUNNING);
+    if (resume && status !== 'paused') throw new Error(ERR_NOT_PAUSED);
     for (const pid of [rec.pid!, ...(rec.execPids ?? [])]) {
       try { process.kill(pid, resume ? 'SIGCONT' : 'SIGSTOP'); } catch { /* gone */ }
     }

@@ -3,10 +3,11 @@ import type { Context } from '../context.js';
 import { signalNumber } from '../native.js';
 import { classify, createWasm, loadBundle, type CreateArgs } from './create.js';
 import { start } from './start.js';
+import { ERR_EXIST } from '../runc-errors.js';
 
 export async function run(ctx: Context, a: CreateArgs & { detach: boolean; keep: boolean }): Promise<number> {
   const { dir, spec } = loadBundle(a.bundle);
-  if (ctx.nativeOwner(a.id) !== null || ctx.store.exists(a.id)) throw new Error(`container with id ${a.id} already exists`);
+  if (ctx.nativeOwner(a.id) !== null || ctx.store.exists(a.id)) throw new Error(ERR_EXIST);
   const d = classify(ctx, dir, spec);
   if (!d.wasm) {
     const runtime = ctx.nativeRuntime();

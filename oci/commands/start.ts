@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Context } from '../context.js';
 import { sleepMs, statusOf } from '../status.js';
 import { EXEC_FIFO, containerAlive } from '../state-store.js';
+import { errCannotStart } from '../runc-errors.js';
 
 export function start(ctx: Context, id: string): number {
   const owner = ctx.nativeOwner(id);
@@ -11,7 +12,7 @@ export function start(ctx: Context, id: string): number {
   return ctx.store.withLock(id, () => {
     const rec = ctx.wasmRecord(id);
     const status = statusOf(ctx.store, rec);
-    if (status !== 'created') throw new Error(`cannot start a container in the ${status} state`);
+    if (status !== 'created') throw new Error(errCannotStart(status));
     const fifo = path.join(ctx.store.dir(id), EXEC_FIFO);
     const fd = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
     try {

@@ -5,6 +5,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { run } from './run.js';
 import { inspect } from './inspect.js';
+import { view } from './view.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -40,7 +41,7 @@ export function splitAtModule(rest: readonly string[]): { options: string[]; gue
 async function main(argv: string[]): Promise<void> {
   // `tswasi module.wasm args…` is `tswasi run module.wasm args…`, as with wasmtime.
   const first = argv[0];
-  const topLevel = ['run', 'inspect', 'help', '--help', '-h', '--version', '-V'];
+  const topLevel = ['run', 'inspect', 'view', 'help', '--help', '-h', '--version', '-V'];
   if (first !== undefined && !topLevel.includes(first)) argv = ['run', ...argv];
   let guestArgs: string[] = [];
   if (argv[0] === 'run') {
@@ -69,8 +70,8 @@ async function main(argv: string[]): Promise<void> {
           type: 'string', requiresArg: false,
           describe: 'Print every WASI call to stderr, strace-style. --trace=SPEC: formats (text, json, chrome) and filters (fs, path, io, clock, proc, poll, args, env, random, sock, or function names), comma-separated, e.g. --trace=json,fs',
         })
-        .option('trace-file', { type: 'string', requiresArg: true, describe: 'Write the trace to this file instead of stderr (--trace=chrome: a Chrome Trace Event file for Perfetto)' })
-        .option('trace-summary', { type: 'boolean', describe: 'At exit, print calls, errors and time per WASI function (like strace -c)' })
+        .option('trace-file', { type: 'string', requiresArg: true, describe: 'Write the trace to this file instead of stderr (alone: implies --trace; --trace=chrome: a Chrome Trace Event file for Perfetto)' })
+        .option('trace-summary', { type: 'boolean', describe: 'At exit, print calls, errors and time per WASI function (like strace -c); into --trace-file when that is text' })
         .option('invoke', {
           type: 'string', requiresArg: true,
           describe: 'Call this exported function instead of _start; remaining args are its parameters, the result is printed',
@@ -100,6 +101,16 @@ async function main(argv: string[]): Promise<void> {
         .option('json', { type: 'boolean', describe: 'print the report as JSON' }),
       async (a) => {
         process.exitCode = await inspect(a.module, a.json ?? false);
+      },
+    )
+    .command(
+      'view [file]',
+      'Open the explorer: a web page on 127.0.0.1 that runs a module in your browser and shows its WASI calls, output, fds and files (FILE: a .wasm, or a --trace=json file)',
+      (y) => y
+        .positional('file', { type: 'string', describe: 'a .wasm module to load, or a trace written by run --trace=json --trace-file F' })
+        .option('port', { type: 'number', default: 8737, describe: 'the port on 127.0.0.1 (0: any free port)' }),
+      async (a) => {
+        process.exitCode = await view(a.file, a.port);
       },
     )
     .demandCommand(1, 'a command is required: tswasi run <module> [args...]')

@@ -19,36 +19,15 @@ import { Errno, Filetype } from '../abi.js';
 import { WasiError } from '../errors.js';
 import type { DirEntry, DirHandle, FileHandle, Filestat, OpenRequest, TimeSpec } from './handle.js';
 import { setTimesExact, sharedFdPath } from './host-times.js';
+import { filestatOf, filetypeOfMode } from './stat.js';
+
+// Pure stat conversions live in stat.ts (the browser build has no node:fs); re-exported for stdio.
+export { filestatOf, filetypeOfMode } from './stat.js';
 
 const C = fs.constants;
 const PROC_FD = process.platform === 'linux' && fs.existsSync('/proc/self/fd');
 /** One object identifies "the host filesystem" for link/rename (the kernel reports EXDEV itself). */
 const HOST_DEVICE = Object.freeze({ backend: 'host' });
-
-export function filetypeOfMode(mode: number): Filetype {
-  switch (mode & C.S_IFMT) {
-    case C.S_IFREG: return Filetype.REGULAR_FILE;
-    case C.S_IFDIR: return Filetype.DIRECTORY;
-    case C.S_IFLNK: return Filetype.SYMBOLIC_LINK;
-    case C.S_IFCHR: return Filetype.CHARACTER_DEVICE;
-    case C.S_IFBLK: return Filetype.BLOCK_DEVICE;
-    case C.S_IFSOCK: return Filetype.SOCKET_STREAM;
-    default: return Filetype.UNKNOWN;
-  }
-}
-
-export function filestatOf(st: fs.BigIntStats): Filestat {
-  return {
-    dev: st.dev,
-    ino: st.ino,
-    filetype: filetypeOfMode(Number(st.mode)),
-    nlink: st.nlink,
-    size: st.size,
-    atim: st.atimeNs,
-    mtim: st.mtimeNs,
-    ctim: st.ctimeNs,
-  };
-}
 
 function roCheck(readonly: boolean): void {
   if (readonly) throw new WasiError(Errno.ROFS);

@@ -10,7 +10,7 @@ import type { Volume } from 'memfs';
 import { Errno, Filetype } from '../abi.js';
 import { WasiError } from '../errors.js';
 import type { DirEntry, DirHandle, FileHandle, Filestat, OpenRequest, TimeSpec } from './handle.js';
-import { filestatOf, filetypeOfMode } from './host.js';
+import { filestatOf, filetypeOfMode } from './stat.js';
 
 /** The part of memfs's Link we rely on (public fields of @jsonjoy.com/fs-core's Link). */
 interface MemLink {
