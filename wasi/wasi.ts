@@ -84,20 +84,16 @@ function guard(fn: WasiFunction, before: (() => void) | null): WasiFunction {
     if (e instanceof WasiExit) throw e;
     return errnoOf(e);
   };
-  if (before !== null) {
-    return ((...a: unknown[]) => {
-      try { before(); return f(...a); } catch (e) { return fail(e); }
-    }) as WasiFunction;
-  }
-  // Fixed arities keep the hot calls free of rest-argument arrays.
+  const b = before;
+  // Fixed arities keep the calls free of rest-argument arrays (with or without a flush first).
   switch (fn.length) {
-    case 0: return (() => { try { return f(); } catch (e) { return fail(e); } }) as WasiFunction;
-    case 1: return ((a: unknown) => { try { return f(a); } catch (e) { return fail(e); } }) as WasiFunction;
-    case 2: return ((a: unknown, b: unknown) => { try { return f(a, b); } catch (e) { return fail(e); } }) as WasiFunction;
-    case 3: return ((a: unknown, b: unknown, c: unknown) => { try { return f(a, b, c); } catch (e) { return fail(e); } }) as WasiFunction;
-    case 4: return ((a: unknown, b: unknown, c: unknown, d: unknown) => { try { return f(a, b, c, d); } catch (e) { return fail(e); } }) as WasiFunction;
-    case 5: return ((a: unknown, b: unknown, c: unknown, d: unknown, g: unknown) => { try { return f(a, b, c, d, g); } catch (e) { return fail(e); } }) as WasiFunction;
-    default: return ((...a: unknown[]) => { try { return f(...a); } catch (e) { return fail(e); } }) as WasiFunction;
+    case 0: return (() => { try { b?.(); return f(); } catch (e) { return fail(e); } }) as WasiFunction;
+    case 1: return ((a: unknown) => { try { b?.(); return f(a); } catch (e) { return fail(e); } }) as WasiFunction;
+    case 2: return ((a: unknown, c: unknown) => { try { b?.(); return f(a, c); } catch (e) { return fail(e); } }) as WasiFunction;
+    case 3: return ((a: unknown, c: unknown, d: unknown) => { try { b?.(); return f(a, c, d); } catch (e) { return fail(e); } }) as WasiFunction;
+    case 4: return ((a: unknown, c: unknown, d: unknown, g: unknown) => { try { b?.(); return f(a, c, d, g); } catch (e) { return fail(e); } }) as WasiFunction;
+    case 5: return ((a: unknown, c: unknown, d: unknown, g: unknown, h: unknown) => { try { b?.(); return f(a, c, d, g, h); } catch (e) { return fail(e); } }) as WasiFunction;
+    default: return ((...a: unknown[]) => { try { b?.(); return f(...a); } catch (e) { return fail(e); } }) as WasiFunction;
   }
 }
 

@@ -135,6 +135,11 @@ export class MemDir implements DirHandle {
     return st;
   }
 
+  inode(name: string): bigint | null {
+    const st = this.vol.lstatSync(this.at(name), { bigint: true, throwIfNoEntry: false }) as { ino: bigint } | undefined;
+    return st === undefined ? null : st.ino;
+  }
+
   /** The entry's type, or null when there is none. */
   private typeOf(path: string): Filetype | null {
     try {
