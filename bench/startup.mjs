@@ -74,7 +74,7 @@ function stopped(id) {
 
 const cases = [
   { name: "node -e ''", args: ['-e', ''] },
-  { name: 'node:wasi hello.wasm (bench/node-wasi-hello.mjs)', args: [path.join(ROOT, 'bench/node-wasi-hello.mjs'), HELLO] },
+  { name: 'node:wasi hello.wasm (bench/node-wasi-run.mjs)', args: [path.join(ROOT, 'bench/node-wasi-run.mjs'), HELLO] },
   { name: 'tswasi --version', args: [tswasi, '--version'], vs: 0 },
   { name: 'tswasi run hello.wasm', args: [tswasi, 'run', HELLO], vs: 1 },
   { name: 'tswasi-oci state', args: [...oci, 'state', 'idle'], vs: 0 },
