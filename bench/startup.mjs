@@ -6,11 +6,13 @@
  * of each and its ratio to a reference — `node -e ''`, or node:wasi running
  * the same module — as the median of the per-round ratios.
  *
- *   node bench/startup.mjs [--rounds 30] [--dist DIR] [--json FILE]
+ *   node bench/startup.mjs [--rounds 30] [--dist DIR] [--before DIR] [--json FILE]
  *
  * The commands are the files package.json's bin names. --dist measures
  * another build (its dist/ beside its package.json, e.g. a copy of main's)
- * with this checkout's examples/hello.wasm. tswasi-oci commands run against a state
+ * with this checkout's examples/hello.wasm; --before DIR adds a second
+ * build's commands to every round, tagged [before], for a before/after
+ * table from one run. tswasi-oci commands run against a state
  * root of their own in a temporary directory, on a real container (the
  * hello module, created and never started); `kill` and `delete` get a fresh
  * container before each timed run (untimed).
@@ -29,12 +31,12 @@ const opt = (name, dflt) => {
 const ROUNDS = Number(opt('--rounds', '30'));
 const WARMUP = 2;
 const DIST = path.resolve(opt('--dist', path.join(ROOT, 'dist')));
+const BEFORE = opt('--before', undefined) === undefined ? undefined : path.resolve(opt('--before'));
 const JSON_OUT = opt('--json', undefined);
 const HELLO = path.join(ROOT, 'examples/hello.wasm');
 const node = process.execPath;
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tswasi-startup-'));
-const stateRoot = path.join(work, 'state');
 const bundle = path.join(work, 'bundle');
 fs.mkdirSync(path.join(bundle, 'rootfs'), { recursive: true });
 fs.copyFileSync(HELLO, path.join(bundle, 'rootfs/hello.wasm'));
@@ -46,47 +48,58 @@ fs.writeFileSync(path.join(bundle, 'config.json'), JSON.stringify({
   linux: { namespaces: [{ type: 'pid' }, { type: 'mount' }] },
 }));
 
-// The commands as installed: the files package.json's bin names (beside that dist/).
-const bin = JSON.parse(fs.readFileSync(path.join(DIST, '../package.json'), 'utf8')).bin;
-const oci = [path.join(DIST, '..', bin['tswasi-oci']), '--root', stateRoot];
-const tswasi = path.join(DIST, '..', bin.tswasi);
+/** One build's commands: the files package.json's bin names (beside that dist/), with a state root of their own. */
+function commandsOf(dist, label) {
+  const bin = JSON.parse(fs.readFileSync(path.join(dist, '../package.json'), 'utf8')).bin;
+  const oci = [path.join(dist, '..', bin['tswasi-oci']), '--root', path.join(work, `state-${label}`)];
+  const tswasi = path.join(dist, '..', bin.tswasi);
+  const tag = label === 'this' ? '' : ` [${label}]`;
 
-/** Run a helper command (untimed); it must succeed. */
-function must(args) {
-  const r = spawnSync(node, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  if (r.status !== 0) throw new Error(`${args.join(' ')}: exit ${r.status}: ${r.stderr}`);
-  return r.stdout;
-}
-// Not piped: the container process keeps create's stdio open until it is started.
-function create(id) {
-  const r = spawnSync(node, [...oci, 'create', '--bundle', bundle, id], { stdio: 'ignore' });
-  if (r.status !== 0) throw new Error(`create ${id}: exit ${r.status}`);
-}
-const remove = (id) => spawnSync(node, [...oci, 'delete', '--force', id], { stdio: 'ignore' });
-function stopped(id) {
-  must([...oci, 'kill', id, 'KILL']);
-  for (let i = 0; i < 500; i++) {
-    if (JSON.parse(must([...oci, 'state', id])).status === 'stopped') return;
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+  /** Run a helper command (untimed); it must succeed. */
+  function must(args) {
+    const r = spawnSync(node, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    if (r.status !== 0) throw new Error(`${args.join(' ')}: exit ${r.status}: ${r.stderr}`);
+    return r.stdout;
   }
-  throw new Error(`${id} did not stop`);
+  // Not piped: the container process keeps create's stdio open until it is started.
+  function create(id) {
+    const r = spawnSync(node, [...oci, 'create', '--bundle', bundle, id], { stdio: 'ignore' });
+    if (r.status !== 0) throw new Error(`create ${id}: exit ${r.status}`);
+  }
+  const remove = (id) => spawnSync(node, [...oci, 'delete', '--force', id], { stdio: 'ignore' });
+  function stopped(id) {
+    must([...oci, 'kill', id, 'KILL']);
+    for (let i = 0; i < 500; i++) {
+      if (JSON.parse(must([...oci, 'state', id])).status === 'stopped') return;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+    }
+    throw new Error(`${id} did not stop`);
+  }
+  return {
+    setUp: () => create('idle'),
+    tearDown: () => { for (const id of ['idle', 'k', 'd', 'c']) remove(id); },
+    cases: [
+      { name: `tswasi --version${tag}`, args: [tswasi, '--version'], vs: 0 },
+      { name: `tswasi run hello.wasm${tag}`, args: [tswasi, 'run', HELLO], vs: 1 },
+      { name: `tswasi-oci state${tag}`, args: [...oci, 'state', 'idle'], vs: 0 },
+      { name: `tswasi-oci list${tag}`, args: [...oci, 'list'], vs: 0 },
+      { name: `tswasi-oci kill${tag}`, args: [...oci, 'kill', 'k', 'KILL'], vs: 0, before: () => { remove('k'); create('k'); } },
+      { name: `tswasi-oci delete${tag}`, args: [...oci, 'delete', 'd'], vs: 0, before: () => { remove('d'); create('d'); stopped('d'); } },
+      { name: `tswasi-oci create${tag}`, args: [...oci, 'create', '--bundle', bundle, 'c'], vs: 0, before: () => remove('c') },
+    ],
+  };
 }
 
+const builds = [commandsOf(DIST, 'this'), ...(BEFORE === undefined ? [] : [commandsOf(BEFORE, 'before')])];
 const cases = [
   { name: "node -e ''", args: ['-e', ''] },
   { name: 'node:wasi hello.wasm (bench/node-wasi-run.mjs)', args: [path.join(ROOT, 'bench/node-wasi-run.mjs'), HELLO] },
-  { name: 'tswasi --version', args: [tswasi, '--version'], vs: 0 },
-  { name: 'tswasi run hello.wasm', args: [tswasi, 'run', HELLO], vs: 1 },
-  { name: 'tswasi-oci state', args: [...oci, 'state', 'idle'], vs: 0 },
-  { name: 'tswasi-oci list', args: [...oci, 'list'], vs: 0 },
-  { name: 'tswasi-oci kill', args: [...oci, 'kill', 'k', 'KILL'], vs: 0, before: () => { remove('k'); create('k'); } },
-  { name: 'tswasi-oci delete', args: [...oci, 'delete', 'd'], vs: 0, before: () => { remove('d'); create('d'); stopped('d'); } },
-  { name: 'tswasi-oci create', args: [...oci, 'create', '--bundle', bundle, 'c'], vs: 0, before: () => remove('c') },
+  ...builds.flatMap((b) => b.cases),
 ];
 
 const times = cases.map(() => []);
 try {
-  create('idle');
+  for (const b of builds) b.setUp();
   for (let round = 0; round < WARMUP + ROUNDS; round++) {
     cases.forEach((c, i) => {
       c.before?.();
@@ -98,7 +111,7 @@ try {
     });
   }
 } finally {
-  for (const id of ['idle', 'k', 'd', 'c']) remove(id);
+  for (const b of builds) b.tearDown();
   fs.rmSync(work, { recursive: true, force: true });
 }
 
@@ -114,7 +127,7 @@ const rows = cases.map((c, i) => {
   }
   return row;
 });
-console.log(`${ROUNDS} rounds, Node ${process.version}, ${os.cpus().length} CPUs, dist ${path.relative(process.cwd(), DIST) || '.'}`);
+console.log(`${ROUNDS} rounds, Node ${process.version}, ${os.cpus().length} CPUs, dist ${DIST}${BEFORE === undefined ? '' : `, [before] ${BEFORE}`}`);
 console.log('| command | median ms | ratio (median of per-round ratios) |');
 console.log('|---|---:|---|');
 for (const r of rows) console.log(`| ${r.command} | ${r.ms.toFixed(1)} | ${r.ratio === undefined ? '' : `${r.ratio.toFixed(2)} × ${r.vs}`} |`);
