@@ -36,10 +36,13 @@ export function isWasmBinary(bytes: Uint8Array): boolean {
   return bytes.length >= 4 && WASM_MAGIC.every((b, i) => bytes[i] === b);
 }
 
-/** Compile (or fetch from the cache) a module; invalid input is a UserError naming the file. */
-export function compileModule(bytes: Uint8Array, name = 'module'): WebAssembly.Module {
-  const key = contentHash(bytes);
-  const hit = cache.get(key);
+/**
+ * Compile (or fetch from the cache) a module; invalid input is a UserError naming the file.
+ * `cache: false` for a process that compiles one module once (`tswasi run`): no hash, no node:crypto.
+ */
+export function compileModule(bytes: Uint8Array, name = 'module', { cache: useCache = true } = {}): WebAssembly.Module {
+  const key = useCache ? contentHash(bytes) : '';
+  const hit = useCache ? cache.get(key) : undefined;
   if (hit !== undefined) return hit;
   if (!isWasmBinary(bytes)) {
     throw new UserError(`${name} is not a WebAssembly module (${bytes.length === 0 ? 'empty file' : 'bad magic number'})`);
@@ -56,6 +59,6 @@ export function compileModule(bytes: Uint8Array, name = 'module'): WebAssembly.M
   // Checked once per module: the import section is read from the bytes we just compiled.
   const mismatches = wasiSignatureMismatches(inspectModule(bytes, () => true).imports);
   if (mismatches.length > 0) throw new UserError(`${name}: incompatible import type: ${mismatches[0]}`);
-  cache.set(key, module);
+  if (useCache) cache.set(key, module);
   return module;
 }

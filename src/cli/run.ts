@@ -71,7 +71,7 @@ export async function run(a: RunArgs): Promise<number> {
     }
     const bytes = readModule(a.module);
     // A text module is compiled from WAT first, as wasmtime does.
-    const module = compileModule(looksLikeWat(bytes) ? await compileWat(bytes, a.module) : bytes, a.module);
+    const module = compileModule(looksLikeWat(bytes) ? await compileWat(bytes, a.module) : bytes, a.module, { cache: false });
     // The guest runs in a worker thread with the process's own stdio fds;
     // this thread only waits (and could stop it). One guest, once: a plain
     // worker (started early by ./tswasi.ts), not a piscina pool.
