@@ -30,6 +30,7 @@ const opt = (name, dflt) => {
 };
 const ROUNDS = Number(opt('--rounds', '30'));
 const WARMUP = 2;
+const SETTLE_MS = 50;
 const DIST = path.resolve(opt('--dist', path.join(ROOT, 'dist')));
 const BEFORE = opt('--before', undefined) === undefined ? undefined : path.resolve(opt('--before'));
 const JSON_OUT = opt('--json', undefined);
@@ -103,6 +104,9 @@ try {
   for (let round = 0; round < WARMUP + ROUNDS; round++) {
     cases.forEach((c, i) => {
       c.before?.();
+      // A pause before every timed run, so none starts while the last one's
+      // processes (a container process just created) are still settling.
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, SETTLE_MS);
       const t0 = performance.now();
       const r = spawnSync(node, c.args, { stdio: 'ignore' });
       const ms = performance.now() - t0;
