@@ -1,0 +1,85 @@
+// Start-up: the bundled entry points run, their V8 code caches are accepted
+// by this Node, and short commands do not load what they do not use.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import vm from 'node:vm';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+
+/** Run `node ARGS` with a preload that records the built-in modules loaded; returns { r, loaded }. */
+function runRecording(args) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tswasi-startup-test-'));
+  try {
+    const out = path.join(dir, 'modules.txt');
+    const preload = path.join(dir, 'record.cjs');
+    fs.writeFileSync(preload, `process.on('exit', () => require('fs').writeFileSync(${JSON.stringify(out)}, process.moduleLoadList.join('\\n')));`);
+    const r = spawnSync(process.execPath, ['--require', preload, ...args], { encoding: 'utf8', timeout: 30_000 });
+    const loaded = fs.existsSync(out) ? fs.readFileSync(out, 'utf8').split('\n') : [];
+    return { r, loaded };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const builtin = (loaded, name) => loaded.includes(`NativeModule ${name}`);
+
+test('every bin entry is built, executable, and prints its version', () => {
+  for (const [name, file] of Object.entries(pkg.bin)) {
+    const p = path.join(ROOT, file);
+    assert.ok(fs.existsSync(p), `${name}: ${file} is missing (npm run build)`);
+    fs.accessSync(p, fs.constants.X_OK);
+    const r = spawnSync(p, ['--version'], { encoding: 'utf8', timeout: 30_000 });
+    assert.equal(r.status, 0, `${name} --version: ${r.stderr}`);
+    assert.match(r.stdout, new RegExp(pkg.version.replaceAll('.', '\\.')));
+  }
+});
+
+test('each bundle has a V8 code cache this Node accepts', () => {
+  const bundles = [];
+  for (const dir of ['dist/src/cli', 'dist/src/pool', 'dist/oci']) {
+    for (const f of fs.readdirSync(path.join(ROOT, dir))) if (f.endsWith('.bundle.cjs')) bundles.push(path.join(ROOT, dir, f));
+  }
+  assert.ok(bundles.length >= 5, `bundles found: ${bundles.join(', ')}`);
+  for (const file of bundles) {
+    const cachedData = fs.readFileSync(file + '.cache');
+    // Wrapped as the launchers wrap it (scripts/bundle.mjs).
+    const source = '(function (exports, require, module, __filename, __dirname) {' + fs.readFileSync(file, 'utf8') + '\n})';
+    const script = new vm.Script(source, { filename: file, cachedData });
+    assert.equal(script.cachedDataRejected, false, `${path.relative(ROOT, file)}: V8 rejected its code cache`);
+  }
+});
+
+test('tswasi --version loads no worker thread, crypto or child_process', () => {
+  const { r, loaded } = runRecording([path.join(ROOT, pkg.bin.tswasi), '--version']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.ok(loaded.length > 0, 'the preload recorded nothing');
+  for (const m of ['worker_threads', 'crypto', 'child_process']) assert.ok(!builtin(loaded, m), `--version loaded ${m}`);
+});
+
+test('tswasi run starts its worker but loads no crypto (one module, no hash cache)', () => {
+  const { r, loaded } = runRecording([path.join(ROOT, pkg.bin.tswasi), 'run', path.join(ROOT, 'examples/hello.wasm')]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /hello from WebAssembly/);
+  assert.ok(builtin(loaded, 'worker_threads'), 'the guest must run on a worker thread');
+  assert.ok(!builtin(loaded, 'crypto'), 'run loaded crypto');
+});
+
+test('tswasi-oci list and state load no child_process, crypto or worker thread', () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'tswasi-startup-root-'));
+  try {
+    for (const args of [['list'], ['state', 'nothing-here']]) {
+      const { r, loaded } = runRecording([path.join(ROOT, pkg.bin['tswasi-oci']), '--root', root, ...args]);
+      if (args[0] === 'list') assert.equal(r.status, 0, r.stderr);
+      else assert.match(r.stderr, /does not exist/);
+      for (const m of ['child_process', 'crypto', 'worker_threads']) assert.ok(!builtin(loaded, m), `${args[0]} loaded ${m}`);
+    }
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});
