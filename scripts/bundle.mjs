@@ -193,6 +193,7 @@ async function bundleEntry(src) {
   const script = new Script(WRAP_HEAD + text + WRAP_TAIL, { filename: cjs });
   await writeFile(cjs + '.cache', script.createCachedData());
   await writeFile(js, launcher(path.basename(cjs), shebang, true));
+  await rm(js + '.map', { force: true }); // tsc's map, of the file the launcher replaced
   await writeFile(js.replace(/\.js$/, '.cjs'), launcher(path.basename(cjs), shebang, false));
 }
 
