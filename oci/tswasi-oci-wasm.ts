@@ -1,5 +1,5 @@
 #!/usr/bin/env node
 /** `tswasi-oci-wasm`: every container whose entrypoint is Wasm runs as Wasm, annotated or not. */
-import { main } from './cli.js';
+import { passThrough } from './route.js';
 
-process.exitCode = await main(process.argv.slice(2), true);
+process.exitCode = passThrough(process.argv.slice(2)) ?? await (await import('./cli.js')).main(process.argv.slice(2), true);

@@ -24,9 +24,11 @@ export function ociToolsProblem() {
 export function ociWorld() {
   const base = tempDir('tswasi-oci-');
   const storage = ['--root', path.join(base, 'storage'), '--runroot', path.join(base, 'run'), '--storage-driver', 'vfs'];
-  // podman 4.3 calls `delete` without the --runtime-flag options, so the
-  // runtime's state must live at its default root (/run/tswasi-oci).
-  const stateRoot = '/run/tswasi-oci';
+  // podman 4.3 calls `delete` without the --runtime-flag options: runc keeps
+  // every container's state at its default root (/run/runc); tswasi-oci keeps
+  // a Wasm container's rewritten bundle in /run/tswasi-oci/bundles until delete.
+  const stateRoot = '/run/runc';
+  const copies = '/run/tswasi-oci/bundles';
   const podmanArgs = [
     ...storage, '--cgroup-manager', 'cgroupfs', '--events-backend', 'file',
     '--runtime', OCI_BIN,
@@ -35,11 +37,11 @@ export function ociWorld() {
   return {
     base,
     stateRoot,
-    /** Ids of containers tswasi-oci has state for (Wasm) or has handed to the native runtime. */
+    /** Ids of containers runc has state for, and of Wasm containers whose bundle copy is still there. */
     knownIds() {
       const ids = [];
-      try { ids.push(...fs.readdirSync(stateRoot).filter((f) => !f.startsWith('.'))); } catch {}
-      try { ids.push(...fs.readdirSync(path.join(stateRoot, '.native')).map((f) => f.replace(/\.json$/, ''))); } catch {}
+      try { ids.push(...fs.readdirSync(stateRoot)); } catch {}
+      try { ids.push(...fs.readdirSync(copies).map((f) => f.replace(/\.[0-9a-f]+$/, ''))); } catch {}
       return ids;
     },
     podmanArgs,

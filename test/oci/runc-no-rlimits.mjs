@@ -24,5 +24,12 @@ if (cmdIndex >= 0) {
     fs.writeFileSync(file, JSON.stringify(spec));
   }
 }
-const r = spawnSync(process.env.REAL_RUNC || 'runc', args, { stdio: 'inherit' });
+// Fds 3… that runc is to preserve (--preserve-fds N) must reach it too.
+let preserve = 0;
+for (let i = 0; i < args.length; i++) {
+  if (args[i] === '--preserve-fds') preserve = Number(args[i + 1]);
+  else if (args[i].startsWith('--preserve-fds=')) preserve = Number(args[i].slice(15));
+}
+const fds = Array.from({ length: preserve }, (_, i) => 3 + i);
+const r = spawnSync(process.env.REAL_RUNC || 'runc', args, { stdio: ['inherit', 'inherit', 'inherit', ...fds] });
 process.exit(r.status ?? 1);
