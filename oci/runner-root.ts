@@ -35,9 +35,9 @@ const PKG_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'
 export function runDir(): string {
   const explicit = process.env['TSWASI_OCI_RUN_DIR'];
   if (explicit) return explicit;
-  if (process.getuid?.() === 0) return '/run/tswasi-oci';
+  if (process.getuid?.() === 0) return '/run/tswasi';
   const xdg = process.env['XDG_RUNTIME_DIR'];
-  return path.join(xdg || path.join('/tmp', `tswasi-oci-${process.getuid?.() ?? 'user'}`), 'tswasi-oci');
+  return path.join(xdg || path.join('/tmp', `tswasi-oci-${process.getuid?.() ?? 'user'}`), 'tswasi');
 }
 
 export interface RunnerBind {

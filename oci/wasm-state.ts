@@ -5,6 +5,7 @@ import type { State } from './spec.js';
 /** Annotations tswasi-oci adds to the config it hands the native runtime, read back by exec, state and delete. */
 export const ANNOTATION_RUNNER = 'io.tswasi.runner';
 export const ANNOTATION_BUNDLE = 'io.tswasi.bundle';
+export const ANNOTATION_ROOTFS = 'io.tswasi.rootfs';
 
 /** runc's state JSON. */
 export type RuntimeState = State & { rootfs?: string; created?: string; owner?: string };
@@ -25,14 +26,15 @@ export function isWasmState(s: RuntimeState): boolean {
   return s.annotations?.[ANNOTATION_RUNNER] !== undefined;
 }
 
-/** The state as the engine's bundle describes it: its bundle path, without our annotations. */
+/** The state as the engine's bundle describes it: its bundle and rootfs, without our annotations. */
 export function engineState(s: RuntimeState): RuntimeState {
   if (!isWasmState(s)) return s;
   const annotations = { ...s.annotations };
   const bundle = annotations[ANNOTATION_BUNDLE] ?? s.bundle;
-  delete annotations[ANNOTATION_RUNNER];
-  delete annotations[ANNOTATION_BUNDLE];
+  const rootfs = annotations[ANNOTATION_ROOTFS] ?? s.rootfs;
+  for (const k of [ANNOTATION_RUNNER, ANNOTATION_BUNDLE, ANNOTATION_ROOTFS]) delete annotations[k];
   const out: RuntimeState = { ...s, bundle };
+  if (rootfs !== undefined) out.rootfs = rootfs;
   if (Object.keys(annotations).length > 0) out.annotations = annotations; else delete out.annotations;
   return out;
 }

@@ -26,9 +26,9 @@ export function ociWorld() {
   const storage = ['--root', path.join(base, 'storage'), '--runroot', path.join(base, 'run'), '--storage-driver', 'vfs'];
   // podman 4.3 calls `delete` without the --runtime-flag options: runc keeps
   // every container's state at its default root (/run/runc); tswasi-oci keeps
-  // a Wasm container's rewritten bundle in /run/tswasi-oci/bundles until delete.
+  // a Wasm container's rewritten bundle in /run/tswasi/bundles until delete.
   const stateRoot = '/run/runc';
-  const copies = '/run/tswasi-oci/bundles';
+  const copies = '/run/tswasi/bundles';
   const podmanArgs = [
     ...storage, '--cgroup-manager', 'cgroupfs', '--events-backend', 'file',
     '--runtime', OCI_BIN,
