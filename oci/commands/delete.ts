@@ -1,14 +1,10 @@
-/** `delete`: the native runtime deletes; for a Wasm container the rewritten bundle copy goes too. */
-import fs from 'node:fs';
+/** `delete`: the native runtime deletes; a Wasm container's rewritten bundle copy goes with it. */
 import type { Context } from '../context.js';
-import { isWasmState } from '../wasm-state.js';
-import { isCopyDir } from './create.js';
+import { removeCopies } from './create.js';
 
 export function del(ctx: Context, id: string): number {
-  const { state } = ctx.nativeState(id);
   const code = ctx.delegate();
-  if (code === 0 && state !== null && isWasmState(state) && isCopyDir(state.bundle)) {
-    fs.rmSync(state.bundle, { recursive: true, force: true });
-  }
+  // Once the native runtime has no state for the id, no copy of it is in use.
+  if (code === 0 && ctx.nativeState(id).state === null) removeCopies(ctx, id);
   return code;
 }
