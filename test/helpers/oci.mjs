@@ -48,13 +48,14 @@ export function ociWorld() {
     buildah: (...args) => sh('buildah', [...storage, ...args]),
     podman: (args, opts) => run('podman', [...podmanArgs, ...args], opts),
     podmanSync: (...args) => sh('podman', [...podmanArgs, ...args]),
-    /** Build an image FROM scratch with these files, entrypoint, cmd and annotations. */
-    image(name, { files, entrypoint, cmd, annotations = {} }) {
+    /** Build an image FROM scratch with these files, entrypoint, cmd, annotations and ENV ("K=V"). */
+    image(name, { files, entrypoint, cmd, annotations = {}, env = [] }) {
       const ctr = sh('buildah', [...storage, 'from', 'scratch']).trim();
       for (const [src, dest] of files) sh('buildah', [...storage, 'copy', ctr, src, dest]);
       const cfg = ['config', '--entrypoint', JSON.stringify(entrypoint)];
       if (cmd) cfg.push('--cmd', JSON.stringify(cmd));
       for (const [k, v] of Object.entries(annotations)) cfg.push('--annotation', `${k}=${v}`);
+      for (const e of env) cfg.push('--env', e);
       sh('buildah', [...storage, ...cfg, ctr]);
       sh('buildah', [...storage, 'commit', '--quiet', ctr, `localhost/${name}:latest`]);
       sh('buildah', [...storage, 'rm', ctr]);
