@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import yargs, { type Argv } from 'yargs';
 import { Context, type Globals } from './context.js';
+import { idProblem } from './runc-errors.js';
 import { splitArgv } from './route.js';
 import { OCI_VERSION } from './spec.js';
 
@@ -38,8 +39,16 @@ export async function main(argv: string[], everyWasmEntrypoint: boolean): Promis
   let ctx: Context | null = null;
   let code = 0;
   const context = (g: Globals): Context => (ctx ??= new Context(g, nativeArgs, split.globals, everyWasmEntrypoint));
+  // Every command that names a container is routed through here, so the id is
+  // checked (runc's rule and words) before any command forms a path from it.
   const act = (fn: (c: Context) => number | Promise<number>) => async (g: Globals): Promise<void> => {
-    code = await fn(context(g));
+    const c = context(g);
+    const id = (g as { id?: unknown }).id;
+    if (id !== undefined) {
+      const problem = idProblem(String(id));
+      if (problem !== null) throw new Error(problem);
+    }
+    code = await fn(c);
   };
   const parser = yargs(argv)
     .scriptName(everyWasmEntrypoint ? 'tswasi-oci-wasm' : 'tswasi-oci')

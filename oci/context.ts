@@ -45,9 +45,24 @@ export class Context {
     return delegate(this.nativeRuntime(), args, fds);
   }
 
-  /** The native runtime's state of `id`, or null when it has none (its error is in `error`). */
+  /**
+   * The native runtime's state of `id`, or null when it has none — asked on
+   * our own account, so an error goes to `error`, not to the engine's --log.
+   */
   nativeState(id: string): { state: RuntimeState | null; error: string } {
-    return nativeState(this.nativeRuntime(), this.globalArgs, id);
+    return nativeState(this.nativeRuntime(), withoutLog(this.globalArgs), id);
   }
 }
 
+
+/** Global options without --log and --log-format. */
+function withoutLog(globals: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < globals.length; i++) {
+    const a = globals[i]!;
+    if (a === '--log' || a === '--log-format') { i++; continue; }
+    if (a.startsWith('--log=') || a.startsWith('--log-format=')) continue;
+    out.push(a);
+  }
+  return out;
+}

@@ -41,6 +41,7 @@ export function passThrough(argv: readonly string[]): number | null {
   try {
     const runtime = findNativeRuntime(split.nativeRuntime);
     if (stateOf !== null) {
+      // No path of ours is formed from the id here: runc checks it (and logs its words).
       // `state`: the native runtime's, shown for a Wasm container as the engine's bundle describes it.
       const { state, error } = nativeState(runtime, split.globals, stateOf);
       if (state === null) { process.stderr.write(error); return 1; }

@@ -55,14 +55,43 @@ export interface State {
 /** The OCI runtime spec version this runtime implements. */
 export const OCI_VERSION = '1.2.0';
 
-/** Parse and check a bundle's config.json; every problem is one clear message. */
-export function parseSpec(text: string, file: string): Spec {
-  let v: unknown;
+function parseJson(text: string, file: string): unknown {
   try {
-    v = JSON.parse(text);
+    return JSON.parse(text);
   } catch (e) {
     throw new Error(`${file}: invalid JSON: ${(e as Error).message}`);
   }
+}
+
+/** config.md "Process": the checks config.json's process and exec's --process share. */
+function checkProcess(v: unknown, where: string): asserts v is Process {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error(`${where} must be an object`);
+  const p = v as Record<string, unknown>;
+  if (typeof p['cwd'] !== 'string') throw new Error(`${where}.cwd must be a string`);
+  if (p['args'] !== undefined && (!Array.isArray(p['args']) || !p['args'].every((a) => typeof a === 'string'))) {
+    throw new Error(`${where}.args must be an array of strings`);
+  }
+  if (p['env'] !== undefined && (!Array.isArray(p['env']) || !p['env'].every((a) => typeof a === 'string'))) {
+    throw new Error(`${where}.env must be an array of strings`);
+  }
+  if (p['terminal'] !== undefined && typeof p['terminal'] !== 'boolean') throw new Error(`${where}.terminal must be a boolean`);
+}
+
+/**
+ * Parse and check exec's --process file (a bare Process object, as runc's
+ * `exec --process` takes): the config.json checks, and args[0] is required
+ * because it names the module to run.
+ */
+export function parseProcess(text: string, file: string): Process {
+  const p = parseJson(text, file);
+  checkProcess(p, `${file}: process`);
+  if (p.args === undefined || p.args.length === 0) throw new Error(`${file}: process.args must not be empty`);
+  return p;
+}
+
+/** Parse and check a bundle's config.json; every problem is one clear message. */
+export function parseSpec(text: string, file: string): Spec {
+  const v = parseJson(text, file);
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error(`${file}: not a JSON object`);
   const s = v as Record<string, unknown>;
   if (typeof s['ociVersion'] !== 'string') throw new Error(`${file}: ociVersion must be a string`);
@@ -70,17 +99,7 @@ export function parseSpec(text: string, file: string): Spec {
     const r = s['root'] as Record<string, unknown>;
     if (typeof r !== 'object' || r === null || typeof r['path'] !== 'string') throw new Error(`${file}: root.path must be a string`);
   }
-  if (s['process'] !== undefined) {
-    const p = s['process'] as Record<string, unknown>;
-    if (typeof p !== 'object' || p === null) throw new Error(`${file}: process must be an object`);
-    if (typeof p['cwd'] !== 'string') throw new Error(`${file}: process.cwd must be a string`);
-    if (p['args'] !== undefined && (!Array.isArray(p['args']) || !p['args'].every((a) => typeof a === 'string'))) {
-      throw new Error(`${file}: process.args must be an array of strings`);
-    }
-    if (p['env'] !== undefined && (!Array.isArray(p['env']) || !p['env'].every((a) => typeof a === 'string'))) {
-      throw new Error(`${file}: process.env must be an array of strings`);
-    }
-  }
+  if (s['process'] !== undefined) checkProcess(s['process'], `${file}: process`);
   if (s['mounts'] !== undefined) {
     if (!Array.isArray(s['mounts'])) throw new Error(`${file}: mounts must be an array`);
     for (const m of s['mounts'] as unknown[]) {

@@ -17,10 +17,15 @@ export function readModule(path: string): Uint8Array {
   try {
     return readFileSync(path);
   } catch (e) {
-    const code = (e as { code?: string }).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : String((e as Error).message);
-    throw new UserError(`cannot read module ${path}: ${why}`);
+    throw moduleReadError(path, e);
   }
+}
+
+/** The one-line error for a module file that cannot be read (the CLI's and the pool's). */
+export function moduleReadError(path: string, e: unknown): UserError {
+  const code = (e as { code?: string }).code;
+  const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : String((e as Error).message);
+  return new UserError(`cannot read module ${path}: ${why}`);
 }
 
 export function isWasmBinary(bytes: Uint8Array): boolean {

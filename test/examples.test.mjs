@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ROOT, runCli, tempDir, toolchainProblem } from './helpers/wasm.mjs';
+import { CC, ROOT, buildWasm, runCli, tempDir, toolchainProblem } from './helpers/wasm.mjs';
 
 const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'examples/prebuilt.json'), 'utf8'));
 
@@ -20,14 +20,13 @@ for (const [file, info] of Object.entries(manifest)) {
       return t.skip(problem);
     }
     const out = path.join(tempDir(), file);
-    const args = info.command.split(' ').slice(1).map((a) => (a.startsWith('examples/') ? path.join(ROOT, a) : a));
-    args[args.length - 1] = out;
-    // Without node_modules/.bin on PATH: clang runs any `wasm-opt` it finds
-    // there (binaryen comes with assemblyscript), which changes the output.
-    const env = { ...process.env, PATH: (process.env.PATH ?? '').split(':').filter((d) => !d.includes('node_modules')).join(':') };
-    const r = spawnSync('clang', args, { encoding: 'utf8', env });
+    // `clang FLAGS SRC -o OUT`, built as every test build is: whatever wasm-opt is on PATH.
+    const args = info.command.split(' ').slice(1);
+    const [src, flags] = [path.join(ROOT, args.at(-3)), args.slice(0, -3)];
+    assert.deepEqual(args.slice(-2), ['-o', `examples/${file}`], 'prebuilt.json command: clang FLAGS SRC -o OUT');
+    const r = buildWasm(flags, src, out);
     assert.equal(r.status, 0, r.stderr);
-    const version = spawnSync('clang', ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0];
+    const version = spawnSync(CC, ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0];
     if (version === info.compiler) {
       // Same compiler: the build is reproducible byte for byte.
       assert.equal(createHash('sha256').update(fs.readFileSync(out)).digest('hex'), info.sha256);

@@ -5,7 +5,8 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { ROOT } from './helpers/wasm.mjs';
 
-test('the example HTTP service answers requests with the guest\'s stdout', async () => {
+// A service that never says its port would hang: the time limit fails this test with a message instead.
+test('the example HTTP service answers requests with the guest\'s stdout', { timeout: 60_000 }, async () => {
   const child = spawn(process.execPath, [path.join(ROOT, 'examples/http-service.mjs'), '--port', '0', '--threads', '2'], { stdio: ['ignore', 'pipe', 'inherit'] });
   try {
     const port = await new Promise((resolve, reject) => {

@@ -49,6 +49,23 @@ test('a module as a path, as bytes and compiled; run() is the one-shot form', as
   assert.equal(r.stdout.toString(), 'one-shot\n');
 });
 
+test('a module path that cannot be read rejects with the CLI\'s one-line error', async () => {
+  const dir = tempDir();
+  const missing = path.join(dir, 'missing.wasm');
+  const pool = api.createPool({ maxThreads: 1 });
+  try {
+    await assert.rejects(pool.run(missing), (e) => {
+      assert.ok(e instanceof api.UserError, `a UserError, not ${e?.constructor?.name}`);
+      assert.equal(e.message, `cannot read module ${missing}: no such file`);
+      return true;
+    });
+    await assert.rejects(pool.run(dir), { message: `cannot read module ${dir}: is a directory` });
+  } finally {
+    await pool.destroy();
+  }
+  await assert.rejects(api.run(missing), { message: `cannot read module ${missing}: no such file` });
+});
+
 test('concurrent calls: outputs never mix', async (t) => {
   const wasm = guest();
   if (!wasm) return t.skip('no toolchain');

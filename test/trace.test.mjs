@@ -66,6 +66,37 @@ test('--trace=chrome writes a Chrome Trace Event file; --trace-summary prints th
   assert.match(r.stderr, /^100\.00 +\d+ +11 +1 +total$/m);
 });
 
+test('--trace-file alone traces (text) into the file; stderr stays the guest\'s', async (t) => {
+  const wasm = compileC('trace_demo');
+  if (!wasm) return t.skip('no toolchain');
+  const file = path.join(tempDir(), 'trace.txt');
+  const r = await runCli(['run', '--trace-file', file, '--dir', `${tempDir()}::.`, wasm]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stderr, '');
+  assert.equal(untimed(fs.readFileSync(file, 'utf8')), EXPECTED);
+});
+
+test('--trace-summary --trace-file: the summary goes into the file; with --trace, after the calls', async (t) => {
+  const wasm = compileC('trace_demo');
+  if (!wasm) return t.skip('no toolchain');
+  const file = path.join(tempDir(), 'summary.txt');
+  let r = await runCli(['run', '--trace-summary', '--trace-file', file, '--dir', `${tempDir()}::.`, wasm]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stderr, '');
+  let text = fs.readFileSync(file, 'utf8');
+  assert.match(text, /^% time +total µs +calls +errors +µs\/call +function\n/);
+  assert.match(text, /^100\.00 +\d+ +11 +1 +total$/m);
+  assert.doesNotMatch(text, /path_open\(/, 'no call lines without --trace');
+
+  const both = path.join(tempDir(), 'both.txt');
+  r = await runCli(['run', '--trace', '--trace-summary', '--trace-file', both, '--dir', `${tempDir()}::.`, wasm]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stderr, '');
+  text = fs.readFileSync(both, 'utf8');
+  assert.ok(untimed(text).startsWith(EXPECTED), text);
+  assert.match(text.slice(EXPECTED.length), /% time[^\n]*\n[\s\S]*^100\.00 +\d+ +11 +1 +total$/m);
+});
+
 test('an unknown trace filter is one clear error', async (t) => {
   const wasm = compileC('trace_demo');
   if (!wasm) return t.skip('no toolchain');

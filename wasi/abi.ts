@@ -4,8 +4,13 @@
  * (WebAssembly/WASI, legacy/preview1/witx/typenames.witx).
  */
 
+// The enums are real (not `const enum`): embedders import them at run time
+// (`Errno.NOENT`) and TypeScript users with isolatedModules cannot read an
+// ambient const enum. A property load (which V8 caches) costs nothing
+// next to a WASI call's boundary crossing.
+
 /** errno: the error codes every WASI function returns. */
-export const enum Errno {
+export enum Errno {
   SUCCESS = 0, TOOBIG = 1, ACCES = 2, ADDRINUSE = 3, ADDRNOTAVAIL = 4, AFNOSUPPORT = 5,
   AGAIN = 6, ALREADY = 7, BADF = 8, BADMSG = 9, BUSY = 10, CANCELED = 11, CHILD = 12,
   CONNABORTED = 13, CONNREFUSED = 14, CONNRESET = 15, DEADLK = 16, DESTADDRREQ = 17,
@@ -99,7 +104,7 @@ export const RIGHTS_TTY =
   Rights.POLL_FD_READWRITE | Rights.FD_DATASYNC | Rights.FD_SYNC | Rights.FD_ADVISE;
 
 /** filetype */
-export const enum Filetype {
+export enum Filetype {
   UNKNOWN = 0, BLOCK_DEVICE = 1, CHARACTER_DEVICE = 2, DIRECTORY = 3, REGULAR_FILE = 4,
   SOCKET_DGRAM = 5, SOCKET_STREAM = 6, SYMBOLIC_LINK = 7,
 }
@@ -117,14 +122,14 @@ export const Lookupflags = { SYMLINK_FOLLOW: 1 } as const;
 /** fstflags (u16) */
 export const Fstflags = { ATIM: 1, ATIM_NOW: 2, MTIM: 4, MTIM_NOW: 8 } as const;
 /** whence (u8) */
-export const enum Whence { SET = 0, CUR = 1, END = 2 }
+export enum Whence { SET = 0, CUR = 1, END = 2 }
 /** advice (u8): NORMAL..NOREUSE */
 export const ADVICE_MAX = 5;
 /** clockid (u32) */
-export const enum Clockid { REALTIME = 0, MONOTONIC = 1, PROCESS_CPUTIME_ID = 2, THREAD_CPUTIME_ID = 3 }
+export enum Clockid { REALTIME = 0, MONOTONIC = 1, PROCESS_CPUTIME_ID = 2, THREAD_CPUTIME_ID = 3 }
 export const CLOCKID_NAMES: readonly string[] = ['REALTIME', 'MONOTONIC', 'PROCESS_CPUTIME_ID', 'THREAD_CPUTIME_ID'];
 /** eventtype (u8) */
-export const enum Eventtype { CLOCK = 0, FD_READ = 1, FD_WRITE = 2 }
+export enum Eventtype { CLOCK = 0, FD_READ = 1, FD_WRITE = 2 }
 /** eventrwflags (u16) */
 export const EVENTRWFLAGS_FD_READWRITE_HANGUP = 1;
 /** subclockflags (u16) */

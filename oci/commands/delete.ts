@@ -4,7 +4,7 @@ import { removeCopies } from './create.js';
 
 export function del(ctx: Context, id: string): number {
   const code = ctx.delegate();
-  // Once the native runtime has no state for the id, no copy of it is in use.
-  if (code === 0 && ctx.nativeState(id).state === null) removeCopies(ctx, id);
+  // Deleted (or never there): no copy of this id is in use any more.
+  if (code === 0) removeCopies(ctx, id);
   return code;
 }

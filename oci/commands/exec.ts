@@ -11,7 +11,7 @@ import { guestFd } from '../guest.js';
 import { ANNOTATION_BUNDLE, isWasmState } from '../wasm-state.js';
 import { guestOf, runnerProcess } from '../rewrite.js';
 import { runDir } from '../runner-root.js';
-import type { Process } from '../spec.js';
+import { parseProcess, type Process } from '../spec.js';
 import { loadBundle, preservedFds } from './create.js';
 
 export interface ExecArgs {
@@ -39,11 +39,13 @@ export function exec(ctx: Context, a: ExecArgs): number {
   const { spec } = loadBundle(state.annotations![ANNOTATION_BUNDLE]!);
   let proc: Process;
   if (a.process !== undefined) {
+    let text: string;
     try {
-      proc = JSON.parse(fs.readFileSync(a.process, 'utf8')) as Process;
+      text = fs.readFileSync(a.process, 'utf8');
     } catch (e) {
-      throw new Error(`cannot read process ${a.process}: ${(e as Error).message}`);
+      throw new Error(`cannot read process ${a.process}: ${(e as { code?: string }).code ?? (e as Error).message}`);
     }
+    proc = parseProcess(text, a.process);
   } else {
     if (a.command.length === 0) throw new Error('exec needs --process or a command');
     const base = spec.process;

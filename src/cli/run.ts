@@ -58,8 +58,9 @@ export async function run(a: RunArgs): Promise<number> {
     }
     const env = parseEnv(a.env);
     let traceTo: TraceSpec | undefined;
-    if (a.trace !== undefined || a.traceSummary) {
-      const spec = a.trace ?? 'summary-only';
+    // --trace-file alone means "trace to this file"; with --trace-summary alone, the summary goes there.
+    if (a.trace !== undefined || a.traceSummary || a.traceFile !== undefined) {
+      const spec = a.trace ?? (a.traceSummary ? 'summary-only' : 'all');
       if (spec !== 'summary-only') {
         try { parseTraceSpec(spec); } catch (e) { throw new UserError((e as Error).message, 2); }
       }

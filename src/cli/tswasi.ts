@@ -69,8 +69,8 @@ async function main(argv: string[]): Promise<void> {
           type: 'string', requiresArg: false,
           describe: 'Print every WASI call to stderr, strace-style. --trace=SPEC: formats (text, json, chrome) and filters (fs, path, io, clock, proc, poll, args, env, random, sock, or function names), comma-separated, e.g. --trace=json,fs',
         })
-        .option('trace-file', { type: 'string', requiresArg: true, describe: 'Write the trace to this file instead of stderr (--trace=chrome: a Chrome Trace Event file for Perfetto)' })
-        .option('trace-summary', { type: 'boolean', describe: 'At exit, print calls, errors and time per WASI function (like strace -c)' })
+        .option('trace-file', { type: 'string', requiresArg: true, describe: 'Write the trace to this file instead of stderr (alone: implies --trace; --trace=chrome: a Chrome Trace Event file for Perfetto)' })
+        .option('trace-summary', { type: 'boolean', describe: 'At exit, print calls, errors and time per WASI function (like strace -c); into --trace-file when that is text' })
         .option('invoke', {
           type: 'string', requiresArg: true,
           describe: 'Call this exported function instead of _start; remaining args are its parameters, the result is printed',

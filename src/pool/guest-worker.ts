@@ -144,7 +144,7 @@ export default function runGuest(task: GuestTask): GuestResult {
     if (task.trace?.summary) {
       const table = tracer.summary();
       if (task.trace.collect) traceLines.push(table);
-      else fs.writeSync(2, table + '\n');
+      else if (!tracer.summaryInFile) fs.writeSync(2, table + '\n');
     }
     if (task.trace?.collect) result.trace = traceLines;
   }

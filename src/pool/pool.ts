@@ -14,7 +14,7 @@ import createDebug from 'debug';
 
 const debug = createDebug('tswasi:pool');
 import { limitMemory, WASM_PAGE } from '../memory-limit.js';
-import { compileModule, contentHash } from '../module.js';
+import { compileModule, contentHash, moduleReadError } from '../module.js';
 import { createSharedStdin, feedSharedStdin } from './shared-stdin.js';
 import { restoreVolume, type GuestError, type GuestResult, type GuestTask, type InputSpec, type OutputSpec, type PreopenSpec, type VolumeSnapshot } from './task.js';
 
@@ -110,13 +110,20 @@ export class Pool {
       return source;
     }
     let stamp = '';
+    let bytes: Uint8Array;
     if (typeof source === 'string') {
-      const st = await stat(source);
-      stamp = `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}`;
-      const hit = this.files.get(source);
-      if (hit !== undefined && hit.stamp === stamp && hit.limit === memoryLimitPages) return hit.module;
+      try {
+        const st = await stat(source);
+        stamp = `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}`;
+        const hit = this.files.get(source);
+        if (hit !== undefined && hit.stamp === stamp && hit.limit === memoryLimitPages) return hit.module;
+        bytes = await readFile(source);
+      } catch (e) {
+        throw moduleReadError(source, e);
+      }
+    } else {
+      bytes = source;
     }
-    const bytes = typeof source === 'string' ? await readFile(source) : source;
     const key = `${contentHash(bytes)}:${memoryLimitPages ?? ''}`;
     let m = this.modules.get(key);
     if (m === undefined) {

@@ -44,6 +44,12 @@ export class Tracer {
   private readonly stats = new Map<string, Stat>();
   private readonly started = performance.now();
   private closed = false;
+  /**
+   * The summary table goes into the trace file when the file is text (it
+   * would break a JSON-lines or Chrome file): close() writes it there, and
+   * whoever asked for the summary need not print it.
+   */
+  readonly summaryInFile: boolean;
 
   constructor(private readonly o: TraceOptions = {}) {
     this.format = o.format ?? 'text';
@@ -57,6 +63,7 @@ export class Tracer {
     } else {
       this.write = (line) => { fs.writeSync(2, line + '\n'); };
     }
+    this.summaryInFile = (o.summary ?? false) && this.fd !== null && this.format === 'text';
   }
 
   /** For WASIOptions.wrapImport. */
@@ -143,6 +150,7 @@ export class Tracer {
       if (this.fd !== null) fs.writeSync(this.fd, json);
       else this.write(json);
     }
+    if (this.summaryInFile) this.write(this.summary());
     if (this.fd !== null) fs.closeSync(this.fd);
   }
 }

@@ -30,6 +30,14 @@ after(() => {
 
 const rootDir = () => { const r = path.join(tempDir('tswasi-attack-ociroot-'), 'state'); roots.push(r); return r; };
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+/** `p`, or a failure naming what did not happen: a wait that can hang fails this test, never its neighbours. */
+function withTimeout(p, ms, what) {
+  let timer;
+  return Promise.race([p, new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`${what} within ${ms} ms`)), ms); })])
+    .finally(() => clearTimeout(timer));
+}
+// Every test has a time limit: a hung command fails its own test with a message.
+const LIMIT = { timeout: 300_000 };
 function toolBundle(args, opts = {}) {
   return writeBundle(path.join(tempDir('tswasi-attack-b-'), 'b'), { args: ['/tool.wasm', ...args], files: [[wasm, 'tool.wasm']], ...opts });
 }
@@ -74,7 +82,7 @@ function stateEntries(root) {
   try { return fs.readdirSync(root); } catch { return []; }
 }
 
-test('config.json missing or malformed: one clear line, nothing left behind', { skip }, async () => {
+test('config.json missing or malformed: one clear line, nothing left behind', { skip, ...LIMIT }, async () => {
   const root = rootDir();
   const cases = {
     missing: null, empty: '', brace: '{', array: '[]', nul: 'null', number: '42', 'process-not-object': '{"ociVersion":"1.0.2","process":5,"root":{"path":"rootfs"}}',
@@ -99,7 +107,7 @@ test('config.json missing or malformed: one clear line, nothing left behind', { 
   assert.deepEqual(containerProcs(root), []);
 });
 
-test('missing rootfs; entrypoint missing or not Wasm under compat', { skip }, async () => {
+test('missing rootfs; entrypoint missing or not Wasm under compat', { skip, ...LIMIT }, async () => {
   const root = rootDir();
   const cases = [
     ['missing-rootfs', (b) => fs.rmSync(path.join(b, 'rootfs'), { recursive: true }), /rootfs|root|not found|no such/i],
@@ -127,7 +135,7 @@ test('missing rootfs; entrypoint missing or not Wasm under compat', { skip }, as
   assert.deepEqual(containerProcs(root), []);
 });
 
-test('unknown signals are refused with one line; the container keeps running', { skip }, async () => {
+test('unknown signals are refused with one line; the container keeps running', { skip, ...LIMIT }, async () => {
   const root = rootDir();
   const b = toolBundle(['spin']);
   assert.equal((await oci(root, ['create', '--bundle', b, 'sig'])).code, 0);
@@ -148,7 +156,7 @@ test('unknown signals are refused with one line; the container keeps running', {
   assert.deepEqual(containerProcs(root), []);
 });
 
-test('the same id created many times at once: exactly one wins, the rest say "already exists"', { skip }, async () => {
+test('the same id created many times at once: exactly one wins, the rest say "already exists"', { skip, ...LIMIT }, async () => {
   for (let round = 0; round < 3; round++) {
     tally.cases++;
     const root = rootDir();
@@ -168,7 +176,7 @@ test('the same id created many times at once: exactly one wins, the rest say "al
   }
 });
 
-test('commands racing on one id (state, kill, delete, start at once) never tear state', { skip }, async () => {
+test('commands racing on one id (state, kill, delete, start at once) never tear state', { skip, ...LIMIT }, async () => {
   for (let round = 0; round < 5; round++) {
     tally.cases++;
     const root = rootDir();
@@ -194,7 +202,7 @@ test('commands racing on one id (state, kill, delete, start at once) never tear 
   }
 });
 
-test('the container process killed with SIGKILL: state becomes stopped, delete works without --force', { skip }, async () => {
+test('the container process killed with SIGKILL: state becomes stopped, delete works without --force', { skip, ...LIMIT }, async () => {
   for (const phase of ['created', 'running']) {
     tally.cases++;
     const root = rootDir();
@@ -215,7 +223,7 @@ test('the container process killed with SIGKILL: state becomes stopped, delete w
   }
 });
 
-test('delete of a running container without --force is refused; it keeps running', { skip }, async () => {
+test('delete of a running container without --force is refused; it keeps running', { skip, ...LIMIT }, async () => {
   tally.cases++;
   const root = rootDir();
   const b = toolBundle(['spin']);
@@ -233,7 +241,7 @@ test('delete of a running container without --force is refused; it keeps running
   assert.deepEqual(containerProcs(root), []);
 });
 
-test('a crash between state writes: stray temp files, a create killed mid-way, a torn record', { skip }, async () => {
+test('a crash between state writes: stray temp files, a create killed mid-way, a torn record', { skip, ...LIMIT }, async () => {
   const root = rootDir();
   // (a) stray half-written temp files next to a good record are never read.
   tally.cases++;
@@ -261,9 +269,11 @@ test('a crash between state writes: stray temp files, a create killed mid-way, a
     tally.cases++;
     const id = `half${i}`;
     const child = spawn(process.execPath, [OCI_BIN, '--root', root, 'create', '--bundle', b, id], { stdio: 'ignore', detached: false });
+    // Listen before anything can end it: on a fast machine create is done within the sleep.
+    const exited = new Promise((res) => child.once('exit', res));
     await sleep(i * 25);
     child.kill('SIGKILL');
-    await new Promise((res) => child.once('exit', res));
+    await withTimeout(exited, 30_000, `killed create #${i} did not exit`);
     const s = await oci(root, ['state', id]);
     if (s.code === 0) assert.doesNotThrow(() => JSON.parse(s.stdout), s.stdout);
     else oneLine(s, /does not exist|not exist|lock/i, `state after killed create #${i}`);
@@ -290,7 +300,7 @@ test('a crash between state writes: stray temp files, a create killed mid-way, a
   assert.deepEqual(stateEntries(root).filter((e) => !e.startsWith('.')), []);
 });
 
-test('the bundle copy removed or torn behind tswasi-oci\'s back: runc keeps the state; every command still works', { skip }, async () => {
+test('the bundle copy removed or torn behind tswasi-oci\'s back: runc keeps the state; every command still works', { skip, ...LIMIT }, async () => {
   // tswasi-oci's one file per Wasm container is the rewritten bundle; runc has
   // read it at create and keeps its own state, so losing it loses nothing.
   const root = rootDir();

@@ -75,7 +75,12 @@ function startSwapper(w) {
       subTargets: ['../../outside', w.hostOutside, '../../outside/dirzq9'],
     },
   });
-  const up = new Promise((res) => worker.once('message', res));
+  // A swapper that dies before its first message must fail the test, not leave `up` pending for ever.
+  const up = new Promise((res, rej) => {
+    worker.once('message', res);
+    worker.once('error', rej);
+    worker.once('exit', (code) => rej(new Error(`the swapper thread exited (${code}) before it started`)));
+  });
   const done = new Promise((res, rej) => {
     worker.on('message', (m) => { if (typeof m === 'object') res(m); });
     worker.once('error', rej);

@@ -94,6 +94,8 @@ export function run(cmd, args, { timeout = 60_000, input = '', env = process.env
         resolve({ code, signal, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString(), ms });
       }, 50);
     });
+    // A command that exits before reading its stdin closes the pipe: EPIPE is not a failure.
+    child.stdin.on('error', () => {});
     child.stdin.end(input);
   });
 }

@@ -64,6 +64,26 @@ function probeToolchain() {
   return toolchain;
 }
 
+/**
+ * Build `src` to `out` for wasm32-wasi with `flags`, the same bytes whatever
+ * else is on PATH. clang's wasm driver runs any `wasm-opt` it finds (Debian's
+ * binaryen in /usr/bin, assemblyscript's in node_modules/.bin) after linking,
+ * but only in a link step given an -O option (clang 14
+ * ToolChains/WebAssembly.cpp; clang 14 has no --no-wasm-opt). So compile with
+ * the flags and link without -O: byte for byte what a one-step build gives
+ * on a machine without wasm-opt. Returns spawnSync's result.
+ */
+export function buildWasm(flags, src, out) {
+  const obj = `${out}.o`;
+  try {
+    const c = spawnSync(CC, [...flags, '-Wno-unused-command-line-argument', '-c', src, '-o', obj], { encoding: 'utf8' });
+    if (c.status !== 0) return c;
+    return spawnSync(CC, [...flags.filter((f) => !/^-O/.test(f)), obj, '-o', out], { encoding: 'utf8' });
+  } finally {
+    fs.rmSync(obj, { force: true });
+  }
+}
+
 /** Why the toolchain is unusable, or null when it is usable. */
 export function toolchainProblem() {
   const t = probeToolchain();
@@ -91,6 +111,7 @@ export function compileFrom(srcDir, buildDir, name, extraFlags = []) {
   const flags = [...CFLAGS, ...extraFlags];
   const h = createHash('sha256');
   h.update(JSON.stringify(flags));
+  h.update('compile, then link without -O (buildWasm)');
   h.update(spawnSync(CC, ['--version'], { encoding: 'utf8' }).stdout ?? '');
   h.update(fs.readFileSync(src));
   for (const f of fs.readdirSync(srcDir).filter((f) => f.endsWith('.h')).sort()) {
@@ -104,9 +125,7 @@ export function compileFrom(srcDir, buildDir, name, extraFlags = []) {
   fs.mkdirSync(buildDir, { recursive: true });
   // Build to a private name and rename: test files run in parallel processes.
   const tmp = `${out}.${process.pid}.${Date.now()}.tmp`;
-  // clang runs any `wasm-opt` on PATH; npm puts binaryen's (from assemblyscript) there. Keep builds as a user's.
-  const env = { ...process.env, PATH: (process.env.PATH ?? '').split(':').filter((d) => !d.includes('node_modules')).join(':') };
-  const r = spawnSync(CC, [...flags, src, '-o', tmp], { encoding: 'utf8', env });
+  const r = buildWasm(flags, src, tmp);
   if (r.status !== 0) {
     fs.rmSync(tmp, { force: true });
     throw new Error(`compiling ${name}.c failed:\n${r.stderr}${r.error?.message ?? ''}`);

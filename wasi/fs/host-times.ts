@@ -9,6 +9,7 @@
  * utimes(), touch, "now"), node:fs does it; otherwise coreutils' `touch`
  * sets the exact timespec (utimensat with UTIME_OMIT for the other time),
  * reaching the file through our own held fd in /proc — never a guest path.
+ * Errors come from node:fs (errno codes), never from touch's localized text.
  */
 import { createRequire } from 'node:module';
 import { Errno } from '../abi.js';
@@ -45,15 +46,28 @@ export interface TimesTarget {
 export function setTimesExact(t: TimesTarget, atim: TimeSpec, mtim: TimeSpec): void {
   if (atim === null && mtim === null) return;
   const cur = atim === null || mtim === null ? t.current() : null;
-  const a = atim === 'now' ? now() : exactSeconds(atim ?? cur!.atim);
-  const m = mtim === 'now' ? now() : exactSeconds(mtim ?? cur!.mtim);
-  if (a !== null && m !== null) {
-    t.set(a, m);
+  const aNs = atim ?? cur!.atim;
+  const mNs = mtim ?? cur!.mtim;
+  const a = aNs === 'now' ? null : exactSeconds(aNs);
+  const m = mNs === 'now' ? null : exactSeconds(mNs);
+  if ((a !== null || atim === 'now') && (m !== null || mtim === 'now')) {
+    t.set(a ?? now(), m ?? now());
     return;
   }
-  // Not expressible through node:fs: one `touch` per time to set, the other omitted.
-  if (atim !== null) touch(t, '-a', atim);
-  if (mtim !== null) touch(t, '-m', mtim);
+  // Not expressible through node:fs. First set the nearest times with node:fs
+  // anyway: it needs the same permission as the exact call (explicit times:
+  // the owner), and its error carries the errno, where touch has only a
+  // message in the user's language. Then touch writes, exactly, each time
+  // node:fs could not: a "now" (to the nanosecond), a time off the
+  // microsecond grid, and an omitted time that node:fs just rounded.
+  t.set(a ?? approxSeconds(aNs), m ?? approxSeconds(mNs));
+  if (a === null) touch(t, '-a', aNs);
+  if (m === null) touch(t, '-m', mNs);
+}
+
+/** Seconds as a double, to the nearest representable time. */
+function approxSeconds(ns: bigint | 'now'): number {
+  return ns === 'now' ? now() : Number(ns) / 1e9;
 }
 
 function touch(t: TimesTarget, which: '-a' | '-m', time: bigint | 'now'): void {
@@ -67,16 +81,12 @@ function touch(t: TimesTarget, which: '-a' | '-m', time: bigint | 'now'): void {
   args.push('--', t.sharedPath);
   // Loaded on first use: child_process costs start-up time and is rarely needed.
   const { spawnSync } = createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process');
-  const r = spawnSync('touch', args, { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
+  const r = spawnSync('touch', args, { stdio: 'ignore' });
   if (r.error) throw new WasiError(Errno.NOSYS);
-  if (r.status !== 0) {
-    const msg = r.stderr ?? '';
-    throw new WasiError(/Permission denied/.test(msg) ? Errno.ACCES
-      : /Read-only/.test(msg) ? Errno.ROFS
-      : /No such file/.test(msg) ? Errno.NOENT
-      : /Operation not permitted/.test(msg) ? Errno.PERM
-      : Errno.IO);
-  }
+  // node:fs just did the same on the same file and reported nothing: only a
+  // race (the file changed hands in between) gets here. Its message is never
+  // parsed (it is localized): no errno to tell.
+  if (r.status !== 0) throw new WasiError(Errno.IO);
 }
 
 /** /proc/PID/fd/N: our fd as a path another process can open. */
