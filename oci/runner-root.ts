@@ -15,7 +15,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import fs from 'node:fs';
+import fs, { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -31,13 +31,28 @@ export const KERNEL_DIRS = ['/proc', '/sys', '/dev'];
 /** This package's root (dist/oci/ → ../..). */
 const PKG_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
+/**
+ * The uid we are outside any user namespace: rootless podman runs its
+ * runtime as uid 0 of its own user namespace (uid_map "0 1001 1").
+ */
+function hostUid(): number {
+  try {
+    const first = readFileSync('/proc/self/uid_map', 'utf8').trim().split('\n')[0]!.trim().split(/\s+/).map(Number);
+    const uid = process.getuid?.() ?? 0;
+    if (first[0] !== undefined && first[1] !== undefined && uid >= first[0]) return first[1] + (uid - first[0]);
+  } catch { /* no procfs: take our uid as it is */ }
+  return process.getuid?.() ?? 0;
+}
+
 /** Our own directory for runtime files: the runner root, bundle copies. Not runc's --root. */
 export function runDir(): string {
   const explicit = process.env['TSWASI_OCI_RUN_DIR'];
   if (explicit) return explicit;
-  if (process.getuid?.() === 0) return '/run/tswasi';
+  const uid = hostUid();
+  if (uid === 0) return '/run/tswasi';
+  // Rootless: the user's runtime directory, as podman's own.
   const xdg = process.env['XDG_RUNTIME_DIR'];
-  return path.join(xdg || path.join('/tmp', `tswasi-oci-${process.getuid?.() ?? 'user'}`), 'tswasi');
+  return xdg ? path.join(xdg, 'tswasi') : path.join('/tmp', `tswasi-${uid}`);
 }
 
 export interface RunnerBind {
