@@ -6,7 +6,7 @@
  * other command goes to the native runtime as it came.
  */
 import { readFileSync } from 'node:fs';
-import yargs, { type Argv } from 'yargs';
+import yargs from 'yargs';
 import { Context, type Globals } from './context.js';
 import { idProblem } from './runc-errors.js';
 import { splitArgv } from './route.js';
@@ -14,24 +14,11 @@ import { OCI_VERSION } from './spec.js';
 
 /** Commands are loaded when used. */
 const commands = {
-  create: () => import('./commands/create.js'),
-  delete: () => import('./commands/delete.js'),
   exec: () => import('./commands/exec.js'),
   features: () => import('./commands/features.js'),
-  run: () => import('./commands/run.js'),
 };
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-
-const createOptions = (y: Argv) => y
-  .option('bundle', { alias: 'b', type: 'string', describe: 'path to the bundle (default: current directory)', requiresArg: true })
-  .option('pid-file', { type: 'string', describe: 'write the container process pid here', requiresArg: true })
-  .option('console-socket', { type: 'string', describe: 'AF_UNIX socket for the pty master (native containers only)', requiresArg: true })
-  .option('pidfd-socket', { type: 'string', describe: 'passed on to the native runtime', requiresArg: true })
-  .option('preserve-fds', { type: 'number', describe: 'extra fds to pass on (a WASI guest does not see them)', requiresArg: true })
-  .option('no-pivot', { type: 'boolean', describe: 'passed on to the native runtime' })
-  .option('no-new-keyring', { type: 'boolean', describe: 'passed on to the native runtime' })
-  .positional('id', { type: 'string', demandOption: true, describe: 'container id' });
 
 export async function main(argv: string[], everyWasmEntrypoint: boolean): Promise<number> {
   const split = splitArgv(argv);
@@ -52,7 +39,11 @@ export async function main(argv: string[], everyWasmEntrypoint: boolean): Promis
   };
   const parser = yargs(argv)
     .scriptName(everyWasmEntrypoint ? 'tswasi-oci-wasm' : 'tswasi-oci')
-    .usage('$0 [global options] <command> [options] <container-id>\n\nAn OCI runtime: runc or crun runs every container; in a Wasm container, its init runs the guest in tswasi.')
+    .usage('$0 [global options] <command> [options] <container-id>\n\nAn OCI runtime: runc or crun runs every container; in a Wasm container, its init runs the guest in tswasi.\n\n'
+      + '  create [--bundle DIR] [--pid-file F] [--console-socket S] [--pidfd-socket S] [--preserve-fds N] [--no-pivot] [--no-new-keyring] <id>\n'
+      + '  run    (create\'s options) [--detach] [--keep] <id>\n'
+      + '  delete [--force] <id>\n'
+      + '  state <id>; start, kill, pause, resume, ps, list, update, events, checkpoint, restore: the native runtime\'s')
     .option('root', { type: 'string', describe: 'the native runtime\'s state root (runc: default /run/runc)', requiresArg: true })
     .option('log', { type: 'string', describe: 'append errors and notes to this file', requiresArg: true })
     .option('log-format', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'format of --log' })
@@ -61,16 +52,6 @@ export async function main(argv: string[], everyWasmEntrypoint: boolean): Promis
     .option('rootless', { type: 'string', describe: 'accepted; passed on to the native runtime' })
     .option('criu', { type: 'string', describe: 'passed on to the native runtime', hidden: true })
     .option('native-runtime', { type: 'string', describe: 'runtime for non-Wasm containers (default: runc or crun on PATH; env TSWASI_NATIVE_RUNTIME)', requiresArg: true })
-    .command('create <id>', 'create a container (it waits for start)', createOptions,
-      async (a) => { await act(async (c) => (await commands.create()).create(c, createArgs(a)))(a as unknown as Globals); })
-    .command('delete <id>', 'delete a stopped container', (y) => y
-      .positional('id', { type: 'string', demandOption: true })
-      .option('force', { alias: 'f', type: 'boolean', default: false, describe: 'kill it first if it runs' }),
-    async (a) => { await act(async (c) => (await commands.delete()).del(c, a.id))(a as unknown as Globals); })
-    .command('run <id>', 'create and start; in the foreground, wait and exit with its status', (y) => createOptions(y)
-      .option('detach', { alias: 'd', type: 'boolean', default: false, describe: 'do not wait' })
-      .option('keep', { type: 'boolean', default: false, describe: 'keep the state after it exits' }),
-    async (a) => { await act(async (c) => (await commands.run()).run(c, { ...createArgs(a), detach: a.detach, keep: a.keep }))(a as unknown as Globals); })
     .command('exec <id> [command..]', 'run another process (module) in a container', (y) => y
       .positional('id', { type: 'string', demandOption: true })
       .positional('command', { type: 'string', array: true })
@@ -121,9 +102,3 @@ export async function main(argv: string[], everyWasmEntrypoint: boolean): Promis
 
 class UsageError extends Error {}
 
-function createArgs(a: { id: string; bundle?: string | undefined; 'pid-file'?: string | undefined; 'console-socket'?: string | undefined; 'pidfd-socket'?: string | undefined; 'preserve-fds'?: number | undefined; 'no-pivot'?: boolean | undefined; 'no-new-keyring'?: boolean | undefined }) {
-  return {
-    id: a.id, bundle: a.bundle, pidFile: a['pid-file'], consoleSocket: a['console-socket'], pidfdSocket: a['pidfd-socket'],
-    preserveFds: a['preserve-fds'], noPivot: a['no-pivot'], noNewKeyring: a['no-new-keyring'],
-  };
-}

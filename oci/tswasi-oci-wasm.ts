@@ -1,5 +1,5 @@
 #!/usr/bin/env node
 /** `tswasi-oci-wasm`: every container whose entrypoint is Wasm runs as Wasm, annotated or not. */
-import { passThrough } from './route.js';
+import { route } from './route.js';
 
-process.exitCode = passThrough(process.argv.slice(2)) ?? await (await import('./cli.js')).main(process.argv.slice(2), true);
+process.exitCode = (await route(process.argv.slice(2), true)) ?? await (await import('./cli.js')).main(process.argv.slice(2), true);

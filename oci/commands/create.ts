@@ -8,13 +8,13 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { createHash, randomBytes } from 'node:crypto';
 import type { Context } from '../context.js';
 import { classifyEntrypoint, decide } from '../detect.js';
 import { checkModule, readEntrypoint } from '../entrypoint.js';
 import { guestFd } from '../guest.js';
 import { guestOf, rewriteSpec } from '../rewrite.js';
-import { runDir, runnerBinds, runnerRoot } from '../runner-root.js';
+import { newCopyDir } from '../bundle-copies.js';
+import { runnerBinds, runnerRoot } from '../runner-root.js';
 import { parseSpec, type Spec } from '../spec.js';
 import { parseTraceSpec } from '../../src/trace/tracer.js';
 
@@ -62,32 +62,6 @@ function traceRequest(spec: Spec): string | undefined {
   return undefined;
 }
 
-const copiesDir = (): string => path.join(runDir(), 'bundles');
-
-/** Copies are named "<id>.<root key>.<random>": ids are unique only per native runtime root. */
-function copyPrefix(ctx: Context, id: string): string {
-  const root = ctx.globals.root === undefined ? '' : path.resolve(ctx.globals.root);
-  return `${id}.${createHash('sha256').update(root).digest('hex').slice(0, 8)}.`;
-}
-
-/** Where a Wasm container's rewritten bundle lives: our run directory, one per create. */
-function newCopyDir(ctx: Context, id: string): string {
-  const dir = path.join(copiesDir(), copyPrefix(ctx, id) + randomBytes(4).toString('hex'));
-  fs.mkdirSync(dir, { recursive: true, mode: 0o711 });
-  return dir;
-}
-
-/**
- * Remove the bundle copies of `id` (once the native runtime has no state for
- * it): the one it used, and any a create killed half-way left behind.
- */
-export function removeCopies(ctx: Context, id: string): void {
-  const prefix = copyPrefix(ctx, id);
-  let names: string[];
-  try { names = fs.readdirSync(copiesDir()); } catch { return; }
-  for (const n of names) if (n.startsWith(prefix)) fs.rmSync(path.join(copiesDir(), n), { recursive: true, force: true });
-}
-
 /**
  * Prepare a Wasm container for runc: the rewritten bundle and the fds that
  * carry the guest's description (and its trace file). Returns runc's
@@ -100,7 +74,7 @@ export async function prepareWasm(ctx: Context, a: CreateArgs, dir: string, spec
   if (trace !== undefined) parseTraceSpec(trace);
   const binds = runnerBinds();
   const root = runnerRoot(binds);
-  const copy = newCopyDir(ctx, a.id);
+  const copy = newCopyDir(ctx.globals.root, a.id);
   try {
     const first = 3 + (a.preserveFds ?? 0);
     const rewritten = rewriteSpec(spec, dir, root, binds, first);

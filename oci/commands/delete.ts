@@ -1,10 +1,10 @@
 /** `delete`: the native runtime deletes; a Wasm container's rewritten bundle copy goes with it. */
-import type { Context } from '../context.js';
-import { removeCopies } from './create.js';
+import { removeCopies } from '../bundle-copies.js';
+import { delegate } from '../native.js';
 
-export function del(ctx: Context, id: string): number {
-  const code = ctx.delegate();
+export function del(runtime: string, nativeArgs: readonly string[], root: string | undefined, id: string): number {
+  const code = delegate(runtime, nativeArgs);
   // Deleted (or never there): no copy of this id is in use any more.
-  if (code === 0) removeCopies(ctx, id);
+  if (code === 0) removeCopies(root, id);
   return code;
 }
