@@ -92,6 +92,9 @@ try {
     stdin: 0,
     stdout: stdoutFd,
     stderr: 2,
+    // node:wasi writes every fd_write at once; tswasi's class does too unless
+    // asked to gather (what `tswasi run` and the pool do, with a time bound).
+    ...(engine === 'tswasi' ? { coalesceStdout: true } : {}),
   });
   const t4 = performance.now();
   const instance = await WebAssembly.instantiate(module, wasi.getImportObject());

@@ -1,5 +1,5 @@
 /** tswasi's WASI preview1 core. Depends on nothing else of tswasi. */
-export { WASI, type WASIOptions, type StdioSink, type StdioSource, type DirSource } from './wasi.js';
+export { WASI, type WASIOptions, type StdioSink, type StdioSource, type OutputCoalescer, type DirSource } from './wasi.js';
 export { WasiExit, WasiError } from './errors.js';
 export * as abi from './abi.js';
 export { Errno, ERRNO_NAMES, Rights } from './abi.js';
@@ -13,3 +13,5 @@ export type { WasiFunction, WasiFunctions, CallContext } from './calls/context.j
 export { GuestMemory } from './memory.js';
 export { FdTable } from './fd-table.js';
 export { Fd } from './fd.js';
+export { SharedOutputWriter, SharedOutputReader, createOutputRing, type WriteFn } from './shared-output.js';
+export { HostStreamFd, writeAll } from './host-stdio.js';

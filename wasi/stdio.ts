@@ -1,18 +1,22 @@
 /**
- * The guest's fds 0-2: a host fd (the process's own stdio by default), a sink
- * that receives output chunks, or a byte buffer served as stdin.
+ * The guest's fds 0-2 that are not host fds: a sink that receives output
+ * chunks, a source, or a byte buffer served as stdin. Nothing here touches
+ * the host (host fds are host-stdio.ts), so it runs anywhere.
  */
-import fs from 'node:fs';
-import { isatty } from 'node:tty';
 import { Errno, Filetype, RIGHTS_TTY } from './abi.js';
 import { WasiError } from './errors.js';
 import { Fd } from './fd.js';
 import type { Filestat } from './fs/handle.js';
-import { filestatOf, filetypeOfMode } from './fs/host.js';
 
 /** Where output goes when it is not a host fd. */
 export interface StdioSink {
+  /** A chunk the sink may keep. */
   write(chunk: Uint8Array): void;
+  /**
+   * Optional: take bytes from a view that is valid only during the call
+   * (guest memory), sparing the copy `write` needs when the sink copies anyway.
+   */
+  writeFrom?(buf: Uint8Array, off: number, len: number): void;
 }
 
 /**
@@ -24,136 +28,22 @@ export interface StdioSource {
   read(buf: Uint8Array, off: number, len: number): number;
 }
 
-const sleepCell = new Int32Array(new SharedArrayBuffer(4));
-/** Block this thread briefly: a non-blocking pipe said EAGAIN and WASI calls are synchronous. */
-function backoff(): void {
-  Atomics.wait(sleepCell, 0, 0, 1);
-}
-
-function isAgain(e: unknown): boolean {
-  return (e as { code?: string } | null)?.code === 'EAGAIN';
-}
-
-const zeroStat = (filetype: Filetype): Filestat => ({
+/** What a stdio fd reports when nothing else is known of it. */
+export const zeroStat = (filetype: Filetype): Filestat => ({
   dev: 0n, ino: 0n, filetype, nlink: 1n, size: 0n, atim: 0n, mtim: 0n, ctim: 0n,
 });
 
 /**
- * Write-combining for output that no person watches live (a pipe or file,
- * never a terminal): small fd_writes are gathered and written in one syscall.
- * One buffer per WASI instance, so output order across fds is kept: the WASI
- * layer flushes it before any other call than a write to the same fd (see
- * wasi.ts), when it is 10 ms old, and when the guest exits or traps.
+ * Write-combining of one output stream: small fd_writes gathered and written
+ * in one syscall. `flush` gets the gathered bytes out now; the WASI layer
+ * calls it before any call that could show the outside world something
+ * (another fd's write, a read, an open, a sleep, exit), so order is kept.
  */
-export class OutputBuffer {
-  private static readonly CAPACITY = 64 * 1024;
-  private static readonly MAX_AGE_NS = 10_000_000n;
-  private readonly buf = Buffer.allocUnsafe(OutputBuffer.CAPACITY);
-  private used = 0;
-  private since = 0n;
-  private writes = 0;
-  /** The host fd the buffered bytes belong to, or -1 when empty. */
-  fd = -1;
-
-  append(fd: number, data: Uint8Array, off: number, len: number): void {
-    if (this.fd !== fd && this.fd !== -1) this.flush();
-    if (this.used + len > OutputBuffer.CAPACITY) this.flush();
-    if (this.used === 0) this.since = process.hrtime.bigint();
-    this.buf.set(data.subarray(off, off + len), this.used);
-    this.used += len;
-    this.fd = fd;
-    // Look at the clock now and then only: it costs as much as the copy.
-    if ((++this.writes & 63) === 0 && process.hrtime.bigint() - this.since > OutputBuffer.MAX_AGE_NS) this.flush();
-  }
-
-  fits(len: number): boolean {
-    return len < OutputBuffer.CAPACITY;
-  }
-
-  flush(): void {
-    const fd = this.fd;
-    const n = this.used;
-    this.used = 0;
-    this.fd = -1;
-    if (n > 0) writeAll(fd, this.buf, 0, n);
-  }
-}
-
-/** write(2) until done; a non-blocking pipe that says EAGAIN is waited for (WASI calls are synchronous). */
-function writeAll(fd: number, buf: Uint8Array, off: number, len: number): number {
-  let done = 0;
-  while (done < len) {
-    try {
-      done += fs.writeSync(fd, buf, off + done, len - done, null);
-    } catch (e) {
-      if (!isAgain(e)) throw e;
-      backoff();
-    }
-  }
-  return done;
-}
-
-/** A host file descriptor used as a stream (stdio): no positions, writes complete. */
-export class HostStreamFd extends Fd {
-  readonly filetype: Filetype;
-
-  /** Whether writes are gathered in `output` (never for a terminal). */
-  private readonly coalesce: boolean;
-
-  /**
-   * `output`: the instance's write-combining buffer; `coalesce`: gather this
-   * fd's writes in it. Other stdio fds still flush it before they write, to keep order.
-   */
-  constructor(private readonly hostFd: number, private readonly output: OutputBuffer | null = null, coalesce = false) {
-    super(RIGHTS_TTY, 0);
-    this.coalesce = output !== null && coalesce && !isatty(hostFd);
-    let type = Filetype.UNKNOWN;
-    try {
-      type = filetypeOfMode(fs.fstatSync(hostFd).mode);
-    } catch { /* closed fd: reads and writes will report BADF */ }
-    // Pipes and sockets look like nothing in particular to WASI (as in wasmtime).
-    this.filetype = type === Filetype.REGULAR_FILE || type === Filetype.CHARACTER_DEVICE ? type : Filetype.UNKNOWN;
-  }
-
-  override read(buf: Uint8Array, off: number, len: number): number {
-    for (;;) {
-      try {
-        return fs.readSync(this.hostFd, buf, off, len, null);
-      } catch (e) {
-        if ((e as { code?: string }).code === 'EOF') return 0;
-        if (!isAgain(e)) throw e;
-        backoff();
-      }
-    }
-  }
-
-  override write(buf: Uint8Array, off: number, len: number): number {
-    const out = this.output;
-    if (this.coalesce && out!.fits(len)) {
-      out!.append(this.hostFd, buf, off, len);
-      return len;
-    }
-    out?.flush();
-    return writeAll(this.hostFd, buf, off, len);
-  }
-
-  override close(): void {
-    this.output?.flush();
-  }
-
-  filestat(): Filestat {
-    try {
-      const st = filestatOf(fs.fstatSync(this.hostFd, { bigint: true }));
-      st.filetype = this.filetype;
-      return st;
-    } catch {
-      return zeroStat(this.filetype);
-    }
-  }
-
-  override readable(): number {
-    return 1;
-  }
+export interface OutputCoalescer {
+  /** Whether a write of `len` bytes is gathered (large ones are written at once). */
+  fits(len: number): boolean;
+  append(data: Uint8Array, off: number, len: number): void;
+  flush(): void;
 }
 
 /** Output captured by the embedder. */
@@ -165,8 +55,9 @@ export class SinkFd extends Fd {
   }
 
   override write(buf: Uint8Array, off: number, len: number): number {
+    if (this.sink.writeFrom !== undefined) this.sink.writeFrom(buf, off, len);
     // A copy: the view into guest memory is only valid during this call.
-    this.sink.write(buf.slice(off, off + len));
+    else this.sink.write(buf.slice(off, off + len));
     return len;
   }
 

@@ -17,9 +17,10 @@ import type { Namespace } from './fs/resolve.js';
 import { FdTable } from './fd-table.js';
 import { GuestMemory } from './memory.js';
 import { type DirSource, capabilityPreopen, openDirSource } from './preopens.js';
-import { BufferSourceFd, HostStreamFd, OutputBuffer, SinkFd, SourceFd, type StdioSink, type StdioSource } from './stdio.js';
+import { BufferSourceFd, type OutputCoalescer, SinkFd, SourceFd, type StdioSink, type StdioSource } from './stdio.js';
+import { HostStreamFd, LocalOutputBuffer } from './host-stdio.js';
 
-export type { StdioSink, StdioSource } from './stdio.js';
+export type { StdioSink, StdioSource, OutputCoalescer } from './stdio.js';
 export type { DirSource } from './preopens.js';
 
 export interface WASIOptions {
@@ -37,11 +38,16 @@ export interface WASIOptions {
   stdout?: number | StdioSink;
   stderr?: number | StdioSink;
   /**
-   * Gather small writes to stdout into one syscall when stdout is not a
-   * terminal (default true). Flushed before any other WASI call, at 10 ms of
-   * age while writes continue, and at exit. Set false for unbuffered stdout.
+   * Gather small writes to a host-fd stdout that is not a terminal into one
+   * syscall. Default false: as in node:wasi, every fd_write has reached its
+   * fd when the call returns. `true`: gathered on this thread and written
+   * before any other WASI call than a write, at 10 ms of age while writes
+   * continue, and before start() returns (a reactor's writes are never
+   * gathered: its exports return to a caller that may close the fd). An
+   * OutputCoalescer (a SharedOutputWriter): gathered where another thread
+   * can write them out while the guest computes (what the CLI and the pool use).
    */
-  coalesceStdout?: boolean;
+  coalesceStdout?: boolean | OutputCoalescer;
   /**
    * Wraps every import (tracing): gets the name, the function and read access
    * to guest memory and the fd table; returns the replacement. Unset, the
@@ -97,7 +103,10 @@ export class WASI {
   readonly wasiImport: WasiFunctions;
   readonly fds = new FdTable();
   private readonly mem = new GuestMemory();
-  private readonly output = new OutputBuffer();
+  /** stdout's write-combining, or null: flushed before every call that is not a write. */
+  private readonly output: OutputCoalescer | null;
+  /** The guest's stdout as created (the guest may close or renumber fd 1). */
+  private readonly stdoutFd: Fd;
   /** Every namespace of our preopens, so their directory caches are closed with us. */
   private readonly namespaces = new Set<Namespace>();
   private readonly returnOnExit: boolean;
@@ -108,9 +117,13 @@ export class WASI {
       throw new TypeError(`unsupported WASI version: ${String(options.version)} (only "preview1")`);
     }
     this.returnOnExit = options.returnOnExit ?? true;
-    const coalesce = options.coalesceStdout ?? true;
+    const stdout = options.stdout ?? 1;
+    const coalesce = options.coalesceStdout ?? false;
+    this.output = typeof stdout !== 'number' || coalesce === false ? null
+      : coalesce === true ? new LocalOutputBuffer(stdout) : coalesce;
     this.fds.set(0, stdinFd(options.stdin ?? 0));
-    this.fds.set(1, outputFd(options.stdout ?? 1, this.output, coalesce));
+    this.stdoutFd = outputFd(stdout, this.output, true);
+    this.fds.set(1, this.stdoutFd);
     this.fds.set(2, outputFd(options.stderr ?? 2, this.output, false));
     ['stdin', 'stdout', 'stderr'].forEach((label, fd) => { this.fds.lookup(fd).label = label; });
     for (const [guestPath, src] of Object.entries(options.preopens ?? {})) {
@@ -134,7 +147,7 @@ export class WASI {
     };
     const imports: WasiFunctions = {};
     const output = this.output;
-    const flush = (): void => output.flush();
+    const flush = output === null ? null : (): void => output.flush();
     for (const [name, fn] of Object.entries(raw)) {
       const guarded = SELF_GUARDED.has(name) ? fn : guard(fn, NO_FLUSH.has(name) ? null : flush);
       imports[name] = options.wrapImport ? options.wrapImport(name, guarded, ctx) : guarded;
@@ -169,15 +182,26 @@ export class WASI {
   initialize(instance: WebAssembly.Instance): void {
     const exports = this.begin(instance);
     if (exports._start !== undefined) throw new TypeError('instance.exports._start must not be present for a reactor');
-    if (exports._initialize !== undefined) {
-      if (typeof exports._initialize !== 'function') throw new TypeError('instance.exports._initialize is not a function');
-      exports._initialize();
+    try {
+      if (exports._initialize !== undefined) {
+        if (typeof exports._initialize !== 'function') throw new TypeError('instance.exports._initialize is not a function');
+        exports._initialize();
+      }
+    } finally {
+      // From here the guest runs inside the embedder's calls to its exports,
+      // which return to code that may close or reuse the fd: write at once.
+      this.stopCoalescing();
     }
   }
 
   /** Attach to an instance's memory without running anything (for `--invoke` and embedders). */
   attach(instance: WebAssembly.Instance): void {
     this.begin(instance);
+  }
+
+  /** Write what is gathered and every later stdout write at once. */
+  private stopCoalescing(): void {
+    if (this.stdoutFd instanceof HostStreamFd) this.stdoutFd.stopCoalescing();
   }
 
   private begin(instance: WebAssembly.Instance): Exports {
@@ -191,7 +215,7 @@ export class WASI {
 
   /** Close every fd the guest still holds (host stdio stays open); unwritten output is written. */
   close(): void {
-    try { this.output.flush(); } catch { /* the reader went away */ }
+    try { this.output?.flush(); } catch { /* the reader went away */ }
     for (const ns of this.namespaces) ns.dirCache?.clear();
     for (const [fd, entry] of this.fds.entries()) {
       try {
@@ -208,6 +232,6 @@ function stdinFd(src: number | Uint8Array | string | StdioSource): Fd {
   return new BufferSourceFd(typeof src === 'string' ? new TextEncoder().encode(src) : src);
 }
 
-function outputFd(dst: number | StdioSink, output: OutputBuffer, coalesce: boolean): Fd {
+function outputFd(dst: number | StdioSink, output: OutputCoalescer | null, coalesce: boolean): Fd {
   return typeof dst === 'number' ? new HostStreamFd(dst, output, coalesce) : new SinkFd(dst);
 }

@@ -1,10 +1,10 @@
 /** `tswasi run`: wasmtime-compatible flags, exit status = the guest's. */
 import { existsSync, statSync } from 'node:fs';
-import { isAbsolute } from 'node:path';
+import { basename, isAbsolute } from 'node:path';
 
 import { UserError } from '../errors.js';
 import { compileModule, readModule } from '../module.js';
-import { createPool } from '../pool/pool.js';
+import { createPool, type Pool } from '../pool/pool.js';
 import type { TraceSpec } from '../trace/setup.js';
 import { parseTraceSpec } from '../trace/tracer.js';
 import { isTrap, trapLine } from '../trap.js';
@@ -13,6 +13,8 @@ import { compileWat, looksLikeWat } from '../wat.js';
 export interface RunArgs {
   module: string;
   args: string[];
+  /** argv[0] for the guest; default the module's base name (wasmtime's --argv0). */
+  argv0?: string | undefined;
   dir: string[];
   env: string[];
   invoke?: string | undefined;
@@ -72,11 +74,15 @@ export async function run(a: RunArgs): Promise<number> {
     // The guest runs in a worker thread with the process's own stdio fds;
     // this thread only waits (and could stop it).
     const pool = createPool({ maxThreads: 1, minThreads: 1 });
+    // The guest's gathered stdout is written out by this thread; a signal or
+    // an exit of this process must not lose it (a busy guest never returns
+    // to us, so only this thread can).
+    const stopOutputLoss = keepOutputOnExit(pool);
     let result;
     try {
       result = await pool.run(module, {
-        // argv[0] is the module as named on the command line, as wasmtime passes it.
-        args: [a.module, ...(a.invoke === undefined ? a.args : [])],
+        // argv[0] is the module's base name, as wasmtime passes it: the guest learns no host path.
+        args: [a.argv0 ?? basename(a.module), ...(a.invoke === undefined ? a.args : [])],
         env,
         preopens,
         stdin: 0,
@@ -87,6 +93,7 @@ export async function run(a: RunArgs): Promise<number> {
         ...(traceTo !== undefined ? { traceTo } : {}),
       });
     } finally {
+      stopOutputLoss();
       await pool.destroy();
     }
     if (result.error !== undefined) {
@@ -107,6 +114,33 @@ export async function run(a: RunArgs): Promise<number> {
     process.stderr.write(`error: internal error: ${(e as Error)?.message ?? String(e)}\n`);
     return 70;
   }
+}
+
+/** Signals that end a `tswasi run` (their default action), after the guest's output is written. */
+const FATAL_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
+
+/**
+ * Until the returned function is called: on SIGTERM, SIGINT or SIGHUP write
+ * the guest's gathered output, then die of the same signal (the exit status a
+ * shell or supervisor expects); on any exit of this process write it too.
+ */
+function keepOutputOnExit(pool: Pool): () => void {
+  const onExit = (): void => pool.drainOutput();
+  const handlers = FATAL_SIGNALS.map((sig) => {
+    const h = (): void => {
+      pool.drainOutput();
+      stop();
+      process.kill(process.pid, sig);
+    };
+    process.on(sig, h);
+    return [sig, h] as const;
+  });
+  process.on('exit', onExit);
+  function stop(): void {
+    for (const [sig, h] of handlers) process.off(sig, h);
+    process.off('exit', onExit);
+  }
+  return stop;
 }
 
 export function isModulePath(p: string): boolean {

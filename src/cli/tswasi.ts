@@ -14,7 +14,7 @@ function fail(message: string): never {
 }
 
 /** Options of `run` that take a value (needed to find where the module name is). */
-const RUN_VALUE_OPTIONS = new Set(['--dir', '--env', '--invoke', '--trace-file']);
+const RUN_VALUE_OPTIONS = new Set(['--dir', '--env', '--invoke', '--trace-file', '--argv0']);
 const RUN_FLAG_OPTIONS = new Set(['--help', '-h', '--version', '-V', '--trace', '--trace-summary']);
 
 /**
@@ -74,11 +74,13 @@ async function main(argv: string[]): Promise<void> {
         .option('invoke', {
           type: 'string', requiresArg: true,
           describe: 'Call this exported function instead of _start; remaining args are its parameters, the result is printed',
-        }),
+        })
+        .option('argv0', { type: 'string', requiresArg: true, describe: 'argv[0] for the guest (default: the module file\'s base name)' }),
       async (a) => {
         const code = await run({
           module: a.module,
           args: guestArgs,
+          argv0: a.argv0,
           dir: a.dir.map(String),
           env: a.env.map(String),
           invoke: a.invoke,

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import { tracerFor } from '../trace/setup.js';
 import type { Tracer } from '../trace/tracer.js';
-import { WASI, WasiExit, type DirSource, type StdioSink, type StdioSource } from '../../wasi/index.js';
+import { SharedOutputWriter, WASI, WasiExit, writeAll, type DirSource, type OutputCoalescer, type StdioSink, type StdioSource } from '../../wasi/index.js';
 import { assertImports, instantiate } from '../runner.js';
 import { assemblyScriptEnv, instantiateAssemblyScript, invokeAssemblyScript, needsAssemblyScriptEnv } from '../assemblyscript.js';
 import { describeTrap, isTrap, trapLine } from '../trap.js';
@@ -19,24 +19,16 @@ type MemfsModule = typeof import('memfs');
 let memfsModule: MemfsModule | null = null;
 const loadMemfs = (): MemfsModule => (memfsModule ??= createRequire(import.meta.url)('memfs') as MemfsModule);
 
-class Collector implements StdioSink {
-  readonly chunks: Uint8Array[] = [];
-  write(chunk: Uint8Array): void {
-    this.chunks.push(chunk);
-  }
-  bytes(): Uint8Array {
-    return Buffer.concat(this.chunks);
-  }
-}
-
-function output(spec: OutputSpec): { fd: number | StdioSink; collector: Collector | null } {
-  if (spec.kind === 'fd') return { fd: spec.fd, collector: null };
-  if (spec.kind === 'port') {
-    const port = spec.port;
-    return { fd: { write: (chunk) => port.postMessage(chunk, [chunk.buffer as ArrayBuffer]) }, collector: null };
-  }
-  const c = new Collector();
-  return { fd: c, collector: c };
+/**
+ * A stdio stream of the guest: a host fd written at once, a host fd whose
+ * small writes are gathered in the shared ring (the caller's thread writes
+ * them out while the guest computes), or a sink into the ring.
+ */
+function output(spec: OutputSpec): { dst: number | StdioSink; coalescer: OutputCoalescer | null } {
+  if (spec.kind === 'fd') return { dst: spec.fd, coalescer: null };
+  const fd = spec.fd;
+  if (fd === undefined) return { dst: new SharedOutputWriter(spec.sab, null), coalescer: null };
+  return { dst: fd, coalescer: new SharedOutputWriter(spec.sab, (buf, off, len) => writeAll(fd, buf, off, len)) };
 }
 
 /**
@@ -87,7 +79,8 @@ export default function runGuest(task: GuestTask): GuestResult {
   try {
     tracer = tracerFor(task.trace, traceLines);
     const wasi = new WASI({
-      args: task.args, env: task.env, preopens, stdin, stdout: out.fd, stderr: err.fd,
+      args: task.args, env: task.env, preopens, stdin, stdout: out.dst, stderr: err.dst,
+      ...(out.coalescer !== null ? { coalesceStdout: out.coalescer } : {}),
       ...(tracer !== null ? { wrapImport: tracer.wrap } : {}),
     });
     // AssemblyScript modules get their env (abort, trace, seed) and, through the loader, strings.
@@ -148,9 +141,6 @@ export default function runGuest(task: GuestTask): GuestResult {
     }
     if (task.trace?.collect) result.trace = traceLines;
   }
-  for (const spec of [task.stdout, task.stderr]) if (spec.kind === 'port') spec.port.postMessage('end');
-  result.stdout = out.collector?.bytes();
-  result.stderr = err.collector?.bytes();
   if (volumes.size > 0) {
     result.volumes = {};
     for (const [guest, vol] of volumes) result.volumes[guest] = vol.toJSON(undefined, undefined, false, true) as VolumeSnapshot;

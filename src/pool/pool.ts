@@ -5,7 +5,8 @@
  */
 import { availableParallelism } from 'node:os';
 import { readFile, stat } from 'node:fs/promises';
-import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import { isatty } from 'node:tty';
+import { basename } from 'node:path';
 import { Piscina } from 'piscina';
 import type { Volume } from 'memfs';
 import { UserError } from '../errors.js';
@@ -15,6 +16,7 @@ import createDebug from 'debug';
 const debug = createDebug('tswasi:pool');
 import { limitMemory, WASM_PAGE } from '../memory-limit.js';
 import { compileModule, contentHash, moduleReadError } from '../module.js';
+import { createOutputRing, SharedOutputReader, writeAll } from '../../wasi/index.js';
 import { createSharedStdin, feedSharedStdin } from './shared-stdin.js';
 import { restoreVolume, type GuestError, type GuestResult, type GuestTask, type InputSpec, type OutputSpec, type PreopenSpec, type VolumeSnapshot } from './task.js';
 
@@ -27,6 +29,12 @@ export interface PoolOptions {
   idleTimeout?: number;
   /** Calls that may wait for a thread; more are rejected (default: unbounded). */
   maxQueue?: number;
+  /**
+   * Ms a guest's output may gather in shared memory before this thread
+   * writes it out or hands it to a stdout callback (default 4): the bound on
+   * how late a guest's bytes arrive while it computes.
+   */
+  outputGatherMs?: number;
 }
 
 /** A module: a file path, its bytes, or an already compiled module. */
@@ -35,11 +43,24 @@ export type ModuleSource = string | Uint8Array | WebAssembly.Module;
 export type PreopenSource = string | Volume | { host: string; readonly?: boolean } | { volume: Volume; readonly?: boolean };
 
 export interface GuestRunOptions {
+  /** The guest's argv, argv[0] included. */
   args?: readonly string[];
+  /**
+   * argv[0] when `args` is not given (or empty): by default the module
+   * file's base name, as wasmtime passes it — never a host path.
+   */
+  argv0?: string;
   env?: Readonly<Record<string, string>>;
   /** Bytes, a string, a stream (fed through shared memory), or a host fd. Default: empty. */
   stdin?: Uint8Array | string | AsyncIterable<Uint8Array | string> | number;
-  /** 'buffer' (default): returned in the result; a function: each chunk as written; a number: a host fd. */
+  /**
+   * 'buffer' (default): returned in the result; a function: each chunk,
+   * within a few ms of the guest writing it; a number: a host fd (small
+   * writes gathered unless it is a terminal, written within a few ms even
+   * while the guest computes). Whatever ends the call — exit, trap, timeout,
+   * abort, memory limit — what the guest wrote is delivered before the call
+   * settles.
+   */
   stdout?: 'buffer' | ((chunk: Uint8Array) => void) | number;
   stderr?: 'buffer' | ((chunk: Uint8Array) => void) | number;
   /** Guest path → host directory or memfs Volume (changes are written back into the Volume). */
@@ -71,6 +92,11 @@ export interface GuestRunResult {
 
 const WORKER = new URL('./guest-worker.js', import.meta.url).href;
 
+/** argv[0] for a module source: the file's base name, as wasmtime passes it. */
+function defaultArgv0(source: ModuleSource): string {
+  return typeof source === 'string' ? basename(source) : 'main.wasm';
+}
+
 function isVolume(v: unknown): v is Volume {
   return typeof v === 'object' && v !== null && '_core' in v && 'toJSON' in v;
 }
@@ -85,10 +111,14 @@ export class Pool {
   /** path → what it held when last read, so a file is read and hashed only when it changes. */
   private readonly files = new Map<string, { stamp: string; module: WebAssembly.Module; limit: number | undefined }>();
   private readonly maxQueue: number;
+  private readonly outputGatherMs: number;
+  /** Output rings of the calls under way, drained by this thread. */
+  private readonly readers = new Set<SharedOutputReader>();
 
   constructor(options: PoolOptions = {}) {
     const maxThreads = options.maxThreads ?? availableParallelism();
     this.maxQueue = options.maxQueue ?? Infinity;
+    this.outputGatherMs = options.outputGatherMs ?? 4;
     this.piscina = new Piscina<GuestTask, GuestResult>({
       filename: WORKER,
       maxThreads,
@@ -140,21 +170,29 @@ export class Pool {
     }
     const memoryLimitPages = o.memoryLimit === undefined ? undefined : Math.max(1, Math.floor(o.memoryLimit / WASM_PAGE));
     const module = await this.module(source, memoryLimitPages);
-    const transfer: Array<MessagePort | ArrayBuffer> = [];
-    const waits: Array<Promise<void>> = [];
-
-    const outputSpec = (opt: GuestRunOptions['stdout']): OutputSpec => {
-      if (opt === undefined || opt === 'buffer') return { kind: 'capture' };
-      if (typeof opt === 'number') return { kind: 'fd', fd: opt };
-      const { port1, port2 } = new MessageChannel();
-      const cb = opt;
-      waits.push(new Promise<void>((resolve) => {
-        port1.on('message', (m: Uint8Array | 'end') => {
-          if (m === 'end') { port1.close(); resolve(); } else cb(m);
-        });
-      }));
-      transfer.push(port2);
-      return { kind: 'port', port: port2 };
+    const readers: SharedOutputReader[] = [];
+    const captured = { stdout: [] as Uint8Array[], stderr: [] as Uint8Array[] };
+    // Output crosses in shared rings that this thread drains, so it arrives
+    // while the guest runs and survives the guest's thread being terminated.
+    const outputSpec = (opt: GuestRunOptions['stdout'], chunks: Uint8Array[], gather: boolean): OutputSpec => {
+      if (typeof opt === 'number' && (!gather || isatty(opt))) return { kind: 'fd', fd: opt };
+      const sab = createOutputRing();
+      const deliver = typeof opt === 'number' ? (buf: Uint8Array, off: number, len: number) => { writeAll(opt, buf, off, len); }
+        : typeof opt === 'function' ? (buf: Uint8Array, off: number, len: number) => opt(buf.slice(off, off + len))
+        : (buf: Uint8Array, off: number, len: number) => { chunks.push(buf.slice(off, off + len)); };
+      const reader = new SharedOutputReader(sab, deliver, { gatherMs: this.outputGatherMs });
+      readers.push(reader);
+      this.readers.add(reader);
+      return { kind: 'ring', sab, fd: typeof opt === 'number' ? opt : undefined };
+    };
+    // A host-fd stderr is written at once (after stdout's gathered bytes, in order).
+    const stdout = outputSpec(o.stdout, captured.stdout, true);
+    const stderr = outputSpec(o.stderr, captured.stderr, false);
+    const closeOutput = (writerGone: boolean): void => {
+      for (const r of readers) {
+        r.close(writerGone);
+        this.readers.delete(r);
+      }
     };
 
     let stdin: InputSpec;
@@ -179,12 +217,12 @@ export class Pool {
 
     const task: GuestTask = {
       module,
-      args: [...(o.args ?? [])],
+      args: o.args !== undefined && o.args.length > 0 ? [...o.args] : [o.argv0 ?? defaultArgv0(source)],
       env: { ...(o.env ?? {}) },
       preopens,
       stdin,
-      stdout: outputSpec(o.stdout),
-      stderr: outputSpec(o.stderr),
+      stdout,
+      stderr,
       invoke: o.invoke,
       invokeArgs: o.invokeArgs === undefined ? undefined : [...o.invokeArgs],
       memoryLimitPages,
@@ -201,17 +239,17 @@ export class Pool {
     const started = performance.now();
     try {
       debug('run %s %o (queue %d, threads %d)', typeof source === 'string' ? source : 'module', task.args, this.piscina.queueSize, this.piscina.threads.length);
-      const r = await this.piscina.run(task, { signal: controller.signal, transferList: transfer as never });
+      const r = await this.piscina.run(task, { signal: controller.signal });
       debug('done: exit %d in %s ms%s', r.exitCode, r.durationMs.toFixed(2), r.error ? ` (${r.error.kind}: ${r.error.message})` : '');
-      await Promise.all(waits);
+      closeOutput(false);
       for (const [guest, vol] of volumes) {
         const snap = r.volumes?.[guest];
         if (snap !== undefined) restoreVolume(vol as never, snap);
       }
       const result: GuestRunResult = {
         exitCode: r.exitCode,
-        stdout: Buffer.from(r.stdout ?? new Uint8Array(0)),
-        stderr: Buffer.from(r.stderr ?? new Uint8Array(0)),
+        stdout: Buffer.concat(captured.stdout),
+        stderr: Buffer.concat(captured.stderr),
         durationMs: r.durationMs,
       };
       if (r.error !== undefined) result.error = r.error;
@@ -219,21 +257,35 @@ export class Pool {
       if (r.trace !== undefined) result.trace = r.trace;
       return result;
     } catch (e) {
+      // The guest's thread was terminated (or never ran): what it wrote is still in the rings.
+      closeOutput(true);
+      const output = { stdout: Buffer.concat(captured.stdout), stderr: Buffer.concat(captured.stderr) };
       if (timedOut) {
         return {
-          exitCode: 124, stdout: Buffer.alloc(0), stderr: Buffer.alloc(0), durationMs: performance.now() - started,
+          exitCode: 124, ...output, durationMs: performance.now() - started,
           error: { kind: 'timeout', message: `the guest ran longer than ${o.timeoutMs} ms and was stopped` },
         };
       }
-      if (o.signal?.aborted) throw Object.assign(new Error('the guest was aborted'), { name: 'AbortError' });
+      if (o.signal?.aborted) throw Object.assign(new Error('the guest was aborted'), { name: 'AbortError', ...output });
       if (/queue is at limit/i.test(String((e as Error)?.message))) {
         throw new Error(`tswasi pool: the queue is full (maxQueue ${this.maxQueue}); try again later`);
       }
       throw e;
     } finally {
+      closeOutput(true);
       if (timer !== null) clearTimeout(timer);
       o.signal?.removeEventListener('abort', onAbort);
     }
+  }
+
+  /**
+   * Write out, now and synchronously, what the running guests have gathered
+   * for host fds and callbacks — for a process about to end on a signal
+   * (the CLI calls it from its SIGTERM/SIGINT/SIGHUP handlers and at exit).
+   * Waits up to `waitMs` for a guest's thread that is writing them itself.
+   */
+  drainOutput(waitMs = 1000): void {
+    for (const r of this.readers) r.drain(waitMs);
   }
 
   async destroy(): Promise<void> {

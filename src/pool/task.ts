@@ -7,10 +7,15 @@ export type VolumeSnapshot = Record<string, Uint8Array | string | null>;
 /** A preopen that can cross threads: a host directory, or a memfs volume's content. */
 export type PreopenSpec = { host: string; readonly?: boolean } | { volume: VolumeSnapshot; readonly?: boolean };
 
+/**
+ * Where a guest's output goes. `fd`: written at once to a host fd (a
+ * terminal). `ring`: gathered in a shared ring (wasi/shared-output.ts) that
+ * the caller's thread drains — to `fd` if set (the guest's thread may then
+ * write it out too), otherwise to the caller's buffer or callback.
+ */
 export type OutputSpec =
-  | { kind: 'capture' }
   | { kind: 'fd'; fd: number }
-  | { kind: 'port'; port: import('node:worker_threads').MessagePort };
+  | { kind: 'ring'; sab: SharedArrayBuffer; fd?: number | undefined };
 
 export type InputSpec =
   | { kind: 'bytes'; data: Uint8Array }
@@ -40,8 +45,6 @@ export interface GuestError {
 
 export interface GuestResult {
   exitCode: number;
-  stdout?: Uint8Array | undefined;
-  stderr?: Uint8Array | undefined;
   durationMs: number;
   error?: GuestError | undefined;
   results?: unknown[] | undefined;

@@ -2,6 +2,7 @@
  * A small guest for the OCI tests: each subcommand exercises one thing
  * podman passes through to a Wasm container.
  *   args | env NAME | exit N | cat FILE | write FILE TEXT | ls DIR | spin | sleep | ticker | hello
+ *   report CODE NAME...: argv, then NAME=value of each variable named, then exit CODE
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -21,6 +22,14 @@ int main(int argc, char **argv) {
     return 0;
   }
   if (!strcmp(cmd, "exit") && argc > 2) return atoi(argv[2]);
+  if (!strcmp(cmd, "report") && argc > 2) {
+    for (int i = 0; i < argc; i++) printf("argv[%d]=%s\n", i, argv[i]);
+    for (int i = 3; i < argc; i++) {
+      const char *v = getenv(argv[i]);
+      printf("%s=%s\n", argv[i], v ? v : "(unset)");
+    }
+    return atoi(argv[2]);
+  }
   if (!strcmp(cmd, "cat") && argc > 2) {
     FILE *f = fopen(argv[2], "r");
     if (!f) { perror(argv[2]); return 2; }

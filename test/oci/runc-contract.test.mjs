@@ -173,7 +173,10 @@ test('an invalid id forms no path: start/pause/delete of ../../x (or .native) to
   const base = tempDir('tswasi-contract-escape-');
   const root = path.join(base, 'a', 'b', 'root');
   fs.mkdirSync(root, { recursive: true });
-  // Where `.${id}.lock` and `${id}` would land for these ids.
+  // Where `.${id}.lock` and `${id}` would land for these ids: root/.../../../x.lock is
+  // base/a/b/x.lock. A lock file naming a dead pid is taken over (unlinked) by
+  // a command that takes that lock: this one must survive.
+  fs.writeFileSync(path.join(root, '..', 'x.lock'), '999999');
   fs.writeFileSync(path.join(base, 'x.lock'), 'victim');
   fs.mkdirSync(path.join(base, 'x'));
   fs.writeFileSync(path.join(base, 'x', 'record.json'), '{"id":"x"}');

@@ -1,0 +1,156 @@
+// A private containerd with its CRI plugin, for test/cri: its own root,
+// state, sockets and /run, in a mount namespace of its own, so nothing it
+// mounts is seen by the host and nothing of the machine's containerd is
+// touched. The configuration is containerd.toml beside this file (README
+// shows it) with ${DIR} and ${BIN} filled in.
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ROOT, tempDir } from '../helpers/wasm.mjs';
+import { ociToolsProblem, ociWorld, run } from '../helpers/oci.mjs';
+import { criClient } from './client.mjs';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+export const CONFIG_TEMPLATE = path.join(HERE, 'containerd.toml');
+export const INSTALL_SCRIPT = path.join(ROOT, 'scripts', 'install-oci.sh');
+/** The runtime handler name: containerd's runtimes.tswasi, README's RuntimeClass handler. */
+export const HANDLER = 'tswasi';
+export const IMAGES = {
+  pause: 'localhost/tswasi-cri/pause:1',
+  busybox: 'localhost/tswasi-cri/busybox:1',
+  wasm: 'localhost/tswasi-cri/wasm:1',
+};
+const BUSYBOX = '/bin/busybox';
+/** systemd's default PATH for services. */
+export const SYSTEMD_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+/** Why the CRI test cannot run here, or null. */
+export function criProblem() {
+  for (const tool of ['containerd', 'ctr', 'unshare']) {
+    const r = spawnSync(tool, ['--version'], { encoding: 'utf8' });
+    if (r.error || r.status !== 0) return `${tool} not found`;
+  }
+  if (!fs.existsSync(BUSYBOX)) return `${BUSYBOX} not found (Debian: busybox-static)`;
+  return ociToolsProblem();
+}
+
+/** A deadline-bounded wait: `check()` until truthy, else throw `what` with the last value. */
+export async function waitFor(what, check, { timeoutMs = 20_000, everyMs = 20 } = {}) {
+  const end = Date.now() + timeoutMs;
+  let last;
+  for (;;) {
+    try {
+      last = await check();
+      if (last) return last;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${last?.message ?? JSON.stringify(last)})`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/**
+ * Start containerd.
+ * Returns { dir, bin, sock, pid, cri, ctr, runtimeList, stop, log }.
+ */
+export async function startContainerd() {
+  const dir = tempDir('tswasi-cri-');
+  const bin = path.join(dir, 'bin');
+  for (const d of ['run', 'cni/net.d', 'logs', bin]) fs.mkdirSync(path.resolve(dir, d), { recursive: true });
+  // tswasi-oci as README installs it: a wrapper at a fixed path.
+  sh('sh', [INSTALL_SCRIPT, bin]);
+  const config = path.join(dir, 'config.toml');
+  fs.writeFileSync(config, fs.readFileSync(CONFIG_TEMPLATE, 'utf8').replaceAll('${DIR}', dir).replaceAll('${BIN}', bin));
+  const sock = path.join(dir, 'containerd.sock');
+  // A mount namespace of its own, with propagation private (unshare), and a
+  // private /run: containerd 1.6 puts shim sockets under /run/containerd
+  // whatever `state` says. Everything mounted there goes with the namespace.
+  const script = path.join(dir, 'start.sh');
+  fs.writeFileSync(script, `set -e\n'${which('mount')}' --bind '${dir}/run' /run\nexec '${which('containerd')}' --config '${config}'\n`);
+  const logFile = path.join(dir, 'containerd.log');
+  const logFd = fs.openSync(logFile, 'w');
+  // detached: a session of its own (setsid), so a ^C of the test does not reach it first.
+  const daemon = spawn(which('unshare'), ['--mount', '--propagation', 'private', '/bin/sh', script], {
+    detached: true,
+    stdio: ['ignore', logFd, logFd],
+    env: { PATH: SYSTEMD_PATH }, // the environment systemd gives containerd.service
+  });
+  fs.closeSync(logFd);
+  const exited = new Promise((resolve) => daemon.on('exit', (code, signal) => resolve({ code, signal })));
+  let gone = false;
+  exited.then(() => { gone = true; });
+  const killOnExit = () => { if (!gone) try { process.kill(daemon.pid, 'SIGKILL'); } catch {} };
+  process.on('exit', killOnExit);
+  const log = () => fs.readFileSync(logFile, 'utf8');
+  const tail = () => log().split('\n').slice(-15).join('\n');
+
+  const cri = criClient(sock);
+  try {
+    await waitFor('containerd to answer CRI Version', async () => {
+      if (gone) throw new Error(`containerd exited:\n${tail()}`);
+      return fs.existsSync(sock) && (await cri.Version({ version: 'v1' }, 2000));
+    });
+  } catch (e) {
+    killOnExit();
+    throw new Error(`${e.message}\ncontainerd log:\n${tail()}`);
+  }
+  const ctr = (args, opts) => run('ctr', ['--address', sock, '--namespace', 'k8s.io', ...args], opts);
+  const tswasiOci = path.join(bin, 'tswasi-oci');
+  // The shim passes `--root` as the runtime's Root joined with the containerd namespace.
+  const runtimeRoot = path.join(dir, 'runc-root', 'k8s.io');
+
+  return {
+    dir, bin, sock, pid: daemon.pid, cri, ctr, log, tail,
+    logDir: path.join(dir, 'logs'),
+    /** The runtime's own `list --format json` (Wasm and native containers). */
+    runtimeList() {
+      const r = spawnSync(tswasiOci, ['--root', runtimeRoot, 'list', '--format', 'json'], { encoding: 'utf8', env: { PATH: SYSTEMD_PATH } });
+      if (r.status !== 0) throw new Error(`tswasi-oci list failed: ${r.stderr}`);
+      return JSON.parse(r.stdout || '[]') ?? [];
+    },
+    /** SIGTERM, then wait (containerd takes about a second), SIGKILL after 15 s. */
+    async stop() {
+      cri.close();
+      if (gone) return exited;
+      process.kill(daemon.pid, 'SIGTERM');
+      const timer = setTimeout(killOnExit, 15_000);
+      const r = await exited;
+      clearTimeout(timer);
+      process.off('exit', killOnExit);
+      return r;
+    },
+  };
+}
+
+/**
+ * Build the three images with buildah (private storage) and import them
+ * into containerd's k8s.io namespace with the snapshotter CRI uses.
+ */
+export async function importImages(cd, wasm) {
+  const world = ociWorld();
+  world.image('tswasi-cri-pause', { files: [[BUSYBOX, BUSYBOX]], entrypoint: [BUSYBOX, 'sleep', '2147483647'] });
+  world.image('tswasi-cri-busybox', { files: [[BUSYBOX, BUSYBOX]], entrypoint: [BUSYBOX, 'sh'] });
+  world.image('tswasi-cri-wasm', { files: [[wasm, '/tool.wasm']], entrypoint: ['/tool.wasm'] });
+  for (const [key, ref] of Object.entries(IMAGES)) {
+    const archive = path.join(cd.dir, `${key}.tar`);
+    world.buildah('push', `localhost/tswasi-cri-${key}:latest`, `oci-archive:${archive}:1`);
+    const r = await cd.ctr(['images', 'import', '--snapshotter', 'overlayfs', '--base-name', ref.replace(/:1$/, ''), archive], { timeout: 60_000 });
+    if (r.code !== 0) throw new Error(`ctr images import ${ref} failed: ${r.stderr}`);
+    fs.rmSync(archive);
+  }
+  world.cleanup();
+}
+
+function which(cmd) {
+  const r = spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${cmd} not found`);
+  return fs.realpathSync(r.stdout.trim());
+}
+
+function sh(cmd, args) {
+  const r = spawnSync(cmd, args, { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
+  return r.stdout;
+}
