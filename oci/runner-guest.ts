@@ -11,7 +11,7 @@ import {
   HostDir, buildNamespace, namespacePreopen, normaliseGuestPath, readAllFrom, resolveIn,
   type DirHandle, type Namespace,
 } from '../src/fs-api.js';
-import { WASI } from '../wasi/index.js';
+import { SharedOutputWriter, WASI, writeAll } from '../wasi/index.js';
 import { compileModule } from '../src/module.js';
 import { instantiate } from '../src/runner.js';
 import { Tracer, parseTraceSpec } from '../src/trace/tracer.js';
@@ -69,7 +69,7 @@ function containerPreopens(ns: Namespace, cwd: string) {
   return fds;
 }
 
-async function run(g: GuestProcess, traceFd: number | undefined): Promise<number> {
+async function run(g: GuestProcess, traceFd: number | undefined, ring: SharedArrayBuffer | undefined): Promise<number> {
   const ns = buildNamespace(HostDir.open(GUEST_ROOT), new Map());
   const entry = g.args[0]!;
   let bytes: Uint8Array;
@@ -86,6 +86,8 @@ async function run(g: GuestProcess, traceFd: number | undefined): Promise<number
   }
   const wasi = new WASI({
     args: g.args, env: envRecord(g.env), extraFds: containerPreopens(ns, g.cwd),
+    // stdout gathered in the ring the main thread drains (not a terminal), or written at once.
+    ...(ring !== undefined ? { coalesceStdout: new SharedOutputWriter(ring, (buf, off, len) => writeAll(1, buf, off, len)) } : {}),
     ...(tracer !== null ? { wrapImport: tracer.wrap } : {}),
   });
   const instance = instantiate(module, wasi.getImportObject());
@@ -101,10 +103,10 @@ async function run(g: GuestProcess, traceFd: number | undefined): Promise<number
   }
 }
 
-const { guest, traceFd } = workerData as { guest: GuestProcess; traceFd?: number };
+const { guest, traceFd, ring } = workerData as { guest: GuestProcess; traceFd?: number; ring?: SharedArrayBuffer };
 let code: number;
 try {
-  code = await run(guest, traceFd);
+  code = await run(guest, traceFd, ring);
 } catch (e) {
   if (isTrap(e)) {
     fs.writeSync(2, trapLine(e) + '\n');
