@@ -97,6 +97,31 @@ test('namespaces, capabilities, no_new_privileges and seccomp: the same as a nat
   }
 });
 
+/** Mount points under /proc and /sys in the process's mount namespace, with their read-only flag: the masked and read-only paths. */
+function kernelMounts(pid) {
+  return fs.readFileSync(`/proc/${pid}/mountinfo`, 'utf8').trim().split('\n')
+    .map((l) => l.split(' ')).map((f) => [f[4], f[5].split(',').includes('ro') ? 'ro' : 'rw'])
+    .filter(([m]) => /^\/(proc|sys)(\/|$)/.test(m)).map(([m, o]) => `${m} ${o}`).sort();
+}
+
+test('masked and read-only paths, and a user-namespace mapping: the same as a native container\'s', { skip }, async () => {
+  const wasm = await runDetached(['iso-wasm', 'sleep', '60000']);
+  const native = await runDetached(['iso-busybox']);
+  const w = kernelMounts(wasm.pid);
+  assert.deepEqual(w, kernelMounts(native.pid));
+  assert.ok(w.includes('/proc/keys rw') && w.includes('/proc/timer_list rw'), `masked /proc/keys, /proc/timer_list: ${w}`);
+  assert.ok(w.some((m) => m.startsWith('/proc/sys ro')), `read-only /proc/sys: ${w}`);
+  const flags = ['--uidmap', '0:300000:65536', '--gidmap', '0:300000:65536'];
+  const wu = await runDetached([...flags, 'iso-wasm', 'sleep', '60000']);
+  const nu = await runDetached([...flags, 'iso-busybox']);
+  const map = (pid) => fs.readFileSync(`/proc/${pid}/uid_map`, 'utf8').trim().split(/\s+/).join(' ');
+  assert.equal(map(wu.pid), '0 300000 65536');
+  assert.equal(map(wu.pid), map(nu.pid));
+  assert.equal(fs.statSync(`/proc/${wu.pid}`).uid, 300000, 'the runner runs as the mapped uid on the host');
+  assert.deepEqual(ownNamespaces(wu.pid), ownNamespaces(nu.pid));
+  assert.equal(ownNamespaces(wu.pid).user, true);
+});
+
 test('linux.resources on the whole container: memory, cpu quota and shares, pids (host side)', { skip }, async () => {
   const flags = ['--memory', '64m', '--cpus', '0.5', '--cpu-shares', '512', '--pids-limit', '50'];
   const wasm = await runDetached([...flags, 'iso-wasm', 'sleep', '60000']);
