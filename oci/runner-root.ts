@@ -85,7 +85,9 @@ export function runnerBinds(): RunnerBind[] {
   const key = createHash('sha256').update(`${node}\0${st.size}\0${st.mtimeMs}\0${PKG_ROOT}`).digest('hex').slice(0, 16);
   const cache = path.join(runDir(), `runner-${key}.json`);
   try {
-    return JSON.parse(fs.readFileSync(cache, 'utf8')) as RunnerBind[];
+    const cached = JSON.parse(fs.readFileSync(cache, 'utf8')) as RunnerBind[];
+    // A library upgraded since (another real path) makes the list stale.
+    if (cached.every((b) => fs.existsSync(b.source))) return cached;
   } catch { /* not cached yet */ }
   const binds = [{ destination: RUNNER_NODE, source: node }, { destination: RUNNER_PKG, source: PKG_ROOT }, ...nodeLibraries(node)];
   writeAtomic(cache, JSON.stringify(binds));
