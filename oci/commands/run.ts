@@ -11,10 +11,13 @@ export async function run(ctx: Context, a: CreateArgs & { detach: boolean; keep:
   const opts = runtimeOptions(a, copy, fds.length);
   if (a.detach) opts.push('--detach');
   if (a.keep) opts.push('--keep');
-  // runc forwards the signals it gets to the container; so does spawnSync's child, as our process group's.
+  // runc forwards the signals it gets to the container. A signal to our whole
+  // process group reaches it; one to this process alone does not (spawnSync
+  // keeps Node's handlers from running), as with a wrapper script.
   const code = ctx.runNative([...ctx.globalArgs, 'run', ...opts, a.id], [...preservedFds(a.preserveFds), ...fds]);
-  // In the foreground without --keep, runc has deleted the container: its copy goes too.
-  const gone = !a.detach && !a.keep ? true : code !== 0 && ctx.nativeState(a.id).state === null;
+  // In the foreground without --keep runc has deleted the container; a failed
+  // detached run may have left none: either way its copy goes too.
+  const gone = (!a.detach && !a.keep) || (code !== 0 && ctx.nativeState(a.id).state === null);
   if (gone) fs.rmSync(copy, { recursive: true, force: true });
   return code;
 }
