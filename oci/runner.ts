@@ -25,7 +25,13 @@ const ENDING_SIGNALS = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGUSR1: 10, SIGUSR2:
 
 function main(): void {
   const ring = isatty(1) ? undefined : createOutputRing();
-  const reader = ring === undefined ? null : new SharedOutputReader(ring, (buf, off, len) => { writeAll(1, buf, off, len); });
+  // Gathered output whose reader has gone (EPIPE) is dropped: the guest's
+  // writes already succeeded, and the runner must not die of its stdout.
+  let stdoutGone = false;
+  const reader = ring === undefined ? null : new SharedOutputReader(ring, (buf, off, len) => {
+    if (stdoutGone) return;
+    try { writeAll(1, buf, off, len); } catch { stdoutGone = true; }
+  });
   // Handlers first: SIGUSR1 would otherwise start Node's inspector.
   for (const [name, n] of Object.entries(ENDING_SIGNALS)) {
     process.on(name, () => {
