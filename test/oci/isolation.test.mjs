@@ -175,7 +175,15 @@ test('podman run -t: the guest\'s stdout is a terminal', { skip }, async () => {
 
 test('pause and unpause freeze and thaw a spinning guest (cgroup freezer)', { skip }, async () => {
   const c = await runDetached(['iso-wasm', 'spin']);
-  let r = await world.podman(['pause', c.id]);
+  // runc 1.1's cgroup-v1 freezer gives up ("unable to freeze") when the
+  // cgroup's threads (Node has a dozen) do not all stop within its retries,
+  // as happened once here at a load average of 9: pause again, as an engine would.
+  let r;
+  for (let i = 0; i < 3; i++) {
+    r = await world.podman(['pause', c.id]);
+    if (r.code === 0 || !/unable to freeze/.test(r.stderr)) break;
+    process.stdout.write(`# pause: runc could not freeze on try ${i + 1}\n`);
+  }
   assert.equal(r.code, 0, r.stderr);
   assert.equal((await world.podman(['inspect', c.id, '--format', '{{.State.Status}}'])).stdout.trim(), 'paused');
   assert.equal(cgFile(c.pid, 'freezer', 'freezer.state'), 'FROZEN');
