@@ -1,22 +1,24 @@
 #!/usr/bin/env node
 // Benchmark harness: tswasi vs node:wasi on the workloads in bench/c/.
 //
-//   node bench/run.mjs [--rounds N] [--only a,b] [--json FILE]
+//   node bench/run.mjs [--rounds N] [--only a,b] [--json FILE] [--mode both|process|in-process]
 //                      [--engines tswasi,node] [--warmup N] [--tmpdir DIR] [--quick]
 //
-// Each round runs engine A then engine B (A B A B ...), every run in a fresh
-// child process (bench/runner.mjs), so drift (thermal, page cache, other
-// load) hits both engines alike. Reported per workload:
-//   - median in-process time (instantiate + start) per engine
-//   - ratio A/B = median of the per-round ratios
-//   - whole-process wall time per engine and its ratio (spawn -> exit)
-// and finally the geometric mean of the per-workload ratios.
+// Every workload is timed two ways, each run a fresh `node` process:
+//   - whole process (what a user sees): `tswasi run --dir SCRATCH::/sandbox
+//     M.wasm ARGS` against bench/node-wasi-run.mjs (the few lines a node:wasi
+//     user writes) with the same arguments, spawn to exit, start-up included;
+//   - in process: bench/runner.mjs times instantiate + start only.
+// Each round runs A then B for each way (A B A B ...), so drift (thermal,
+// page cache, other load) hits both engines alike. Reported per workload: the
+// median time per engine, the median of the per-round ratios A/B and their
+// range; then the geometric mean of the per-workload ratios.
 import { spawnSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { BENCH_DIR, ROOT_DIR, WORKLOADS, buildWorkload, getWorkload, scratchBase } from './lib/workloads.mjs';
+import { BENCH_DIR, GUEST_DIR, ROOT_DIR, WORKLOADS, buildWorkload, getWorkload, scratchBase, stdoutProblem } from './lib/workloads.mjs';
 
 const HELP = `usage: node bench/run.mjs [options]
   --rounds N         rounds per workload (default 5); each round = 1 run per engine
@@ -29,12 +31,14 @@ const HELP = `usage: node bench/run.mjs [options]
                      else $TMPDIR or /tmp) -- see README for why
   --quick            tiny workload sizes: smoke-test the harness in seconds
   --timeout S        per-run timeout in seconds (default 300)
-  --no-verify        skip the untimed correctness run per engine (guest exit
-                     code + exact stdout byte count) before each workload
+  --mode M           both (default), process (whole processes only) or
+                     in-process (runner.mjs only)
+  --no-verify        skip the untimed correctness runs per engine and way (guest
+                     exit code + exact stdout) before each workload
 `;
 
 function parseArgs(argv) {
-  const o = { rounds: 5, only: null, json: null, engines: ['tswasi', 'node'], warmup: 1, quick: false, timeout: 300, tmpdir: null, verify: true };
+  const o = { rounds: 5, only: null, json: null, engines: ['tswasi', 'node'], warmup: 1, quick: false, timeout: 300, tmpdir: null, verify: true, mode: 'both' };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const eq = a.indexOf('=');
@@ -50,12 +54,14 @@ function parseArgs(argv) {
       case '--engines': o.engines = val().split(','); break;
       case '--quick': o.quick = true; break;
       case '--no-verify': o.verify = false; break;
+      case '--mode': o.mode = val(); break;
       case '-h': case '--help': process.stdout.write(HELP); process.exit(0);
       default: die(`unknown option ${a}\n${HELP}`);
     }
   }
   if (o.engines.length !== 2) die('--engines needs exactly two engines, e.g. tswasi,node');
   for (const e of o.engines) if (!['tswasi', 'node', 'node:wasi'].includes(e)) die(`unknown engine '${e}'`);
+  if (!['both', 'process', 'in-process'].includes(o.mode)) die(`unknown --mode '${o.mode}' (both, process, in-process)`);
   return o;
 }
 function posInt(k, v, allowZero = false) {
@@ -82,6 +88,7 @@ const [A, B] = opts.engines;
 const labelA = A === B ? `${label(A)}#A` : label(A);
 const labelB = A === B ? `${label(B)}#B` : label(B);
 
+const CLI = join(ROOT_DIR, 'dist', 'src', 'cli', 'tswasi.js');
 if (opts.engines.includes('tswasi') && !existsSync(join(ROOT_DIR, 'dist', 'wasi', 'index.js'))) {
   die('dist/wasi/index.js not found: run `npm run build` first (or use --engines node,node to test the harness)');
 }
@@ -109,7 +116,17 @@ const SCRATCH = (() => {
 })();
 childEnv.BENCH_TMPDIR = SCRATCH; // children skip the /proc/mounts probe
 
-function runOnce(engine, w, verify = false) {
+const NODE_WASI_RUN = join(BENCH_DIR, 'node-wasi-run.mjs');
+const WAYS = opts.mode === 'both' ? ['process', 'in-process'] : [opts.mode];
+
+function failure(r, engine, wallMs) {
+  const why = r.error ? r.error.message : r.signal ? `signal ${r.signal}` : `status ${r.status}`;
+  const err = (r.stderr || '').trim().split('\n').slice(-5).join('\n      ');
+  return { ok: false, engine, wallMs, error: `${why}${err ? `\n      ${err}` : ''}` };
+}
+
+/** One in-process run: bench/runner.mjs times instantiate + start inside a fresh node. */
+function runInProcess(engine, w, verify = false) {
   const args = [RUNNER, engine, w.name, '--wasm', wasmFor.get(w.name)];
   if (verify) args.push('--check-stdout');
   if (opts.quick) args.push('--', ...w.quickArgs);
@@ -125,13 +142,41 @@ function runOnce(engine, w, verify = false) {
   const line = (r.stdout || '').trim().split('\n').filter((l) => l.startsWith('{')).pop();
   let res = null;
   try { res = line ? JSON.parse(line) : null; } catch { /* reported below */ }
-  if (r.status !== 0 || !res || res.exitCode !== 0) {
-    const why = r.error ? r.error.message : r.signal ? `signal ${r.signal}` : `status ${r.status}`;
-    const err = (r.stderr || '').trim().split('\n').slice(-5).join('\n      ');
-    return { ok: false, engine, wallMs, error: `${why}${err ? `\n      ${err}` : ''}` };
-  }
+  if (r.status !== 0 || !res || res.exitCode !== 0) return failure(r, engine, wallMs);
   return { ok: true, ...res, engine, wallMs };
 }
+
+/**
+ * One whole-process run, spawn to exit, as a user runs it: `tswasi run` or the
+ * node:wasi script, with a fresh scratch dir preopened as /sandbox (made and
+ * removed outside the timed region) and the guest's stdout on /dev/null (a
+ * file when verifying, checked afterwards).
+ */
+function runWholeProcess(engine, w, verify = false) {
+  const guestArgs = opts.quick ? w.quickArgs : w.args;
+  const sandbox = mkdtempSync(join(SCRATCH, `tswasi-bench-${w.name}-`));
+  const outPath = `${sandbox}.stdout`;
+  const out = openSync(verify ? outPath : '/dev/null', 'w');
+  const common = ['--dir', `${sandbox}::${GUEST_DIR}`, '--env', 'BENCH=1', wasmFor.get(w.name), ...guestArgs];
+  const args = engine === 'tswasi' ? [CLI, 'run', ...common] : [NODE_WASI_RUN, ...common];
+  try {
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, args, { env: childEnv, stdio: ['ignore', out, 'pipe'], encoding: 'utf8', timeout: opts.timeout * 1000 });
+    const ms = performance.now() - t0;
+    if (r.status !== 0) return failure(r, engine, ms);
+    if (verify) {
+      const problem = stdoutProblem(w, guestArgs, readFileSync(outPath));
+      if (problem) return { ok: false, engine, error: problem };
+    }
+    return { ok: true, engine, ms };
+  } finally {
+    closeSync(out);
+    rmSync(sandbox, { recursive: true, force: true });
+    rmSync(outPath, { force: true });
+  }
+}
+
+const RUN = { process: runWholeProcess, 'in-process': runInProcess };
 
 const fmt = (x, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : '-');
 const results = [];
@@ -139,104 +184,105 @@ const startedAt = new Date();
 const loadBefore = loadavg()[0];
 const tAll = performance.now();
 process.stderr.write(
-  `bench: ${workloads.length} workload(s) x ${opts.rounds} round(s) x [${labelA}, ${labelB}]` +
+  `bench: ${workloads.length} workload(s) x ${opts.rounds} round(s) x [${labelA}, ${labelB}] x [${WAYS.join(', ')}]` +
     `${opts.warmup ? ` (+${opts.warmup} warm-up)` : ''}${opts.quick ? ' [quick sizes]' : ''}, scratch in ${SCRATCH}\n`,
 );
+
+function summarize(rounds, way) {
+  const rs = rounds.map((x) => x[way]);
+  return {
+    medianA: median(rs.map((x) => x.a.ms)),
+    medianB: median(rs.map((x) => x.b.ms)),
+    ratio: median(rs.map((x) => x.ratio)),
+    ratioMin: Math.min(...rs.map((x) => x.ratio)),
+    ratioMax: Math.max(...rs.map((x) => x.ratio)),
+  };
+}
 
 for (const w of workloads) {
   const rounds = [];
   let failed = null;
   if (opts.verify) {
-    for (const e of [...new Set([A, B])]) {
-      const res = runOnce(e, w, true);
-      if (!res.ok) {
-        failed = `${label(e)} (verify run): ${res.error}`;
-        break;
+    for (const way of WAYS) {
+      for (const e of [...new Set([A, B])]) {
+        const res = RUN[way](e, w, true);
+        if (!res.ok) {
+          failed = `${label(e)} (${way} verify run): ${res.error}`;
+          break;
+        }
       }
+      if (failed) break;
     }
-    if (!failed) process.stderr.write(`  ${w.name.padEnd(13)} verified (exit 0, stdout ${(w.stdoutBytes ?? (() => 0))(opts.quick ? w.quickArgs : w.args)} bytes) on ${[...new Set([label(A), label(B)])].join(', ')}\n`);
+    if (!failed) process.stderr.write(`  ${w.name.padEnd(13)} verified (exit 0, same stdout) on ${[...new Set([label(A), label(B)])].join(', ')}, ${WAYS.join(' and ')}\n`);
   }
   for (let r = -opts.warmup; r < opts.rounds && !failed; r++) {
-    const pair = [];
-    for (const e of [A, B]) {
-      const res = runOnce(e, w);
-      if (!res.ok) {
-        failed = `${label(e)}: ${res.error}`;
-        break;
+    const round = { round: r + 1 };
+    for (const way of WAYS) {
+      const pair = [];
+      for (const e of [A, B]) {
+        const res = RUN[way](e, w);
+        if (!res.ok) {
+          failed = `${label(e)} (${way}): ${res.error}`;
+          break;
+        }
+        pair.push(res);
       }
-      pair.push(res);
+      if (failed) break;
+      const [a, b] = pair;
+      round[way] = { a, b, ratio: a.ms / b.ms };
     }
     if (failed) break;
-    const [a, b] = pair;
     process.stderr.write(
       `  ${w.name.padEnd(13)} ${r < 0 ? 'warm-up ' : `round ${r + 1}/${opts.rounds}`}  ` +
-        `${labelA} ${fmt(a.ms)} ms  ${labelB} ${fmt(b.ms)} ms  ratio ${fmt(a.ms / b.ms, 3)}` +
-        `  (wall ${fmt(a.wallMs, 0)} / ${fmt(b.wallMs, 0)} ms)\n`,
+        WAYS.map((way) => `${way}: ${labelA} ${fmt(round[way].a.ms)} ms, ${labelB} ${fmt(round[way].b.ms)} ms, ratio ${fmt(round[way].ratio, 3)}`).join('; ') + '\n',
     );
-    if (r >= 0) rounds.push({ round: r + 1, a, b, ratio: a.ms / b.ms, wallRatio: a.wallMs / b.wallMs });
+    if (r >= 0) rounds.push(round);
   }
   if (failed) process.stderr.write(`  ${w.name}: FAILED -- ${failed}\n`);
-  const summary = failed
-    ? null
-    : {
-        medianA: median(rounds.map((x) => x.a.ms)),
-        medianB: median(rounds.map((x) => x.b.ms)),
-        ratio: median(rounds.map((x) => x.ratio)),
-        ratioMin: Math.min(...rounds.map((x) => x.ratio)),
-        ratioMax: Math.max(...rounds.map((x) => x.ratio)),
-        wallA: median(rounds.map((x) => x.a.wallMs)),
-        wallB: median(rounds.map((x) => x.b.wallMs)),
-        wallRatio: median(rounds.map((x) => x.wallRatio)),
-      };
+  const summary = failed ? null : Object.fromEntries(WAYS.map((way) => [way, summarize(rounds, way)]));
   results.push({ workload: w.name, describe: w.describe, failed, rounds, summary });
 }
 const totalS = (performance.now() - tAll) / 1000;
 const loadAfter = loadavg()[0];
 const busy = Math.max(loadBefore, loadAfter) > cpus().length * 0.5;
 
-// ---- table ---------------------------------------------------------------
-const header = [
-  'workload',
-  `${labelA} ms`,
-  `${labelB} ms`,
-  `ratio ${A === B ? 'A/B' : 'tswasi/node'}`,
-  '(min-max)',
-  `wall ${A === B ? 'A' : 'tswasi'} ms`,
-  `wall ${A === B ? 'B' : 'node'} ms`,
-  'wall ratio',
-];
-const rows = results.map(({ workload, summary: s, failed }) =>
-  s
-    ? [workload, fmt(s.medianA), fmt(s.medianB), fmt(s.ratio, 3), `${fmt(s.ratioMin, 2)}-${fmt(s.ratioMax, 2)}`,
-       fmt(s.wallA, 0), fmt(s.wallB, 0), fmt(s.wallRatio, 3)]
-    : [workload, 'FAIL', failed ? failed.split('\n')[0].slice(0, 40) : '', '', '', '', '', ''],
-);
+// ---- tables --------------------------------------------------------------
 const ok = results.filter((r) => r.summary);
-const gm = geomean(ok.map((r) => r.summary.ratio));
-const gmWall = geomean(ok.map((r) => r.summary.wallRatio));
-rows.push(['geomean', '', '', fmt(gm, 3), '', '', '', fmt(gmWall, 3)]);
-
-const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
-const line = (cells) => '| ' + cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join(' | ') + ' |';
+const geomeans = {};
+function table(way) {
+  const header = ['workload', `${labelA} ms`, `${labelB} ms`, `ratio ${A === B ? 'A/B' : 'tswasi/node'}`, '(min-max)'];
+  const rows = results.map(({ workload, summary, failed }) => {
+    const s = summary?.[way];
+    return s
+      ? [workload, fmt(s.medianA), fmt(s.medianB), fmt(s.ratio, 3), `${fmt(s.ratioMin, 2)}-${fmt(s.ratioMax, 2)}`]
+      : [workload, 'FAIL', failed ? failed.split('\n')[0].slice(0, 40) : '', '', ''];
+  });
+  geomeans[way] = geomean(ok.map((r) => r.summary[way].ratio));
+  rows.push(['geomean', '', '', fmt(geomeans[way], 3), '']);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+  const line = (cells) => '| ' + cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join(' | ') + ' |';
+  return [
+    line(header),
+    '|' + widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : '-'.repeat(w + 1) + ':')).join('|') + '|',
+    ...rows.slice(0, -1).map(line),
+    line(rows[rows.length - 1]),
+  ];
+}
+const TITLES = {
+  process: `whole process (spawn -> exit, start-up included): \`tswasi run\` vs bench/node-wasi-run.mjs, ms`,
+  'in-process': 'in process (WebAssembly.instantiate + start, bench/runner.mjs), ms',
+};
 const out = [
   '',
   `tswasi bench -- node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? '?'}, ${opts.rounds} rounds (+${opts.warmup} warm-up), scratch ${SCRATCH}${opts.quick ? ', QUICK sizes' : ''}`,
-  `ms = in-process instantiate+start (median); ratio = median of per-round ${labelA}/${labelB}; >1 means ${labelA} is slower`,
-  '',
-  line(header),
-  '|' + widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : '-'.repeat(w + 1) + ':')).join('|') + '|',
-  ...rows.slice(0, -1).map(line),
-  '|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|',
-  line(rows[rows.length - 1]),
-  '',
+  `ms = median; ratio = median of per-round ${labelA}/${labelB}; >1 means ${labelA} is slower`,
 ];
-const startup = results.find((r) => r.workload === 'startup' && r.summary);
-if (startup) {
-  out.push(`startup whole-process ratio (spawn -> exit, incl. node boot + module import + compile): ${fmt(startup.summary.wallRatio, 3)}` +
-    ` (${fmt(startup.summary.wallA, 0)} ms vs ${fmt(startup.summary.wallB, 0)} ms)`);
+for (const way of WAYS) out.push('', TITLES[way], '', ...table(way));
+out.push('');
+for (const way of WAYS) {
+  out.push(`geometric mean of ${way} ratios over ${ok.length} workload(s): ${fmt(geomeans[way], 3)}` +
+    (ok.length < results.length ? `  (${results.length - ok.length} FAILED workload(s) excluded)` : ''));
 }
-out.push(`geometric mean of in-process ratios over ${ok.length} workload(s): ${fmt(gm, 3)}` +
-  (ok.length < results.length ? `  (${results.length - ok.length} FAILED workload(s) excluded)` : ''));
 out.push(`total bench time: ${fmt(totalS, 1)} s; 1-min load average ${fmt(loadBefore, 2)} before, ${fmt(loadAfter, 2)} after`);
 if (busy) out.push(`WARNING: the machine was busy (load > ${cpus().length * 0.5} on ${cpus().length} CPUs) -- numbers are noisy, rerun on a quiet machine`);
 out.push('');
@@ -254,14 +300,14 @@ if (opts.json) {
       warmup: opts.warmup,
       quick: opts.quick,
       verify: opts.verify,
+      modes: WAYS,
       scratch: SCRATCH,
       engines: [A, B],
       totalSeconds: totalS,
       loadavgBefore: loadBefore,
       loadavgAfter: loadAfter,
     },
-    geomeanRatio: gm,
-    geomeanWallRatio: gmWall,
+    geomeanRatio: geomeans,
     workloads: results,
   };
   writeFileSync(opts.json, JSON.stringify(doc, null, 2) + '\n');

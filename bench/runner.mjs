@@ -7,15 +7,15 @@
 // Prints a single JSON line on stdout. The guest's stdout goes to /dev/null
 // (so small-writes measures the host write path, not a terminal), unless
 // --stdout-inherit is given. --check-stdout sends it to a temp file instead and
-// fails the run unless exactly the expected number of bytes arrived (catches
+// fails the run unless exactly the expected output arrived (catches
 // a host that buffers stdout and loses it, or a guest that didn't run). The guest gets a fresh temp dir preopened as
 // /sandbox (under $BENCH_TMPDIR, default /dev/shm if it is a tmpfs, else
 // os.tmpdir()), removed afterwards (outside the timed region).
-import { closeSync, fstatSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { GUEST_DIR, ROOT_DIR, buildWorkload, getWorkload, scratchBase } from './lib/workloads.mjs';
+import { GUEST_DIR, ROOT_DIR, buildWorkload, getWorkload, scratchBase, stdoutProblem } from './lib/workloads.mjs';
 
 const bootMs = performance.now(); // time since process start, before our own work
 
@@ -111,10 +111,9 @@ try {
     bootMs, // node process boot up to runner's first line
   };
   if (checkStdout) {
-    const got = fstatSync(stdoutFd).size;
-    const want = (workload.stdoutBytes ?? (() => 0))(guestArgs);
-    if (got !== want) stdoutError = `guest stdout: got ${got} bytes, expected ${want}`;
-    times.stdoutBytes = got;
+    const got = readFileSync(sandbox + '.stdout');
+    stdoutError = stdoutProblem(workload, guestArgs, got);
+    times.stdoutBytes = got.length;
   }
 } finally {
   if (stdoutFd !== 1) closeSync(stdoutFd);

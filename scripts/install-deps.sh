@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the full test suite needs: clang, lld and
-# wasi-libc to compile the C test programs to wasm32-wasi during the run;
-# podman, buildah, runc and busybox-static for the OCI runtime's tests.
+# Installs the Debian packages the full test suite needs: clang, lld,
+# wasi-libc and compiler-rt's wasm32 builtins (libclang-rt-dev-wasm32: clang
+# links them into every wasm32-wasi program, and --no-install-recommends does
+# not bring them) to compile the C test programs during the run;
+# podman, buildah, runc and busybox-static for the OCI runtime's tests;
+# chromium for the browser tests (test/browser, driven by playwright-core).
 # Runs apt-get, so it needs root (CI runs as root; `sudo` it elsewhere).
 set -euo pipefail
-packages=(clang lld wasi-libc podman buildah runc busybox-static containerd)
+packages=(clang lld wasi-libc libclang-rt-dev-wasm32 podman buildah runc busybox-static containerd chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

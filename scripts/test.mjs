@@ -20,17 +20,22 @@ function haveOciTools() {
   return ['podman', 'buildah', 'runc'].every((t) => spawnSync(t, ['--version']).status === 0);
 }
 
+/** Debian's chromium, for test/browser (playwright-core drives it; no browser download). */
+function haveChromium() {
+  return statSync('/usr/bin/chromium', { throwIfNoEntry: false }) !== undefined;
+}
+
 const quick = process.argv[2] === '--quick';
 const named = process.argv.slice(quick ? 3 : 2);
 
-if (!haveToolchain() || (!quick && !haveOciTools())) {
+if (!haveToolchain() || (!quick && (!haveOciTools() || !haveChromium()))) {
   const canApt = process.platform === 'linux' && spawnSync('sh', ['-c', 'command -v apt-get']).status === 0;
   if (canApt && process.getuid?.() === 0) {
-    console.log('test: installing clang, lld, wasi-libc, podman, buildah, runc (scripts/install-deps.sh)…');
+    console.log('test: installing clang, lld, wasi-libc, podman, buildah, runc, chromium (scripts/install-deps.sh)…');
     const r = spawnSync('bash', [join(root, 'scripts/install-deps.sh')], { stdio: 'inherit' });
     if (r.status !== 0) process.exit(r.status ?? 1);
   } else {
-    console.log('test: clang/wasi-libc or podman/buildah/runc not found; tests that need them are skipped (run scripts/install-deps.sh as root to install them).');
+    console.log('test: clang/wasi-libc, podman/buildah/runc or chromium not found; tests that need them are skipped (run scripts/install-deps.sh as root to install them).');
   }
 }
 

@@ -19,7 +19,7 @@ for (const [file, info] of Object.entries(manifest)) {
       if (process.env.CI === 'true') assert.fail(problem);
       return t.skip(problem);
     }
-    const out = path.join(tempDir(), file);
+    const out = path.join(tempDir(), path.basename(file));
     // `clang FLAGS SRC -o OUT`, built as every test build is: whatever wasm-opt is on PATH.
     const args = info.command.split(' ').slice(1);
     const [src, flags] = [path.join(ROOT, args.at(-3)), args.slice(0, -3)];

@@ -179,6 +179,8 @@ export class FileFd extends Fd {
 /** One entry of a directory listing as fd_readdir hands it out. */
 interface ListedEntry extends DirEntry {
   ino: bigint | null;
+  /** The name in UTF-8, encoded when first handed out. */
+  utf8?: Uint8Array;
 }
 
 /** A directory: a preopen or one opened by path_open. */
@@ -243,11 +245,9 @@ export class DirFd extends Fd {
   /** d_ino of a listed entry, looked up when the guest first reads it. */
   inoOf(entry: ListedEntry): bigint {
     if (entry.ino === null) {
-      try {
-        entry.ino = this.dir.lstat(entry.name).ino;
-      } catch {
-        entry.ino = 0n; // removed since the listing was taken
-      }
+      let ino: bigint | null = null;
+      try { ino = this.dir.inode(entry.name); } catch { /* unreadable: as if gone */ }
+      entry.ino = ino ?? 0n; // 0: removed since the listing was taken
     }
     return entry.ino;
   }

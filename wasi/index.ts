@@ -1,5 +1,6 @@
 /** tswasi's WASI preview1 core. Depends on nothing else of tswasi. */
-export { WASI, type WASIOptions, type StdioSink, type StdioSource, type OutputCoalescer, type DirSource } from './wasi.js';
+export { WASI, openDirSource } from './node.js';
+export type { WASIOptions, StdioSink, StdioSource, OutputCoalescer, DirSource } from './wasi.js';
 export { WasiExit, WasiError } from './errors.js';
 export * as abi from './abi.js';
 export { Errno, ERRNO_NAMES, Rights } from './abi.js';
@@ -7,7 +8,7 @@ export { HostDir } from './fs/host.js';
 export { MemDir } from './fs/mem.js';
 export type { DirHandle, FileHandle, Filestat } from './fs/handle.js';
 export type { Namespace, MountTarget, DirRef } from './fs/resolve.js';
-export { buildNamespace, namespacePreopen, openDirSource, normaliseGuestPath, resolveIn, readAllFrom } from './preopens.js';
+export { buildNamespace, namespacePreopen, normaliseGuestPath, resolveIn, readAllFrom } from './preopens.js';
 export { DirFd } from './fd.js';
 export type { WasiFunction, WasiFunctions, CallContext } from './calls/context.js';
 export { GuestMemory } from './memory.js';

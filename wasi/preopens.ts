@@ -4,7 +4,6 @@ import { Errno, RIGHTS_DIRECTORY, RIGHTS_DIRECTORY_INHERITING } from './abi.js';
 import { WasiError } from './errors.js';
 import { DirFd } from './fd.js';
 import type { DirHandle } from './fs/handle.js';
-import { HostDir } from './fs/host.js';
 import { MemDir } from './fs/mem.js';
 import { DirCache, type FinalOp, type MountTarget, type Namespace, resolve } from './fs/resolve.js';
 
@@ -19,11 +18,14 @@ function isVolume(v: unknown): v is Volume {
   return typeof v === 'object' && v !== null && '_core' in v && 'openSync' in v;
 }
 
-/** Open a DirSource as a directory handle. Host paths are trusted: they come from the embedder. */
-export function openDirSource(src: DirSource): DirHandle {
-  if (typeof src === 'string') return HostDir.open(src);
+/**
+ * Open a DirSource as a directory handle; host paths go to `openHostDir`
+ * (Node's HostDir.open: node.ts's openDirSource). Host paths are trusted: they come from the embedder.
+ */
+export function openDirSourceWith(src: DirSource, openHostDir: (path: string, readonly: boolean) => DirHandle): DirHandle {
+  if (typeof src === 'string') return openHostDir(src, false);
   if (isVolume(src)) return MemDir.open(src);
-  if ('host' in src) return HostDir.open(src.host, src.readonly ?? false);
+  if ('host' in src) return openHostDir(src.host, src.readonly ?? false);
   if ('volume' in src) return MemDir.open(src.volume, src.path ?? '/', src.readonly ?? false);
   throw new TypeError('preopen must be a host path, a memfs Volume, { host } or { volume }');
 }

@@ -1,6 +1,8 @@
 /**
  * The node:wasi-compatible WASI class: `import { WASI } from 'tswasi'` in
- * place of `node:wasi`, same options, same methods.
+ * place of `node:wasi`, same options, same methods. WasiBase is all of it
+ * but the machine: node.ts makes it Node's WASI (host fds, host directories),
+ * browser.ts the browser's (memfs volumes, sinks and sources only).
  */
 import { argsEnvCalls, StringList } from './calls/args-env.js';
 import { clockCalls, clockTimeGetNoPrecision } from './calls/clock.js';
@@ -16,9 +18,9 @@ import { DirFd, type Fd } from './fd.js';
 import type { Namespace } from './fs/resolve.js';
 import { FdTable } from './fd-table.js';
 import { GuestMemory } from './memory.js';
-import { type DirSource, capabilityPreopen, openDirSource } from './preopens.js';
+import type { Platform } from './platform.js';
+import { type DirSource, capabilityPreopen, openDirSourceWith } from './preopens.js';
 import { BufferSourceFd, type OutputCoalescer, SinkFd, SourceFd, type StdioSink, type StdioSource } from './stdio.js';
-import { HostStreamFd, LocalOutputBuffer } from './host-stdio.js';
 
 export type { StdioSink, StdioSource, OutputCoalescer } from './stdio.js';
 export type { DirSource } from './preopens.js';
@@ -82,24 +84,20 @@ function guard(fn: WasiFunction, before: (() => void) | null): WasiFunction {
     if (e instanceof WasiExit) throw e;
     return errnoOf(e);
   };
-  if (before !== null) {
-    return ((...a: unknown[]) => {
-      try { before(); return f(...a); } catch (e) { return fail(e); }
-    }) as WasiFunction;
-  }
-  // Fixed arities keep the hot calls free of rest-argument arrays.
+  const b = before;
+  // Fixed arities keep the calls free of rest-argument arrays (with or without a flush first).
   switch (fn.length) {
-    case 0: return (() => { try { return f(); } catch (e) { return fail(e); } }) as WasiFunction;
-    case 1: return ((a: unknown) => { try { return f(a); } catch (e) { return fail(e); } }) as WasiFunction;
-    case 2: return ((a: unknown, b: unknown) => { try { return f(a, b); } catch (e) { return fail(e); } }) as WasiFunction;
-    case 3: return ((a: unknown, b: unknown, c: unknown) => { try { return f(a, b, c); } catch (e) { return fail(e); } }) as WasiFunction;
-    case 4: return ((a: unknown, b: unknown, c: unknown, d: unknown) => { try { return f(a, b, c, d); } catch (e) { return fail(e); } }) as WasiFunction;
-    case 5: return ((a: unknown, b: unknown, c: unknown, d: unknown, g: unknown) => { try { return f(a, b, c, d, g); } catch (e) { return fail(e); } }) as WasiFunction;
-    default: return ((...a: unknown[]) => { try { return f(...a); } catch (e) { return fail(e); } }) as WasiFunction;
+    case 0: return (() => { try { b?.(); return f(); } catch (e) { return fail(e); } }) as WasiFunction;
+    case 1: return ((a: unknown) => { try { b?.(); return f(a); } catch (e) { return fail(e); } }) as WasiFunction;
+    case 2: return ((a: unknown, c: unknown) => { try { b?.(); return f(a, c); } catch (e) { return fail(e); } }) as WasiFunction;
+    case 3: return ((a: unknown, c: unknown, d: unknown) => { try { b?.(); return f(a, c, d); } catch (e) { return fail(e); } }) as WasiFunction;
+    case 4: return ((a: unknown, c: unknown, d: unknown, g: unknown) => { try { b?.(); return f(a, c, d, g); } catch (e) { return fail(e); } }) as WasiFunction;
+    case 5: return ((a: unknown, c: unknown, d: unknown, g: unknown, h: unknown) => { try { b?.(); return f(a, c, d, g, h); } catch (e) { return fail(e); } }) as WasiFunction;
+    default: return ((...a: unknown[]) => { try { b?.(); return f(...a); } catch (e) { return fail(e); } }) as WasiFunction;
   }
 }
 
-export class WASI {
+export class WasiBase {
   readonly wasiImport: WasiFunctions;
   readonly fds = new FdTable();
   private readonly mem = new GuestMemory();
@@ -112,7 +110,7 @@ export class WASI {
   private readonly returnOnExit: boolean;
   private started = false;
 
-  constructor(options: WASIOptions = {}) {
+  constructor(options: WASIOptions, private readonly platform: Platform) {
     if (options.version !== undefined && options.version !== 'preview1') {
       throw new TypeError(`unsupported WASI version: ${String(options.version)} (only "preview1")`);
     }
@@ -120,14 +118,14 @@ export class WASI {
     const stdout = options.stdout ?? 1;
     const coalesce = options.coalesceStdout ?? false;
     this.output = typeof stdout !== 'number' || coalesce === false ? null
-      : coalesce === true ? new LocalOutputBuffer(stdout) : coalesce;
-    this.fds.set(0, stdinFd(options.stdin ?? 0));
-    this.stdoutFd = outputFd(stdout, this.output, true);
+      : coalesce === true ? platform.localOutput(stdout) : coalesce;
+    this.fds.set(0, stdinFd(options.stdin ?? 0, platform));
+    this.stdoutFd = outputFd(stdout, this.output, true, platform);
     this.fds.set(1, this.stdoutFd);
-    this.fds.set(2, outputFd(options.stderr ?? 2, this.output, false));
+    this.fds.set(2, outputFd(options.stderr ?? 2, this.output, false, platform));
     ['stdin', 'stdout', 'stderr'].forEach((label, fd) => { this.fds.lookup(fd).label = label; });
     for (const [guestPath, src] of Object.entries(options.preopens ?? {})) {
-      this.fds.insert(capabilityPreopen(guestPath, openDirSource(src)));
+      this.fds.insert(capabilityPreopen(guestPath, openDirSourceWith(src, platform.openHostDir)));
     }
     for (const fd of options.extraFds ?? []) this.fds.insert(fd);
     for (const [, entry] of this.fds.entries()) if (entry instanceof DirFd) this.namespaces.add(entry.ref.ns);
@@ -171,7 +169,7 @@ export class WASI {
       return 0;
     } catch (e) {
       if (!(e instanceof WasiExit)) throw e;
-      if (!this.returnOnExit) process.exit(e.code);
+      if (!this.returnOnExit) this.platform.exit(e.code);
       return e.code;
     } finally {
       this.close();
@@ -201,7 +199,7 @@ export class WASI {
 
   /** Write what is gathered and every later stdout write at once. */
   private stopCoalescing(): void {
-    if (this.stdoutFd instanceof HostStreamFd) this.stdoutFd.stopCoalescing();
+    this.platform.stopCoalescing(this.stdoutFd);
   }
 
   private begin(instance: WebAssembly.Instance): Exports {
@@ -226,12 +224,12 @@ export class WASI {
   }
 }
 
-function stdinFd(src: number | Uint8Array | string | StdioSource): Fd {
-  if (typeof src === 'number') return new HostStreamFd(src);
+function stdinFd(src: number | Uint8Array | string | StdioSource, platform: Platform): Fd {
+  if (typeof src === 'number') return platform.hostStdio(src, null, false);
   if (typeof src === 'object' && !(src instanceof Uint8Array)) return new SourceFd(src);
   return new BufferSourceFd(typeof src === 'string' ? new TextEncoder().encode(src) : src);
 }
 
-function outputFd(dst: number | StdioSink, output: OutputCoalescer | null, coalesce: boolean): Fd {
-  return typeof dst === 'number' ? new HostStreamFd(dst, output, coalesce) : new SinkFd(dst);
+function outputFd(dst: number | StdioSink, output: OutputCoalescer | null, coalesce: boolean, platform: Platform): Fd {
+  return typeof dst === 'number' ? platform.hostStdio(dst, output, coalesce) : new SinkFd(dst);
 }

@@ -49,8 +49,9 @@ function isWritableTmpfs(dir) {
 
 // args: guest argv[1..] for the real benchmark; quickArgs: tiny sizes used by
 // `run.mjs --quick` to smoke-test the harness in a few seconds.
-// stdoutBytes(args): how many bytes the guest must write to stdout (checked
-// by `runner.mjs --check-stdout`; default 0).
+// stdout(args): the exact text the guest must write to stdout, or
+// stdoutBytes(args): how many bytes (default 0); checked by the verify runs
+// (stdoutProblem below), so both engines are seen to produce the same result.
 export const WORKLOADS = [
   {
     name: 'startup',
@@ -58,7 +59,7 @@ export const WORKLOADS = [
     args: [],
     quickArgs: [],
     describe: 'hello world: instantiate + _start + one printf',
-    stdoutBytes: () => 'hello from tswasi bench\n'.length,
+    stdout: () => 'hello from tswasi bench\n',
   },
   {
     name: 'small-writes',
@@ -89,7 +90,33 @@ export const WORKLOADS = [
     quickArgs: ['10000'],
     describe: '5,000,000 x clock_time_get(MONOTONIC)',
   },
+  {
+    name: 'walk',
+    source: 'walk.c',
+    args: [GUEST_DIR, '4'],
+    quickArgs: [GUEST_DIR, '1'],
+    describe: 'build a 585-directory, 5,000-file tree, then 4 x (readdir every directory + lstat every entry by full path)',
+    stdout: (args) => `walk: ${args[1]} passes over 585 directories, 5000 files, 162540 bytes\n`,
+  },
+  {
+    name: 'random',
+    source: 'random.c',
+    args: ['64', '256'],
+    quickArgs: ['4', '256'],
+    describe: '64 MiB of random_get in 256-byte calls (262,144 calls), distribution checked',
+    stdout: (args) => `random: ${Number(args[0]) * 1048576} bytes in ${Number(args[0]) * 1048576 / Number(args[1])} calls of ${args[1]}, distribution ok\n`,
+  },
 ];
+
+/** Why `got` (the guest's stdout, a Buffer) is not what workload `w` must print with `args`; null when it is. */
+export function stdoutProblem(w, args, got) {
+  if (w.stdout) {
+    const want = w.stdout(args);
+    return got.toString('utf8') === want ? null : `guest stdout: got ${JSON.stringify(got.toString('utf8').slice(0, 200))}, expected ${JSON.stringify(want)}`;
+  }
+  const want = (w.stdoutBytes ?? (() => 0))(args);
+  return got.length === want ? null : `guest stdout: got ${got.length} bytes, expected ${want}`;
+}
 
 export function getWorkload(name) {
   const w = WORKLOADS.find((x) => x.name === name);

@@ -5,6 +5,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { run } from './run.js';
 import { inspect } from './inspect.js';
+import { view } from './view.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -40,7 +41,7 @@ export function splitAtModule(rest: readonly string[]): { options: string[]; gue
 async function main(argv: string[]): Promise<void> {
   // `tswasi module.wasm args…` is `tswasi run module.wasm args…`, as with wasmtime.
   const first = argv[0];
-  const topLevel = ['run', 'inspect', 'help', '--help', '-h', '--version', '-V'];
+  const topLevel = ['run', 'inspect', 'view', 'help', '--help', '-h', '--version', '-V'];
   if (first !== undefined && !topLevel.includes(first)) argv = ['run', ...argv];
   let guestArgs: string[] = [];
   if (argv[0] === 'run') {
@@ -100,6 +101,16 @@ async function main(argv: string[]): Promise<void> {
         .option('json', { type: 'boolean', describe: 'print the report as JSON' }),
       async (a) => {
         process.exitCode = await inspect(a.module, a.json ?? false);
+      },
+    )
+    .command(
+      'view [file]',
+      'Open the explorer: a web page on 127.0.0.1 that runs a module in your browser and shows its WASI calls, output, fds and files (FILE: a .wasm, or a --trace=json file)',
+      (y) => y
+        .positional('file', { type: 'string', describe: 'a .wasm module to load, or a trace written by run --trace=json --trace-file F' })
+        .option('port', { type: 'number', default: 8737, describe: 'the port on 127.0.0.1 (0: any free port)' }),
+      async (a) => {
+        process.exitCode = await view(a.file, a.port);
       },
     )
     .demandCommand(1, 'a command is required: tswasi run <module> [args...]')

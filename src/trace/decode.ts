@@ -1,5 +1,6 @@
 /** Turning raw WASI arguments into what a person reads: names, flags, quoted paths. */
-import { type CallContext, abi } from '../../wasi/index.js';
+import * as abi from '../../wasi/abi.js';
+import type { CallContext } from '../../wasi/calls/context.js';
 import type { ParamKind } from './signatures.js';
 
 const { ERRNO_NAMES, CLOCKID_NAMES, Rights, Fdflags, Oflags, Lookupflags, Fstflags, Sdflags, flagNames } = abi;

@@ -87,3 +87,14 @@ export function traceFilter(spec: string): (name: string) => boolean {
   if (unknown.length > 0) throw new Error(`unknown trace filter: ${unknown.join(', ')} (use a WASI function name or one of: ${Object.keys(GROUPS).join(', ')})`);
   return (name) => parts.some((p) => (p in GROUPS ? GROUPS[p]!(name) : p === name));
 }
+
+/** Timeline lanes: the one group each function is drawn in (GROUPS overlap, lanes may not). */
+export const LANES = ['args', 'env', 'clock', 'random', 'fs', 'io', 'poll', 'proc', 'sock'] as const;
+export type Lane = (typeof LANES)[number];
+
+export function laneOf(name: string): Lane {
+  for (const lane of ['io', 'args', 'env', 'clock', 'random', 'poll', 'proc', 'sock'] as const) {
+    if (GROUPS[lane]!(name)) return lane;
+  }
+  return 'fs';
+}

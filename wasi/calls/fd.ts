@@ -10,6 +10,9 @@ import { type CallContext, type WasiFunctions, rightsFromGuest, u64ToNumber } fr
 /** Small multi-iovec writes are gathered into one syscall (wasi-libc's stdio writes 2 iovecs). */
 const GATHER_LIMIT = 16 * 1024;
 const gather = new Uint8Array(GATHER_LIMIT);
+/** One dirent header, built here and copied out (its padding stays zero). */
+const dirent = new Uint8Array(Layout.dirent.size);
+const direntView = new DataView(dirent.buffer);
 
 export function writeFilestat(mem: GuestMemory, ptr: number, st: Filestat): void {
   const L = Layout.filestat;
@@ -218,22 +221,21 @@ export function fdCalls(ctx: CallContext): WasiFunctions {
       const c = u64ToNumber(cookie);
       const list = f.entries(c < 0 ? 0 : c);
       const D = Layout.dirent;
-      const header = new Uint8Array(D.size);
-      const hv = new DataView(header.buffer);
+      const u8 = mem.u8; // current after mem.check above; nothing below grows memory
       let used = 0;
       for (let i = c < 0 ? list.length : c; i < list.length && used < bufLen; i++) {
         const e = list[i]!;
-        const name = encodeUtf8(e.name);
-        hv.setBigUint64(D.d_next, BigInt(i + 1), true);
-        hv.setBigUint64(D.d_ino, f.inoOf(e), true);
-        hv.setUint32(D.d_namlen, name.length, true);
-        hv.setUint8(D.d_type, e.filetype);
+        const name = (e.utf8 ??= encodeUtf8(e.name));
+        direntView.setBigUint64(D.d_next, BigInt(i + 1), true);
+        direntView.setBigUint64(D.d_ino, f.inoOf(e), true);
+        direntView.setUint32(D.d_namlen, name.length, true);
+        direntView.setUint8(D.d_type, e.filetype);
         // An entry that does not fit is written in part: bufused == buf_len tells the guest to come back.
         const h = Math.min(D.size, bufLen - used);
-        mem.u8.set(header.subarray(0, h), start + used);
+        u8.set(h === D.size ? dirent : dirent.subarray(0, h), start + used);
         used += h;
         const n = Math.min(name.length, bufLen - used);
-        mem.u8.set(name.subarray(0, n), start + used);
+        u8.set(n === name.length ? name : name.subarray(0, n), start + used);
         used += n;
       }
       mem.setU32(bufusedPtr, used);

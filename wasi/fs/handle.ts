@@ -73,6 +73,8 @@ export interface DirHandle {
   stat(): Filestat;
   /** lstat of one entry. */
   lstat(name: string): Filestat;
+  /** The inode number of one entry (no symlink followed), or null when it is gone: d_ino for fd_readdir. */
+  inode(name: string): bigint | null;
   /** Open one entry without following a symlink there (a symlink gives LOOP). */
   open(name: string, req: OpenRequest): FileHandle | DirHandle;
   /** Open one entry that must be a directory (LOOP for a symlink, NOTDIR for a file). */

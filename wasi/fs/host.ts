@@ -19,36 +19,15 @@ import { Errno, Filetype } from '../abi.js';
 import { WasiError } from '../errors.js';
 import type { DirEntry, DirHandle, FileHandle, Filestat, OpenRequest, TimeSpec } from './handle.js';
 import { setTimesExact, sharedFdPath } from './host-times.js';
+import { filestatOf, filetypeOfMode } from './stat.js';
+
+// Pure stat conversions live in stat.ts (the browser build has no node:fs); re-exported for stdio.
+export { filestatOf, filetypeOfMode } from './stat.js';
 
 const C = fs.constants;
 const PROC_FD = process.platform === 'linux' && fs.existsSync('/proc/self/fd');
 /** One object identifies "the host filesystem" for link/rename (the kernel reports EXDEV itself). */
 const HOST_DEVICE = Object.freeze({ backend: 'host' });
-
-export function filetypeOfMode(mode: number): Filetype {
-  switch (mode & C.S_IFMT) {
-    case C.S_IFREG: return Filetype.REGULAR_FILE;
-    case C.S_IFDIR: return Filetype.DIRECTORY;
-    case C.S_IFLNK: return Filetype.SYMBOLIC_LINK;
-    case C.S_IFCHR: return Filetype.CHARACTER_DEVICE;
-    case C.S_IFBLK: return Filetype.BLOCK_DEVICE;
-    case C.S_IFSOCK: return Filetype.SOCKET_STREAM;
-    default: return Filetype.UNKNOWN;
-  }
-}
-
-export function filestatOf(st: fs.BigIntStats): Filestat {
-  return {
-    dev: st.dev,
-    ino: st.ino,
-    filetype: filetypeOfMode(Number(st.mode)),
-    nlink: st.nlink,
-    size: st.size,
-    atim: st.atimeNs,
-    mtim: st.mtimeNs,
-    ctim: st.ctimeNs,
-  };
-}
 
 function roCheck(readonly: boolean): void {
   if (readonly) throw new WasiError(Errno.ROFS);
@@ -165,6 +144,14 @@ export class HostDir implements DirHandle {
     return filestatOf(fs.lstatSync(this.at(name), { bigint: true }));
   }
 
+  inode(name: string): bigint | null {
+    // Number stats cost less than BigIntStats (no bigints, no Dates), and an
+    // inode below 2^53 is exact in a double; a larger one is asked again.
+    const st = fs.lstatSync(this.at(name), { throwIfNoEntry: false });
+    if (st === undefined) return null;
+    return st.ino <= Number.MAX_SAFE_INTEGER ? BigInt(st.ino) : (fs.lstatSync(this.at(name), { bigint: true, throwIfNoEntry: false })?.ino ?? null);
+  }
+
   open(name: string, req: OpenRequest): FileHandle | DirHandle {
     let flags = C.O_NOFOLLOW;
     if (req.write) {
@@ -184,6 +171,11 @@ export class HostDir implements DirHandle {
     const path = this.at(name);
     const before = PROC_FD || req.create ? null : fs.lstatSync(path);
     const fd = fs.openSync(path, flags, 0o666);
+    // The open itself can tell the type, saving an fstat: O_DIRECTORY opens only a
+    // directory, and O_CREAT|O_EXCL only a regular file it has just made (without procfs the
+    // fstat also checks that the open reached what the lstat saw).
+    if (req.directory && before === null) return new HostDir(fd, this.hostPath + '/' + name, this.readonly);
+    if (req.create && req.exclusive) return new HostFile(fd, Filetype.REGULAR_FILE, flags, this.readonly);
     try {
       const st = fs.fstatSync(fd);
       if (before !== null && (before.dev !== st.dev || before.ino !== st.ino)) {
@@ -259,10 +251,11 @@ export class HostDir implements DirHandle {
   }
 
   identity(name?: string): string | null {
-    const st = name === undefined ? fs.fstatSync(this.fd, { bigint: true }) : fs.lstatSync(this.at(name), { bigint: true, throwIfNoEntry: false });
-    if (st === undefined || !st.isDirectory() || st.birthtimeNs === 0n) return null;
-    return `${st.dev}:${st.ino}:${st.birthtimeNs}`;
+    // An open directory stays the same directory: its own identity is asked of the kernel once.
+    if (name === undefined) return this.selfId === undefined ? (this.selfId = identityOf(fs.fstatSync(this.fd, { bigint: true }))) : this.selfId;
+    return identityOf(fs.lstatSync(this.at(name), { bigint: true, throwIfNoEntry: false }));
   }
+  private selfId: string | null | undefined;
 
   readdir(): DirEntry[] {
     const entries = fs.readdirSync(PROC_FD ? `/proc/self/fd/${this.fd}` : this.hostPath, { withFileTypes: true });
@@ -281,6 +274,11 @@ export class HostDir implements DirHandle {
   close(): void {
     fs.closeSync(this.fd);
   }
+}
+
+function identityOf(st: fs.BigIntStats | undefined): string | null {
+  if (st === undefined || !st.isDirectory() || st.birthtimeNs === 0n) return null;
+  return `${st.dev}:${st.ino}:${st.birthtimeNs}`;
 }
 
 function hostDir(d: DirHandle): HostDir {

@@ -10,7 +10,7 @@ import type { Volume } from 'memfs';
 import { Errno, Filetype } from '../abi.js';
 import { WasiError } from '../errors.js';
 import type { DirEntry, DirHandle, FileHandle, Filestat, OpenRequest, TimeSpec } from './handle.js';
-import { filestatOf, filetypeOfMode } from './host.js';
+import { filestatOf, filetypeOfMode } from './stat.js';
 
 /** The part of memfs's Link we rely on (public fields of @jsonjoy.com/fs-core's Link). */
 interface MemLink {
@@ -133,6 +133,11 @@ export class MemDir implements DirHandle {
     // memfs reports 0 for a symlink; POSIX (and the host) report the target's length.
     if (st.filetype === Filetype.SYMBOLIC_LINK) st.size = BigInt(Buffer.byteLength(String(this.vol.readlinkSync(path))));
     return st;
+  }
+
+  inode(name: string): bigint | null {
+    const st = this.vol.lstatSync(this.at(name), { bigint: true, throwIfNoEntry: false }) as { ino: bigint } | undefined;
+    return st === undefined ? null : st.ino;
   }
 
   /** The entry's type, or null when there is none. */

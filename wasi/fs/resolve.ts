@@ -35,59 +35,104 @@ export interface MountTarget {
  * very directory?) once it is older than VALIDITY_MS. Safety does not rest
  * on that check: a cached handle is a directory that was inside the sandbox,
  * held open like any directory fd, and never follows a symlink put in its
- * place. Bounded; closed with the WASI instance.
+ * place. Bounded: when full, the least recently used entry (with the entries
+ * below it) is dropped, so a walk over more directories than fit (a tree
+ * walk, depth first) keeps the directories it is in. A dropped handle may be
+ * one a walk is standing in, so handles are closed only when no walk is under
+ * way (enter/leave). Closed with the WASI instance.
  */
 export class DirCache {
-  private static readonly MAX = 64;
+  private static readonly MAX = 128;
   private static readonly VALIDITY_MS = 20;
-  private readonly entries = new Map<DirHandle, Map<string, { handle: DirHandle; id: string; checked: number }>>();
-  private size = 0;
+  private readonly entries = new Map<DirHandle, Map<string, CacheEntry>>();
+  /** Every entry, least recently used first (a Set keeps insertion order). */
+  private readonly lru = new Set<CacheEntry>();
+  /** Dropped handles, closed when the last walk leaves. */
+  private readonly doomed = new Set<DirHandle>();
+  private walks = 0;
+
+  /** A walk starts: nothing it may stand in is closed until it leaves. */
+  enter(): void {
+    this.walks++;
+  }
+
+  leave(): void {
+    if (--this.walks === 0) this.closeDoomed();
+  }
+
+  private closeDoomed(): void {
+    for (const h of this.doomed) { try { h.close(); } catch { /* already gone */ } }
+    this.doomed.clear();
+  }
 
   /** The cached child `name` of `parent`, if the entry there is still the same directory. */
   get(parent: DirHandle, name: string): DirHandle | null {
     const byName = this.entries.get(parent);
-    const hit = byName?.get(name);
+    if (byName === undefined) return null;
+    const hit = byName.get(name);
     if (hit === undefined) return null;
     const t = performance.now();
-    if (t - hit.checked < DirCache.VALIDITY_MS) return hit.handle;
-    let now: string | null = null;
-    try { now = parent.identity(name); } catch { /* gone */ }
-    if (now === hit.id) {
+    if (t - hit.checked >= DirCache.VALIDITY_MS) {
+      let now: string | null = null;
+      try { now = parent.identity(name); } catch { /* gone */ }
+      if (now !== hit.id) {
+        this.drop(hit);
+        return null;
+      }
       hit.checked = t;
-      return hit.handle;
     }
-    byName!.delete(name);
-    this.size--;
-    this.closeTree(hit.handle);
-    return null;
+    this.lru.delete(hit);
+    this.lru.add(hit);
+    return hit.handle;
   }
 
   /** Keep `child` (just opened as `name` of `parent`); false when it cannot be cached (the caller closes it). */
   put(parent: DirHandle, name: string, child: DirHandle): boolean {
+    if (this.doomed.has(parent)) return false;
     const id = child.identity();
     if (id === null) return false;
-    // Full: do not cache (never evict here — a walk may be standing in a cached directory).
-    if (this.size >= DirCache.MAX) return false;
+    if (this.lru.size >= DirCache.MAX) {
+      const oldest = this.lru.values().next().value as CacheEntry;
+      this.drop(oldest);
+      if (this.doomed.has(parent)) return false; // the parent was below the dropped entry
+    }
     let byName = this.entries.get(parent);
     if (byName === undefined) this.entries.set(parent, (byName = new Map()));
-    byName.set(name, { handle: child, id, checked: performance.now() });
-    this.size++;
+    const e: CacheEntry = { parent, name, handle: child, id, checked: performance.now() };
+    byName.set(name, e);
+    this.lru.add(e);
     return true;
   }
 
-  /** A cached directory's own cached children go with it. */
-  private closeTree(handle: DirHandle): void {
-    const children = this.entries.get(handle);
-    this.entries.delete(handle);
-    if (children !== undefined) for (const c of children.values()) { this.size--; this.closeTree(c.handle); }
-    try { handle.close(); } catch { /* already gone */ }
+  /** Forget an entry and every cached entry below it; their handles close when no walk is under way. */
+  private drop(e: CacheEntry): void {
+    const byName = this.entries.get(e.parent);
+    if (byName !== undefined) {
+      byName.delete(e.name);
+      if (byName.size === 0) this.entries.delete(e.parent);
+    }
+    this.lru.delete(e);
+    const children = this.entries.get(e.handle);
+    this.entries.delete(e.handle);
+    if (children !== undefined) for (const c of children.values()) this.drop(c);
+    this.doomed.add(e.handle);
+    if (this.walks === 0) this.closeDoomed();
   }
 
   clear(): void {
-    for (const byName of this.entries.values()) for (const c of byName.values()) { try { c.handle.close(); } catch { /* gone */ } }
+    for (const e of this.lru) this.doomed.add(e.handle);
     this.entries.clear();
-    this.size = 0;
+    this.lru.clear();
+    if (this.walks === 0) this.closeDoomed();
   }
+}
+
+interface CacheEntry {
+  readonly parent: DirHandle;
+  readonly name: string;
+  readonly handle: DirHandle;
+  readonly id: string;
+  checked: number;
 }
 
 export interface Namespace {
@@ -183,6 +228,7 @@ class Walk {
   }
 
   run<T>(path: string, rule: FinalRule, op: FinalOp<T>): T {
+    this.ns.dirCache?.enter();
     try {
       this.load(path, []);
       for (;;) {
@@ -206,6 +252,7 @@ class Walk {
       }
     } finally {
       this.release(0);
+      this.ns.dirCache?.leave();
     }
   }
 

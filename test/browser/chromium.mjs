@@ -1,0 +1,49 @@
+// Headless Chromium for the browser tests: Debian's /usr/bin/chromium driven
+// by playwright-core (no browser download), a fresh profile per launch, no
+// network chatter. Under CI=true a missing chromium is a failure, not a skip.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+export const CHROMIUM = process.env.TSWASI_CHROMIUM || '/usr/bin/chromium';
+
+/** Why the browser tests cannot run here, or null. */
+export function chromiumProblem() {
+  if (!fs.existsSync(CHROMIUM)) return `${CHROMIUM} not found (apt-get install chromium, or scripts/install-deps.sh)`;
+  return null;
+}
+
+/** Skip (or, in CI, fail) when chromium is missing; returns true when the test may go on. */
+export function needChromium(t) {
+  const problem = chromiumProblem();
+  if (!problem) return true;
+  if (process.env.CI === 'true') throw new Error(`chromium is required in CI: ${problem}`);
+  t.skip(problem);
+  return false;
+}
+
+/**
+ * Launch Chromium with a fresh profile (playwright passes it as
+ * --user-data-dir); close() also removes the profile. Returns the context.
+ */
+export async function launch() {
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'tswasi-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    timeout: 60_000,
+    viewport: { width: 1280, height: 900 },
+    args: [
+      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    ],
+  });
+  return {
+    context,
+    async close() {
+      await context.close().catch(() => {});
+      fs.rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}

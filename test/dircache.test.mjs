@@ -1,0 +1,58 @@
+// The resolver's cache of open directories (wasi/fs/resolve.ts, DirCache):
+// a walk through more directories than the cache holds keeps working, keeps
+// the directories it stands in open, and leaves a bounded number of fds open;
+// closing the namespace's cache closes them all. Real host directories.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ROOT } from './helpers/wasm.mjs';
+
+const { HostDir } = await import(path.join(ROOT, 'dist/wasi/fs/host.js'));
+const { DirCache, resolve } = await import(path.join(ROOT, 'dist/wasi/fs/resolve.js'));
+
+const openFds = () => fs.readdirSync('/proc/self/fd').length;
+
+test('DirCache: a walk over 600 directories (more than the cache holds) finds every file, with a bounded number of fds open', { skip: process.platform !== 'linux' && 'needs /proc/self/fd' }, () => {
+  const base = fs.mkdtempSync(path.join(os.tmpdir(), 'tswasi-dircache-'));
+  try {
+    // a/<i>/b/<j>/file: 20 x 30 = 600 leaf directories under 20 middle ones.
+    for (let i = 0; i < 20; i++) {
+      for (let j = 0; j < 30; j++) {
+        const d = path.join(base, 'a', `m${i}`, 'b', `l${j}`);
+        fs.mkdirSync(d, { recursive: true });
+        fs.writeFileSync(path.join(d, 'file'), `${i}:${j}`);
+      }
+    }
+    const before = openFds();
+    const root = HostDir.open(base);
+    const ns = { mode: 'capability', root, mounts: new Map(), dirCache: new DirCache() };
+    const start = { handle: root, ns, guestPath: [] };
+    let peak = 0;
+    for (let pass = 0; pass < 2; pass++) {
+      for (let i = 0; i < 20; i++) {
+        for (let j = 0; j < 30; j++) {
+          const size = resolve(start, `a/m${i}/b/l${j}/file`, 'lookup', (dir, name) => dir.lstat(name).size);
+          assert.equal(size, BigInt(`${i}:${j}`.length), `a/m${i}/b/l${j}/file`);
+          peak = Math.max(peak, openFds() - before);
+        }
+      }
+    }
+    // The cache holds at most 128 directories; a walk's own handles come and go.
+    assert.ok(peak <= 128 + 8, `at most ~129 fds open at once, saw ${peak}`);
+    // Full as it is, the cache still takes the directories walked now (it drops the least recently used):
+    // a second walk to the same place finds the very handle the first one opened.
+    const dirOf = (p) => resolve(start, p, 'lookup', (dir) => dir);
+    assert.equal(dirOf('a/m7/b/l3/file'), dirOf('a/m7/b/l3/file'), 'the directory was cached');
+    // A nested walk (as path_rename does) keeps working while the outer one stands in a cached directory.
+    const got = resolve(start, 'a/m0/b/l0/file', 'lookup', (dir, name) =>
+      resolve(start, 'a/m19/b/l29/file', 'lookup', (d2, n2) => `${dir.lstat(name).size}/${d2.lstat(n2).size}`));
+    assert.equal(got, `${'0:0'.length}/${'19:29'.length}`);
+    ns.dirCache.clear();
+    root.close();
+    assert.equal(openFds(), before, 'every cached directory is closed with the cache');
+  } finally {
+    fs.rmSync(base, { recursive: true, force: true });
+  }
+});
