@@ -14,7 +14,7 @@ import {
 import { SharedOutputWriter, WASI, writeAll } from '../wasi/index.js';
 import { compileModule } from '../src/module.js';
 import { instantiate } from '../src/runner.js';
-import { Tracer, parseTraceSpec } from '../src/trace/tracer.js';
+import type { Tracer } from '../src/trace/tracer.js';
 import { isTrap, trapLine } from '../src/trap.js';
 import { UserError } from '../src/errors.js';
 import { compileWat, looksLikeWat } from '../src/wat.js';
@@ -81,6 +81,8 @@ async function run(g: GuestProcess, traceFd: number | undefined, ring: SharedArr
   const module = compileModule(looksLikeWat(bytes) ? await compileWat(bytes, entry) : bytes, entry);
   let tracer: Tracer | null = null;
   if (g.trace !== undefined && traceFd !== undefined) {
+    // Loaded only when asked for: start-up pays nothing for tracing otherwise.
+    const { Tracer, parseTraceSpec } = await import('../src/trace/tracer.js');
     const { format, filter } = parseTraceSpec(g.trace);
     tracer = new Tracer({ format, filter, output: (line) => { fs.writeSync(traceFd, line + '\n'); }, summary: true });
   }
