@@ -1,10 +1,7 @@
-/** What every tswasi-oci command gets: global flags, the state store, the log, the native runtime. */
-import fs from 'node:fs';
-import path from 'node:path';
+/** What every tswasi-oci command gets: global flags, the log, the native runtime. */
 import { Log } from './log.js';
 import { delegate, findNativeRuntime } from './native.js';
-import { ERR_NOT_EXIST } from './runc-errors.js';
-import { DEFAULT_ROOT, StateStore, type ContainerRecord } from './state-store.js';
+import { nativeState, type RuntimeState } from './wasm-state.js';
 
 export interface Globals {
   root?: string | undefined;
@@ -17,18 +14,18 @@ export interface Globals {
 }
 
 export class Context {
-  readonly store: StateStore;
   readonly log: Log;
   private runtime: string | null = null;
 
   constructor(
     readonly globals: Globals,
-    /** Our own argv, without --native-runtime: what a native runtime receives. */
+    /** Our own argv, without --native-runtime: what the native runtime receives. */
     readonly nativeArgs: readonly string[],
+    /** The global options of nativeArgs (before the command), for the calls we make ourselves. */
+    readonly globalArgs: readonly string[],
     /** tswasi-oci-wasm: every container whose entrypoint is Wasm is Wasm. */
     readonly everyWasmEntrypoint: boolean,
   ) {
-    this.store = new StateStore(globals.root ?? DEFAULT_ROOT);
     this.log = new Log(globals.log, globals.logFormat, globals.debug);
   }
 
@@ -37,47 +34,35 @@ export class Context {
     return this.runtime;
   }
 
-  /** Where we remember that an id belongs to the native runtime. */
-  private nativeMark(id: string): string {
-    StateStore.checkId(id);
-    return path.join(this.store.root, '.native', id + '.json');
+  /** Hand this very command line to the native runtime. */
+  delegate(): number {
+    return this.runNative(this.nativeArgs);
   }
 
-  markNative(id: string, runtime: string, bundle: string, reason: string): void {
-    fs.mkdirSync(path.dirname(this.nativeMark(id)), { recursive: true, mode: 0o700 });
-    fs.writeFileSync(this.nativeMark(id), JSON.stringify({ id, runtime, bundle, reason }) + '\n', { mode: 0o600 });
+  /** Run the native runtime with our global options and `args`; `fds` become its fds 3, 4, … */
+  runNative(args: readonly string[], fds: readonly number[] = []): number {
+    this.log.debug(`${this.nativeRuntime()} ${args.join(' ')}`);
+    return delegate(this.nativeRuntime(), args, fds);
   }
 
-  unmarkNative(id: string): void {
-    fs.rmSync(this.nativeMark(id), { force: true });
+  /**
+   * The native runtime's state of `id`, or null when it has none — asked on
+   * our own account, so an error goes to `error`, not to the engine's --log.
+   */
+  nativeState(id: string): { state: RuntimeState | null; error: string } {
+    return nativeState(this.nativeRuntime(), withoutLog(this.globalArgs), id);
   }
+}
 
-  nativeOwner(id: string): { runtime: string } | null {
-    if (!StateStore.validId(id)) return null;
-    try {
-      return JSON.parse(fs.readFileSync(this.nativeMark(id), 'utf8')) as { runtime: string };
-    } catch {
-      return null;
-    }
-  }
 
-  nativeIds(): string[] {
-    try {
-      return fs.readdirSync(path.join(this.store.root, '.native')).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5));
-    } catch {
-      return [];
-    }
+/** Global options without --log and --log-format. */
+function withoutLog(globals: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < globals.length; i++) {
+    const a = globals[i]!;
+    if (a === '--log' || a === '--log-format') { i++; continue; }
+    if (a.startsWith('--log=') || a.startsWith('--log-format=')) continue;
+    out.push(a);
   }
-
-  /** Hand this very command line to the runtime that owns `id`. */
-  delegateTo(runtime: string): number {
-    this.log.debug(`delegating to ${runtime}: ${this.nativeArgs.join(' ')}`);
-    return delegate(runtime, this.nativeArgs);
-  }
-
-  /** The Wasm record of `id`, or runc's error for an unknown id. */
-  wasmRecord(id: string): ContainerRecord {
-    if (!this.store.exists(id)) throw new Error(ERR_NOT_EXIST);
-    return this.store.read(id);
-  }
+  return out;
 }

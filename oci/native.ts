@@ -39,18 +39,22 @@ function onPath(name: string): string | null {
   return null;
 }
 
-/** Run the native runtime with `args`, our stdio, and return its exit status. */
-export function delegate(runtime: string, args: readonly string[]): number {
-  const r = childProcess().spawnSync(runtime, args, { stdio: 'inherit' });
+/**
+ * Run the native runtime with `args`, our stdio, and return its exit status.
+ * `fds` are handed on as its fds 3, 4, … (what --preserve-fds counts).
+ */
+export function delegate(runtime: string, args: readonly string[], fds: readonly number[] = []): number {
+  const r = childProcess().spawnSync(runtime, args, { stdio: ['inherit', 'inherit', 'inherit', ...fds] });
   if (r.error) throw new Error(`cannot run native runtime ${runtime}: ${r.error.message}`);
   if (r.signal) return 128 + (signalNumber(r.signal) ?? 1);
   return r.status ?? 1;
 }
 
-/** Run the native runtime and capture its stdout (for `list`). */
-export function capture(runtime: string, args: readonly string[]): string {
+/** Run the native runtime and capture what it says. */
+export function capture(runtime: string, args: readonly string[]): { status: number; stdout: string; stderr: string } {
   const r = childProcess().spawnSync(runtime, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  return r.status === 0 ? r.stdout : '';
+  if (r.error) throw new Error(`cannot run native runtime ${runtime}: ${r.error.message}`);
+  return { status: r.status ?? 1, stdout: r.stdout, stderr: r.stderr };
 }
 
 export function signalNumber(sig: string): number | undefined {

@@ -27,7 +27,7 @@ import { fileURLToPath } from 'node:url';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Entries, by source file; each replaces the file tsc emitted for it (what bin, tests and spawns name). */
-const ENTRIES = ['src/cli/tswasi.ts', 'src/pool/one-shot-worker.ts', 'oci/tswasi-oci.ts', 'oci/tswasi-oci-wasm.ts', 'oci/container.ts'];
+const ENTRIES = ['src/cli/tswasi.ts', 'src/pool/one-shot-worker.ts', 'oci/tswasi-oci.ts', 'oci/tswasi-oci-wasm.ts'];
 
 const outFile = (src) => path.join(ROOT, 'dist', src.replace(/\.ts$/, '.js'));
 
@@ -201,28 +201,17 @@ await Promise.all(ENTRIES.map(bundleEntry));
 
 /**
  * Training runs: a command run once with TSWASI_WRITE_CODE_CACHE=1 rewrites
- * the caches of the bundles it ran (the worker's and the container
- * process's too) with the code of every function it compiled, not only the
- * top level. The last run of a bundle decides its cache: `tswasi run`, a
- * container run to its end, then `list` — the short commands whose
+ * the caches of the bundles it ran (the worker's too) with the code of
+ * every function it compiled, not only the top level. The last run of a bundle decides its cache: `tswasi run`,
+ * then `list` — the short commands whose
  * start-up counts most. A failed training run leaves the top-level cache
  * (slower, still right), so it only warns.
  */
 const work = await mkdtemp(path.join(tmpdir(), 'tswasi-build-'));
 try {
   const stateRoot = path.join(work, 'state');
-  const bundle = path.join(work, 'bundle');
-  await mkdir(path.join(bundle, 'rootfs'), { recursive: true });
-  await copyFile(path.join(ROOT, 'examples/hello.wasm'), path.join(bundle, 'rootfs/hello.wasm'));
-  await writeFile(path.join(bundle, 'config.json'), JSON.stringify({
-    ociVersion: '1.0.2',
-    process: { args: ['/hello.wasm'], env: [], cwd: '/', user: { uid: 0, gid: 0 } },
-    root: { path: 'rootfs' },
-    annotations: { 'module.wasm.image/variant': 'compat' },
-  }));
   for (const args of [
     ['dist/src/cli/tswasi.js', 'run', 'examples/hello.wasm'],
-    ['dist/oci/tswasi-oci.js', '--root', stateRoot, 'run', '--bundle', bundle, 'training'],
     ['dist/oci/tswasi-oci.js', '--root', stateRoot, 'list'],
     ['dist/oci/tswasi-oci-wasm.js', '--root', stateRoot, 'list'],
   ]) {

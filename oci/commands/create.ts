@@ -1,29 +1,33 @@
 /**
- * `create`: check the config, decide Wasm or native, and for Wasm start the
- * container process, which compiles the module and then waits for `start`.
- * Native containers go to the native runtime with this very command line.
+ * `create` (and `run`): check the config and decide Wasm or native. A native
+ * container goes to the native runtime with this very command line. A Wasm
+ * container goes to it too, with a rewritten copy of the bundle's config
+ * (rewrite.ts): runc's container init then runs tswasi's container runner in
+ * the container's own namespaces, cgroup and security settings. The engine's
+ * bundle is left as it was; the copy lives in our run directory until `delete`.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Context } from '../context.js';
 import { classifyEntrypoint, decide } from '../detect.js';
-import { buildContainerFs, headOf } from '../filesystem.js';
+import { checkModule, readEntrypoint } from '../entrypoint.js';
+import { guestFd } from '../guest.js';
+import { guestOf, rewriteSpec } from '../rewrite.js';
+import { newCopyDir } from '../bundle-copies.js';
+import { runnerBinds, runnerRoot } from '../runner-root.js';
 import { parseSpec, type Spec } from '../spec.js';
 import { parseTraceSpec } from '../../src/trace/tracer.js';
-import { ERR_EXIST } from '../runc-errors.js';
-import { EXEC_FIFO, pidStartTime, type ContainerRecord } from '../state-store.js';
 
 export interface CreateArgs {
   id: string;
   bundle?: string | undefined;
   pidFile?: string | undefined;
   consoleSocket?: string | undefined;
+  pidfdSocket?: string | undefined;
+  preserveFds?: number | undefined;
+  noPivot?: boolean | undefined;
+  noNewKeyring?: boolean | undefined;
 }
-
-const CONTAINER_MAIN = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'container.js');
-const WASM_PAGE = 65536;
 
 export function loadBundle(bundle: string | undefined): { dir: string; spec: Spec } {
   const dir = path.resolve(bundle ?? '.');
@@ -38,115 +42,83 @@ export function loadBundle(bundle: string | undefined): { dir: string; spec: Spe
 }
 
 /** Wasm or native, by crun's rules and the entrypoint's bytes. */
-export function classify(ctx: Context, dir: string, spec: Spec): { wasm: boolean; reason: string } {
+export function classify(ctx: Context, dir: string, spec: Spec): { wasm: boolean; reason: string; bytes: Uint8Array | null } {
   const args = spec.process?.args ?? [];
-  let head: Uint8Array | null = null;
-  if (args.length > 0 && spec.root !== undefined) {
-    const cfs = buildContainerFs(spec, dir);
-    try {
-      head = headOf(cfs.ns, args[0]!, spec.process?.cwd ?? '/');
-    } finally {
-      cfs.close();
-    }
-  }
-  const d = decide(spec, classifyEntrypoint(args[0] ?? '', head), ctx.everyWasmEntrypoint);
-  if (d.wasm && head === null) throw new Error(`entrypoint ${args[0]} not found in the rootfs (${d.reason})`);
-  return d;
+  const bytes = readEntrypoint(spec, dir);
+  const d = decide(spec, classifyEntrypoint(args[0] ?? '', bytes === null ? null : bytes.subarray(0, 16)), ctx.everyWasmEntrypoint);
+  if (d.wasm && bytes === null) throw new Error(`entrypoint ${args[0]} not found in the rootfs (${d.reason})`);
+  return { ...d, bytes };
 }
 
 /** The annotation (or environment variable) that asks for a container's WASI calls to be traced. */
 export const ANNOTATION_TRACE = 'io.tswasi.trace';
 
-function traceRequest(spec: Spec): string | null {
+function traceRequest(spec: Spec): string | undefined {
   const ann = spec.annotations?.[ANNOTATION_TRACE];
   if (ann !== undefined && ann !== '' && ann !== 'false') return ann === 'true' ? 'all' : ann;
   const env = (spec.process?.env ?? []).find((e) => e.startsWith('TSWASI_TRACE='));
   const v = env?.slice('TSWASI_TRACE='.length);
   if (v !== undefined && v !== '' && v !== '0' && v !== 'false') return v === '1' || v === 'true' ? 'all' : v;
-  return null;
+  return undefined;
 }
 
-export function writePidFile(file: string, pid: number): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, String(pid));
-  fs.renameSync(tmp, file);
-}
-
-/** Create a Wasm container; returns its process (still waiting for `start`). */
-export async function createWasm(ctx: Context, a: CreateArgs, dir: string, spec: Spec, reason: string, foreground = false): Promise<ChildProcess> {
-  if (a.consoleSocket !== undefined || spec.process?.terminal) {
-    throw new Error('a terminal (process.terminal, --console-socket, podman run -t) is not supported for Wasm containers: Node.js cannot allocate a pty');
-  }
-  const stateDir = ctx.store.claim(a.id);
+/**
+ * Prepare a Wasm container for runc: the rewritten bundle and the fds that
+ * carry the guest's description (and its trace file). Returns runc's
+ * `--bundle` and the fds to pass after the engine's preserved ones.
+ */
+export async function prepareWasm(ctx: Context, a: CreateArgs, dir: string, spec: Spec, bytes: Uint8Array, reason: string): Promise<{ copy: string; fds: number[] }> {
+  const entry = spec.process!.args![0]!;
+  await checkModule(bytes, entry);
+  const trace = traceRequest(spec);
+  if (trace !== undefined) parseTraceSpec(trace);
+  const binds = runnerBinds();
+  const root = runnerRoot(binds);
+  const copy = newCopyDir(ctx.globals.root, a.id);
   try {
-    const fifo = path.join(stateDir, EXEC_FIFO);
-    const mk = spawnSync('mkfifo', ['-m', '0600', fifo]);
-    if (mk.status !== 0) throw new Error(`cannot create ${fifo}`);
-    const rec: ContainerRecord = {
-      id: a.id, bundle: dir, handler: 'wasm', reason, ociVersion: spec.ociVersion,
-      annotations: spec.annotations ?? {}, created: new Date().toISOString(),
-    };
-    const traceSpec = traceRequest(spec);
-    if (traceSpec !== null) {
-      parseTraceSpec(traceSpec);
-      rec.trace = { spec: traceSpec, file: path.join(stateDir, 'trace.log') };
-      ctx.log.info(`tracing the WASI calls of ${a.id} (${traceSpec}) to ${rec.trace.file}`);
+    const first = 3 + (a.preserveFds ?? 0);
+    const rewritten = rewriteSpec(spec, dir, root, binds, first);
+    fs.writeFileSync(path.join(copy, 'config.json'), JSON.stringify(rewritten));
+    const fds = [guestFd(copy, guestOf(spec.process!, spec, trace))];
+    if (trace !== undefined) {
+      const file = path.join(copy, 'trace.log');
+      fds.push(fs.openSync(file, 'w', 0o600));
+      ctx.log.info(`tracing the WASI calls of ${a.id} (${trace}) to ${file}`);
     }
-    ctx.store.write(rec);
-    const nodeFlags: string[] = [];
-    const limit = spec.linux?.resources?.memory?.limit;
-    if (typeof limit === 'number' && limit > 0) {
-      // The guest's linear memory may not grow past the container's memory limit.
-      nodeFlags.push(`--wasm-max-mem-pages=${Math.max(1, Math.floor(limit / WASM_PAGE))}`);
-    }
-    const child = spawn(process.execPath, [...nodeFlags, CONTAINER_MAIN, 'init', stateDir], {
-      stdio: ['inherit', 'inherit', 'inherit', 'pipe'],
-      detached: !foreground,
-    });
-    const ready = await readLine(child);
-    if (ready !== 'ok') {
-      child.kill('SIGKILL');
-      throw new Error(ready.replace(/^error: /, '') || 'the container process exited before it was ready');
-    }
-    rec.pid = child.pid!;
-    rec.pidStartTime = pidStartTime(child.pid!) ?? undefined;
-    ctx.store.write(rec);
-    if (a.pidFile !== undefined) writePidFile(path.resolve(a.pidFile), child.pid!);
-    ctx.log.info(`created Wasm container ${a.id} (${reason}), pid ${child.pid}`);
-    return child;
+    ctx.log.info(`Wasm container ${a.id} (${reason}): runner config ${copy}/config.json`);
+    return { copy, fds };
   } catch (e) {
-    ctx.store.remove(a.id);
+    fs.rmSync(copy, { recursive: true, force: true });
     throw e;
   }
 }
 
-/** The container process's one line on fd 3: "ok" or "error: …". */
-function readLine(child: ChildProcess): Promise<string> {
-  return new Promise((resolve) => {
-    const pipe = child.stdio[3] as NodeJS.ReadableStream | null;
-    let text = '';
-    if (pipe === null) { resolve(''); return; }
-    pipe.on('data', (c: Buffer) => { text += c.toString('utf8'); });
-    const done = (): void => resolve(text.trim().split('\n')[0] ?? '');
-    pipe.on('end', done);
-    pipe.on('error', done);
-  });
+/** runc's options for create/run, with our bundle and fds. */
+export function runtimeOptions(a: CreateArgs, copy: string, extraFds: number): string[] {
+  const o = ['--bundle', copy];
+  if (a.pidFile !== undefined) o.push('--pid-file', a.pidFile);
+  if (a.consoleSocket !== undefined) o.push('--console-socket', a.consoleSocket);
+  if (a.pidfdSocket !== undefined) o.push('--pidfd-socket', a.pidfdSocket);
+  if (a.noPivot) o.push('--no-pivot');
+  if (a.noNewKeyring) o.push('--no-new-keyring');
+  o.push('--preserve-fds', String((a.preserveFds ?? 0) + extraFds));
+  return o;
+}
+
+/** The engine's preserved fds 3 … 3+n-1, handed on as they are. */
+export function preservedFds(n: number | undefined): number[] {
+  return Array.from({ length: n ?? 0 }, (_, i) => 3 + i);
 }
 
 export async function create(ctx: Context, a: CreateArgs): Promise<number> {
   const { dir, spec } = loadBundle(a.bundle);
-  if (ctx.nativeOwner(a.id) !== null || ctx.store.exists(a.id)) throw new Error(ERR_EXIST);
   const d = classify(ctx, dir, spec);
   if (!d.wasm) {
-    const runtime = ctx.nativeRuntime();
-    ctx.log.info(`container ${a.id} goes to ${runtime}: ${d.reason}`);
-    ctx.markNative(a.id, runtime, dir, d.reason);
-    const code = ctx.delegateTo(runtime);
-    if (code !== 0) ctx.unmarkNative(a.id);
-    return code;
+    ctx.log.info(`container ${a.id} goes to ${ctx.nativeRuntime()}: ${d.reason}`);
+    return ctx.delegate();
   }
-  const child = await createWasm(ctx, a, dir, spec, d.reason);
-  child.unref();
-  (child.stdio[3] as { destroy?: () => void } | null)?.destroy?.();
-  return 0;
+  const { copy, fds } = await prepareWasm(ctx, a, dir, spec, d.bytes!, d.reason);
+  const code = ctx.runNative([...ctx.globalArgs, 'create', ...runtimeOptions(a, copy, fds.length), a.id], [...preservedFds(a.preserveFds), ...fds]);
+  if (code !== 0) fs.rmSync(copy, { recursive: true, force: true });
+  return code;
 }

@@ -1,36 +1,42 @@
 /**
- * `exec`: another guest in a running Wasm container — the module named by
- * process.args[0] of --process (or the arguments), same filesystem.
+ * `exec`: another process in a container. For a Wasm container it is another
+ * guest — the module named by process.args[0] — run by another container
+ * runner that runc starts in the container's namespaces and cgroup, with the
+ * process rewritten as for `create`.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Context } from '../context.js';
-import { signalNumber } from '../native.js';
-import { loadBundle, writePidFile } from './create.js';
+import { guestFd } from '../guest.js';
+import { ANNOTATION_BUNDLE, isWasmState } from '../wasm-state.js';
+import { guestOf, runnerProcess } from '../rewrite.js';
+import { runDir } from '../runner-root.js';
 import { parseProcess, type Process } from '../spec.js';
-import { statusOf } from '../status.js';
-
-const CONTAINER_MAIN = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'container.js');
+import { loadBundle, preservedFds } from './create.js';
 
 export interface ExecArgs {
   id: string;
   process?: string | undefined;
   detach: boolean;
   pidFile?: string | undefined;
+  consoleSocket?: string | undefined;
+  pidfdSocket?: string | undefined;
+  preserveFds?: number | undefined;
   cwd?: string | undefined;
   env: string[];
   tty: boolean;
+  user?: string | undefined;
   command: string[];
 }
 
-export async function exec(ctx: Context, a: ExecArgs): Promise<number> {
-  const owner = ctx.nativeOwner(a.id);
-  if (owner !== null) return ctx.delegateTo(owner.runtime);
-  const rec = ctx.wasmRecord(a.id);
-  const status = statusOf(ctx.store, rec);
-  if (status !== 'running') throw new Error(`cannot exec in container ${a.id}: it is ${status}`);
+export function exec(ctx: Context, a: ExecArgs): number {
+  const { state, error } = ctx.nativeState(a.id);
+  if (state === null || !isWasmState(state)) {
+    if (state === null) ctx.log.debug(`exec: no state for ${a.id}: ${error.trim()}`);
+    return ctx.delegate();
+  }
+  if (state.status !== 'running') throw new Error(`cannot exec in a stopped container`);
+  const { spec } = loadBundle(state.annotations![ANNOTATION_BUNDLE]!);
   let proc: Process;
   if (a.process !== undefined) {
     let text: string;
@@ -42,39 +48,27 @@ export async function exec(ctx: Context, a: ExecArgs): Promise<number> {
     proc = parseProcess(text, a.process);
   } else {
     if (a.command.length === 0) throw new Error('exec needs --process or a command');
-    const base = loadBundle(rec.bundle).spec.process;
-    proc = { args: a.command, cwd: a.cwd ?? base?.cwd ?? '/', env: [...(base?.env ?? []), ...a.env], terminal: a.tty };
+    const base = spec.process;
+    proc = { ...base, args: a.command, cwd: a.cwd ?? base?.cwd ?? '/', env: [...(base?.env ?? []), ...a.env], terminal: a.tty };
+    if (a.user !== undefined) {
+      const [uid, gid] = a.user.split(':').map(Number);
+      proc.user = { uid: uid!, gid: gid ?? 0 };
+    }
   }
-  if (proc.terminal) throw new Error('a terminal (exec -t) is not supported for Wasm containers');
-  const dir = ctx.store.dir(a.id);
-  const procFile = path.join(dir, `exec-${process.pid}-${Date.now()}.json`);
-  fs.writeFileSync(procFile, JSON.stringify(proc));
-  const child = spawn(process.execPath, [CONTAINER_MAIN, 'exec', dir, procFile], {
-    stdio: ['inherit', 'inherit', 'inherit', 'pipe'], detached: a.detach,
-  });
-  const ready = await new Promise<string>((resolve) => {
-    let t = '';
-    const p = child.stdio[3] as NodeJS.ReadableStream;
-    p.on('data', (c: Buffer) => { t += c.toString(); });
-    p.on('end', () => resolve(t.trim()));
-    p.on('error', () => resolve(t.trim()));
-  });
-  if (ready !== 'ok') {
-    child.kill('SIGKILL');
-    fs.rmSync(procFile, { force: true });
-    throw new Error(ready.replace(/^error: /, '') || 'exec failed');
+  if (!proc.args || proc.args.length === 0) throw new Error('process.args is empty');
+  const dir = path.join(runDir(), 'exec');
+  const fd = guestFd(dir, guestOf(proc, spec, undefined));
+  const file = path.join(dir, `process-${process.pid}-${Date.now()}.json`);
+  fs.writeFileSync(file, JSON.stringify(runnerProcess(proc, 3 + (a.preserveFds ?? 0), spec)), { mode: 0o600 });
+  try {
+    const opts = ['--process', file];
+    if (a.detach) opts.push('--detach');
+    if (a.pidFile !== undefined) opts.push('--pid-file', a.pidFile);
+    if (a.consoleSocket !== undefined) opts.push('--console-socket', a.consoleSocket);
+    if (a.pidfdSocket !== undefined) opts.push('--pidfd-socket', a.pidfdSocket);
+    opts.push('--preserve-fds', String((a.preserveFds ?? 0) + 1));
+    return ctx.runNative([...ctx.globalArgs, 'exec', ...opts, a.id], [...preservedFds(a.preserveFds), fd]);
+  } finally {
+    fs.rmSync(file, { force: true });
   }
-  ctx.store.withLock(a.id, () => {
-    const r = ctx.store.read(a.id);
-    r.execPids = [...(r.execPids ?? []), child.pid!];
-    ctx.store.write(r);
-  });
-  if (a.pidFile !== undefined) writePidFile(path.resolve(a.pidFile), child.pid!);
-  if (a.detach) {
-    child.unref();
-    return 0;
-  }
-  const code = await new Promise<number>((resolve) => child.on('exit', (c, s) => resolve(s ? 128 + (signalNumber(s) ?? 1) : c ?? 1)));
-  fs.rmSync(procFile, { force: true });
-  return code;
 }

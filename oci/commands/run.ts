@@ -1,34 +1,23 @@
-/** `run`: create and start in one go; in the foreground it waits and returns the exit status. */
+/** `run`: create and start in one go — runc's own `run`, with a Wasm container's bundle rewritten as for `create`. */
+import fs from 'node:fs';
 import type { Context } from '../context.js';
-import { signalNumber } from '../native.js';
-import { classify, createWasm, loadBundle, type CreateArgs } from './create.js';
-import { start } from './start.js';
-import { ERR_EXIST } from '../runc-errors.js';
+import { classify, loadBundle, preservedFds, prepareWasm, runtimeOptions, type CreateArgs } from './create.js';
 
 export async function run(ctx: Context, a: CreateArgs & { detach: boolean; keep: boolean }): Promise<number> {
   const { dir, spec } = loadBundle(a.bundle);
-  if (ctx.nativeOwner(a.id) !== null || ctx.store.exists(a.id)) throw new Error(ERR_EXIST);
   const d = classify(ctx, dir, spec);
-  if (!d.wasm) {
-    const runtime = ctx.nativeRuntime();
-    if (a.detach) ctx.markNative(a.id, runtime, dir, d.reason);
-    return ctx.delegateTo(runtime);
-  }
-  const child = await createWasm(ctx, a, dir, spec, d.reason, !a.detach);
-  (child.stdio[3] as { destroy?: () => void } | null)?.destroy?.();
-  const exited = new Promise<number>((resolve) => {
-    child.on('exit', (code, signal) => resolve(signal ? 128 + (signalNumber(signal) ?? 1) : code ?? 1));
-  });
-  start(ctx, a.id);
-  if (a.detach) {
-    child.unref();
-    return 0;
-  }
-  // Signals to `run` go to the container, as runc forwards them.
-  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const) {
-    process.on(sig, () => { try { child.kill(sig); } catch { /* gone */ } });
-  }
-  const code = await exited;
-  if (!a.keep) ctx.store.remove(a.id);
+  if (!d.wasm) return ctx.delegate();
+  const { copy, fds } = await prepareWasm(ctx, a, dir, spec, d.bytes!, d.reason);
+  const opts = runtimeOptions(a, copy, fds.length);
+  if (a.detach) opts.push('--detach');
+  if (a.keep) opts.push('--keep');
+  // runc forwards the signals it gets to the container. A signal to our whole
+  // process group reaches it; one to this process alone does not (spawnSync
+  // keeps Node's handlers from running), as with a wrapper script.
+  const code = ctx.runNative([...ctx.globalArgs, 'run', ...opts, a.id], [...preservedFds(a.preserveFds), ...fds]);
+  // In the foreground without --keep runc has deleted the container; a failed
+  // detached run may have left none: either way its copy goes too.
+  const gone = (!a.detach && !a.keep) || (code !== 0 && ctx.nativeState(a.id).state === null);
+  if (gone) fs.rmSync(copy, { recursive: true, force: true });
   return code;
 }

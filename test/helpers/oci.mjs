@@ -24,9 +24,11 @@ export function ociToolsProblem() {
 export function ociWorld() {
   const base = tempDir('tswasi-oci-');
   const storage = ['--root', path.join(base, 'storage'), '--runroot', path.join(base, 'run'), '--storage-driver', 'vfs'];
-  // podman 4.3 calls `delete` without the --runtime-flag options, so the
-  // runtime's state must live at its default root (/run/tswasi-oci).
-  const stateRoot = '/run/tswasi-oci';
+  // podman 4.3 calls `delete` without the --runtime-flag options: runc keeps
+  // every container's state at its default root (/run/runc); tswasi-oci keeps
+  // a Wasm container's rewritten bundle in /run/tswasi/bundles until delete.
+  const stateRoot = '/run/runc';
+  const copies = '/run/tswasi/bundles';
   const podmanArgs = [
     ...storage, '--cgroup-manager', 'cgroupfs', '--events-backend', 'file',
     '--runtime', OCI_BIN,
@@ -35,24 +37,25 @@ export function ociWorld() {
   return {
     base,
     stateRoot,
-    /** Ids of containers tswasi-oci has state for (Wasm) or has handed to the native runtime. */
+    /** Ids of containers runc has state for, and of Wasm containers whose bundle copy is still there. */
     knownIds() {
       const ids = [];
-      try { ids.push(...fs.readdirSync(stateRoot).filter((f) => !f.startsWith('.'))); } catch {}
-      try { ids.push(...fs.readdirSync(path.join(stateRoot, '.native')).map((f) => f.replace(/\.json$/, ''))); } catch {}
+      try { ids.push(...fs.readdirSync(stateRoot)); } catch {}
+      try { ids.push(...fs.readdirSync(copies).map((f) => f.replace(/\.[0-9a-f]+$/, ''))); } catch {}
       return ids;
     },
     podmanArgs,
     buildah: (...args) => sh('buildah', [...storage, ...args]),
     podman: (args, opts) => run('podman', [...podmanArgs, ...args], opts),
     podmanSync: (...args) => sh('podman', [...podmanArgs, ...args]),
-    /** Build an image FROM scratch with these files, entrypoint, cmd and annotations. */
-    image(name, { files, entrypoint, cmd, annotations = {} }) {
+    /** Build an image FROM scratch with these files, entrypoint, cmd, annotations and ENV ("K=V"). */
+    image(name, { files, entrypoint, cmd, annotations = {}, env = [] }) {
       const ctr = sh('buildah', [...storage, 'from', 'scratch']).trim();
       for (const [src, dest] of files) sh('buildah', [...storage, 'copy', ctr, src, dest]);
       const cfg = ['config', '--entrypoint', JSON.stringify(entrypoint)];
       if (cmd) cfg.push('--cmd', JSON.stringify(cmd));
       for (const [k, v] of Object.entries(annotations)) cfg.push('--annotation', `${k}=${v}`);
+      for (const e of env) cfg.push('--env', e);
       sh('buildah', [...storage, ...cfg, ctr]);
       sh('buildah', [...storage, 'commit', '--quiet', ctr, `localhost/${name}:latest`]);
       sh('buildah', [...storage, 'rm', ctr]);

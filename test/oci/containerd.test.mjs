@@ -6,6 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { compileC, tempDir } from '../helpers/wasm.mjs';
+import { compileAttack } from '../attack/lib.mjs';
 import { OCI_BIN, OCI_WASM_BIN, ociToolsProblem, ociWorld, run } from '../helpers/oci.mjs';
 
 const missing = spawnSync('containerd', ['--version']).status !== 0 ? 'containerd not found' : ociToolsProblem();
@@ -17,6 +18,7 @@ before(async () => {
   if (skip) return;
   if (missing) throw new Error(`CI needs containerd: ${missing}`);
   const wasm = compileC('oci_tool');
+  const probe = compileAttack('runtime_probe');
   const base = tempDir('tswasi-containerd-');
   const sock = path.join(base, 'containerd.sock');
   fs.writeFileSync(path.join(base, 'config.toml'), [
@@ -33,7 +35,7 @@ before(async () => {
   ctr = (args, opts) => run('ctr', ['--address', sock, ...args], opts);
   // The image: built with buildah, exported as an OCI archive, imported into containerd.
   const world = ociWorld();
-  world.image('ctr-tool', { files: [[wasm, '/tool.wasm']], entrypoint: ['/tool.wasm'] });
+  world.image('ctr-tool', { files: [[wasm, '/tool.wasm'], [probe, '/probe.wasm']], entrypoint: ['/tool.wasm'] });
   const archive = path.join(base, 'image.tar');
   world.buildah('push', 'localhost/ctr-tool:latest', `oci-archive:${archive}:latest`);
   const r = await ctr(['images', 'import', '--base-name', 'localhost/ctr-tool', archive]);
@@ -54,4 +56,24 @@ test('ctr run with tswasi-oci-wasm: an unannotated Wasm image; the exit status c
   assert.equal(r.stdout, 'hello world from the webassembly module !!!!\n', r.stderr);
   r = await ctr(['run', '--rm', '--runtime', 'io.containerd.runc.v2', '--runc-binary', OCI_WASM_BIN, 'localhost/ctr-tool:latest', 'ctr-exit', '/tool.wasm', 'exit', '9']);
   assert.equal(r.code, 9, r.stderr);
+});
+
+test('issue 15 through containerd: procfs, sysfs, /dev and the runner\'s files absent at every path form; NODE_OPTIONS reaches only the guest', { skip }, async () => {
+  const vol = tempDir('tswasi-ctr-vol-');
+  for (const [name, target] of Object.entries({ 'link-proc': '/proc', 'link-node': '/tswasi/node', 'link-dev': '/dev', 'link-rel': '../../../../proc' })) {
+    fs.symlinkSync(target, path.join(vol, name));
+  }
+  fs.writeFileSync(path.join(vol, 'x.js'), `require('fs').writeFileSync('/data/PWNED', 'x');\n`);
+  const common = ['run', '--rm', '--annotation', 'module.wasm.image/variant=compat', '--runtime', 'io.containerd.runc.v2', '--runc-binary', OCI_BIN,
+    '--mount', `type=bind,src=${vol},dst=/data,options=rbind:rw`];
+  let r = await ctr([...common, 'localhost/ctr-tool:latest', 'ctr-probe', '/probe.wasm', 'probe', '/data'], { timeout: 120_000 });
+  assert.equal(r.code, 0, r.stderr);
+  const m = /runtime-probe: (\d+) attempts, (\d+) hits, (\d+) symlinks made/.exec(r.stdout);
+  assert.ok(m, r.stdout.slice(-1000));
+  process.stdout.write(`# containerd: ${m[0]}\n`);
+  assert.deepEqual(r.stdout.split('\n').filter((l) => l.startsWith('HIT ')), []);
+  assert.ok(Number(m[3]) > 0);
+  r = await ctr([...common, '--env', 'NODE_OPTIONS=--require /data/x.js', '--env', 'DEBUG=*', 'localhost/ctr-tool:latest', 'ctr-env', '/tool.wasm', 'env', 'NODE_OPTIONS']);
+  assert.equal(r.stdout, 'NODE_OPTIONS=--require /data/x.js\n', r.stderr);
+  assert.equal(fs.existsSync(path.join(vol, 'PWNED')), false, 'NODE_OPTIONS ran nothing in the runner');
 });

@@ -15,9 +15,10 @@ before(() => {
   if (skip) return;
   if (problem) throw new Error(`CI needs podman, buildah and runc: ${problem}`);
   const tool = compileC('oci_tool');
-  if (!tool) throw new Error('no wasm32-wasi toolchain');
+  const printSpin = compileC('print_spin');
+  if (!tool || !printSpin) throw new Error('no wasm32-wasi toolchain');
   world = ociWorld();
-  world.image('tool-wasm', { files: [[tool, '/tool.wasm']], entrypoint: ['/tool.wasm'], annotations: { 'module.wasm.image/variant': 'compat' } });
+  world.image('tool-wasm', { files: [[tool, '/tool.wasm'], [printSpin, '/print_spin.wasm']], entrypoint: ['/tool.wasm'], annotations: { 'module.wasm.image/variant': 'compat' } });
   world.image('busybox-plain', { files: [['/bin/busybox', '/bin/busybox']], entrypoint: ['/bin/busybox'], cmd: ['echo', 'hello from busybox'] });
   world.image('busybox-smart', {
     files: [['/bin/busybox', '/bin/busybox']], entrypoint: ['/bin/busybox'], cmd: ['echo', 'native after all'],
@@ -114,4 +115,25 @@ test('native containers go to runc: plain busybox, and compat-smart with a busyb
   r = await world.podman(['run', '--rm', 'busybox-plain', 'sh', '-c', 'exit 7']);
   assert.equal(r.code, 7);
   assert.deepEqual(world.knownIds().filter((id) => !before.has(id)), [], 'native ids forgotten after --rm');
+});
+
+test('a guest that prints, then computes: its lines are in the logs while it spins and after podman stop', { skip }, async () => {
+  let r = await world.podman(['run', '-d', '--entrypoint', '/print_spin.wasm', 'tool-wasm', '3']);
+  assert.equal(r.code, 0, r.stderr);
+  const id = r.stdout.trim();
+  try {
+    // The runner's main thread writes the gathered output out while the guest's thread spins.
+    let logs = '';
+    for (let i = 0; i < 100 && !/line 2 at/.test(logs); i++) {
+      await new Promise((res) => setTimeout(res, 100));
+      logs = (await world.podman(['logs', id])).stdout;
+    }
+    assert.match(logs, /^line 0 at \d+\nline 1 at \d+\nline 2 at \d+\n$/);
+    r = await world.podman(['stop', '-t', '10', id]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal((await world.podman(['inspect', id, '--format', '{{.State.ExitCode}}'])).stdout.trim(), '143');
+    assert.match((await world.podman(['logs', id])).stdout, /^line 0 at \d+\nline 1 at \d+\nline 2 at \d+\n$/);
+  } finally {
+    await world.podman(['rm', '-f', '-t', '0', id]);
+  }
 });

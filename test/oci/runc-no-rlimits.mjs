@@ -3,8 +3,8 @@
 // These CI machines are Firecracker VMs whose root lacks CAP_SYS_RESOURCE, so
 // runc fails to apply the process.rlimits that podman writes into every
 // config.json ("setrlimit: operation not permitted"). This wrapper removes
-// process.rlimits from the bundle before handing the command line, unchanged,
-// to the real runc. tswasi-oci itself passes config.json through untouched.
+// process.rlimits from the bundle (and `exec`'s process.json) before handing
+// the command line, unchanged, to the real runc. tswasi-oci itself keeps them.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -24,5 +24,23 @@ if (cmdIndex >= 0) {
     fs.writeFileSync(file, JSON.stringify(spec));
   }
 }
-const r = spawnSync(process.env.REAL_RUNC || 'runc', args, { stdio: 'inherit' });
+// Fds 3… that runc is to preserve (--preserve-fds N) must reach it too.
+let preserve = 0;
+for (let i = 0; i < args.length; i++) {
+  if (args[i] === '--preserve-fds') preserve = Number(args[i + 1]);
+  else if (args[i].startsWith('--preserve-fds=')) preserve = Number(args[i].slice(15));
+}
+const fds = Array.from({ length: preserve }, (_, i) => 3 + i);
+if (args.includes('exec')) {
+  const i = args.findIndex((a) => a === '--process' || a === '-p');
+  const file = i >= 0 ? args[i + 1] : args.find((a) => a.startsWith('--process='))?.slice(10);
+  if (file) {
+    const proc = JSON.parse(fs.readFileSync(file, 'utf8'));
+    if (proc.rlimits) {
+      delete proc.rlimits;
+      fs.writeFileSync(file, JSON.stringify(proc));
+    }
+  }
+}
+const r = spawnSync(process.env.REAL_RUNC || 'runc', args, { stdio: ['inherit', 'inherit', 'inherit', ...fds] });
 process.exit(r.status ?? 1);

@@ -11,11 +11,14 @@ const oci = (root, args, opts) => run(process.execPath, [OCI_BIN, '--root', root
 const ociWasm = (root, args, opts) => run(process.execPath, [OCI_WASM_BIN, '--root', root, ...args], opts);
 const rootDir = () => path.join(tempDir('tswasi-oci-root-'), 'state');
 
+/** Ours, or runc's own error line (which engines parse), for the commands that go straight to runc. */
+const ERROR_LINE = /^(tswasi-oci: |time="[^"]+" level=error msg=)/;
+
 function assertOneLine(r, re) {
   assert.notEqual(r.code, 0);
   const lines = r.stderr.trim().split('\n');
   assert.equal(lines.length, 1, r.stderr);
-  assert.match(lines[0], /^tswasi-oci: /);
+  assert.match(lines[0], ERROR_LINE);
   assert.doesNotMatch(r.stderr, /\n\s+at /);
   if (re) assert.match(lines[0], re);
 }
@@ -48,7 +51,10 @@ test('create → state created → start → stopped with its exit code → dele
   const pid = Number(fs.readFileSync(pidFile, 'utf8'));
   r = await oci(root, ['state', 'c1']);
   const st = JSON.parse(r.stdout);
-  assert.deepEqual({ ...st, created: undefined }, { ociVersion: '1.2.0', id: 'c1', status: 'created', pid, bundle: b, annotations: { 'module.wasm.image/variant': 'compat' }, created: undefined });
+  // runc's state, showing the engine's bundle and annotations (not the rewritten copy's).
+  assert.deepEqual({ id: st.id, status: st.status, pid: st.pid, bundle: st.bundle, rootfs: st.rootfs, annotations: st.annotations },
+    { id: 'c1', status: 'created', pid, bundle: b, rootfs: path.join(b, 'rootfs'), annotations: { 'module.wasm.image/variant': 'compat' } });
+  assert.match(st.ociVersion, /^1\./);
   r = await oci(root, ['create', '--bundle', b, 'c1']);
   assertOneLine(r, /already exists/);
   r = await oci(root, ['start', 'c1']);
@@ -81,7 +87,7 @@ test('kill: a spinning guest dies on SIGTERM (143) and SIGKILL; names and number
   let r = await oci(root, ['delete', 'spin1']);
   assertOneLine(r, /not stopped: running/);
   r = await oci(root, ['kill', 'spin1', 'SIGBOGUS']);
-  assertOneLine(r, /unknown signal: SIGBOGUS/);
+  assertOneLine(r, /unknown signal/i);
   r = await oci(root, ['pause', 'spin1']);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(JSON.parse((await oci(root, ['state', 'spin1'])).stdout).status, 'paused');
@@ -105,10 +111,10 @@ test('kill: a spinning guest dies on SIGTERM (143) and SIGKILL; names and number
 test('bad input: unknown ids, malformed or missing config.json, missing or non-Wasm entrypoint', async (t) => {
   const root = rootDir();
   for (const cmd of [['state', 'nope'], ['start', 'nope'], ['kill', 'nope'], ['delete', 'nope'], ['ps', 'nope'], ['pause', 'nope']]) {
-    assertOneLine(await oci(root, cmd), /^tswasi-oci: container does not exist$/);
+    assertOneLine(await oci(root, cmd), /container does not exist/);
   }
   assert.equal((await oci(root, ['delete', '--force', 'nope'])).code, 0, 'runc: delete --force of an unknown id succeeds');
-  assertOneLine(await oci(root, ['state', '../etc']), /^tswasi-oci: invalid container ID format$/);
+  assertOneLine(await oci(root, ['state', '../etc']), /invalid container ID format/);
   assertOneLine(await oci(root, ['frobnicate']), /Unknown argument|unknown/i);
 
   const dir = tempDir();
@@ -156,14 +162,16 @@ test('tswasi-oci-wasm runs an unannotated Wasm entrypoint; .wat entrypoints are 
   assert.equal(w.code, 9);
 });
 
-test('linux.resources.memory.limit caps the guest\'s linear memory', async (t) => {
+test('linux.resources.memory.limit caps the guest\'s linear memory below the limit, leaving the runner its share', async (t) => {
   const wasm = compileC('oci_grow');
   if (!wasm) return t.skip('no wasm32-wasi toolchain');
-  const b = bundle(tempDir(), { args: ['/grow.wasm'], files: [[wasm, 'grow.wasm']], extra: { linux: { resources: { memory: { limit: 32 * 1024 * 1024 } } } } });
+  // runc enforces the limit on the whole container (cgroup); the runner caps
+  // the guest's linear memory 32 MiB below it, so a greedy guest sees malloc fail.
+  const b = bundle(tempDir(), { args: ['/grow.wasm'], files: [[wasm, 'grow.wasm']], extra: { linux: { namespaces: [{ type: 'pid' }, { type: 'mount' }], resources: { memory: { limit: 96 * 1024 * 1024 } } } } });
   const r = await oci(rootDir(), ['run', '--bundle', b, 'mem1']);
   assert.equal(r.code, 0, r.stderr);
   const mib = Number(/allocated (\d+) MiB/.exec(r.stdout)?.[1]);
-  assert.ok(mib >= 20 && mib < 32, `allocated ${mib} MiB under a 32 MiB limit`);
+  assert.ok(mib >= 48 && mib < 64, `allocated ${mib} MiB under a 96 MiB limit`);
 });
 
 test('mounts: bind directories and single files, tmpfs as memory, ro, and nothing outside', async (t) => {
@@ -199,15 +207,15 @@ test('mounts: bind directories and single files, tmpfs as memory, ro, and nothin
   assert.equal(fs.readFileSync(hosts, 'utf8'), '127.0.0.1 localhost\n');
 });
 
-test('io.tswasi.trace=fs traces a container\'s WASI calls into its state directory, named in the log', async (t) => {
+test('io.tswasi.trace=fs traces a container\'s WASI calls into a file named in the log', async (t) => {
   const b = toolBundle(t, { args: ['write', '/out.txt', 'x'], annotations: { 'module.wasm.image/variant': 'compat', 'io.tswasi.trace': 'fs' } });
   if (!b) return;
   const root = rootDir();
   const log = path.join(tempDir(), 'log.txt');
   const r = await oci(root, ['--log', log, 'run', '--keep', '--bundle', b, 'traced']);
   assert.equal(r.code, 0, r.stderr);
-  const file = path.join(root, 'traced', 'trace.log');
-  assert.match(fs.readFileSync(log, 'utf8'), new RegExp(`tracing the WASI calls of traced \\(fs\\) to ${file}`));
+  const file = /tracing the WASI calls of traced \(fs\) to (\S+\/trace\.log)/.exec(fs.readFileSync(log, 'utf8'))?.[1];
+  assert.ok(file, fs.readFileSync(log, 'utf8'));
   const trace = fs.readFileSync(file, 'utf8');
   assert.match(trace, /^path_open\(fd=3<\/>, dirflags=SYMLINK_FOLLOW, path="out.txt", oflags=CREAT\|TRUNC/m);
   assert.doesNotMatch(trace, /^args_sizes_get/m, 'filtered to fs calls');

@@ -1,0 +1,48 @@
+/**
+ * What the container runner is told about its guest, and how it is told:
+ * through an inherited file descriptor (runc --preserve-fds), never through
+ * the runner's environment or argv. The guest's environment may hold
+ * NODE_OPTIONS, NODE_PATH, UV_*, DEBUG…: they must reach the guest only, and
+ * Node reads its settings from its own environment.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+
+export interface GuestProcess {
+  /** argv, argv[0] the module's path in the guest's filesystem. */
+  args: string[];
+  /** "K=V" as in config.json. */
+  env: string[];
+  /** The working directory in the guest's filesystem. */
+  cwd: string;
+  /** Cap on each linear memory, in 64 KiB pages (from linux.resources.memory.limit). */
+  memoryLimitPages?: number | undefined;
+  /** io.tswasi.trace: the trace spec; the trace goes to the fd after the guest fd. */
+  trace?: string | undefined;
+}
+
+/**
+ * A file holding `g` as JSON, opened for reading and already unlinked: the
+ * fd is all there is. The runner reads it from offset 0 and closes it.
+ */
+export function guestFd(dir: string, g: GuestProcess): number {
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const file = path.join(dir, `guest-${process.pid}-${randomBytes(6).toString('hex')}.json`);
+  fs.writeFileSync(file, JSON.stringify(g), { mode: 0o400 });
+  try {
+    return fs.openSync(file, 'r');
+  } finally {
+    fs.rmSync(file, { force: true });
+  }
+}
+
+/** Read and check the guest description from an inherited fd (the runner's side). */
+export function readGuestFd(fd: number): GuestProcess {
+  const text = fs.readFileSync(fd, 'utf8');
+  fs.closeSync(fd);
+  const g = JSON.parse(text) as GuestProcess;
+  if (!Array.isArray(g.args) || g.args.length === 0 || !g.args.every((a) => typeof a === 'string')) throw new Error('process.args is empty');
+  if (!Array.isArray(g.env) || typeof g.cwd !== 'string') throw new Error('malformed guest description');
+  return g;
+}

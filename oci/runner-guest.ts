@@ -1,0 +1,122 @@
+/**
+ * The container runner's worker thread: the guest itself. Its filesystem is
+ * /rootfs of the runner's root — the image's rootfs with the engine's data
+ * mounts, really mounted by runc — resolved with chroot rules by the WASI
+ * core, so nothing above it (the runner's Node, the kernel mounts) has a name.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { workerData } from 'node:worker_threads';
+import {
+  HostDir, buildNamespace, namespacePreopen, normaliseGuestPath, readAllFrom, resolveIn,
+  type DirHandle, type Namespace,
+} from '../src/fs-api.js';
+import { SharedOutputWriter, WASI, writeAll } from '../wasi/index.js';
+import { compileModule } from '../src/module.js';
+import { instantiate } from '../src/runner.js';
+import type { Tracer } from '../src/trace/tracer.js';
+import { isTrap, trapLine } from '../src/trap.js';
+import { UserError } from '../src/errors.js';
+import { compileWat, looksLikeWat } from '../src/wat.js';
+import { GUEST_ROOT } from './runner-root.js';
+import type { GuestProcess } from './guest.js';
+
+/** Environment entries "K=V" → record; the first of duplicate names wins, as execve's getenv. */
+function envRecord(list: readonly string[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const kv of list) {
+    const i = kv.indexOf('=');
+    const k = i < 0 ? kv : kv.slice(0, i);
+    if (!(k in env)) env[k] = i < 0 ? '' : kv.slice(i + 1);
+  }
+  return env;
+}
+
+function openDirIn(ns: Namespace, guestPath: string): DirHandle | null {
+  try {
+    return resolveIn(ns, guestPath, (dir, name) => {
+      const h = dir.open(name, { create: false, exclusive: false, truncate: false, directory: true, read: true, write: false, append: false, sync: false, dsync: false });
+      if (h.kind !== 'dir') { h.close(); throw new Error('not a directory'); }
+      return h;
+    }) as DirHandle;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Preopens for a container. wasi-libc strips the leading "/" from absolute
+ * paths and matches both "/" and "." preopens with an empty prefix, the last
+ * one registered winning — so "/x" and "x" cannot be told apart. With the
+ * working directory at "/", one preopen "/" is exact. Otherwise every
+ * top-level directory of "/" is preopened under its absolute name ("/etc",
+ * "/data", …), and the working directory last as ".": absolute paths then
+ * match their longer prefix, relative paths match "." (README says what
+ * does not hold).
+ */
+function containerPreopens(ns: Namespace, cwd: string) {
+  const cwdComponents = normaliseGuestPath(cwd).split('/').filter(Boolean);
+  if (cwdComponents.length === 0) return [namespacePreopen(ns, '/', ns.root, [])];
+  const fds = [];
+  const names = ns.root.readdir().filter((e) => e.filetype === 3 || e.filetype === 7).map((e) => e.name).sort();
+  for (const name of names) {
+    const h = openDirIn(ns, '/' + name);
+    if (h !== null) fds.push(namespacePreopen(ns, '/' + name, h, [name]));
+  }
+  const cwdDir = openDirIn(ns, cwd);
+  if (cwdDir === null) throw new UserError(`process.cwd ${cwd} is not a directory in the container`);
+  fds.push(namespacePreopen(ns, '.', cwdDir, cwdComponents));
+  return fds;
+}
+
+async function run(g: GuestProcess, traceFd: number | undefined, ring: SharedArrayBuffer | undefined): Promise<number> {
+  const ns = buildNamespace(HostDir.open(GUEST_ROOT), new Map());
+  const entry = g.args[0]!;
+  let bytes: Uint8Array;
+  try {
+    bytes = readAllFrom(ns, entry.startsWith('/') ? entry : path.posix.join(g.cwd, entry));
+  } catch {
+    throw new UserError(`entrypoint ${entry} not found in the container`);
+  }
+  const module = compileModule(looksLikeWat(bytes) ? await compileWat(bytes, entry) : bytes, entry);
+  let tracer: Tracer | null = null;
+  if (g.trace !== undefined && traceFd !== undefined) {
+    // Loaded only when asked for: start-up pays nothing for tracing otherwise.
+    const { Tracer, parseTraceSpec } = await import('../src/trace/tracer.js');
+    const { format, filter } = parseTraceSpec(g.trace);
+    tracer = new Tracer({ format, filter, output: (line) => { fs.writeSync(traceFd, line + '\n'); }, summary: true });
+  }
+  const wasi = new WASI({
+    args: g.args, env: envRecord(g.env), extraFds: containerPreopens(ns, g.cwd),
+    // stdout gathered in the ring the main thread drains (not a terminal), or written at once.
+    ...(ring !== undefined ? { coalesceStdout: new SharedOutputWriter(ring, (buf, off, len) => writeAll(1, buf, off, len)) } : {}),
+    ...(tracer !== null ? { wrapImport: tracer.wrap } : {}),
+  });
+  const instance = instantiate(module, wasi.getImportObject());
+  try {
+    return wasi.start(instance);
+  } finally {
+    if (tracer !== null && traceFd !== undefined) {
+      tracer.close();
+      // A Chrome trace is one JSON document: no table after it.
+      if (!g.trace!.includes('chrome')) fs.writeSync(traceFd, '\n' + tracer.summary() + '\n');
+      fs.closeSync(traceFd);
+    }
+  }
+}
+
+const { guest, traceFd, ring } = workerData as { guest: GuestProcess; traceFd?: number; ring?: SharedArrayBuffer };
+let code: number;
+try {
+  code = await run(guest, traceFd, ring);
+} catch (e) {
+  if (isTrap(e)) {
+    fs.writeSync(2, trapLine(e) + '\n');
+    code = 134;
+  } else {
+    fs.writeSync(2, `error: ${e instanceof UserError ? e.message : `internal error: ${(e as Error).message}`}\n`);
+    code = 1;
+  }
+}
+// Ends this thread with the guest's status; the main thread exits with it.
+process.exit(code);

@@ -1,0 +1,132 @@
+/**
+ * The root filesystem the container runner's Node process lives in, inside
+ * a Wasm container. runc's init pivot_roots into it; it holds only
+ * mountpoints, filled by read-only bind mounts of this Node binary, the
+ * shared libraries it needs, and this package:
+ *
+ *   /tswasi/node            the Node binary
+ *   /tswasi/pkg             this package (dist/, node_modules/)
+ *   <PT_INTERP>, /lib/<so>  the dynamic loader and libraries, as `ldd` names them
+ *   /proc /sys /dev         the engine's kernel mounts (for Node only)
+ *   /rootfs                 the image's rootfs and every data mount: the guest's "/"
+ *
+ * Nothing of the image is on the runner's own paths: the dynamic loader reads
+ * no /etc/ld.so.preload or library of the image, Node no config of it.
+ */
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import fs, { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Where the guest's filesystem is mounted in the runner's root. */
+export const GUEST_ROOT = '/rootfs';
+export const RUNNER_NODE = '/tswasi/node';
+export const RUNNER_PKG = '/tswasi/pkg';
+/** The runner's script inside the container. */
+export const RUNNER_MAIN = `${RUNNER_PKG}/dist/oci/runner.js`;
+/** Mountpoints for the engine's kernel filesystems, which stay outside the guest's tree. */
+export const KERNEL_DIRS = ['/proc', '/sys', '/dev'];
+
+/** This package's root (dist/oci/ → ../..). */
+const PKG_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/**
+ * The uid we are outside any user namespace: rootless podman runs its
+ * runtime as uid 0 of its own user namespace (uid_map "0 1001 1").
+ */
+function hostUid(): number {
+  try {
+    const first = readFileSync('/proc/self/uid_map', 'utf8').trim().split('\n')[0]!.trim().split(/\s+/).map(Number);
+    const uid = process.getuid?.() ?? 0;
+    if (first[0] !== undefined && first[1] !== undefined && uid >= first[0]) return first[1] + (uid - first[0]);
+  } catch { /* no procfs: take our uid as it is */ }
+  return process.getuid?.() ?? 0;
+}
+
+/** Our own directory for runtime files: the runner root, bundle copies. Not runc's --root. */
+export function runDir(): string {
+  const explicit = process.env['TSWASI_OCI_RUN_DIR'];
+  if (explicit) return explicit;
+  const uid = hostUid();
+  if (uid === 0) return '/run/tswasi';
+  // Rootless: the user's runtime directory, as podman's own.
+  const xdg = process.env['XDG_RUNTIME_DIR'];
+  return xdg ? path.join(xdg, 'tswasi') : path.join('/tmp', `tswasi-${uid}`);
+}
+
+export interface RunnerBind {
+  destination: string;
+  source: string;
+}
+
+/** Node and its libraries as `ldd` lists them: [interpreter path, [soname, real path]...]. */
+function nodeLibraries(node: string): RunnerBind[] {
+  const r = spawnSync('ldd', [node], { encoding: 'utf8' });
+  if (r.status !== 0) {
+    // A statically linked Node needs nothing more.
+    if (/not a dynamic executable/.test(r.stdout + r.stderr)) return [];
+    throw new Error(`cannot list the libraries of ${node}: ${(r.stderr || r.stdout).trim()}`);
+  }
+  const binds: RunnerBind[] = [];
+  for (const line of r.stdout.split('\n')) {
+    const lib = /^\s*(\S+) => (\/\S+) \(0x/.exec(line);
+    if (lib) { binds.push({ destination: `/lib/${lib[1]}`, source: fs.realpathSync(lib[2]!) }); continue; }
+    const interp = /^\s*(\/\S+) \(0x/.exec(line);
+    if (interp) binds.push({ destination: interp[1]!, source: fs.realpathSync(interp[1]!) });
+  }
+  return binds;
+}
+
+/** Every read-only bind the runner needs; cached per Node binary (ldd costs a process). */
+export function runnerBinds(): RunnerBind[] {
+  const node = fs.realpathSync(process.execPath);
+  const st = fs.statSync(node);
+  const key = createHash('sha256').update(`${node}\0${st.size}\0${st.mtimeMs}\0${PKG_ROOT}`).digest('hex').slice(0, 16);
+  const cache = path.join(runDir(), `runner-${key}.json`);
+  try {
+    const cached = JSON.parse(fs.readFileSync(cache, 'utf8')) as RunnerBind[];
+    // A library upgraded since (another real path) makes the list stale.
+    if (cached.every((b) => fs.existsSync(b.source))) return cached;
+  } catch { /* not cached yet */ }
+  const binds = [{ destination: RUNNER_NODE, source: node }, { destination: RUNNER_PKG, source: PKG_ROOT }, ...nodeLibraries(node)];
+  writeAtomic(cache, JSON.stringify(binds));
+  return binds;
+}
+
+/**
+ * The runner's root directory on the host: mountpoints only, made once and
+ * shared by every Wasm container (runc mounts over it in each container's own
+ * mount namespace and remounts it read-only there).
+ */
+export function runnerRoot(binds: readonly RunnerBind[]): string {
+  const dirs = [...KERNEL_DIRS, GUEST_ROOT];
+  const files: string[] = [];
+  for (const b of binds) (fs.statSync(b.source).isDirectory() ? dirs : files).push(b.destination);
+  const key = createHash('sha256').update(JSON.stringify([dirs, files])).digest('hex').slice(0, 16);
+  const root = path.join(runDir(), `root-${key}`);
+  if (fs.existsSync(path.join(root, '.complete'))) return root;
+  const tmp = `${root}.${process.pid}.tmp`;
+  fs.rmSync(tmp, { recursive: true, force: true });
+  for (const d of dirs) fs.mkdirSync(path.join(tmp, d), { recursive: true, mode: 0o755 });
+  for (const f of files) {
+    fs.mkdirSync(path.join(tmp, path.dirname(f)), { recursive: true, mode: 0o755 });
+    fs.writeFileSync(path.join(tmp, f), '', { mode: 0o444 });
+  }
+  fs.writeFileSync(path.join(tmp, '.complete'), '', { mode: 0o444 });
+  fs.chmodSync(tmp, 0o755);
+  try {
+    fs.renameSync(tmp, root);
+  } catch {
+    // Another create made it first.
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+  return root;
+}
+
+export function writeAtomic(file: string, text: string, mode = 0o644): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o711 });
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, text, { mode });
+  fs.renameSync(tmp, file);
+}

@@ -1,0 +1,65 @@
+/**
+ * The container runner: what runc's container init executes in a Wasm
+ * container (see rewrite.ts), as the container's process — inside its
+ * namespaces, cgroup, capabilities and seccomp filter.
+ *
+ *   /tswasi/node [--wasm-max-mem-pages=N] /tswasi/pkg/dist/oci/runner.js <guest-fd>
+ *
+ * Its environment is empty and its argv fixed by tswasi-oci; the guest's
+ * argv, env and cwd come on <guest-fd> (guest.ts). The guest runs in a
+ * worker thread so that this thread stays free for signals: as pid 1 of its
+ * pid namespace the runner gets only the signals it has a handler for, and a
+ * spinning guest must still end on SIGTERM. Its stdout, gathered into a
+ * shared ring when it is not a terminal, is written out by this thread — on
+ * a short timer, and before the runner ends on a signal — so a guest that
+ * prints and then computes, or is stopped, loses nothing it wrote.
+ */
+import { isatty } from 'node:tty';
+import { Worker } from 'node:worker_threads';
+import { writeAll } from '../wasi/host-stdio.js';
+import { createOutputRing, SharedOutputReader } from '../wasi/shared-output.js';
+import { readGuestFd, type GuestProcess } from './guest.js';
+
+/** Signals whose default action ends a process: the runner ends with 128+n, as if it had no handler. */
+const ENDING_SIGNALS = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGUSR1: 10, SIGUSR2: 12, SIGALRM: 14, SIGTERM: 15 } as const;
+
+function main(): void {
+  const ring = isatty(1) ? undefined : createOutputRing();
+  // Gathered output whose reader has gone (EPIPE) is dropped: the guest's
+  // writes already succeeded, and the runner must not die of its stdout.
+  let stdoutGone = false;
+  const reader = ring === undefined ? null : new SharedOutputReader(ring, (buf, off, len) => {
+    if (stdoutGone) return;
+    try { writeAll(1, buf, off, len); } catch { stdoutGone = true; }
+  });
+  // Handlers first: SIGUSR1 would otherwise start Node's inspector.
+  for (const [name, n] of Object.entries(ENDING_SIGNALS)) {
+    process.on(name, () => {
+      reader?.drain(1000);
+      process.exit(128 + n);
+    });
+  }
+  let guest: GuestProcess;
+  const fd = Number(process.argv[2]);
+  try {
+    if (!Number.isInteger(fd) || fd < 3) throw new Error('usage: runner.js <guest-fd>');
+    guest = readGuestFd(fd);
+  } catch (e) {
+    process.stderr.write(`tswasi-oci runner: ${(e as Error).message}\n`);
+    process.exit(1);
+  }
+  const worker = new Worker(new URL('./runner-guest.js', import.meta.url), {
+    workerData: { guest, traceFd: guest.trace !== undefined ? fd + 1 : undefined, ring },
+    stdin: false, stdout: false, stderr: false,
+  });
+  worker.on('error', (e) => {
+    process.stderr.write(`error: internal error: ${e.message}\n`);
+    process.exit(70);
+  });
+  worker.on('exit', (code) => {
+    reader?.close();
+    process.exit(code);
+  });
+}
+
+main();
