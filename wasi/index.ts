@@ -14,5 +14,5 @@ export type { WasiFunction, WasiFunctions, CallContext } from './calls/context.j
 export { GuestMemory } from './memory.js';
 export { FdTable } from './fd-table.js';
 export { Fd } from './fd.js';
-export { SharedOutputWriter, SharedOutputReader, createOutputRing, type WriteFn } from './shared-output.js';
+export { SharedOutputWriter, SharedOutputReader, createOutputRing, resetOutputRing, outputRingCapacity, type WriteFn } from './shared-output.js';
 export { HostStreamFd, writeAll } from './host-stdio.js';

@@ -39,6 +39,19 @@ export function createOutputRing(capacity = DEFAULT_RING_BYTES): SharedArrayBuff
   return new SharedArrayBuffer(HEADER_BYTES + capacity);
 }
 
+/**
+ * Make a ring whose writer has finished (not one whose thread was
+ * terminated: it might still write) ready for another run.
+ */
+export function resetOutputRing(sab: SharedArrayBuffer): void {
+  new Int32Array(sab, 0, HEADER_BYTES / 4).fill(0);
+}
+
+/** Bytes of a ring's data area. */
+export function outputRingCapacity(sab: SharedArrayBuffer): number {
+  return sab.byteLength - HEADER_BYTES;
+}
+
 /** Writes bytes somewhere and returns how many were written (a host fd's write(2) loop). */
 export type WriteFn = (buf: Uint8Array, off: number, len: number) => number;
 
@@ -253,7 +266,13 @@ export class SharedOutputReader {
         if (w.async) await w.value;
         continue;
       }
-      await new Promise<void>((resolve) => { this.timer = setTimeout(resolve, this.gatherMs); });
+      // Let output gather — unless the writer signals again meanwhile: the
+      // ring is full and its thread waits for room.
+      const full = Atomics.waitAsync(h, SIGNAL, seq);
+      if (full.async) {
+        await Promise.race([full.value, new Promise<void>((resolve) => { this.timer = setTimeout(resolve, this.gatherMs); })]);
+        if (this.timer !== null) clearTimeout(this.timer);
+      }
       this.timer = null;
       if (this.stopped) return;
       // Never block this thread on the guest's thread writing the same bytes.

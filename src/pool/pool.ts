@@ -17,7 +17,7 @@ import createDebug from 'debug';
 const debug = createDebug('tswasi:pool');
 import { limitMemory, WASM_PAGE } from '../memory-limit.js';
 import { compileModule, contentHash, moduleReadError } from '../module.js';
-import { createOutputRing, SharedOutputReader, writeAll } from '../../wasi/index.js';
+import { createOutputRing, resetOutputRing, SharedOutputReader, writeAll } from '../../wasi/index.js';
 import { createSharedStdin, feedSharedStdin } from './shared-stdin.js';
 import { restoreVolume, type GuestError, type GuestResult, type GuestTask, type InputSpec, type OutputSpec, type PreopenSpec, type VolumeSnapshot } from './task.js';
 
@@ -91,6 +91,12 @@ export interface GuestRunResult {
   trace?: string[];
 }
 
+/** Ring sizes: a host fd's (write(2)s of up to this much) and a captured or streamed stream's. */
+const HOST_FD_RING_BYTES = 64 * 1024;
+const SINK_RING_BYTES = 8 * 1024;
+/** Reused small rings kept at most (8 MiB). */
+const MAX_FREE_RINGS = 1024;
+
 const WORKER = new URL('./guest-worker.js', import.meta.url).href;
 
 /**
@@ -131,6 +137,12 @@ export class Pool {
   private readonly outputGatherMs: number;
   /** Output rings of the calls under way, drained by this thread. */
   private readonly readers = new Set<SharedOutputReader>();
+  /**
+   * Small rings whose calls finished, for the next calls: shared memory is
+   * freed only when every thread that saw it collects it, so allocating two
+   * per call lets a busy pool's RSS climb far ahead of its garbage collector.
+   */
+  private readonly ringFree: SharedArrayBuffer[] = [];
 
   /** `runner`: run tasks there instead of on a piscina pool made from `options`. */
   constructor(options: PoolOptions = {}, runner?: TaskRunner) {
@@ -189,12 +201,17 @@ export class Pool {
     const memoryLimitPages = o.memoryLimit === undefined ? undefined : Math.max(1, Math.floor(o.memoryLimit / WASM_PAGE));
     const module = await this.module(source, memoryLimitPages);
     const readers: SharedOutputReader[] = [];
+    const rings: SharedArrayBuffer[] = [];
     const captured = { stdout: [] as Uint8Array[], stderr: [] as Uint8Array[] };
     // Output crosses in shared rings that this thread drains, so it arrives
     // while the guest runs and survives the guest's thread being terminated.
     const outputSpec = (opt: GuestRunOptions['stdout'], chunks: Uint8Array[], gather: boolean): OutputSpec => {
       if (typeof opt === 'number' && (!gather || isatty(opt))) return { kind: 'fd', fd: opt };
-      const sab = createOutputRing();
+      // Host fds get large rings (few large write(2)s); captured and streamed
+      // output small reused ones, which the writer's thread asks to have
+      // emptied when full (thousands of queued calls each hold two).
+      const sab = typeof opt === 'number' ? createOutputRing(HOST_FD_RING_BYTES) : this.ringFree.pop() ?? createOutputRing(SINK_RING_BYTES);
+      if (typeof opt !== 'number') rings.push(sab);
       const deliver = typeof opt === 'number' ? (buf: Uint8Array, off: number, len: number) => { writeAll(opt, buf, off, len); }
         : typeof opt === 'function' ? (buf: Uint8Array, off: number, len: number) => opt(buf.slice(off, off + len))
         : (buf: Uint8Array, off: number, len: number) => { chunks.push(buf.slice(off, off + len)); };
@@ -211,6 +228,17 @@ export class Pool {
         r.close(writerGone);
         this.readers.delete(r);
       }
+      readers.length = 0;
+      // A ring whose writer finished serves the next call; one whose thread
+      // was terminated might still be written to, and is left to the GC.
+      if (!writerGone) {
+        for (const sab of rings) {
+          if (this.ringFree.length >= MAX_FREE_RINGS) break;
+          resetOutputRing(sab);
+          this.ringFree.push(sab);
+        }
+      }
+      rings.length = 0;
     };
 
     let stdin: InputSpec;
