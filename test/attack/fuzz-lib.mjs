@@ -4,7 +4,9 @@
 //            signature and re-exports it: arguments are coerced exactly as a
 //            guest's would be (ToInt32, ToBigInt64), so this is what a guest can do;
 //   direct — wasi.wasiImport[name](...) with the raw JS values (numbers
-//            beyond i32, BigInts beyond i64), as an embedder could;
+//            beyond i32, BigInts beyond i64), as an embedder could (the
+//            imports are wasm functions of the spec's types, so these are
+//            coerced as a wasm export's arguments are);
 //   raw    — the unguarded implementation (dist/wasi/calls/*.js) on the same
 //            fd table and memory, with guest-representable values: the
 //            guard in wasi.ts turns any exception into EIO, so only here can
