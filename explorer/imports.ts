@@ -1,10 +1,10 @@
 /** Checking a module before it runs: what it imports that the explorer cannot give it. */
-import { SIGNATURES } from '../src/trace/signatures.js';
+import { WASI_FUNCTIONS } from '../wasi/functions.js';
 
 /** One line saying what is wrong with the module's imports and exports, or null when it can run. */
 export function importProblem(module: WebAssembly.Module): string | null {
   const missing = WebAssembly.Module.imports(module)
-    .filter((i) => !(i.module === 'wasi_snapshot_preview1' && i.kind === 'function' && i.name in SIGNATURES))
+    .filter((i) => !(i.module === 'wasi_snapshot_preview1' && i.kind === 'function' && i.name in WASI_FUNCTIONS))
     .map((i) => `${i.module}.${i.name} (${i.kind})`);
   if (missing.length > 0) {
     const shown = missing.slice(0, 5).join(', ') + (missing.length > 5 ? ` and ${missing.length - 5} more` : '');

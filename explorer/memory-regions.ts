@@ -1,18 +1,17 @@
 /**
  * The guest memory a call reads or writes, found from its parameters' kinds
- * (SIGNATURES of src/trace/signatures.ts): strings and the data of the first
+ * (WASI_FUNCTIONS of wasi/functions.ts): strings and the data of the first
  * iovec, and what out-parameters received. At most MAX_REGION bytes each.
  */
 import type { CallContext } from '../wasi/browser.js';
-import { arity } from '../src/trace/decode.js';
-import { SIGNATURES, type ParamKind } from '../src/trace/signatures.js';
+import { WASI_FUNCTIONS, arity, type Param, type ParamKind } from '../wasi/functions.js';
 import type { MemRegion } from './protocol.js';
 
 const MAX_REGION = 128;
 
 /** Where a parameter's bytes are and whether the call reads or writes them. */
 export function regions(ctx: CallContext, name: string, raw: unknown[], after: boolean): MemRegion[] {
-  const sig = SIGNATURES[name];
+  const sig = WASI_FUNCTIONS[name]?.params;
   if (!sig) return [];
   const out: MemRegion[] = [];
   const take = (param: string, access: MemRegion['access'], ptr: number, len: number): void => {
@@ -37,7 +36,7 @@ export function regions(ctx: CallContext, name: string, raw: unknown[], after: b
   return out;
 }
 
-function outSize(kind: ParamKind, raw: unknown[], sig: readonly (readonly [string, ParamKind])[]): number {
+function outSize(kind: ParamKind, raw: unknown[], sig: readonly Param[]): number {
   switch (kind) {
     case 'out_u64': return 8;
     case 'out_fdstat': return 24;

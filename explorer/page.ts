@@ -6,7 +6,7 @@
  */
 import { CallSummary, type TracedCall, argsText, chromeEvent, chromeTrace, isErrorCall, resultText } from '../src/trace/record.js';
 import { errnoMeaning } from '../src/trace/errno-text.js';
-import { GROUPS } from '../src/trace/signatures.js';
+import { GROUPS } from '../src/trace/filters.js';
 import { $, el } from './dom.js';
 import { EXAMPLES, type Example } from './examples.js';
 import { hexDump } from './hexdump.js';

@@ -4,6 +4,7 @@
  * custom sections (name, producers), size, AssemblyScript or not.
  * Read straight from the binary format (core spec, chapter 5).
  */
+import { signatureText } from '../wasi/functions.js';
 import { UserError } from './errors.js';
 
 const VALTYPES: Record<number, string> = { 0x7f: 'i32', 0x7e: 'i64', 0x7d: 'f32', 0x7c: 'f64', 0x7b: 'v128', 0x70: 'funcref', 0x6f: 'externref' };
@@ -57,7 +58,7 @@ class Reader {
   }
 }
 
-const sig = (t: FuncType | undefined): string => (t === undefined ? '?' : `(${t.params.join(', ')}) -> (${t.results.join(', ')})`);
+const sig = (t: FuncType | undefined): string => (t === undefined ? '?' : signatureText(t.params, t.results));
 
 export function inspectModule(bytes: Uint8Array, provided: (module: string, name: string) => boolean): ModuleReport {
   if (bytes.length < 8 || bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d) throw new UserError('not a WebAssembly module (bad magic number)');

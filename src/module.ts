@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { UserError } from './errors.js';
 import { inspectModule } from './inspect.js';
-import { wasiSignatureMismatches } from './wasi-signatures.js';
+import { wasiSignatureMismatches } from '../wasi/functions.js';
 
 const WASM_MAGIC = [0x00, 0x61, 0x73, 0x6d];
 const cache = new Map<string, WebAssembly.Module>();

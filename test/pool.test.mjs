@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { memfs } from 'memfs';
 import { compileC, tempDir, ROOT } from './helpers/wasm.mjs';
 
@@ -147,9 +148,9 @@ test('a full queue rejects with a clear error', async (t) => {
   const pool = api.createPool({ maxThreads: 1, maxQueue: 1 });
   try {
     const busy = pool.run(wasm, { args: ['g', 'spin'], timeoutMs: 500 });
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
     const queued = pool.run(wasm, { args: ['g', 'state'] });
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
     await assert.rejects(pool.run(wasm, { args: ['g', 'state'] }), /queue is full/);
     assert.equal((await busy).error?.kind, 'timeout');
     assert.equal((await queued).exitCode, 0);
@@ -166,7 +167,7 @@ test('stdin from a stream (shared memory, no polling), stdout streamed as writte
     const big = Buffer.alloc(300 * 1024, 'abcdefghij');
     async function* slowly() {
       for (let i = 0; i < big.length; i += 50_000) {
-        await new Promise((r) => setTimeout(r, 5));
+        await sleep(5);
         yield big.subarray(i, i + 50_000);
       }
     }

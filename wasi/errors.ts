@@ -52,8 +52,3 @@ export function errnoOf(err: unknown): Errno {
   }
   return Errno.IO;
 }
-
-/** Throw helper usable in expressions. */
-export function fail(errno: Errno): never {
-  throw new WasiError(errno);
-}

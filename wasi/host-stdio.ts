@@ -7,14 +7,14 @@ import fs from 'node:fs';
 import { isatty } from 'node:tty';
 import { Filetype, RIGHTS_TTY } from './abi.js';
 import { Fd } from './fd.js';
+import { sleepMs } from './sleep.js';
 import type { Filestat } from './fs/handle.js';
 import { filestatOf } from './fs/host.js';
 import { type OutputCoalescer, zeroStat } from './stdio.js';
 
-const sleepCell = new Int32Array(new SharedArrayBuffer(4));
 /** Block this thread briefly: a non-blocking pipe said EAGAIN and WASI calls are synchronous. */
 function backoff(): void {
-  Atomics.wait(sleepCell, 0, 0, 1);
+  sleepMs(1);
 }
 
 function isAgain(e: unknown): boolean {

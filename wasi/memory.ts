@@ -23,10 +23,6 @@ export class GuestMemory {
     this.refresh();
   }
 
-  get attached(): boolean {
-    return this.memory !== null;
-  }
-
   /** Re-derive views if the buffer changed (grow detaches it: its length drops to 0). */
   refresh(): void {
     const m = this.memory;

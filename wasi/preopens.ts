@@ -45,13 +45,6 @@ export function capabilityPreopen(guestPath: string, dir: DirHandle): DirFd {
   return fd;
 }
 
-/** One mount of a chroot-style namespace (a container's filesystem). */
-export interface MountSpec {
-  /** Absolute guest path: "/" for the root filesystem. */
-  destination: string;
-  source: DirSource | { file: string; readonly?: boolean } | { fileIn: DirHandle; name: string };
-}
-
 /**
  * A filesystem tree like a container's: a root and mounts at guest paths,
  * resolved with chroot rules. Returns the namespace; preopen it with

@@ -6,7 +6,7 @@
  */
 import { argsEnvCalls, StringList } from './calls/args-env.js';
 import { clockCalls, clockTimeGetNoPrecision } from './calls/clock.js';
-import { clockTimeGetShim } from './trampoline.js';
+import { typedImports } from './trampoline.js';
 import type { CallContext, WasiFunction, WasiFunctions } from './calls/context.js';
 import { fdCalls } from './calls/fd.js';
 import { pathCalls } from './calls/path.js';
@@ -151,8 +151,10 @@ export class WasiBase {
       imports[name] = options.wrapImport ? options.wrapImport(name, guarded, ctx) : guarded;
     }
     // Untraced, the hottest call skips the BigInt its ignored argument costs.
-    if (!options.wrapImport) imports['clock_time_get'] = clockTimeGetShim(clockTimeGetNoPrecision(ctx));
-    this.wasiImport = imports;
+    const dropPrecision = !options.wrapImport;
+    if (dropPrecision) imports['clock_time_get'] = clockTimeGetNoPrecision(ctx) as WasiFunction;
+    // Wasm functions of the spec's types: a module importing one with another type fails to link.
+    this.wasiImport = typedImports(imports, dropPrecision);
   }
 
   getImportObject(): { wasi_snapshot_preview1: WasiFunctions } {

@@ -1,5 +1,5 @@
 /** `tswasi inspect MODULE [--json]`. */
-import { WASI } from '../../wasi/index.js';
+import { WASI_FUNCTIONS } from '../../wasi/functions.js';
 import { UserError } from '../errors.js';
 import { formatReport, inspectModule } from '../inspect.js';
 import { readModule } from '../module.js';
@@ -10,9 +10,8 @@ export async function inspect(file: string, json: boolean): Promise<number> {
   try {
     let bytes = readModule(file);
     if (looksLikeWat(bytes)) bytes = await compileWat(bytes, file);
-    const wasi = new WASI({}).wasiImport;
     const provided = (module: string, name: string): boolean =>
-      (module === 'wasi_snapshot_preview1' && name in wasi) || (module === 'env' && ASSEMBLYSCRIPT_ENV.includes(name));
+      (module === 'wasi_snapshot_preview1' && name in WASI_FUNCTIONS) || (module === 'env' && ASSEMBLYSCRIPT_ENV.includes(name));
     const report = inspectModule(bytes, provided);
     process.stdout.write((json ? JSON.stringify(report, null, 2) : formatReport(file, report)) + '\n');
     return 0;

@@ -1,7 +1,7 @@
 /** Turning raw WASI arguments into what a person reads: names, flags, quoted paths. */
 import * as abi from '../../wasi/abi.js';
 import type { CallContext } from '../../wasi/calls/context.js';
-import type { ParamKind } from './signatures.js';
+import type { ParamKind } from '../../wasi/functions.js';
 
 const { ERRNO_NAMES, CLOCKID_NAMES, Rights, Fdflags, Oflags, Lookupflags, Fstflags, Sdflags, flagNames } = abi;
 const WHENCE = ['SET', 'CUR', 'END'];
@@ -61,11 +61,6 @@ function popcount(v: bigint): number {
   let n = 0;
   for (; v > 0n; v >>= 1n) n += Number(v & 1n);
   return n;
-}
-
-/** How many wasm arguments a parameter takes. */
-export function arity(kind: ParamKind): number {
-  return kind === 'str' || kind === 'iovs' || kind === 'ciovs' ? 2 : 1;
 }
 
 /** One input parameter, shown before the call; null for results (shown after). */

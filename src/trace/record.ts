@@ -5,8 +5,8 @@
  * call. Nothing here touches node:* (the explorer bundles it for the browser).
  */
 import type { CallContext, WasiFunction } from '../../wasi/calls/context.js';
-import { arity, errnoName, showInput, showOutput } from './decode.js';
-import { SIGNATURES } from './signatures.js';
+import { WASI_FUNCTIONS, arity, type Param } from '../../wasi/functions.js';
+import { errnoName, showInput, showOutput } from './decode.js';
 
 /** One call as `--trace=json` writes it (one JSON object per line). */
 export interface TracedCall {
@@ -28,13 +28,13 @@ export function callDecoder(
   started: number = performance.now(),
 ): (name: string, fn: WasiFunction, ctx: CallContext) => WasiFunction {
   return (name, fn, ctx) => {
-    const sig = SIGNATURES[name];
+    const sig = WASI_FUNCTIONS[name]?.params;
     if (sig === undefined || !accept(name)) return fn;
     const call = fn as (...a: unknown[]) => unknown;
     return ((...raw: unknown[]) => {
       const t0 = performance.now();
       const args: Record<string, string> = {};
-      const outs: Array<[string, (typeof sig)[number][1], number, unknown]> = [];
+      const outs: Array<[string, Param[1], number, unknown]> = [];
       let i = 0;
       for (const [pname, kind] of sig) {
         const shown = showInput(ctx, kind, raw[i], raw[i + 1]);

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import type { CallContext, WasiFunction } from '../../wasi/index.js';
 import { CallSummary, type TracedCall, callDecoder, callText, chromeEvent, chromeTrace } from './record.js';
-import { traceFilter } from './signatures.js';
+import { traceFilter } from './filters.js';
 
 export type { TracedCall } from './record.js';
 

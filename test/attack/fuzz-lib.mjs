@@ -4,7 +4,9 @@
 //            signature and re-exports it: arguments are coerced exactly as a
 //            guest's would be (ToInt32, ToBigInt64), so this is what a guest can do;
 //   direct — wasi.wasiImport[name](...) with the raw JS values (numbers
-//            beyond i32, BigInts beyond i64), as an embedder could;
+//            beyond i32, BigInts beyond i64), as an embedder could (the
+//            imports are wasm functions of the spec's types, so these are
+//            coerced as a wasm export's arguments are);
 //   raw    — the unguarded implementation (dist/wasi/calls/*.js) on the same
 //            fd table and memory, with guest-representable values: the
 //            guard in wasi.ts turns any exception into EIO, so only here can
@@ -29,25 +31,28 @@ const { pollCalls } = await import(dist('calls/poll.js'));
 const { procCalls } = await import(dist('calls/proc.js'));
 const { sockCalls } = await import(dist('calls/sock.js'));
 
+const { WASI_FUNCTIONS } = await import(dist('functions.js'));
+
 /*
- * Argument kinds: f fd, p pointer, n length/count, F flags/small i32,
- * P path (ptr, len), V iovec array pointer, S subscription array pointer,
- * I i64, R rights (i64).
+ * Argument kinds, one letter per wasm argument (but P, two): f fd, p pointer,
+ * n length/count, F flags/small i32, P path (ptr, len), V iovec array pointer
+ * (its count follows as n), S subscription array pointer, I i64, R rights (i64).
+ * Derived from the parameters' kinds in wasi/functions.ts.
  */
-export const SIGS = {
-  args_get: 'pp', args_sizes_get: 'pp', environ_get: 'pp', environ_sizes_get: 'pp',
-  clock_res_get: 'Fp', clock_time_get: 'FIp',
-  fd_advise: 'fIIF', fd_allocate: 'fII', fd_close: 'f', fd_datasync: 'f', fd_fdstat_get: 'fp',
-  fd_fdstat_set_flags: 'fF', fd_fdstat_set_rights: 'fRR', fd_filestat_get: 'fp', fd_filestat_set_size: 'fI',
-  fd_filestat_set_times: 'fIIF', fd_pread: 'fVnIp', fd_prestat_get: 'fp', fd_prestat_dir_name: 'fpn',
-  fd_pwrite: 'fVnIp', fd_read: 'fVnp', fd_readdir: 'fpnIp', fd_renumber: 'ff', fd_seek: 'fIFp', fd_sync: 'f',
-  fd_tell: 'fp', fd_write: 'fVnp',
-  path_create_directory: 'fP', path_filestat_get: 'fFPp', path_filestat_set_times: 'fFPIIF', path_link: 'fFPfP',
-  path_open: 'fFPFRRFp', path_readlink: 'fPpn', path_remove_directory: 'fP', path_rename: 'fPfP',
-  path_symlink: 'PfP', path_unlink_file: 'fP',
-  poll_oneoff: 'Spnp', proc_exit: 'F', proc_raise: 'F', sched_yield: '', random_get: 'pn',
-  sock_accept: 'fFp', sock_recv: 'fVnFpp', sock_send: 'fVnFp', sock_shutdown: 'fF',
-};
+function letters(fnName, [pname, kind]) {
+  if (fnName === 'poll_oneoff' && pname === 'in') return 'S';
+  switch (kind) {
+    case 'fd': return 'f';
+    case 'ptr': return 'p';
+    case 'size': return 'n';
+    case 'str': return 'P';
+    case 'iovs': case 'ciovs': return 'Vn';
+    case 'u64': case 's64': case 'timestamp': return 'I';
+    case 'rights': return 'R';
+    default: return kind.startsWith('out_') ? 'p' : 'F';
+  }
+}
+export const SIGS = Object.fromEntries(Object.entries(WASI_FUNCTIONS).map(([name, f]) => [name, f.params.map((p) => letters(name, p)).join('')]));
 const wasmTypes = (sig) => [...sig].flatMap((k) => (k === 'P' ? ['i32', 'i32'] : k === 'I' || k === 'R' ? ['i64'] : ['i32']));
 
 // ------------------------------------------------------------------- memory

@@ -41,7 +41,7 @@ export function timesFromFlags(atim: bigint, mtim: bigint, fst: number): [TimeSp
 export function fdCalls(ctx: CallContext): WasiFunctions {
   const { mem, fds } = ctx;
 
-  /** Run `io` over the iovec array; stop at the first short transfer. */
+  /** Read into the iovec array (at `position`, or the fd's own position when negative); stop at the first short transfer. */
   function readv(f: Fd, iovs: number, iovsLen: number, position: number): number {
     let total = 0;
     for (let i = 0; i < iovsLen; i++) {

@@ -140,10 +140,15 @@ export class MemDir implements DirHandle {
     return st === undefined ? null : st.ino;
   }
 
+  /** The entry's own type (a symlink is not followed); memfs's ENOENT when there is none. */
+  private typeAt(path: string): Filetype {
+    return filetypeOfMode(Number(this.vol.lstatSync(path).mode));
+  }
+
   /** The entry's type, or null when there is none. */
   private typeOf(path: string): Filetype | null {
     try {
-      return filetypeOfMode(Number(this.vol.lstatSync(path).mode));
+      return this.typeAt(path);
     } catch (e) {
       if ((e as { code?: string }).code === 'ENOENT') return null;
       throw e;
@@ -152,12 +157,7 @@ export class MemDir implements DirHandle {
 
   open(name: string, req: OpenRequest): FileHandle | DirHandle {
     const path = this.at(name);
-    let type: Filetype | null = null;
-    try {
-      type = filetypeOfMode(Number(this.vol.lstatSync(path).mode));
-    } catch (e) {
-      if ((e as { code?: string }).code !== 'ENOENT') throw e;
-    }
+    const type = this.typeOf(path);
     // O_CREAT|O_EXCL never follows a final symlink: the name exists (as on Linux).
     if (type === Filetype.SYMBOLIC_LINK) throw new WasiError(req.create && req.exclusive ? Errno.EXIST : Errno.LOOP);
     if (type === null) {
@@ -186,7 +186,7 @@ export class MemDir implements DirHandle {
 
   openDir(name: string): DirHandle {
     const path = this.at(name);
-    const type = filetypeOfMode(Number(this.vol.lstatSync(path).mode));
+    const type = this.typeAt(path);
     if (type === Filetype.SYMBOLIC_LINK) throw new WasiError(Errno.LOOP);
     if (type !== Filetype.DIRECTORY) throw new WasiError(Errno.NOTDIR);
     return this.subdir(path);
@@ -204,7 +204,7 @@ export class MemDir implements DirHandle {
   rmdir(name: string): void {
     roCheck(this.readonly);
     const path = this.at(name);
-    const type = filetypeOfMode(Number(this.vol.lstatSync(path).mode));
+    const type = this.typeAt(path);
     if (type !== Filetype.DIRECTORY) throw new WasiError(Errno.NOTDIR);
     this.vol.rmdirSync(path);
   }
@@ -212,7 +212,7 @@ export class MemDir implements DirHandle {
   unlink(name: string): void {
     roCheck(this.readonly);
     const path = this.at(name);
-    const type = filetypeOfMode(Number(this.vol.lstatSync(path).mode));
+    const type = this.typeAt(path);
     if (type === Filetype.DIRECTORY) throw new WasiError(Errno.ISDIR);
     this.vol.unlinkSync(path);
   }

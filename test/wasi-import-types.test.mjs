@@ -1,0 +1,64 @@
+// new WASI()'s imports have the spec's wasm types (wasi/trampoline.ts): a
+// module importing a WASI function with another type fails to link, as in
+// wasmtime, for every user of the class, traced or not; the right types link.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ROOT } from './helpers/wasm.mjs';
+
+const dist = (p) => import(pathToFileURL(path.join(ROOT, 'dist', p)).href);
+const { WASI } = await dist('wasi/index.js');
+const { WASI_FUNCTIONS, wasmParams } = await dist('wasi/functions.js');
+const { compileWat } = await dist('src/wat.js');
+
+/** A module importing `name` as `type` (a WAT func type), with a memory and _start. */
+async function importing(name, type) {
+  const wat = `(module (import "wasi_snapshot_preview1" "${name}" (func ${type})) (memory (export "memory") 1) (func (export "_start")))`;
+  return new WebAssembly.Module(await compileWat(new TextEncoder().encode(wat), 'test.wat'));
+}
+
+const specType = (f) => {
+  const params = wasmParams(f.params);
+  return `${params.length ? `(param ${params.join(' ')})` : ''} ${f.results.length ? `(result ${f.results.join(' ')})` : ''}`;
+};
+
+for (const traced of [false, true]) {
+  const options = traced ? { wrapImport: (name, fn) => fn } : {};
+  test(`every import links with the spec's type and is refused with another${traced ? ' (traced)' : ''}`, async () => {
+    for (const [name, f] of Object.entries(WASI_FUNCTIONS)) {
+      const right = await importing(name, specType(f));
+      assert.doesNotThrow(() => new WebAssembly.Instance(right, new WASI(options).getImportObject()), name);
+      const params = wasmParams(f.params);
+      // One parameter too many, and (where there is one) the last parameter's type swapped.
+      const wrongs = [specType({ ...f, params: [...f.params, ['extra', 'u32']] })];
+      if (params.length > 0) {
+        const swapped = [...params.slice(0, -1), params.at(-1) === 'i32' ? 'i64' : 'i32'];
+        wrongs.push(`(param ${swapped.join(' ')}) ${f.results.length ? '(result i32)' : ''}`);
+      }
+      for (const wrong of wrongs) {
+        const m = await importing(name, wrong);
+        assert.throws(() => new WebAssembly.Instance(m, new WASI(options).getImportObject()),
+          (e) => e instanceof WebAssembly.LinkError && e.message.includes(`"${name}"`) && /does not match the expected type/.test(e.message),
+          `${name} imported as ${wrong}`);
+      }
+    }
+  });
+}
+
+test('wasiImport functions still run when called from JS (fd_write to a sink, proc_exit unwinds)', async () => {
+  const chunks = [];
+  const wasi = new WASI({ stdout: { write: (c) => chunks.push(Buffer.from(c)) } });
+  const m = await importing('fd_write', specType(WASI_FUNCTIONS.fd_write));
+  const inst = new WebAssembly.Instance(m, wasi.getImportObject());
+  wasi.attach(inst);
+  const u8 = new Uint8Array(inst.exports.memory.buffer);
+  const dv = new DataView(inst.exports.memory.buffer);
+  u8.set(new TextEncoder().encode('hi\n'), 64);
+  dv.setUint32(0, 64, true);
+  dv.setUint32(4, 3, true);
+  assert.equal(wasi.wasiImport.fd_write(1, 0, 1, 16), 0);
+  assert.equal(dv.getUint32(16, true), 3);
+  assert.equal(Buffer.concat(chunks).toString(), 'hi\n');
+  assert.throws(() => wasi.wasiImport.proc_exit(7), (e) => e.code === 7);
+});
