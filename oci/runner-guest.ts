@@ -106,17 +106,15 @@ async function run(g: GuestProcess, traceFd: number | undefined, ring: SharedArr
 }
 
 const { guest, traceFd, ring } = workerData as { guest: GuestProcess; traceFd?: number; ring?: SharedArrayBuffer };
-let code: number;
-try {
-  code = await run(guest, traceFd, ring);
-} catch (e) {
+// No top-level await: the build bundles this entry as CommonJS, to run it from V8's code cache.
+void run(guest, traceFd, ring).then((code) => code, (e: unknown) => {
   if (isTrap(e)) {
     fs.writeSync(2, trapLine(e) + '\n');
-    code = 134;
-  } else {
-    fs.writeSync(2, `error: ${e instanceof UserError ? e.message : `internal error: ${(e as Error).message}`}\n`);
-    code = 1;
+    return 134;
   }
-}
-// Ends this thread with the guest's status; the main thread exits with it.
-process.exit(code);
+  fs.writeSync(2, `error: ${e instanceof UserError ? e.message : `internal error: ${(e as Error).message}`}\n`);
+  return 1;
+}).then((code) => {
+  // Ends this thread with the guest's status; the main thread exits with it.
+  process.exit(code);
+});

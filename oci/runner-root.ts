@@ -24,7 +24,7 @@ export const GUEST_ROOT = '/rootfs';
 export const RUNNER_NODE = '/tswasi/node';
 export const RUNNER_PKG = '/tswasi/pkg';
 /** The runner's script inside the container. */
-export const RUNNER_MAIN = `${RUNNER_PKG}/dist/oci/runner.js`;
+export const RUNNER_MAIN = `${RUNNER_PKG}/dist/oci/runner.cjs`;
 /** Mountpoints for the engine's kernel filesystems, which stay outside the guest's tree. */
 export const KERNEL_DIRS = ['/proc', '/sys', '/dev'];
 

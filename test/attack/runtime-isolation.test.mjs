@@ -122,7 +122,7 @@ test('the runner\'s environment, argv and fds hold nothing of the guest\'s or th
     for (const e of environ) assert.match(e, /^HOME=\//, `runner env: ${environ}`);
     const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
     assert.equal(argv[0], '/tswasi/node');
-    assert.match(argv.at(-2), /^\/tswasi\/pkg\/dist\/oci\/runner\.js$/);
+    assert.match(argv.at(-2), /^\/tswasi\/pkg\/dist\/oci\/runner\.c?js$/);
     assert.ok(!argv.includes('sleep') && !argv.some((a) => a.includes('zq9')), `runner argv: ${argv}`);
     // Every fd: stdio, Node's own (pipes, eventfd, epoll, its read-only package
     // files while the loader reads them), the guest's tree (/rootfs…); nothing of the host.
