@@ -46,6 +46,11 @@ fs.writeFileSync(path.join(bundle, 'config.json'), JSON.stringify({
   process: { terminal: false, user: { uid: 0, gid: 0 }, args: ['/hello.wasm'], env: ['PATH=/usr/bin:/bin'], cwd: '/' },
   root: { path: 'rootfs', readonly: false },
   annotations: { 'module.wasm.image/variant': 'compat' },
+  // runc needs /proc in every container (it closes fds through it), and a Wasm container a tmpfs /dev.
+  mounts: [
+    { destination: '/proc', type: 'proc', source: 'proc' },
+    { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'] },
+  ],
   linux: { namespaces: [{ type: 'pid' }, { type: 'mount' }] },
 }));
 
