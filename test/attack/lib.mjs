@@ -203,6 +203,7 @@ export async function loadModule(p) {
 // A guest runs synchronously on this thread: a hang cannot be caught by
 // node:test. This watchdog thread kills the process (the file fails) instead.
 export const RUN_TIMEOUT_MS = Number(process.env.ATTACK_RUN_TIMEOUT_MS || 60_000);
+const monotonicMs = () => Number(process.hrtime.bigint() / 1000000n);
 let dog;
 /** Arm the watchdog; the first call (await it) starts its thread, later ones are synchronous. */
 export function armWatchdog(label, ms = RUN_TIMEOUT_MS) {
@@ -210,7 +211,9 @@ export function armWatchdog(label, ms = RUN_TIMEOUT_MS) {
   const bytes = Buffer.from(label).subarray(0, 256);
   dog.b.set(bytes);
   dog.n[0] = bytes.length;
-  dog.d[0] = Date.now() + ms;
+  // The monotonic clock, as the watchdog reads it: a step of the wall clock (this VM's is
+  // synchronised with its host's) must not look like a hang.
+  dog.d[0] = monotonicMs() + ms;
   return undefined;
 }
 let starting;
@@ -221,7 +224,9 @@ function startWatchdog() {
       const { workerData } = require('node:worker_threads');
       const fs = require('node:fs');
       const d = new Float64Array(workerData.sab, 0, 1), n = new Int32Array(workerData.sab, 8, 1), b = new Uint8Array(workerData.sab, 12, 256);
-      setInterval(() => { if (d[0] > 0 && Date.now() > d[0]) {
+      const now = () => Number(process.hrtime.bigint() / 1000000n);
+      // One read of the deadline: between two reads the test's thread may finish its run and disarm it (0).
+      setInterval(() => { const deadline = d[0]; if (deadline > 0 && now() > deadline) {
         fs.writeSync(2, '\\n[attack watchdog] no return from: ' + Buffer.from(b.slice(0, n[0])).toString() + '; killing the test process\\n');
         process.kill(process.pid, 'SIGKILL'); } }, 200);`, { eval: true, workerData: { sab } });
     await new Promise((res, rej) => { w.once('online', res); w.once('error', rej); });
