@@ -170,7 +170,7 @@ export class SharedOutputWriter {
     const ring = this.ring;
     ring.lock(WRITER, Infinity);
     try {
-      ring.takeAll((buf, off, len) => { this.writeTo!(buf, off, len); });
+      ring.takeAll(this.writeTo);
     } finally {
       ring.unlock();
     }
