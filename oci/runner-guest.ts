@@ -13,7 +13,7 @@ import {
 } from '../src/fs-api.js';
 import { SharedOutputWriter, WASI, writeAll } from '../wasi/index.js';
 import { compileModule } from '../src/module.js';
-import { instantiate } from '../src/runner.js';
+import { instantiate } from '../src/instantiate.js';
 import type { Tracer } from '../src/trace/tracer.js';
 import { isTrap, trapLine } from '../src/trap.js';
 import { UserError } from '../src/errors.js';

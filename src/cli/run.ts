@@ -1,6 +1,6 @@
 /** `tswasi run`: wasmtime-compatible flags, exit status = the guest's. */
 import { existsSync, statSync } from 'node:fs';
-import { basename, isAbsolute } from 'node:path';
+import { basename } from 'node:path';
 
 import { UserError } from '../errors.js';
 import { compileModule, readModule } from '../module.js';
@@ -143,8 +143,4 @@ function keepOutputOnExit(pool: Pool): () => void {
     process.off('exit', onExit);
   }
   return stop;
-}
-
-export function isModulePath(p: string): boolean {
-  return isAbsolute(p) || p.includes('/') || /\.(wasm|wat)$/.test(p);
 }

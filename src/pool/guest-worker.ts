@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { tracerFor } from '../trace/setup.js';
 import type { Tracer } from '../trace/tracer.js';
 import { SharedOutputWriter, WASI, WasiExit, writeAll, type DirSource, type OutputCoalescer, type StdioSink, type StdioSource } from '../../wasi/index.js';
-import { assertImports, instantiate } from '../runner.js';
+import { assertImports, instantiate } from '../instantiate.js';
 import { assemblyScriptEnv, instantiateAssemblyScript, invokeAssemblyScript, needsAssemblyScriptEnv } from '../assemblyscript.js';
 import { describeTrap, isTrap, trapLine } from '../trap.js';
 import { UserError } from '../errors.js';
