@@ -70,7 +70,7 @@ const SpecSchema = obj({
   domainname: opt(str),
   mounts: opt(listOf(MountSchema)),
   hooks: opt(obj({})),
-  annotations: opt(v.record(str, str, 'object of strings')),
+  annotations: opt(v.pipe(v.custom<Record<string, unknown>>(isObject, 'object of strings'), v.record(str, str))),
   linux: opt(LinuxSchema),
 });
 
