@@ -3,7 +3,7 @@ import type { Context } from '../context.js';
 import { capture } from '../native.js';
 import { OCI_VERSION } from '../spec.js';
 
-export function features(ctx: Context): number {
+export function main(ctx: Context): number {
   let doc: Record<string, unknown> = { ociVersionMin: '1.0.0', ociVersionMax: OCI_VERSION };
   try {
     const r = capture(ctx.nativeRuntime(), ['features']);
