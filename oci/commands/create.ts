@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Invocation } from '../argv.js';
 import type { Context } from '../context.js';
-import { classifyEntrypoint, decide } from '../detect.js';
+import { ANNOTATION_TRACE, classifyEntrypoint, decide } from '../detect.js';
 import { checkModule, readEntrypoint } from '../entrypoint.js';
 import { guestFd } from '../guest.js';
 import { guestOf, rewriteSpec } from '../rewrite.js';
@@ -59,9 +59,7 @@ export function classify(ctx: Context, dir: string, spec: Spec): { wasm: boolean
   return { ...d, bytes };
 }
 
-/** The annotation (or environment variable) that asks for a container's WASI calls to be traced. */
-export const ANNOTATION_TRACE = 'io.tswasi.trace';
-
+/** What ANNOTATION_TRACE (or TSWASI_TRACE in the container's environment) asks to trace, if anything. */
 function traceRequest(spec: Spec): string | undefined {
   const ann = spec.annotations?.[ANNOTATION_TRACE];
   if (ann !== undefined && ann !== '' && ann !== 'false') return ann === 'true' ? 'all' : ann;
