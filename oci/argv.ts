@@ -77,7 +77,8 @@ function parseOptions(specs: readonly OptionSpec[], args: readonly string[], sta
       continue;
     }
     if (spec.kind === 'flag') {
-      options.set(spec.name, true);
+      // Go's flag package (runc's) also takes --flag=true and --flag=false.
+      if (eq < 0 || a.slice(eq + 1) !== 'false') options.set(spec.name, true);
       continue;
     }
     const v = eq < 0 ? args[++i] : a.slice(eq + 1);
