@@ -32,8 +32,9 @@ export class Options {
   }
 }
 
-/** One command line, parsed. */
+/** One command line, parsed, to run. */
 export interface Invocation extends GlobalPart {
+  readonly kind: 'run';
   readonly command: string;
   readonly spec: CommandSpec;
   /** The container id, checked by runc's rule; undefined for commands that name none. */
@@ -41,9 +42,10 @@ export interface Invocation extends GlobalPart {
   /** The operands after the id (kill's signal, exec's command). */
   readonly operands: readonly string[];
   readonly options: Options;
-  /** --help, or --version: nothing is run. */
-  readonly help: boolean;
 }
+
+/** What to print instead of running anything: --version, or --help (of the program, or of a command). */
+export type Request = Invocation | { readonly kind: 'version' } | { readonly kind: 'help'; readonly command: string | undefined };
 
 const HELP: OptionSpec = { name: 'help', short: 'h', kind: 'flag', describe: 'show help' };
 
@@ -116,9 +118,10 @@ export function parseGlobals(argv: readonly string[]): GlobalPart {
 }
 
 /** The command, its options and operands; throws UsageError, or an Error with runc's words for a bad id. */
-export function parseCommand(argv: readonly string[], g: GlobalPart): Invocation {
+export function parseCommand(argv: readonly string[], g: GlobalPart): Request {
   const command = argv[g.end];
-  if (g.globals.flag('help') || g.globals.flag('version')) return { ...g, command: '', spec: COMMANDS['list']!, id: undefined, operands: [], options: new Options(new Map()), help: true };
+  if (g.globals.flag('help')) return { kind: 'help', command: undefined };
+  if (g.globals.flag('version')) return { kind: 'version' };
   if (command === undefined) throw new UsageError('a command is required');
   const spec = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
   if (spec === undefined) throw new UsageError(`unknown command: ${command}`);
@@ -126,8 +129,8 @@ export function parseCommand(argv: readonly string[], g: GlobalPart): Invocation
   // Ours with one operand take options anywhere (as tswasi-oci always has); the rest stop at the first operand, as runc does.
   const c = parseOptions([...spec.options, HELP], argv, g.end + 1, ours && spec.operands === 'id' ? 'end' : 'operand', ours);
   const options = new Options(c.options);
-  const inv = { ...g, command, spec, options, help: options.flag('help') };
-  if (inv.help) return { ...inv, id: undefined, operands: c.operands };
+  if (options.flag('help')) return { kind: 'help', command };
+  const inv = { ...g, kind: 'run' as const, command, spec, options };
   if (spec.operands === 'none') {
     if (ours && c.operands.length > 0) throw new UsageError(`${command}: no operand expected, got ${c.operands[0]}`);
     return { ...inv, id: undefined, operands: c.operands };
@@ -146,6 +149,6 @@ export function parseCommand(argv: readonly string[], g: GlobalPart): Invocation
 }
 
 /** Both steps, for a caller with nowhere to log in between. */
-export function parseArgv(argv: readonly string[]): Invocation {
+export function parseArgv(argv: readonly string[]): Request {
   return parseCommand(argv, parseGlobals(argv));
 }

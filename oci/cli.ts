@@ -18,10 +18,9 @@ export async function main(argv: readonly string[], everyWasmEntrypoint: boolean
     ctx = new Context(g, everyWasmEntrypoint);
     // From here on every error is logged where --log says, a bad id included.
     const inv = parseCommand(argv, g);
-    if (inv.help) {
+    if (inv.kind !== 'run') {
       const { help, version } = await import('./help.js');
-      const program = everyWasmEntrypoint ? 'tswasi-oci-wasm' : 'tswasi-oci';
-      process.stdout.write(inv.globals.flag('version') && inv.command === '' ? version() : help(program, inv.command));
+      process.stdout.write(inv.kind === 'version' ? version() : help(everyWasmEntrypoint ? 'tswasi-oci-wasm' : 'tswasi-oci', inv.command));
       return 0;
     }
     if (inv.spec.run === 'native') return ctx.delegate();

@@ -18,7 +18,7 @@ const OPERANDS = { id: ' <container-id>', 'id…': ' <container-id> …', none: 
 
 /** The whole program's help, or one command's. */
 export function help(program: string, command: string | undefined): string {
-  const spec = command === undefined || command === '' ? undefined : COMMANDS[command];
+  const spec = command === undefined ? undefined : COMMANDS[command];
   if (spec !== undefined) {
     const who = spec.run === 'native' ? ' (the native runtime\'s, handed on as it came)' : '';
     return [`${program} [global options] ${command} [options]${OPERANDS[spec.operands]}`, '', `${spec.describe}${who}`,

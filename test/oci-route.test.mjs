@@ -67,7 +67,7 @@ test('argv split once: globals, command, options, operands; the native runtime\'
 
   // exec: after the id everything is the command's, --help and -e included.
   inv = parseArgv(['exec', '-e', 'A=1', '--env', 'B=2', '-t', 'c3', '/tool.wasm', '--help', '-e', 'x']);
-  assert.equal(inv.help, false);
+  assert.equal(inv.kind, 'run');
   assert.deepEqual(inv.options.list('env'), ['A=1', 'B=2']);
   assert.ok(inv.options.flag('tty'));
   assert.deepEqual(inv.operands, ['/tool.wasm', '--help', '-e', 'x']);
@@ -77,9 +77,9 @@ test('argv split once: globals, command, options, operands; the native runtime\'
   assert.equal(inv.id, 'c4');
   assert.deepEqual(inv.nativeArgs, ['ps', '--newer-option', 'c4', '-ef']);
 
-  assert.equal(parseArgv(['--help']).help, true);
-  assert.equal(parseArgv(['kill', '--help']).help, true);
-  assert.equal(parseArgv(['--version']).help, true);
+  assert.deepEqual(parseArgv(['--help']), { kind: 'help', command: undefined });
+  assert.deepEqual(parseArgv(['--root', 'r', 'kill', '-h', 'nope']), { kind: 'help', command: 'kill' });
+  assert.deepEqual(parseArgv(['-v', 'list']), { kind: 'version' });
 });
 
 /** A native runtime that records each call, then is runc. */
