@@ -19,7 +19,7 @@ export function readModule(path: string): Uint8Array {
 }
 
 /** The one-line error for a module file that cannot be read (the CLI's and the pool's). */
-export function moduleReadError(path: string, e: unknown): UserError {
+function moduleReadError(path: string, e: unknown): UserError {
   const code = (e as { code?: string }).code;
   const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : String((e as Error).message);
   return new UserError(`cannot read module ${path}: ${why}`);
