@@ -140,6 +140,24 @@ test('a file is compiled once while unchanged; a changed file is read and compil
   await assert.rejects(compileModuleFile(path.join(path.dirname(file), 'none.wasm'), { cache }), /cannot read module .*none.wasm: no such file/);
 });
 
+test('an unchanged file (device, inode, size, mtime) is not read again', async (t) => {
+  const m = modules();
+  if (!m) return t.skip('no toolchain');
+  const file = path.join(tempDir(), 'app.wasm');
+  const epoch = new Date(1_000_000_000_000);
+  fs.writeFileSync(file, m.bytes[0]);
+  fs.utimesSync(file, epoch, epoch);
+  const cache = new ModuleCache();
+  const first = await compileModuleFile(file, { cache });
+  // Other bytes of the same size, in place, with the same mtime: the stamp is the same, so the file is not read.
+  fs.writeFileSync(file, new Uint8Array(m.bytes[0].length).fill(0xff));
+  fs.utimesSync(file, epoch, epoch);
+  assert.equal(await compileModuleFile(file, { cache }), first);
+  // A new mtime: read again, and these bytes are no module.
+  fs.utimesSync(file, new Date(), new Date());
+  await assert.rejects(compileModuleFile(file, { cache }), (e) => e instanceof UserError && /app.wasm is not a WebAssembly module \(bad magic number\)/.test(e.message));
+});
+
 test('pool: a changed module file is run as changed; a pool may have a cache of its own', async (t) => {
   const m = modules();
   if (!m) return t.skip('no toolchain');
