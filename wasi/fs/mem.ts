@@ -32,7 +32,7 @@ function seconds(t: TimeSpec, currentNs: bigint): number {
   return Number((t === null ? currentNs : t) / 1000n) / 1e6;
 }
 
-export class MemFile implements FileHandle {
+class MemFile implements FileHandle {
   readonly kind = 'file';
   readonly filetype = Filetype.REGULAR_FILE;
   constructor(
