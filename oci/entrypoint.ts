@@ -17,8 +17,8 @@ function isBind(m: Mount): boolean {
   return m.type === 'bind' || (m.options ?? []).some((o) => o === 'bind' || o === 'rbind');
 }
 
-/** The entrypoint's bytes, or null when it is not there. */
-export function readEntrypoint(spec: Spec, bundle: string): Uint8Array | null {
+/** The entrypoint's bytes (its first `limit`), or null when it is not there. */
+export function readEntrypoint(spec: Spec, bundle: string, limit = Infinity): Uint8Array | null {
   const args = spec.process?.args ?? [];
   if (args.length === 0 || spec.root === undefined) return null;
   const rootPath = path.resolve(bundle, spec.root.path);
@@ -48,7 +48,7 @@ export function readEntrypoint(spec: Spec, bundle: string): Uint8Array | null {
   }
   const root = HostDir.open(dir, true);
   try {
-    return readAllFrom(buildNamespace(root, new Map()), rel);
+    return readAllFrom(buildNamespace(root, new Map()), rel, limit);
   } catch {
     return null;
   } finally {
@@ -58,5 +58,6 @@ export function readEntrypoint(spec: Spec, bundle: string): Uint8Array | null {
 
 /** Compile once on the host so a bad module fails `create` with one line (the runner compiles again). */
 export async function checkModule(bytes: Uint8Array, name: string): Promise<void> {
-  compileModule(looksLikeWat(bytes) ? await compileWat(bytes, name) : bytes, name);
+  // One module, compiled once in this process: no cache, so no hash (and no node:crypto) on create's path.
+  compileModule(looksLikeWat(bytes) ? await compileWat(bytes, name) : bytes, name, { cache: false });
 }

@@ -74,8 +74,8 @@ export function resolveIn<T>(ns: Namespace, guestPath: string, op: FinalOp<T>): 
   return resolve({ handle: ns.root, ns, guestPath: [] }, guestPath, 'follow', op);
 }
 
-/** The whole content of a file of a namespace, read through the sandbox. */
-export function readAllFrom(ns: Namespace, guestPath: string): Uint8Array {
+/** The content of a file of a namespace (its first `limit` bytes), read through the sandbox. */
+export function readAllFrom(ns: Namespace, guestPath: string, limit = Infinity): Uint8Array {
   const h = resolveIn(ns, guestPath, (dir, name) => dir.open(name, {
     create: false, exclusive: false, truncate: false, directory: false, read: true, write: false, append: false, sync: false, dsync: false,
   }));
@@ -83,8 +83,8 @@ export function readAllFrom(ns: Namespace, guestPath: string): Uint8Array {
     if (h.kind !== 'file') throw new WasiError(Errno.ISDIR);
     const chunks: Uint8Array[] = [];
     let pos = 0;
-    for (;;) {
-      const buf = new Uint8Array(1 << 20);
+    while (pos < limit) {
+      const buf = new Uint8Array(Math.min(1 << 20, limit - pos));
       const n = h.read(buf, 0, buf.length, pos);
       if (n === 0) break;
       chunks.push(buf.subarray(0, n));

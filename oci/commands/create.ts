@@ -53,9 +53,12 @@ export function loadBundle(bundle: string | undefined): { dir: string; spec: Spe
 /** Wasm or native, by crun's rules and the entrypoint's bytes. */
 export function classify(ctx: Context, dir: string, spec: Spec): { wasm: boolean; reason: string; bytes: Uint8Array | null } {
   const args = spec.process?.args ?? [];
+  // The head decides; only a Wasm entrypoint is read whole (a native one may be a large binary).
+  const head = readEntrypoint(spec, dir, 16);
+  const d = decide(spec, classifyEntrypoint(args[0] ?? '', head), ctx.everyWasmEntrypoint);
+  if (!d.wasm) return { ...d, bytes: head };
   const bytes = readEntrypoint(spec, dir);
-  const d = decide(spec, classifyEntrypoint(args[0] ?? '', bytes === null ? null : bytes.subarray(0, 16)), ctx.everyWasmEntrypoint);
-  if (d.wasm && bytes === null) throw new Error(`entrypoint ${args[0]} not found in the rootfs (${d.reason})`);
+  if (bytes === null) throw new Error(`entrypoint ${args[0]} not found in the rootfs (${d.reason})`);
   return { ...d, bytes };
 }
 
