@@ -8,6 +8,7 @@ import { oneShotRunner } from '../pool/one-shot.js';
 import { Pool } from '../pool/pool.js';
 import type { TraceSpec } from '../trace/setup.js';
 import { parseTraceSpec } from '../trace/tracer.js';
+import { errorLine } from '../run-guest.js';
 import { isTrap, trapLine } from '../trap.js';
 import { compileWat, looksLikeWat } from '../wat.js';
 
@@ -98,10 +99,7 @@ export async function run(a: RunArgs): Promise<number> {
       stopOutputLoss();
       await pool.destroy();
     }
-    if (result.error !== undefined) {
-      process.stderr.write(`error: ${result.error.message}\n`);
-      return result.error.kind === 'error' ? 1 : result.exitCode;
-    }
+    if (result.error !== undefined) process.stderr.write(errorLine(result.error) + '\n');
     for (const r of result.results ?? []) process.stdout.write(`${String(r)}\n`);
     return result.exitCode;
   } catch (e) {
