@@ -1,15 +1,12 @@
 /** `tswasi run`: wasmtime-compatible flags, exit status = the guest's. */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, statSync, writeSync } from 'node:fs';
 import { basename } from 'node:path';
 
 import { UserError } from '../errors.js';
 import { compileModule, readModule } from '../module.js';
-import { oneShotRunner } from '../pool/one-shot.js';
-import { Pool } from '../pool/pool.js';
-import type { TraceSpec } from '../trace/setup.js';
+import { errorLine, runGuest } from '../run-guest.js';
+import { tracerFor, type TraceSpec } from '../trace/setup.js';
 import { parseTraceSpec } from '../trace/tracer.js';
-import { errorLine } from '../run-guest.js';
-import { isTrap, trapLine } from '../trap.js';
 import { compileWat, looksLikeWat } from '../wat.js';
 
 export interface RunArgs {
@@ -52,7 +49,20 @@ export function parseEnv(specs: readonly string[]): Record<string, string> {
   return env;
 }
 
-/** Run and return the process exit status. Prints one line on any failure. */
+/**
+ * Run and return the process exit status. Prints one line on any failure.
+ *
+ * The guest runs here, on the main thread, and every fd_write reaches its fd
+ * before the call returns — as node:wasi and wasmtime do. Nothing is ever
+ * held back, so however the process ends (exit, trap, or a signal's default
+ * action: SIGTERM, SIGINT and SIGHUP kill it by that signal) nothing the
+ * guest wrote is lost, and no second thread is needed to get output out
+ * while the guest computes. That thread — a second Node environment, ~20 ms
+ * of CPU and more under load — was most of the difference in start-up to
+ * node:wasi; what it bought, gathering small writes into one write(2), only
+ * pays for guests that make many unbuffered writes (README "Performance").
+ * The pool (./pool) still gathers: its guests run on its worker threads.
+ */
 export async function run(a: RunArgs): Promise<number> {
   try {
     const preopens: Record<string, string> = {};
@@ -73,17 +83,10 @@ export async function run(a: RunArgs): Promise<number> {
     const bytes = readModule(a.module);
     // A text module is compiled from WAT first, as wasmtime does.
     const module = compileModule(looksLikeWat(bytes) ? await compileWat(bytes, a.module) : bytes, a.module, { cache: false });
-    // The guest runs in a worker thread with the process's own stdio fds;
-    // this thread only waits (and could stop it). One guest, once: a plain
-    // worker (started early by ./tswasi.ts), not a piscina pool.
-    const pool = new Pool({}, oneShotRunner());
-    // The guest's gathered stdout is written out by this thread; a signal or
-    // an exit of this process must not lose it (a busy guest never returns
-    // to us, so only this thread can).
-    const stopOutputLoss = keepOutputOnExit(pool);
-    let result;
-    try {
-      result = await pool.run(module, {
+    const tracer = tracerFor(traceTo);
+    const outcome = runGuest({
+      module,
+      wasi: {
         // argv[0] is the module's base name, as wasmtime passes it: the guest learns no host path.
         args: [a.argv0 ?? basename(a.module), ...(a.invoke === undefined ? a.args : [])],
         env,
@@ -91,54 +94,24 @@ export async function run(a: RunArgs): Promise<number> {
         stdin: 0,
         stdout: 1,
         stderr: 2,
-        invoke: a.invoke,
-        invokeArgs: a.invoke === undefined ? undefined : a.args,
-        ...(traceTo !== undefined ? { traceTo } : {}),
-      });
-    } finally {
-      stopOutputLoss();
-      await pool.destroy();
+        ...(tracer !== null ? { wrapImport: tracer.wrap } : {}),
+      },
+      invoke: a.invoke,
+      invokeArgs: a.invoke === undefined ? undefined : a.args,
+    });
+    if (tracer !== null) {
+      tracer.close();
+      if (traceTo?.summary && !tracer.summaryInFile) writeSync(2, tracer.summary() + '\n');
     }
-    if (result.error !== undefined) process.stderr.write(errorLine(result.error) + '\n');
-    for (const r of result.results ?? []) process.stdout.write(`${String(r)}\n`);
-    return result.exitCode;
+    if (outcome.error !== undefined) process.stderr.write(errorLine(outcome.error) + '\n');
+    for (const r of outcome.results ?? []) process.stdout.write(`${String(r)}\n`);
+    return outcome.exitCode;
   } catch (e) {
     if (e instanceof UserError) {
       process.stderr.write(`error: ${e.message}\n`);
       return e.exitCode;
     }
-    if (isTrap(e)) {
-      process.stderr.write(trapLine(e) + '\n');
-      return 134; // 128 + SIGABRT, as wasmtime exits on a trap
-    }
     process.stderr.write(`error: internal error: ${(e as Error)?.message ?? String(e)}\n`);
     return 70;
   }
-}
-
-/** Signals that end a `tswasi run` (their default action), after the guest's output is written. */
-const FATAL_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
-
-/**
- * Until the returned function is called: on SIGTERM, SIGINT or SIGHUP write
- * the guest's gathered output, then die of the same signal (the exit status a
- * shell or supervisor expects); on any exit of this process write it too.
- */
-function keepOutputOnExit(pool: Pool): () => void {
-  const onExit = (): void => pool.drainOutput();
-  const handlers = FATAL_SIGNALS.map((sig) => {
-    const h = (): void => {
-      pool.drainOutput();
-      stop();
-      process.kill(process.pid, sig);
-    };
-    process.on(sig, h);
-    return [sig, h] as const;
-  });
-  process.on('exit', onExit);
-  function stop(): void {
-    for (const [sig, h] of handlers) process.off(sig, h);
-    process.off('exit', onExit);
-  }
-  return stop;
 }
