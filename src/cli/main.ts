@@ -34,6 +34,11 @@ export function splitAtModule(rest: readonly string[]): { options: string[]; gue
   return { options, guest: [] };
 }
 
+/** Will yargs print its help text? (Asked for, or no command given.) */
+function asksForHelp(argv: readonly string[]): boolean {
+  return argv.length === 0 || argv.some((a) => a === '--help' || a === '-h' || a === 'help');
+}
+
 export async function main(argv: string[]): Promise<void> {
   if (isImplicitRun(argv)) argv = ['run', ...argv];
   let guestArgs: string[] = [];
@@ -116,7 +121,10 @@ export async function main(argv: string[]): Promise<void> {
     .alias('V', 'version')
     .help()
     .alias('h', 'help')
-    .wrap(Math.min(100, process.stdout.columns || 100))
+    // yargs lays out the help text after every command's handler starts; it is
+    // wrapped (wrap-ansi on every line, and a look at the terminal's width)
+    // only when it can be printed.
+    .wrap(asksForHelp(argv) ? Math.min(100, process.stdout.columns || 100) : null)
     .fail((msg, err) => {
       if (err) throw err;
       fail(msg.replace(/^Unknown arguments?: /, 'unknown option: ').split('\n')[0] ?? 'invalid arguments');
