@@ -1,7 +1,7 @@
 /**
  * `npm run build`, second step (after tsc): each file Node starts a process
- * or a thread with — the bin entries, the container runner and its guest's
- * thread — becomes one bundled file (esbuild) that runs from V8's code cache. See README "Start-up".
+ * or a thread with — the bin entries, `tswasi run --max-wasm-stack`'s thread,
+ * the container runner and its guest's thread — becomes one bundled file (esbuild) that runs from V8's code cache. See README "Start-up".
  *
  * tsc still writes every module and the .d.ts files: the library (`tswasi`,
  * `tswasi/wasi`) stays unbundled. For an entry X.ts this step writes, at
@@ -26,7 +26,7 @@ import { fileURLToPath } from 'node:url';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Entries, by source file; each replaces the file tsc emitted for it (what bin, tests and spawns name). */
-const ENTRIES = ['src/cli/tswasi.ts', 'oci/tswasi-oci.ts', 'oci/tswasi-oci-wasm.ts', 'oci/runner.ts', 'oci/runner-guest.ts'];
+const ENTRIES = ['src/cli/tswasi.ts', 'src/cli/run-worker.ts', 'oci/tswasi-oci.ts', 'oci/tswasi-oci-wasm.ts', 'oci/runner.ts', 'oci/runner-guest.ts'];
 
 const outFile = (src) => path.join(ROOT, 'dist', src.replace(/\.ts$/, '.js'));
 

@@ -11,7 +11,7 @@ function fail(message: string): never {
 }
 
 /** Options of `run` that take a value (needed to find where the module name is). */
-const RUN_VALUE_OPTIONS = new Set(['--dir', '--env', '--invoke', '--trace-file', '--argv0']);
+const RUN_VALUE_OPTIONS = new Set(['--dir', '--env', '--invoke', '--trace-file', '--argv0', '--max-wasm-stack']);
 const RUN_FLAG_OPTIONS = new Set(['--help', '-h', '--version', '-V', '--trace', '--trace-summary']);
 
 /**
@@ -74,7 +74,11 @@ export async function main(argv: string[]): Promise<void> {
           type: 'string', requiresArg: true,
           describe: 'Call this exported function instead of _start; remaining args are its parameters, the result is printed',
         })
-        .option('argv0', { type: 'string', requiresArg: true, describe: 'argv[0] for the guest (default: the module file\'s base name)' }),
+        .option('argv0', { type: 'string', requiresArg: true, describe: 'argv[0] for the guest (default: the module file\'s base name)' })
+        .option('max-wasm-stack', {
+          type: 'number', requiresArg: true,
+          describe: 'Bytes of stack the guest may use (wasmtime\'s -W max-wasm-stack); default: V8\'s ~1 MB. The guest then runs on a thread of its own',
+        }),
       async (a) => {
         // Each command's modules load when it runs: `--version` loads none of them.
         const { run } = await import('./run.js');
@@ -88,6 +92,7 @@ export async function main(argv: string[]): Promise<void> {
           trace: a.trace,
           traceFile: a['trace-file'],
           traceSummary: a['trace-summary'] ?? false,
+          maxWasmStack: a['max-wasm-stack'],
         });
         process.exitCode = code;
       },

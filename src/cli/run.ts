@@ -1,10 +1,11 @@
 /** `tswasi run`: wasmtime-compatible flags, exit status = the guest's. */
 import { existsSync, statSync, writeSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { basename } from 'node:path';
 
 import { UserError } from '../errors.js';
 import { compileModule, readModule } from '../module.js';
-import { errorLine, runGuest } from '../run-guest.js';
+import { errorLine, runGuest, type GuestOutcome } from '../run-guest.js';
 import { tracerFor, type TraceSpec } from '../trace/setup.js';
 import { parseTraceSpec } from '../trace/tracer.js';
 import { compileWat, looksLikeWat } from '../wat.js';
@@ -20,6 +21,59 @@ export interface RunArgs {
   trace?: string | undefined;
   traceFile?: string | undefined;
   traceSummary?: boolean;
+  /** Bytes of stack the guest may use (wasmtime's `-W max-wasm-stack`): the guest then runs on a thread with that much. */
+  maxWasmStack?: number | undefined;
+}
+
+/** The guest of one `tswasi run`, as it crosses to a thread of its own (./run-worker.ts). */
+export interface CliGuest {
+  module: WebAssembly.Module;
+  args: string[];
+  env: Record<string, string>;
+  preopens: Record<string, string>;
+  invoke?: string | undefined;
+  invokeArgs?: string[] | undefined;
+  trace?: TraceSpec | undefined;
+}
+
+/** Run the guest on this thread with the process's own stdio, every fd_write written at once; trace if asked. */
+export function runCliGuest(g: CliGuest): GuestOutcome {
+  const tracer = tracerFor(g.trace);
+  const outcome = runGuest({
+    module: g.module,
+    wasi: {
+      args: g.args, env: g.env, preopens: g.preopens, stdin: 0, stdout: 1, stderr: 2,
+      ...(tracer !== null ? { wrapImport: tracer.wrap } : {}),
+    },
+    invoke: g.invoke,
+    invokeArgs: g.invokeArgs,
+  });
+  if (tracer !== null) {
+    tracer.close();
+    if (g.trace?.summary && !tracer.summaryInFile) writeSync(2, tracer.summary() + '\n');
+  }
+  return outcome;
+}
+
+/** Most --max-wasm-stack accepted: a thread's stack is reserved whole. */
+const MAX_WASM_STACK = 1 << 30;
+
+/**
+ * The guest on a worker thread whose stack holds `bytes` more than its own
+ * frames. Output is still written at once by the guest's thread, so this
+ * thread only waits: a signal's default action still loses nothing.
+ */
+function onThreadWithStack(g: CliGuest, bytes: number): Promise<GuestOutcome> {
+  const { Worker } = createRequire(import.meta.url)('node:worker_threads') as typeof import('node:worker_threads');
+  const worker = new Worker(new URL('./run-worker.cjs', import.meta.url), {
+    workerData: g,
+    resourceLimits: { stackSizeMb: Math.ceil(bytes / 2 ** 20) + 1 },
+  });
+  return new Promise((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`the guest's thread ended (${code}) without an outcome`)));
+  });
 }
 
 /** `--dir HOST[::GUEST]`: wasmtime maps HOST to GUEST, or to the same path when GUEST is missing. */
@@ -62,6 +116,8 @@ export function parseEnv(specs: readonly string[]): Record<string, string> {
  * node:wasi; what it bought, gathering small writes into one write(2), only
  * pays for guests that make many unbuffered writes (README "Performance").
  * The pool (./pool) still gathers: its guests run on its worker threads.
+ * A thread is started only for --max-wasm-stack: V8's stack on the main
+ * thread is fixed at start (~1 MB).
  */
 export async function run(a: RunArgs): Promise<number> {
   try {
@@ -80,29 +136,24 @@ export async function run(a: RunArgs): Promise<number> {
       }
       traceTo = { spec, file: a.traceFile, summary: a.traceSummary ?? false };
     }
+    if (a.maxWasmStack !== undefined && !(Number.isSafeInteger(a.maxWasmStack) && a.maxWasmStack > 0 && a.maxWasmStack <= MAX_WASM_STACK)) {
+      throw new UserError(`invalid --max-wasm-stack ${a.maxWasmStack}: expected bytes, 1 to ${MAX_WASM_STACK}`, 2);
+    }
     const bytes = readModule(a.module);
     // A text module is compiled from WAT first, as wasmtime does.
     const module = compileModule(looksLikeWat(bytes) ? await compileWat(bytes, a.module) : bytes, a.module, { cache: false });
-    const tracer = tracerFor(traceTo);
-    const outcome = runGuest({
+    const guest: CliGuest = {
       module,
-      wasi: {
-        // argv[0] is the module's base name, as wasmtime passes it: the guest learns no host path.
-        args: [a.argv0 ?? basename(a.module), ...(a.invoke === undefined ? a.args : [])],
-        env,
-        preopens,
-        stdin: 0,
-        stdout: 1,
-        stderr: 2,
-        ...(tracer !== null ? { wrapImport: tracer.wrap } : {}),
-      },
+      // argv[0] is the module's base name, as wasmtime passes it: the guest learns no host path.
+      args: [a.argv0 ?? basename(a.module), ...(a.invoke === undefined ? a.args : [])],
+      env,
+      preopens,
       invoke: a.invoke,
       invokeArgs: a.invoke === undefined ? undefined : a.args,
-    });
-    if (tracer !== null) {
-      tracer.close();
-      if (traceTo?.summary && !tracer.summaryInFile) writeSync(2, tracer.summary() + '\n');
-    }
+      trace: traceTo,
+    };
+    // Here, on the main thread, unless the guest needs more stack than V8 gives it (~1 MB).
+    const outcome = a.maxWasmStack === undefined ? runCliGuest(guest) : await onThreadWithStack(guest, a.maxWasmStack);
     if (outcome.error !== undefined) process.stderr.write(errorLine(outcome.error) + '\n');
     for (const r of outcome.results ?? []) process.stdout.write(`${String(r)}\n`);
     return outcome.exitCode;
