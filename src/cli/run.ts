@@ -38,7 +38,13 @@ export interface CliGuest {
 
 /** Run the guest on this thread with the process's own stdio, every fd_write written at once; trace if asked. */
 export function runCliGuest(g: CliGuest): GuestOutcome {
-  const tracer = tracerFor(g.trace);
+  let tracer;
+  try {
+    tracer = tracerFor(g.trace);
+  } catch (e) {
+    // The trace file cannot be opened: the guest does not run.
+    return { exitCode: 1, error: { kind: 'error', message: `--trace-file ${g.trace?.file ?? ''}: ${(e as Error).message}` } };
+  }
   const outcome = runGuest({
     module: g.module,
     wasi: {
