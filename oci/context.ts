@@ -1,36 +1,34 @@
-/** What every tswasi-oci command gets: global flags, the log, the native runtime. */
+/** What every tswasi-oci command gets: the global options, the log, the native runtime. */
+import type { GlobalPart } from './argv.js';
 import { Log } from './log.js';
 import { delegate, findNativeRuntime } from './native.js';
 import { nativeState, type RuntimeState } from './wasm-state.js';
 
-export interface Globals {
-  root?: string | undefined;
-  log?: string | undefined;
-  logFormat: 'text' | 'json';
-  debug: boolean;
-  systemdCgroup: boolean;
-  rootless?: string | undefined;
-  nativeRuntime?: string | undefined;
-}
-
 export class Context {
   readonly log: Log;
+  /** runc's --root (ids are unique per root). */
+  readonly root: string | undefined;
+  /** Our own argv, without --native-runtime: what the native runtime receives. */
+  readonly nativeArgs: readonly string[];
+  /** The global options of nativeArgs (before the command), for the calls we make ourselves. */
+  readonly globalArgs: readonly string[];
   private runtime: string | null = null;
 
   constructor(
-    readonly globals: Globals,
-    /** Our own argv, without --native-runtime: what the native runtime receives. */
-    readonly nativeArgs: readonly string[],
-    /** The global options of nativeArgs (before the command), for the calls we make ourselves. */
-    readonly globalArgs: readonly string[],
+    private readonly parsed: GlobalPart,
     /** tswasi-oci-wasm: every container whose entrypoint is Wasm is Wasm. */
     readonly everyWasmEntrypoint: boolean,
   ) {
-    this.log = new Log(globals.log, globals.logFormat, globals.debug);
+    const g = parsed.globals;
+    this.log = new Log(g.value('log'), g.value('log-format') === 'json' ? 'json' : 'text', g.flag('debug'));
+    this.root = g.value('root');
+    this.nativeArgs = parsed.nativeArgs;
+    this.globalArgs = parsed.globalArgs;
   }
 
+  /** --native-runtime, TSWASI_NATIVE_RUNTIME, or runc/crun on PATH: found on first use. */
   nativeRuntime(): string {
-    this.runtime ??= findNativeRuntime(this.globals.nativeRuntime);
+    this.runtime ??= findNativeRuntime(this.parsed.globals.value('native-runtime'));
     return this.runtime;
   }
 
@@ -39,21 +37,21 @@ export class Context {
     return this.runNative(this.nativeArgs);
   }
 
-  /** Run the native runtime with our global options and `args`; `fds` become its fds 3, 4, … */
+  /** Run the native runtime with `args`; `fds` become its fds 3, 4, … */
   runNative(args: readonly string[], fds: readonly number[] = []): number {
     this.log.debug(`${this.nativeRuntime()} ${args.join(' ')}`);
     return delegate(this.nativeRuntime(), args, fds);
   }
 
   /**
-   * The native runtime's state of `id`, or null when it has none — asked on
-   * our own account, so an error goes to `error`, not to the engine's --log.
+   * The native runtime's state of `id` (`state` null when it has none, with
+   * its words in `error`), asked on our own account: without --log, so the
+   * engine's log gets no error of a question it did not ask.
    */
   nativeState(id: string): { state: RuntimeState | null; error: string } {
     return nativeState(this.nativeRuntime(), withoutLog(this.globalArgs), id);
   }
 }
-
 
 /** Global options without --log and --log-format. */
 function withoutLog(globals: readonly string[]): string[] {

@@ -7,6 +7,8 @@ import type { Spec } from './spec.js';
 export const ANNOTATION_HANDLER = 'run.oci.handler';
 export const ANNOTATION_VARIANT = 'module.wasm.image/variant';
 export const ANNOTATION_CONTAINER_TYPE = 'io.kubernetes.cri.container-type';
+/** Asks for a Wasm container's WASI calls to be traced (commands/create.ts). */
+export const ANNOTATION_TRACE = 'io.tswasi.trace';
 
 /** What the entrypoint file is, judged by its name and first bytes. */
 export type EntrypointKind = 'wasm' | 'wat' | 'native' | 'unknown' | 'missing';

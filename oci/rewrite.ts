@@ -61,7 +61,7 @@ export function guestOf(proc: Process, spec: Spec, trace: string | undefined): G
 
 /** The config runc gets for a Wasm container. `spec` is the engine's, untouched. */
 export function rewriteSpec(spec: Spec, bundle: string, runnerRootDir: string, binds: readonly RunnerBind[], guestFdNumber: number): Spec {
-  const out = structuredClone(spec) as Spec & { linux?: Record<string, unknown> };
+  const out = structuredClone(spec);
   if (spec.root === undefined) throw new Error('config.json has no root');
   // Without a mount namespace of its own, runc would mount the runner's root
   // and the guest's tree in the host's mount namespace, for every process to see.
@@ -92,7 +92,7 @@ export function rewriteSpec(spec: Spec, bundle: string, runnerRootDir: string, b
   out.mounts = mounts;
   if (spec.root.readonly) {
     const linux = (out.linux ??= {});
-    linux['readonlyPaths'] = [...((linux['readonlyPaths'] as string[] | undefined) ?? []), GUEST_ROOT];
+    linux.readonlyPaths = [...(linux.readonlyPaths ?? []), GUEST_ROOT];
   }
   out.process = runnerProcess(spec.process ?? { cwd: '/' }, guestFdNumber, spec);
   out.annotations = { ...(spec.annotations ?? {}), [ANNOTATION_RUNNER]: '1', [ANNOTATION_BUNDLE]: bundle, [ANNOTATION_ROOTFS]: rootfs };

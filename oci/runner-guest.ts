@@ -14,7 +14,6 @@ import {
 } from '../src/fs-api.js';
 import { SharedOutputWriter, writeAll } from '../wasi/index.js';
 import { compileModule } from '../src/module.js';
-import { limitMemory } from '../src/memory-limit.js';
 import { errorLine, runGuest } from '../src/run-guest.js';
 import type { Tracer } from '../src/trace/tracer.js';
 import { UserError } from '../src/errors.js';
@@ -82,7 +81,8 @@ async function run(g: GuestProcess, traceFd: number | undefined, ring: SharedArr
   if (looksLikeWat(bytes)) bytes = await compileWat(bytes, entry);
   // linux.resources.memory.limit caps the module's memories as the pool's memoryLimit does.
   const pages = g.memoryLimitPages;
-  const module = compileModule(pages === undefined ? bytes : limitMemory(bytes, pages), entry);
+  // One module, compiled once in this process: no cache (no hash, no node:crypto).
+  const module = compileModule(bytes, entry, { cache: false, ...(pages !== undefined ? { memoryLimitPages: pages } : {}) });
   let tracer: Tracer | null = null;
   if (g.trace !== undefined && traceFd !== undefined) {
     // Loaded only when asked for: start-up pays nothing for tracing otherwise.

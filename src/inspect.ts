@@ -4,7 +4,7 @@
  * custom sections (name, producers), size, AssemblyScript or not.
  * Read straight from the binary format (core spec, chapter 5).
  */
-import { signatureText } from '../wasi/functions.js';
+import { signatureText, wasiImportType } from '../wasi/functions.js';
 import { UserError } from './errors.js';
 
 const VALTYPES: Record<number, string> = { 0x7f: 'i32', 0x7e: 'i64', 0x7d: 'f32', 0x7c: 'f64', 0x7b: 'v128', 0x70: 'funcref', 0x6f: 'externref' };
@@ -12,7 +12,11 @@ const KINDS = ['func', 'table', 'memory', 'global', 'tag'];
 
 export interface FuncType { params: string[]; results: string[] }
 export interface Limits { min: number; max: number | null; shared: boolean; memory64: boolean }
-export interface ImportEntry { module: string; name: string; kind: string; type?: string; limits?: Limits; provided: boolean }
+/**
+ * `provided`: the host supplies this import with this type, so it links. `expected`: the
+ * type tswasi gives a WASI function the module imports with another type (it would not link).
+ */
+export interface ImportEntry { module: string; name: string; kind: string; type?: string; limits?: Limits; provided: boolean; expected?: string }
 export interface ExportEntry { name: string; kind: string; type?: string; limits?: Limits }
 export interface ModuleReport {
   size: number;
@@ -110,7 +114,15 @@ export function inspectModule(bytes: Uint8Array, provided: (module: string, name
         const name = r.name();
         const kind = r.byte();
         const entry: ImportEntry = { module, name, kind: KINDS[kind] ?? '?', provided: false };
-        if (kind === 0) { const t = r.u32(); entry.type = sig(types[t]); funcTypes.push(t); importedFuncs++; entry.provided = provided(module, name); }
+        if (kind === 0) {
+          const t = r.u32();
+          entry.type = sig(types[t]);
+          funcTypes.push(t);
+          importedFuncs++;
+          const expected = wasiImportType(module, name);
+          if (expected !== undefined && expected !== entry.type) entry.expected = expected;
+          entry.provided = entry.expected === undefined && provided(module, name);
+        }
         else if (kind === 1) { r.byte(); entry.limits = r.limits(); }
         else if (kind === 2) { entry.limits = r.limits(); memories.push({ ...entry.limits, exported: null, imported: `${module}::${name}` }); }
         else if (kind === 3) { entry.type = VALTYPES[r.byte()] ?? '?'; entry.type += r.byte() ? ' mut' : ''; }
@@ -165,10 +177,10 @@ export function formatReport(file: string, m: ModuleReport): string {
   out.push('', `imports (${m.imports.length}):`);
   for (const [mod, list] of byModule) {
     const missing = list.filter((i) => i.kind === 'func' && !i.provided).length;
-    out.push(`  ${mod}${missing > 0 ? ` (${missing} not provided by tswasi)` : list.every((i) => i.kind !== 'func' || i.provided) && list.some((i) => i.kind === 'func') ? ' (all provided by tswasi)' : ''}`);
+    out.push(`  ${mod}${missing > 0 ? ` (${missing} not provided by tswasi${list.some((i) => i.expected !== undefined) ? ' as typed' : ''})` : list.every((i) => i.kind !== 'func' || i.provided) && list.some((i) => i.kind === 'func') ? ' (all provided by tswasi)' : ''}`);
     for (const i of list) {
       const what = i.kind === 'func' ? `func ${i.type}` : i.kind === 'memory' ? `memory ${pages(i.limits!)}` : `${i.kind}${i.type ? ' ' + i.type : ''}`;
-      out.push(`    ${i.kind === 'func' ? (i.provided ? '✓' : '✗') : ' '} ${i.name}: ${what}`);
+      out.push(`    ${i.kind === 'func' ? (i.provided ? '✓' : '✗') : ' '} ${i.name}: ${what}${i.expected !== undefined ? ` (wrong type: tswasi's is ${i.expected})` : ''}`);
     }
   }
   out.push('', `exports (${m.exports.length}):`);

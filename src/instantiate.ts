@@ -2,7 +2,7 @@
 import { UserError } from './errors.js';
 
 /** Imports the module needs that `provided` does not supply, as "module::name". */
-export function missingImports(module: WebAssembly.Module, provided: WebAssembly.Imports): string[] {
+function missingImports(module: WebAssembly.Module, provided: WebAssembly.Imports): string[] {
   const missing: string[] = [];
   for (const imp of WebAssembly.Module.imports(module)) {
     const ns = provided[imp.module] as Record<string, unknown> | undefined;

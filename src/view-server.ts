@@ -10,7 +10,7 @@ import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The built page: dist/explorer (this file is dist/src/view-server.js). */
-export const EXPLORER_DIR = fileURLToPath(new URL('../explorer/', import.meta.url));
+const EXPLORER_DIR = fileURLToPath(new URL('../explorer/', import.meta.url));
 
 const TYPES: Readonly<Record<string, string>> = {
   'index.html': 'text/html; charset=utf-8',

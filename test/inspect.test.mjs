@@ -1,7 +1,9 @@
 // tswasi inspect: what a module is.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compileC, runCli } from './helpers/wasm.mjs';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { compileC, runCli, tempDir } from './helpers/wasm.mjs';
 
 test('a C command: WASI preview1, imports all provided, exports, memory, custom sections', async (t) => {
   const wasm = compileC('cli_import');
@@ -29,4 +31,24 @@ test('inspect on a non-module is one clear error', async () => {
   const r = await runCli(['inspect', '/etc/hostname']);
   assert.equal(r.code, 1);
   assert.match(r.stderr, /^error: /);
+});
+
+test('inspect marks a WASI import with the wrong type as not provided, naming the right type', async () => {
+  const dir = tempDir();
+  const file = join(dir, 'mistyped.wat');
+  // fd_write takes four i32s; this module declares it with three, so it would not link.
+  writeFileSync(file, `(module
+    (import "wasi_snapshot_preview1" "fd_write" (func (param i32 i32 i32) (result i32)))
+    (import "wasi_snapshot_preview1" "proc_exit" (func (param i32)))
+    (memory (export "memory") 1)
+    (func (export "_start")))`);
+  let r = await runCli(['inspect', file]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /wasi_snapshot_preview1 \(1 not provided by tswasi as typed\)/);
+  assert.match(r.stdout, /✗ fd_write: func \(i32, i32, i32\) -> \(i32\) \(wrong type: tswasi's is \(i32, i32, i32, i32\) -> \(i32\)\)/);
+  assert.match(r.stdout, /✓ proc_exit: func \(i32\) -> \(\)/);
+  r = await runCli(['inspect', '--json', file]);
+  const fdWrite = JSON.parse(r.stdout).imports.find((i) => i.name === 'fd_write');
+  assert.equal(fdWrite.provided, false);
+  assert.equal(fdWrite.expected, '(i32, i32, i32, i32) -> (i32)');
 });

@@ -86,3 +86,12 @@ test('tswasi-oci list and state load no crypto or worker thread', () => {
     fs.rmSync(root, { recursive: true, force: true });
   }
 });
+
+// tswasi-oci parses its command line by its own command table (oci/argv.ts):
+// no command of it, --help included, loads yargs.
+test('the tswasi-oci bundles hold no yargs', () => {
+  for (const name of ['tswasi-oci', 'tswasi-oci-wasm']) {
+    const bundle = fs.readFileSync(path.join(ROOT, `dist/oci/${name}.bundle.cjs`), 'utf8');
+    assert.doesNotMatch(bundle, /node_modules\/yargs/, `${name} bundles yargs`);
+  }
+});

@@ -99,15 +99,18 @@ export function signatureText(params: readonly string[], results: readonly strin
   return `(${params.join(', ')}) -> (${results.join(', ')})`;
 }
 
+/** The type tswasi gives an import of wasi_snapshot_preview1, or undefined where the spec has no such function. */
+export function wasiImportType(module: string, name: string): string | undefined {
+  const spec = module === 'wasi_snapshot_preview1' ? WASI_FUNCTIONS[name] : undefined;
+  return spec === undefined ? undefined : signatureText(wasmParams(spec.params), spec.results);
+}
+
 /** Imports of wasi_snapshot_preview1 whose type is not the spec's, as one message per import. */
 export function wasiSignatureMismatches(imports: ReadonlyArray<{ module: string; name: string; kind: string; type?: string | undefined }>): string[] {
   const out: string[] = [];
   for (const i of imports) {
-    if (i.module !== 'wasi_snapshot_preview1' || i.kind !== 'func') continue;
-    const spec = WASI_FUNCTIONS[i.name];
-    if (spec === undefined) continue;
-    const want = signatureText(wasmParams(spec.params), spec.results);
-    if (i.type !== want) out.push(`\`wasi_snapshot_preview1::${i.name}\` has type ${i.type}, expected ${want}`);
+    const want = i.kind === 'func' ? wasiImportType(i.module, i.name) : undefined;
+    if (want !== undefined && i.type !== want) out.push(`\`${i.module}::${i.name}\` has type ${i.type}, expected ${want}`);
   }
   return out;
 }

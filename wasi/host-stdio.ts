@@ -78,7 +78,7 @@ export class LocalOutputBuffer implements OutputCoalescer {
  * a character device; anything else (a file, a pipe, /dev/null) is UNKNOWN,
  * so wasi-libc's isatty() is 1 exactly when Linux's is.
  */
-export function stdioFiletype(hostFd: number): Filetype {
+function stdioFiletype(hostFd: number): Filetype {
   try {
     return isatty(hostFd) ? Filetype.CHARACTER_DEVICE : Filetype.UNKNOWN;
   } catch {

@@ -4,7 +4,7 @@ import { WasiError } from './errors.js';
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
 const utf8Encoder = new TextEncoder();
 /** Typed arrays use host byte order; wasm memory is little-endian. */
-export const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /**
  * The only door to guest linear memory. Every access is bounds-checked and a

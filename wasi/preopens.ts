@@ -7,12 +7,15 @@ import type { DirHandle } from './fs/handle.js';
 import { MemDir } from './fs/mem.js';
 import { DirCache, type FinalOp, type MountTarget, type Namespace, resolve } from './fs/resolve.js';
 
-/** A directory to preopen or mount: a host path, or a memfs volume (optionally a directory in it). */
+/**
+ * A directory to preopen or mount: a host path, or a memfs volume (optionally a directory in it;
+ * `limit`: the bytes of file data the volume may hold, default 1 GiB — see fs/mem-quota.ts).
+ */
 export type DirSource =
   | string
   | Volume
   | { host: string; readonly?: boolean }
-  | { volume: Volume; path?: string; readonly?: boolean };
+  | { volume: Volume; path?: string; readonly?: boolean; limit?: number };
 
 function isVolume(v: unknown): v is Volume {
   return typeof v === 'object' && v !== null && '_core' in v && 'openSync' in v;
@@ -26,7 +29,7 @@ export function openDirSourceWith(src: DirSource, openHostDir: (path: string, re
   if (typeof src === 'string') return openHostDir(src, false);
   if (isVolume(src)) return MemDir.open(src);
   if ('host' in src) return openHostDir(src.host, src.readonly ?? false);
-  if ('volume' in src) return MemDir.open(src.volume, src.path ?? '/', src.readonly ?? false);
+  if ('volume' in src) return MemDir.open(src.volume, src.path ?? '/', src.readonly ?? false, src.limit);
   throw new TypeError('preopen must be a host path, a memfs Volume, { host } or { volume }');
 }
 

@@ -31,7 +31,7 @@ const FREE = 0;
 const WRITER = 1;
 const READER = 2;
 
-export const DEFAULT_RING_BYTES = 64 * 1024;
+const DEFAULT_RING_BYTES = 64 * 1024;
 
 /** A ring's shared memory: pass it to the guest's thread in the task. */
 export function createOutputRing(capacity = DEFAULT_RING_BYTES): SharedArrayBuffer {

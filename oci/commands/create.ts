@@ -8,8 +8,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import type { Invocation } from '../argv.js';
 import type { Context } from '../context.js';
-import { classifyEntrypoint, decide } from '../detect.js';
+import { ANNOTATION_TRACE, classifyEntrypoint, decide } from '../detect.js';
 import { checkModule, readEntrypoint } from '../entrypoint.js';
 import { guestFd } from '../guest.js';
 import { guestOf, rewriteSpec } from '../rewrite.js';
@@ -27,6 +28,14 @@ export interface CreateArgs {
   preserveFds?: number | undefined;
   noPivot?: boolean | undefined;
   noNewKeyring?: boolean | undefined;
+}
+
+export function createArgs(inv: Invocation): CreateArgs {
+  const o = inv.options;
+  return {
+    id: inv.id!, bundle: o.value('bundle'), pidFile: o.value('pid-file'), consoleSocket: o.value('console-socket'), pidfdSocket: o.value('pidfd-socket'),
+    preserveFds: o.count('preserve-fds'), noPivot: o.flag('no-pivot'), noNewKeyring: o.flag('no-new-keyring'),
+  };
 }
 
 export function loadBundle(bundle: string | undefined): { dir: string; spec: Spec } {
@@ -50,9 +59,7 @@ export function classify(ctx: Context, dir: string, spec: Spec): { wasm: boolean
   return { ...d, bytes };
 }
 
-/** The annotation (or environment variable) that asks for a container's WASI calls to be traced. */
-export const ANNOTATION_TRACE = 'io.tswasi.trace';
-
+/** What ANNOTATION_TRACE (or TSWASI_TRACE in the container's environment) asks to trace, if anything. */
 function traceRequest(spec: Spec): string | undefined {
   const ann = spec.annotations?.[ANNOTATION_TRACE];
   if (ann !== undefined && ann !== '' && ann !== 'false') return ann === 'true' ? 'all' : ann;
@@ -74,7 +81,7 @@ export async function prepareWasm(ctx: Context, a: CreateArgs, dir: string, spec
   if (trace !== undefined) parseTraceSpec(trace);
   const binds = runnerBinds();
   const root = runnerRoot(binds);
-  const copy = newCopyDir(ctx.globals.root, a.id);
+  const copy = newCopyDir(ctx.root, a.id);
   try {
     const first = 3 + (a.preserveFds ?? 0);
     const rewritten = rewriteSpec(spec, dir, root, binds, first);
@@ -110,7 +117,8 @@ export function preservedFds(n: number | undefined): number[] {
   return Array.from({ length: n ?? 0 }, (_, i) => 3 + i);
 }
 
-export async function create(ctx: Context, a: CreateArgs): Promise<number> {
+export async function main(ctx: Context, inv: Invocation): Promise<number> {
+  const a = createArgs(inv);
   const { dir, spec } = loadBundle(a.bundle);
   const d = classify(ctx, dir, spec);
   if (!d.wasm) {

@@ -6,6 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import type { Invocation } from '../argv.js';
 import type { Context } from '../context.js';
 import { guestFd } from '../guest.js';
 import { ANNOTATION_BUNDLE, isWasmState } from '../wasm-state.js';
@@ -14,7 +15,7 @@ import { runDir } from '../runner-root.js';
 import { parseProcess, type Process } from '../spec.js';
 import { loadBundle, preservedFds } from './create.js';
 
-export interface ExecArgs {
+interface ExecArgs {
   id: string;
   process?: string | undefined;
   detach: boolean;
@@ -29,7 +30,17 @@ export interface ExecArgs {
   command: string[];
 }
 
-export function exec(ctx: Context, a: ExecArgs): number {
+function execArgs(inv: Invocation): ExecArgs {
+  const o = inv.options;
+  return {
+    id: inv.id!, process: o.value('process'), detach: o.flag('detach'), pidFile: o.value('pid-file'), consoleSocket: o.value('console-socket'),
+    pidfdSocket: o.value('pidfd-socket'), preserveFds: o.count('preserve-fds'), cwd: o.value('cwd'), env: o.list('env'), tty: o.flag('tty'),
+    user: o.value('user'), command: [...inv.operands],
+  };
+}
+
+export function main(ctx: Context, inv: Invocation): number {
+  const a = execArgs(inv);
   const { state, error } = ctx.nativeState(a.id);
   if (state === null || !isWasmState(state)) {
     if (state === null) ctx.log.debug(`exec: no state for ${a.id}: ${error.trim()}`);

@@ -1,9 +1,10 @@
 /** `features`: the native runtime's OCI features document, with what tswasi-oci adds. */
 import type { Context } from '../context.js';
+import { ANNOTATION_HANDLER, ANNOTATION_TRACE, ANNOTATION_VARIANT } from '../detect.js';
 import { capture } from '../native.js';
 import { OCI_VERSION } from '../spec.js';
 
-export function features(ctx: Context): number {
+export function main(ctx: Context): number {
   let doc: Record<string, unknown> = { ociVersionMin: '1.0.0', ociVersionMax: OCI_VERSION };
   try {
     const r = capture(ctx.nativeRuntime(), ['features']);
@@ -11,9 +12,10 @@ export function features(ctx: Context): number {
   } catch { /* no native runtime: our own minimum */ }
   doc['annotations'] = {
     ...(doc['annotations'] as Record<string, string> | undefined),
-    'io.github.tswasi.wasm': 'Wasm containers run in tswasi inside the native runtime\'s container; others run natively',
-    'run.oci.handler': 'wasm | wasm-smart',
-    'module.wasm.image/variant': 'compat | compat-smart | wasm | wasm-smart',
+    // The annotations tswasi-oci reads (detect.ts, create.ts).
+    [ANNOTATION_HANDLER]: 'wasm | wasm-smart',
+    [ANNOTATION_VARIANT]: 'compat | compat-smart | wasm | wasm-smart',
+    [ANNOTATION_TRACE]: 'true | a trace spec (trace a Wasm container\'s WASI calls)',
   };
   process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
   return 0;

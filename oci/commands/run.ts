@@ -1,9 +1,11 @@
 /** `run`: create and start in one go — runc's own `run`, with a Wasm container's bundle rewritten as for `create`. */
 import fs from 'node:fs';
+import type { Invocation } from '../argv.js';
 import type { Context } from '../context.js';
-import { classify, loadBundle, preservedFds, prepareWasm, runtimeOptions, type CreateArgs } from './create.js';
+import { classify, createArgs, loadBundle, preservedFds, prepareWasm, runtimeOptions } from './create.js';
 
-export async function run(ctx: Context, a: CreateArgs & { detach: boolean; keep: boolean }): Promise<number> {
+export async function main(ctx: Context, inv: Invocation): Promise<number> {
+  const a = { ...createArgs(inv), detach: inv.options.flag('detach'), keep: inv.options.flag('keep') };
   const { dir, spec } = loadBundle(a.bundle);
   const d = classify(ctx, dir, spec);
   if (!d.wasm) return ctx.delegate();

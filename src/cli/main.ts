@@ -18,7 +18,7 @@ const RUN_FLAG_OPTIONS = new Set(['--help', '-h', '--version', '-V', '--trace', 
  * Split `run` arguments at the module: everything after it belongs to the
  * guest, even words that look like options — yargs never sees them.
  */
-export function splitAtModule(rest: readonly string[]): { options: string[]; guest: string[] } {
+function splitAtModule(rest: readonly string[]): { options: string[]; guest: string[] } {
   const options: string[] = [];
   for (let i = 0; i < rest.length; i++) {
     const tok = rest[i]!;

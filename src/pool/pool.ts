@@ -4,7 +4,6 @@
  * worker; each call gets a fresh instance and fresh memory.
  */
 import { availableParallelism } from 'node:os';
-import { readFile, stat } from 'node:fs/promises';
 import { isatty } from 'node:tty';
 import { basename } from 'node:path';
 import { createRequire } from 'node:module';
@@ -15,8 +14,9 @@ import type { TraceSpec } from '../trace/setup.js';
 import createDebug from 'debug';
 
 const debug = createDebug('tswasi:pool');
-import { limitMemory, WASM_PAGE } from '../memory-limit.js';
-import { compileModule, contentHash, moduleReadError } from '../module.js';
+import { WASM_PAGE } from '../memory-limit.js';
+import { compileModule, compileModuleFile } from '../module.js';
+import { ModuleCache, sharedModuleCache, type ModuleCacheLimits } from '../module-cache.js';
 import { createOutputRing, resetOutputRing, SharedOutputReader, writeAll } from '../../wasi/index.js';
 import { createSharedStdin, feedSharedStdin } from './shared-stdin.js';
 import { restoreVolume, type GuestError, type GuestResult, type GuestTask, type InputSpec, type OutputSpec, type PreopenSpec, type VolumeSnapshot } from './task.js';
@@ -36,6 +36,12 @@ export interface PoolOptions {
    * how late a guest's bytes arrive while it computes.
    */
   outputGatherMs?: number;
+  /**
+   * Bounds of this pool's own module cache (default: the process's shared
+   * cache, 64 modules and 256 MiB of module bytes, least recently used out
+   * first). Modules are keyed by content hash and memory limit.
+   */
+  moduleCache?: ModuleCacheLimits;
 }
 
 /** A module: a file path, its bytes, or an already compiled module. */
@@ -127,9 +133,7 @@ function isAsyncIterable(v: unknown): v is AsyncIterable<Uint8Array | string> {
 
 export class Pool {
   private readonly workers: TaskRunner;
-  private readonly modules = new Map<string, WebAssembly.Module>();
-  /** path → what it held when last read, so a file is read and hashed only when it changes. */
-  private readonly files = new Map<string, { stamp: string; module: WebAssembly.Module; limit: number | undefined }>();
+  private readonly cache: ModuleCache;
   private readonly maxQueue: number;
   private readonly outputGatherMs: number;
   /** Output rings of the calls under way, drained by this thread. */
@@ -145,6 +149,7 @@ export class Pool {
     const maxThreads = options.maxThreads ?? availableParallelism();
     this.maxQueue = options.maxQueue ?? Infinity;
     this.outputGatherMs = options.outputGatherMs ?? 4;
+    this.cache = options.moduleCache === undefined ? sharedModuleCache : new ModuleCache(options.moduleCache);
     this.workers = new (loadPiscina())<GuestTask, GuestResult>({
       filename: WORKER,
       maxThreads,
@@ -159,35 +164,14 @@ export class Pool {
     return this.workers.threads.length;
   }
 
-  /** Compile once per content (and per memory limit), shared by every worker. */
+  /** Compile once per content and memory limit (./module-cache.ts), shared by every worker. */
   private async module(source: ModuleSource, memoryLimitPages: number | undefined): Promise<WebAssembly.Module> {
     if (source instanceof WebAssembly.Module) {
       if (memoryLimitPages !== undefined) throw new UserError('memoryLimit needs the module as a path or bytes, not a compiled WebAssembly.Module');
       return source;
     }
-    let stamp = '';
-    let bytes: Uint8Array;
-    if (typeof source === 'string') {
-      try {
-        const st = await stat(source);
-        stamp = `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}`;
-        const hit = this.files.get(source);
-        if (hit !== undefined && hit.stamp === stamp && hit.limit === memoryLimitPages) return hit.module;
-        bytes = await readFile(source);
-      } catch (e) {
-        throw moduleReadError(source, e);
-      }
-    } else {
-      bytes = source;
-    }
-    const key = `${contentHash(bytes)}:${memoryLimitPages ?? ''}`;
-    let m = this.modules.get(key);
-    if (m === undefined) {
-      m = compileModule(memoryLimitPages === undefined ? bytes : limitMemory(bytes, memoryLimitPages), typeof source === 'string' ? source : 'module');
-      this.modules.set(key, m);
-    }
-    if (typeof source === 'string') this.files.set(source, { stamp, module: m, limit: memoryLimitPages });
-    return m;
+    const options = { cache: this.cache, memoryLimitPages };
+    return typeof source === 'string' ? compileModuleFile(source, options) : compileModule(source, 'module', options);
   }
 
   async run(source: ModuleSource, o: GuestRunOptions = {}): Promise<GuestRunResult> {

@@ -6,20 +6,16 @@ const inGroup = (...groups: Group[]) => (name: string): boolean => {
   return group !== undefined && groups.includes(group);
 };
 
-/** Groups for `--trace=GROUP`: each function's own group, and `fs` (files, reads and writes too), `path`, `fd`. */
+/**
+ * Filters for `--trace=GROUP`: each group of the table (`fs` widened to the
+ * reads and writes of `io` too, what a file trace wants), and the `path_*`
+ * and `fd_*` families.
+ */
 export const GROUPS: Readonly<Record<string, (name: string) => boolean>> = {
   all: () => true,
-  fs: inGroup('fs', 'io'),
+  ...Object.fromEntries(WASI_GROUPS.map((g) => [g, g === 'fs' ? inGroup('fs', 'io') : inGroup(g)])),
   path: (n) => n.startsWith('path_'),
   fd: (n) => n.startsWith('fd_'),
-  io: inGroup('io'),
-  clock: inGroup('clock'),
-  args: inGroup('args'),
-  env: inGroup('env'),
-  proc: inGroup('proc'),
-  poll: inGroup('poll'),
-  random: inGroup('random'),
-  sock: inGroup('sock'),
 };
 
 /** A predicate for a filter like "fs", "path_open,fd_read" or "all". */

@@ -10,6 +10,7 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { compileAttack, toolchainProblem, oci, writeBundle, tempDir, summary, OCI_BIN } from './lib.mjs';
@@ -75,8 +76,14 @@ function containerProcs(root) {
 }
 /** tswasi-oci's bundle copies of containers with these ids (there until delete). */
 const COPIES = '/run/tswasi/bundles';
-function copiesOf(ids) {
-  try { return fs.readdirSync(COPIES).filter((f) => ids.some((id) => f.startsWith(`${id}.`))); } catch { return []; }
+/**
+ * The bundle copies of these ids under this --root (oci/bundle-copies.ts names
+ * them "<id>.<root key>.<random>"): another run's, on this machine at the same
+ * time or left by a killed one, are not this test's.
+ */
+function copiesOf(ids, root) {
+  const key = createHash('sha256').update(path.resolve(root)).digest('hex').slice(0, 8);
+  try { return fs.readdirSync(COPIES).filter((f) => ids.some((id) => f.startsWith(`${id}.${key}.`))); } catch { return []; }
 }
 function stateEntries(root) {
   try { return fs.readdirSync(root); } catch { return []; }
@@ -171,7 +178,7 @@ test('the same id created many times at once: exactly one wins, the rest say "al
     assert.equal(containerProcs(root).length, 1, containerProcs(root).join('\n'));
     assert.equal((await oci(root, ['delete', '--force', 'twin'])).code, 0);
     assert.deepEqual(stateEntries(root).filter((e) => !e.startsWith('.')), []);
-    assert.deepEqual(copiesOf(['twin']), [], 'bundle copies left');
+    assert.deepEqual(copiesOf(['twin'], root), [], 'bundle copies left');
     assert.deepEqual(containerProcs(root), []);
   }
 });
@@ -295,7 +302,7 @@ test('a crash between state writes: stray temp files, a create killed mid-way, a
   }
   if (orphanNotes.length) tally.notes.push(...orphanNotes.map((n) => `LEAK ${n}`));
   assert.deepEqual(orphanNotes, [], 'a create killed mid-way leaves a container process that delete --force does not end');
-  assert.deepEqual(copiesOf(Array.from({ length: 12 }, (_, i) => `half${i}`)), [], 'bundle copies left');
+  assert.deepEqual(copiesOf(Array.from({ length: 12 }, (_, i) => `half${i}`), root), [], 'bundle copies left');
   assert.deepEqual(containerProcs(root), []);
   assert.deepEqual(stateEntries(root).filter((e) => !e.startsWith('.')), []);
 });
@@ -310,7 +317,7 @@ test('the bundle copy removed or torn behind tswasi-oci\'s back: runc keeps the 
     tally.cases++;
     const id = `copy-${damage}`;
     assert.equal((await oci(root, ['create', '--bundle', b, id])).code, 0);
-    const [copy] = copiesOf([id]);
+    const [copy] = copiesOf([id], root);
     assert.ok(copy, 'a bundle copy while the container exists');
     if (damage === 'removed') fs.rmSync(path.join(COPIES, copy), { recursive: true });
     else fs.writeFileSync(path.join(COPIES, copy, 'config.json'), '{"ociVersion":"1.0.2","proc');
@@ -322,7 +329,7 @@ test('the bundle copy removed or torn behind tswasi-oci\'s back: runc keeps the 
     if (st?.status !== 'stopped') { tally.lost++; problems.push(`${damage}: status ${JSON.stringify(st)}`); }
     const d = await oci(root, ['delete', id]);
     if (d.code !== 0) problems.push(`${damage}: delete: ${d.stderr.trim()}`);
-    if (copiesOf([id]).length) problems.push(`${damage}: copy left: ${copiesOf([id])}`);
+    if (copiesOf([id], root).length) problems.push(`${damage}: copy left: ${copiesOf([id], root)}`);
   }
   assert.deepEqual(problems, []);
   assert.deepEqual(containerProcs(root), []);
@@ -360,6 +367,6 @@ test(`${CYCLES} create/start/delete cycles leak no processes, fds or state direc
   assert.equal(done, CYCLES);
   assert.deepEqual(containerProcs(root), []);
   assert.deepEqual(stateEntries(root), []);
-  assert.deepEqual(copiesOf(Array.from({ length: CYCLES }, (_, i) => `cyc${i}`)), [], 'bundle copies left');
+  assert.deepEqual(copiesOf(Array.from({ length: CYCLES }, (_, i) => `cyc${i}`), root), [], 'bundle copies left');
   assert.ok(fdsAfter <= fdsBefore + 2, `fds ${fdsBefore} -> ${fdsAfter}`);
 });

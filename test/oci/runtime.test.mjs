@@ -122,7 +122,9 @@ test('bad input: unknown ids, malformed or missing config.json, missing or non-W
   fs.writeFileSync(path.join(dir, 'config.json'), '{"ociVersion": "1.0.2", "process": ');
   assertOneLine(await oci(root, ['create', '--bundle', dir, 'x']), /config\.json: invalid JSON/);
   fs.writeFileSync(path.join(dir, 'config.json'), '{"ociVersion": "1.0.2", "process": {"cwd": "/", "args": [1]}}');
-  assertOneLine(await oci(root, ['create', '--bundle', dir, 'x']), /process\.args must be an array of strings/);
+  assertOneLine(await oci(root, ['create', '--bundle', dir, 'x']), /config\.json: process\.args\[0\]: expected string, got number$/);
+  fs.writeFileSync(path.join(dir, 'config.json'), '{"ociVersion": "1.0.2", "process": {"cwd": "/", "args": ["/a.wasm"]}, "mounts": [{"destination": "/x", "options": "ro"}]}');
+  assertOneLine(await oci(root, ['create', '--bundle', dir, 'x']), /config\.json: mounts\[0\]\.options: expected array of strings, got string$/);
 
   const missing = bundle(tempDir(), { args: ['/missing.wasm'] });
   assertOneLine(await oci(root, ['create', '--bundle', missing, 'x']), /entrypoint \/missing\.wasm not found/);
@@ -251,13 +253,13 @@ test('exec --process: the process JSON is checked as config.json\'s process is, 
   const dir = tempDir();
   const cases = [
     ['{"cwd": "/", "args": ', /invalid JSON/],
-    ['[1, 2]', /process must be an object/],
-    ['{"args": ["/tool.wasm"]}', /process\.cwd must be a string/],
-    ['{"cwd": "/", "args": "/tool.wasm"}', /process\.args must be an array of strings/],
-    ['{"cwd": "/", "args": ["/tool.wasm", 7]}', /process\.args must be an array of strings/],
-    ['{"cwd": "/", "args": []}', /process\.args must not be empty/],
-    ['{"cwd": "/", "args": ["/tool.wasm"], "env": {"A": "1"}}', /process\.env must be an array of strings/],
-    ['{"cwd": "/", "args": ["/tool.wasm"], "terminal": "yes"}', /process\.terminal must be a boolean/],
+    ['[1, 2]', /: process: expected object, got array$/],
+    ['{"args": ["/tool.wasm"]}', /: process\.cwd: missing$/],
+    ['{"cwd": "/", "args": "/tool.wasm"}', /: process\.args: expected array of strings, got string$/],
+    ['{"cwd": "/", "args": ["/tool.wasm", 7]}', /: process\.args\[1\]: expected string, got number$/],
+    ['{"cwd": "/", "args": []}', /: process\.args: expected non-empty array of strings, got an empty array$/],
+    ['{"cwd": "/", "args": ["/tool.wasm"], "env": {"A": "1"}}', /: process\.env: expected array of strings, got object$/],
+    ['{"cwd": "/", "args": ["/tool.wasm"], "terminal": "yes"}', /: process\.terminal: expected boolean, got string$/],
   ];
   for (const [i, [text, re]] of cases.entries()) {
     const f = path.join(dir, `p${i}.json`);

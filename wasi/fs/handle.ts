@@ -99,5 +99,3 @@ export interface DirHandle {
    */
   identity(name?: string): string | null;
 }
-
-export type Handle = FileHandle | DirHandle;

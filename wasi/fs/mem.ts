@@ -11,6 +11,7 @@ import { Errno, Filetype } from '../abi.js';
 import { WasiError } from '../errors.js';
 import type { DirEntry, DirHandle, FileHandle, Filestat, OpenRequest, TimeSpec } from './handle.js';
 import { filestatOf, filetypeOfMode } from './stat.js';
+import { DEFAULT_VOLUME_LIMIT, VolumeQuota } from './mem-quota.js';
 
 /** The part of memfs's Link we rely on (public fields of @jsonjoy.com/fs-core's Link). */
 interface MemLink {
@@ -31,7 +32,7 @@ function seconds(t: TimeSpec, currentNs: bigint): number {
   return Number((t === null ? currentNs : t) / 1000n) / 1e6;
 }
 
-export class MemFile implements FileHandle {
+class MemFile implements FileHandle {
   readonly kind = 'file';
   readonly filetype = Filetype.REGULAR_FILE;
   constructor(
@@ -39,7 +40,12 @@ export class MemFile implements FileHandle {
     private readonly fd: number,
     public append: boolean,
     readonly readonly: boolean,
+    private readonly quota: VolumeQuota,
   ) {}
+
+  private size(): number {
+    return Number(this.vol.fstatSync(this.fd).size);
+  }
 
   read(buf: Uint8Array, off: number, len: number, position: number | null): number {
     return this.vol.readSync(this.fd, buf, off, len, position);
@@ -48,7 +54,10 @@ export class MemFile implements FileHandle {
   write(buf: Uint8Array, off: number, len: number, position: number | null): number {
     // memfs cannot change an fd's flags later, so O_APPEND is ours: one
     // thread, so "seek to end, write" is atomic here.
-    if (this.append) position = Number(this.vol.fstatSync(this.fd).size);
+    const size = this.size();
+    if (this.append) position = size;
+    const at = position ?? this.vol._core.getFileByFd(this.fd).position;
+    this.quota.grow(size, at + len);
     return this.vol.writeSync(this.fd, buf, off, len, position);
   }
 
@@ -58,6 +67,7 @@ export class MemFile implements FileHandle {
 
   setSize(size: number): void {
     roCheck(this.readonly);
+    this.quota.grow(this.size(), size);
     this.vol.ftruncateSync(this.fd, size);
   }
 
@@ -69,8 +79,11 @@ export class MemFile implements FileHandle {
 
   allocate(offset: number, len: number): void {
     roCheck(this.readonly);
-    const size = Number(this.vol.fstatSync(this.fd).size);
-    if (offset + len > size) this.vol.ftruncateSync(this.fd, offset + len);
+    const size = this.size();
+    if (offset + len > size) {
+      this.quota.grow(size, offset + len);
+      this.vol.ftruncateSync(this.fd, offset + len);
+    }
   }
 
   setAppend(append: boolean): void {
@@ -93,12 +106,13 @@ export class MemDir implements DirHandle {
     private readonly vol: Volume,
     private readonly node: MemLink,
     readonly readonly: boolean,
+    private readonly quota: VolumeQuota,
   ) {}
 
   /** A directory of a memfs volume as a preopen or mount root. */
-  static open(vol: Volume, path = '/', readonly = false): MemDir {
+  static open(vol: Volume, path = '/', readonly = false, limit = DEFAULT_VOLUME_LIMIT): MemDir {
     const link = vol._core.getResolvedLinkOrThrow(path) as unknown as MemLink;
-    const dir = new MemDir(vol, link, readonly);
+    const dir = new MemDir(vol, link, readonly, new VolumeQuota(vol, limit));
     if (dir.stat().filetype !== Filetype.DIRECTORY) throw new WasiError(Errno.NOTDIR);
     return dir;
   }
@@ -177,11 +191,11 @@ export class MemDir implements DirHandle {
     if (req.exclusive) flags |= O.EXCL;
     if (req.truncate) flags |= O.TRUNC;
     const fd = this.vol.openSync(path, flags, 0o666);
-    return new MemFile(this.vol, fd, req.append, this.readonly);
+    return new MemFile(this.vol, fd, req.append, this.readonly, this.quota);
   }
 
   private subdir(path: string): MemDir {
-    return new MemDir(this.vol, this.vol._core.getLinkOrThrow(path) as unknown as MemLink, this.readonly);
+    return new MemDir(this.vol, this.vol._core.getLinkOrThrow(path) as unknown as MemLink, this.readonly, this.quota);
   }
 
   openDir(name: string): DirHandle {

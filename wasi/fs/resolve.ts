@@ -17,7 +17,7 @@ import { WasiError } from '../errors.js';
 import type { DirHandle } from './handle.js';
 
 /** Linux's MAXSYMLINKS; cap-std uses the same budget. */
-export const MAX_SYMLINKS = 40;
+const MAX_SYMLINKS = 40;
 /** What a path that tries to leave its sandbox gets (wasmtime: PERM). */
 export const ESCAPE_ERRNO = Errno.PERM;
 

@@ -1,0 +1,122 @@
+// tswasi-oci's door (oci/argv.ts, oci/cli.ts): argv read once by the command
+// table, the container id checked there with runc's rule and words, so a bad
+// id never reaches a command, a path or the native runtime; everything else
+// reaches the native runtime exactly as it came (less our --native-runtime).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { UsageError, parseArgv } from '../dist/oci/argv.js';
+import { COMMANDS, GLOBAL_OPTIONS } from '../dist/oci/command-table.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const OCI = path.join(ROOT, 'dist/oci/tswasi-oci.js');
+const runcMissing = spawnSync('runc', ['--version']).status !== 0 ? 'runc not found' : null;
+
+const BAD_IDS = [['../x', 'invalid container ID format'], ['a/b', 'invalid container ID format'], ['.a', 'invalid container ID format'],
+  ['..', 'invalid container ID format'], ['x'.repeat(250), 'invalid container ID format'], ['a b', 'invalid container ID format'], ['', 'container id cannot be empty']];
+const WITH_ID = Object.entries(COMMANDS).filter(([, c]) => c.operands !== 'none').map(([name]) => name);
+
+test('the table: every command and option named once', () => {
+  assert.deepEqual(WITH_ID.sort(), ['checkpoint', 'create', 'delete', 'events', 'exec', 'kill', 'pause', 'ps', 'restore', 'resume', 'run', 'start', 'state', 'update']);
+  for (const [name, c] of [['global', { options: GLOBAL_OPTIONS }], ...Object.entries(COMMANDS)]) {
+    const longs = c.options.map((o) => o.name);
+    const shorts = c.options.flatMap((o) => (o.short ? [o.short] : []));
+    assert.equal(new Set(longs).size, longs.length, `${name}: a long option twice`);
+    assert.equal(new Set(shorts).size, shorts.length, `${name}: a short option twice`);
+  }
+});
+
+test('a bad id is refused at the door for every command that names a container, in runc\'s words', () => {
+  for (const command of WITH_ID) {
+    for (const [id, words] of BAD_IDS) {
+      const args = command === 'kill' ? [id, '9'] : command === 'exec' ? [id, '/tool.wasm'] : [id];
+      assert.throws(() => parseArgv(['--root', '/r', command, ...args]), (e) => !(e instanceof UsageError) && e.message === words, `${command} ${JSON.stringify(id)}`);
+    }
+    const inv = parseArgv(['--root', '/r', command, 'good_id-1.2', ...(command === 'kill' ? ['9'] : [])]);
+    assert.equal(inv.id, 'good_id-1.2');
+  }
+});
+
+test('argv split once: globals, command, options, operands; the native runtime\'s argv is ours less --native-runtime', () => {
+  let inv = parseArgv(['--root', '/r', '--native-runtime=/x/runc', '--log', 'L', '--native-runtime', '/y', '--debug', 'kill', '--all', 'c1', '9']);
+  assert.deepEqual(inv.nativeArgs, ['--root', '/r', '--log', 'L', '--debug', 'kill', '--all', 'c1', '9']);
+  assert.deepEqual(inv.globalArgs, ['--root', '/r', '--log', 'L', '--debug']);
+  assert.equal(inv.globals.value('native-runtime'), '/y');
+  assert.equal(inv.id, 'c1');
+  assert.deepEqual(inv.operands, ['9']);
+  assert.ok(inv.options.flag('all'));
+
+  // Ours with one id: options anywhere; values in both spellings; a count checked.
+  inv = parseArgv(['create', 'c2', '-b', '/b', '--pid-file=/p', '--preserve-fds', '2', '--no-pivot']);
+  assert.equal(inv.id, 'c2');
+  assert.equal(inv.options.value('bundle'), '/b');
+  assert.equal(inv.options.value('pid-file'), '/p');
+  assert.equal(inv.options.count('preserve-fds'), 2);
+  assert.ok(inv.options.flag('no-pivot'));
+  assert.throws(() => parseArgv(['create', '--preserve-fds', 'x', 'c']), UsageError);
+  assert.throws(() => parseArgv(['create', '--bogus', 'c']), { message: 'unknown option: --bogus' });
+  assert.throws(() => parseArgv(['create', 'a', 'b']), { message: 'create: one container id, got 2' });
+  assert.throws(() => parseArgv(['create']), { message: 'create: a container id is required' });
+  assert.throws(() => parseArgv(['--log-format', 'xml', 'list']), UsageError);
+  assert.throws(() => parseArgv(['frobnicate']), { message: 'unknown command: frobnicate' });
+  assert.throws(() => parseArgv(['toString']), { message: 'unknown command: toString' });
+
+  // exec: after the id everything is the command's, --help and -e included.
+  inv = parseArgv(['exec', '-e', 'A=1', '--env', 'B=2', '-t', 'c3', '/tool.wasm', '--help', '-e', 'x']);
+  assert.equal(inv.kind, 'run');
+  assert.deepEqual(inv.options.list('env'), ['A=1', 'B=2']);
+  assert.ok(inv.options.flag('tty'));
+  assert.deepEqual(inv.operands, ['/tool.wasm', '--help', '-e', 'x']);
+
+  // The native runtime's commands: an option we do not know is its to judge.
+  inv = parseArgv(['ps', '--newer-option', 'c4', '-ef']);
+  assert.equal(inv.id, 'c4');
+  assert.deepEqual(inv.nativeArgs, ['ps', '--newer-option', 'c4', '-ef']);
+
+  assert.deepEqual(parseArgv(['--help']), { kind: 'help', command: undefined });
+  assert.deepEqual(parseArgv(['--root', 'r', 'kill', '-h', 'nope']), { kind: 'help', command: 'kill' });
+  assert.deepEqual(parseArgv(['-v', 'list']), { kind: 'version' });
+});
+
+/** A native runtime that records each call, then is runc. */
+function recordingRuntime(dir) {
+  const calls = path.join(dir, 'calls');
+  const bin = path.join(dir, 'runtime');
+  fs.writeFileSync(bin, `#!/bin/sh\nprintf '%s\\n' "$*" >> '${calls}'\nexec runc "$@"\n`, { mode: 0o755 });
+  return { bin, calls: () => (fs.existsSync(calls) ? fs.readFileSync(calls, 'utf8').trim().split('\n') : []) };
+}
+
+test('tswasi-oci: a bad id never reaches a path or the native runtime', { skip: runcMissing !== null && process.env.CI !== 'true' ? runcMissing : false, timeout: 120_000 }, () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tswasi-route-test-'));
+  try {
+    const rt = recordingRuntime(dir);
+    const root = path.join(dir, 'a', 'root');
+    const log = path.join(dir, 'log.json');
+    const before = spawnSync('find', [dir, '-printf', '%p %s\n'], { encoding: 'utf8' }).stdout;
+    for (const command of WITH_ID) {
+      for (const id of ['../x', '.native', '']) {
+        const args = command === 'kill' ? [id, '9'] : command === 'exec' ? [id, '/tool.wasm'] : command === 'create' || command === 'run' ? ['--bundle', dir, id] : [id];
+        const r = spawnSync(process.execPath, [OCI, '--root', root, '--log', log, '--log-format', 'json', '--native-runtime', rt.bin, command, ...args], { encoding: 'utf8', timeout: 30_000 });
+        const words = id === '' ? 'container id cannot be empty' : 'invalid container ID format';
+        assert.equal(r.status, 1, `${command} ${id}: ${r.stderr}`);
+        assert.equal(r.stderr, `tswasi-oci: ${words}\n`, `${command} ${id}`);
+        assert.equal(JSON.parse(fs.readFileSync(log, 'utf8').trim().split('\n').at(-1)).msg, words);
+        fs.rmSync(log);
+      }
+    }
+    assert.deepEqual(rt.calls(), [], 'the native runtime was never called');
+    assert.equal(spawnSync('find', [dir, '-printf', '%p %s\n'], { encoding: 'utf8' }).stdout, before, 'nothing was created or changed');
+
+    // A good id goes on: pass-through commands reach runc exactly as they came.
+    const r = spawnSync(process.execPath, [OCI, '--root', root, '--native-runtime=' + rt.bin, 'kill', '--all', 'nope', 'KILL'], { encoding: 'utf8', timeout: 30_000 });
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /container does not exist/);
+    assert.deepEqual(rt.calls(), [`--root ${root} kill --all nope KILL`]);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
