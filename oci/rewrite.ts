@@ -50,11 +50,9 @@ export function memoryLimitPages(spec: Spec): number | undefined {
 }
 
 /** The runner's process: what runc executes, with the guest's description on fd `guestFd`. */
-export function runnerProcess(proc: Process, guestFdNumber: number, spec: Spec): Process {
-  const pages = memoryLimitPages(spec);
-  const nodeFlags = pages !== undefined ? [`--wasm-max-mem-pages=${pages}`] : [];
-  const out: Process = { ...proc, args: [RUNNER_NODE, ...nodeFlags, RUNNER_MAIN, String(guestFdNumber)], env: [], cwd: '/' };
-  return out;
+export function runnerProcess(proc: Process, guestFdNumber: number, _spec: Spec): Process {
+  // The guest's memory cap travels in its description (guestOf): the runner rewrites the module's memories, as the pool does.
+  return { ...proc, args: [RUNNER_NODE, RUNNER_MAIN, String(guestFdNumber)], env: [], cwd: '/' };
 }
 
 export function guestOf(proc: Process, spec: Spec, trace: string | undefined): GuestProcess {

@@ -1,5 +1,6 @@
 /**
- * The container runner's worker thread: the guest itself. Its filesystem is
+ * The container runner's worker thread: the guest itself, run by the one
+ * runGuest (src/run-guest.ts) as the CLI and the pool run theirs. Its filesystem is
  * /rootfs of the runner's root — the image's rootfs with the engine's data
  * mounts, really mounted by runc — resolved with chroot rules by the WASI
  * core, so nothing above it (the runner's Node, the kernel mounts) has a name.
@@ -11,11 +12,10 @@ import {
   HostDir, buildNamespace, namespacePreopen, normaliseGuestPath, readAllFrom, resolveIn,
   type DirHandle, type Namespace,
 } from '../src/fs-api.js';
-import { SharedOutputWriter, WASI, writeAll } from '../wasi/index.js';
+import { SharedOutputWriter, writeAll } from '../wasi/index.js';
 import { compileModule } from '../src/module.js';
-import { instantiate } from '../src/instantiate.js';
+import { errorLine, runGuest } from '../src/run-guest.js';
 import type { Tracer } from '../src/trace/tracer.js';
-import { isTrap, trapLine } from '../src/trap.js';
 import { UserError } from '../src/errors.js';
 import { compileWat, looksLikeWat } from '../src/wat.js';
 import { GUEST_ROOT } from './runner-root.js';
@@ -78,7 +78,11 @@ async function run(g: GuestProcess, traceFd: number | undefined, ring: SharedArr
   } catch {
     throw new UserError(`entrypoint ${entry} not found in the container`);
   }
-  const module = compileModule(looksLikeWat(bytes) ? await compileWat(bytes, entry) : bytes, entry);
+  if (looksLikeWat(bytes)) bytes = await compileWat(bytes, entry);
+  // linux.resources.memory.limit caps the module's memories as the pool's memoryLimit does.
+  const pages = g.memoryLimitPages;
+  // One module, compiled once in this process: no cache (no hash, no node:crypto).
+  const module = compileModule(bytes, entry, { cache: false, ...(pages !== undefined ? { memoryLimitPages: pages } : {}) });
   let tracer: Tracer | null = null;
   if (g.trace !== undefined && traceFd !== undefined) {
     // Loaded only when asked for: start-up pays nothing for tracing otherwise.
@@ -86,32 +90,30 @@ async function run(g: GuestProcess, traceFd: number | undefined, ring: SharedArr
     const { format, filter } = parseTraceSpec(g.trace);
     tracer = new Tracer({ format, filter, output: (line) => { fs.writeSync(traceFd, line + '\n'); }, summary: true });
   }
-  const wasi = new WASI({
-    args: g.args, env: envRecord(g.env), extraFds: containerPreopens(ns, g.cwd),
-    // stdout gathered in the ring the main thread drains (not a terminal), or written at once.
-    ...(ring !== undefined ? { coalesceStdout: new SharedOutputWriter(ring, (buf, off, len) => writeAll(1, buf, off, len)) } : {}),
-    ...(tracer !== null ? { wrapImport: tracer.wrap } : {}),
+  const outcome = runGuest({
+    module,
+    memoryLimitPages: pages,
+    wasi: {
+      args: g.args, env: envRecord(g.env), extraFds: containerPreopens(ns, g.cwd),
+      // stdout gathered in the ring the main thread drains (not a terminal), or written at once.
+      ...(ring !== undefined ? { coalesceStdout: new SharedOutputWriter(ring, (buf, off, len) => writeAll(1, buf, off, len)) } : {}),
+      ...(tracer !== null ? { wrapImport: tracer.wrap } : {}),
+    },
   });
-  const instance = instantiate(module, wasi.getImportObject());
-  try {
-    return wasi.start(instance);
-  } finally {
-    if (tracer !== null && traceFd !== undefined) {
-      tracer.close();
-      // A Chrome trace is one JSON document: no table after it.
-      if (!g.trace!.includes('chrome')) fs.writeSync(traceFd, '\n' + tracer.summary() + '\n');
-      fs.closeSync(traceFd);
-    }
+  if (tracer !== null && traceFd !== undefined) {
+    tracer.close();
+    // A Chrome trace is one JSON document: no table after it.
+    if (!g.trace!.includes('chrome')) fs.writeSync(traceFd, '\n' + tracer.summary() + '\n');
+    fs.closeSync(traceFd);
   }
+  if (outcome.error !== undefined) fs.writeSync(2, errorLine(outcome.error) + '\n');
+  return outcome.exitCode;
 }
 
 const { guest, traceFd, ring } = workerData as { guest: GuestProcess; traceFd?: number; ring?: SharedArrayBuffer };
 // No top-level await: the build bundles this entry as CommonJS, to run it from V8's code cache.
 void run(guest, traceFd, ring).then((code) => code, (e: unknown) => {
-  if (isTrap(e)) {
-    fs.writeSync(2, trapLine(e) + '\n');
-    return 134;
-  }
+  // Before the guest ran: its module is missing or malformed.
   fs.writeSync(2, `error: ${e instanceof UserError ? e.message : `internal error: ${(e as Error).message}`}\n`);
   return 1;
 }).then((code) => {

@@ -3,7 +3,7 @@
  * container (see rewrite.ts), as the container's process — inside its
  * namespaces, cgroup, capabilities and seccomp filter.
  *
- *   /tswasi/node [--wasm-max-mem-pages=N] /tswasi/pkg/dist/oci/runner.cjs <guest-fd>   (the bundled runner.ts, from V8's code cache)
+ *   /tswasi/node /tswasi/pkg/dist/oci/runner.cjs <guest-fd>   (the bundled runner.ts, from V8's code cache)
  *
  * Its environment is empty and its argv fixed by tswasi-oci; the guest's
  * argv, env and cwd come on <guest-fd> (guest.ts). The guest runs in a

@@ -1,8 +1,7 @@
 /**
  * `npm run build`, second step (after tsc): each file Node starts a process
- * or a thread with — the bin entries, the container runner and its guest's
- * thread, the one-shot worker — becomes one bundled file (esbuild) that runs from V8's code
- * cache. See README "Start-up".
+ * or a thread with — the bin entries, `tswasi run --max-wasm-stack`'s thread,
+ * the container runner and its guest's thread — becomes one bundled file (esbuild) that runs from V8's code cache. See README "Start-up".
  *
  * tsc still writes every module and the .d.ts files: the library (`tswasi`,
  * `tswasi/wasi`) stays unbundled. For an entry X.ts this step writes, at
@@ -27,7 +26,7 @@ import { fileURLToPath } from 'node:url';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Entries, by source file; each replaces the file tsc emitted for it (what bin, tests and spawns name). */
-const ENTRIES = ['src/cli/tswasi.ts', 'src/pool/one-shot-worker.ts', 'oci/tswasi-oci.ts', 'oci/tswasi-oci-wasm.ts', 'oci/runner.ts', 'oci/runner-guest.ts'];
+const ENTRIES = ['src/cli/tswasi.ts', 'src/cli/run-worker.ts', 'oci/tswasi-oci.ts', 'oci/tswasi-oci-wasm.ts', 'oci/runner.ts', 'oci/runner-guest.ts'];
 
 const outFile = (src) => path.join(ROOT, 'dist', src.replace(/\.ts$/, '.js'));
 
@@ -201,7 +200,7 @@ await Promise.all(ENTRIES.map(bundleEntry));
 
 /**
  * Training runs: a command run once with TSWASI_WRITE_CODE_CACHE=1 rewrites
- * the caches of the bundles it ran (the worker's too) with the code of
+ * the caches of the bundles it ran (the runner's guest thread's too) with the code of
  * every function it compiled, not only the top level. The last run of a bundle decides its cache: `tswasi run`,
  * then `list` — the short commands whose
  * start-up counts most. A failed training run leaves the top-level cache

@@ -35,8 +35,3 @@ export function describeTrap(e: Error): TrapInfo {
   }
   return { message: named ? named[1] : raw, frames };
 }
-
-export function trapLine(e: Error): string {
-  const t = describeTrap(e);
-  return `error: wasm trap: ${t.message}` + (t.frames.length > 0 ? ` (at ${t.frames.join(' <- ')})` : '');
-}

@@ -145,3 +145,26 @@ test('write-combined stdout keeps its order with stderr and is out before a slee
   const expected = Array.from({ length: 10 }, () => 'o'.repeat(100) + 'E').join('') + '\nbefore-sleep\nafter-sleep\n';
   assert.equal(fs.readFileSync(out, 'utf8'), expected);
 });
+
+test('--max-wasm-stack: a guest that recurses past V8\'s ~1 MB runs on a thread with that much stack', async () => {
+  // 60,000 nested calls: past the main thread's stack (~15,000), within wasmtime's -W max-wasm-stack=8388608.
+  const wat = path.join(tempDir(), 'recurse.wat');
+  fs.writeFileSync(wat, `(module
+    (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+    (memory (export "memory") 1)
+    (func $r (param i32) (result i32)
+      (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 0))
+        (else (i32.add (i32.const 1) (call $r (i32.sub (local.get 0) (i32.const 1)))))))
+    (func (export "_start") (call $exit (i32.ne (call $r (i32.const 60000)) (i32.const 60000)))))`);
+  const shallow = await runCli(['run', wat]);
+  assert.equal(shallow.code, 134);
+  assertOneLineError(shallow, /^error: wasm trap: call stack exhausted \(at r <- r/);
+  const deep = await runCli(['run', '--max-wasm-stack', String(8 << 20), wat]);
+  assert.equal(deep.code, 0, deep.stderr);
+  assert.equal(deep.stderr, '');
+  for (const bad of ['0', '-1', 'lots', String(2 ** 31)]) {
+    const r = await runCli(['run', '--max-wasm-stack', bad, wat]);
+    assert.equal(r.code, 2, `--max-wasm-stack ${bad}`);
+    assertOneLineError(r, /invalid --max-wasm-stack/);
+  }
+});

@@ -108,14 +108,14 @@ test(`tswasi run: stdout to a file is written within ${BOUND_MS} ms while the gu
   }
 });
 
-for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP']) {
-  test(`tswasi run: ${sig} while the guest computes loses nothing it printed and ends the process by ${sig}`, async (t) => {
+for (const [sig, flags] of [['SIGTERM', []], ['SIGINT', []], ['SIGHUP', []], ['SIGTERM', ['--max-wasm-stack', String(4 << 20)]]]) {
+  test(`tswasi run${flags.length > 0 ? ' ' + flags.join(' ') : ''}: ${sig} while the guest computes loses nothing it printed and ends the process by ${sig}`, async (t) => {
     const wasm = guest();
     if (!wasm) return t.skip('no wasm32-wasi toolchain');
     const out = path.join(tempDir(), 'out.txt');
     const fd = fs.openSync(out, 'w');
-    // 20 lines 50 ms apart: the signal lands while the guest is mid-way.
-    const child = spawn(process.execPath, [CLI, 'run', wasm, '20'], { stdio: ['ignore', fd, 'inherit'] });
+    // 20 lines 50 ms apart: the signal lands while the guest is mid-way (on the main thread, or on its own with --max-wasm-stack).
+    const child = spawn(process.execPath, [CLI, 'run', ...flags, wasm, '20'], { stdio: ['ignore', fd, 'inherit'] });
     fs.closeSync(fd);
     const done = exited(child);
     await until(() => fs.readFileSync(out, 'utf8').includes('line 2 '), 'line 2');

@@ -21,21 +21,14 @@ import { WASI_FUNCTIONS, type ValType, wasmParams } from './functions.js';
 
 const VALTYPE: Record<ValType, number> = { i32: 0x7f, i64: 0x7e };
 
-function leb(n: number): number[] {
-  const out: number[] = [];
+/** Append n as unsigned LEB128. */
+function leb(out: number[], n: number): void {
   do {
     const b = n & 0x7f;
     n >>>= 7;
     out.push(n === 0 ? b : b | 0x80);
   } while (n !== 0);
-  return out;
 }
-
-const vec = (items: number[][]): number[] => [...leb(items.length), ...items.flat()];
-const name = (s: string): number[] => { const b = [...new TextEncoder().encode(s)]; return [...leb(b.length), ...b]; };
-const section = (id: number, body: number[]): number[] => [id, ...leb(body.length), ...body];
-const funcType = (params: readonly ValType[], results: readonly ValType[]): number[] =>
-  [0x60, ...vec(params.map((t) => [VALTYPE[t]])), ...vec(results.map((t) => [VALTYPE[t]]))];
 
 /** Which of a function's wasm arguments reach JS: all but clock_time_get's precision when it is dropped. */
 function passed(fn: string, params: readonly ValType[], dropPrecision: boolean): number[] {
@@ -44,36 +37,61 @@ function passed(fn: string, params: readonly ValType[], dropPrecision: boolean):
 }
 
 /**
+ * A section: its id, size and `count` entries written by `entry`. Built with
+ * push, not array spreads: this runs in every process that makes a WASI
+ * instance, before the code is warm (spreads cost ~ms of start-up here).
+ */
+function section(out: number[], id: number, count: number, entry: (body: number[], i: number) => void): void {
+  const body: number[] = [];
+  leb(body, count);
+  for (let i = 0; i < count; i++) entry(body, i);
+  out.push(id);
+  leb(out, body.length);
+  for (const b of body) out.push(b);
+}
+
+function name(out: number[], s: string): void {
+  leb(out, s.length); // WASI names are ASCII
+  for (let i = 0; i < s.length; i++) out.push(s.charCodeAt(i));
+}
+
+function funcType(out: number[], params: readonly ValType[], results: readonly ValType[]): void {
+  out.push(0x60);
+  leb(out, params.length);
+  for (const t of params) out.push(VALTYPE[t]);
+  leb(out, results.length);
+  for (const t of results) out.push(VALTYPE[t]);
+}
+
+/**
  * The module: function i imports "js" NAME with the passed arguments' types,
  * and exports NAME of the spec's type, whose body forwards the arguments.
  */
 function build(dropPrecision: boolean): Uint8Array {
   const names = Object.keys(WASI_FUNCTIONS);
-  const types: number[][] = [];
-  const imports: number[][] = [];
-  const funcs: number[][] = [];
-  const exports: number[][] = [];
-  const bodies: number[][] = [];
-  names.forEach((fn, i) => {
-    const spec = WASI_FUNCTIONS[fn]!;
-    const params = wasmParams(spec.params);
-    const pass = passed(fn, params, dropPrecision);
-    types.push(funcType(pass.map((p) => params[p]!), spec.results)); // type 2i: the JS side
-    types.push(funcType(params, spec.results)); // type 2i+1: the spec's
-    imports.push([...name('js'), ...name(fn), 0x00, ...leb(2 * i)]);
-    funcs.push(leb(2 * i + 1));
-    exports.push([...name(fn), 0x00, ...leb(names.length + i)]);
-    const code = [0x00, ...pass.flatMap((p) => [0x20, ...leb(p)]), 0x10, ...leb(i), 0x0b];
-    bodies.push([...leb(code.length), ...code]);
+  const params = names.map((fn) => wasmParams(WASI_FUNCTIONS[fn]!.params));
+  const pass = names.map((fn, i) => passed(fn, params[i]!, dropPrecision));
+  const n = names.length;
+  const out = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+  section(out, 1, 2 * n, (b, t) => {
+    const i = t >> 1;
+    const results = WASI_FUNCTIONS[names[i]!]!.results;
+    // type 2i: the JS side (passed arguments); type 2i+1: the spec's
+    funcType(b, (t & 1) === 0 ? pass[i]!.map((p) => params[i]![p]!) : params[i]!, results);
   });
-  return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec(types)),
-    ...section(2, vec(imports)),
-    ...section(3, vec(funcs)),
-    ...section(7, vec(exports)),
-    ...section(10, vec(bodies)),
-  ]);
+  section(out, 2, n, (b, i) => { name(b, 'js'); name(b, names[i]!); b.push(0x00); leb(b, 2 * i); });
+  section(out, 3, n, (b, i) => leb(b, 2 * i + 1));
+  section(out, 7, n, (b, i) => { name(b, names[i]!); b.push(0x00); leb(b, n + i); });
+  section(out, 10, n, (b, i) => {
+    const code = [0x00];
+    for (const p of pass[i]!) { code.push(0x20); leb(code, p); }
+    code.push(0x10);
+    leb(code, i);
+    code.push(0x0b);
+    leb(b, code.length);
+    for (const c of code) b.push(c);
+  });
+  return new Uint8Array(out);
 }
 
 /** Compiled once per variant; 2.8 KB, under the 4 KB Chrome compiles synchronously on a page's main thread. */

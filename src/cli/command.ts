@@ -6,8 +6,3 @@ const TOP_LEVEL = ['run', 'inspect', 'view', 'help', '--help', '-h', '--version'
 export function isImplicitRun(argv: readonly string[]): boolean {
   return argv[0] !== undefined && !TOP_LEVEL.includes(argv[0]);
 }
-
-/** Will this command line run a guest? */
-export function runsGuest(argv: readonly string[]): boolean {
-  return argv[0] === 'run' || isImplicitRun(argv);
-}

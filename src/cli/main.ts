@@ -11,7 +11,7 @@ function fail(message: string): never {
 }
 
 /** Options of `run` that take a value (needed to find where the module name is). */
-const RUN_VALUE_OPTIONS = new Set(['--dir', '--env', '--invoke', '--trace-file', '--argv0']);
+const RUN_VALUE_OPTIONS = new Set(['--dir', '--env', '--invoke', '--trace-file', '--argv0', '--max-wasm-stack']);
 const RUN_FLAG_OPTIONS = new Set(['--help', '-h', '--version', '-V', '--trace', '--trace-summary']);
 
 /**
@@ -32,6 +32,11 @@ function splitAtModule(rest: readonly string[]): { options: string[]; guest: str
     if (RUN_VALUE_OPTIONS.has(tok) && i + 1 < rest.length) options.push(rest[++i]!);
   }
   return { options, guest: [] };
+}
+
+/** Will yargs print its help text? (Asked for, or no command given.) */
+function asksForHelp(argv: readonly string[]): boolean {
+  return argv.length === 0 || argv.some((a) => a === '--help' || a === '-h' || a === 'help');
 }
 
 export async function main(argv: string[]): Promise<void> {
@@ -69,7 +74,11 @@ export async function main(argv: string[]): Promise<void> {
           type: 'string', requiresArg: true,
           describe: 'Call this exported function instead of _start; remaining args are its parameters, the result is printed',
         })
-        .option('argv0', { type: 'string', requiresArg: true, describe: 'argv[0] for the guest (default: the module file\'s base name)' }),
+        .option('argv0', { type: 'string', requiresArg: true, describe: 'argv[0] for the guest (default: the module file\'s base name)' })
+        .option('max-wasm-stack', {
+          type: 'number', requiresArg: true,
+          describe: 'Bytes of stack the guest may use (wasmtime\'s -W max-wasm-stack); default: V8\'s ~1 MB. The guest then runs on a thread of its own',
+        }),
       async (a) => {
         // Each command's modules load when it runs: `--version` loads none of them.
         const { run } = await import('./run.js');
@@ -83,6 +92,7 @@ export async function main(argv: string[]): Promise<void> {
           trace: a.trace,
           traceFile: a['trace-file'],
           traceSummary: a['trace-summary'] ?? false,
+          maxWasmStack: a['max-wasm-stack'],
         });
         process.exitCode = code;
       },
@@ -116,7 +126,10 @@ export async function main(argv: string[]): Promise<void> {
     .alias('V', 'version')
     .help()
     .alias('h', 'help')
-    .wrap(Math.min(100, process.stdout.columns || 100))
+    // yargs lays out the help text after every command's handler starts; it is
+    // wrapped (wrap-ansi on every line, and a look at the terminal's width)
+    // only when it can be printed.
+    .wrap(asksForHelp(argv) ? Math.min(100, process.stdout.columns || 100) : null)
     .fail((msg, err) => {
       if (err) throw err;
       fail(msg.replace(/^Unknown arguments?: /, 'unknown option: ').split('\n')[0] ?? 'invalid arguments');

@@ -1,14 +1,13 @@
 /** `tswasi run`: wasmtime-compatible flags, exit status = the guest's. */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, statSync, writeSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { basename } from 'node:path';
 
 import { UserError } from '../errors.js';
 import { compileModule, readModule } from '../module.js';
-import { oneShotRunner } from '../pool/one-shot.js';
-import { Pool } from '../pool/pool.js';
-import type { TraceSpec } from '../trace/setup.js';
+import { errorLine, runGuest, type GuestOutcome } from '../run-guest.js';
+import { tracerFor, type TraceSpec } from '../trace/setup.js';
 import { parseTraceSpec } from '../trace/tracer.js';
-import { isTrap, trapLine } from '../trap.js';
 import { compileWat, looksLikeWat } from '../wat.js';
 
 export interface RunArgs {
@@ -22,6 +21,65 @@ export interface RunArgs {
   trace?: string | undefined;
   traceFile?: string | undefined;
   traceSummary?: boolean;
+  /** Bytes of stack the guest may use (wasmtime's `-W max-wasm-stack`): the guest then runs on a thread with that much. */
+  maxWasmStack?: number | undefined;
+}
+
+/** The guest of one `tswasi run`, as it crosses to a thread of its own (./run-worker.ts). */
+export interface CliGuest {
+  module: WebAssembly.Module;
+  args: string[];
+  env: Record<string, string>;
+  preopens: Record<string, string>;
+  invoke?: string | undefined;
+  invokeArgs?: string[] | undefined;
+  trace?: TraceSpec | undefined;
+}
+
+/** Run the guest on this thread with the process's own stdio, every fd_write written at once; trace if asked. */
+export function runCliGuest(g: CliGuest): GuestOutcome {
+  let tracer;
+  try {
+    tracer = tracerFor(g.trace);
+  } catch (e) {
+    // The trace file cannot be opened: the guest does not run.
+    return { exitCode: 1, error: { kind: 'error', message: `--trace-file ${g.trace?.file ?? ''}: ${(e as Error).message}` } };
+  }
+  const outcome = runGuest({
+    module: g.module,
+    wasi: {
+      args: g.args, env: g.env, preopens: g.preopens, stdin: 0, stdout: 1, stderr: 2,
+      ...(tracer !== null ? { wrapImport: tracer.wrap } : {}),
+    },
+    invoke: g.invoke,
+    invokeArgs: g.invokeArgs,
+  });
+  if (tracer !== null) {
+    tracer.close();
+    if (g.trace?.summary && !tracer.summaryInFile) writeSync(2, tracer.summary() + '\n');
+  }
+  return outcome;
+}
+
+/** Most --max-wasm-stack accepted: a thread's stack is reserved whole. */
+const MAX_WASM_STACK = 1 << 30;
+
+/**
+ * The guest on a worker thread whose stack holds `bytes` more than its own
+ * frames. Output is still written at once by the guest's thread, so this
+ * thread only waits: a signal's default action still loses nothing.
+ */
+function onThreadWithStack(g: CliGuest, bytes: number): Promise<GuestOutcome> {
+  const { Worker } = createRequire(import.meta.url)('node:worker_threads') as typeof import('node:worker_threads');
+  const worker = new Worker(new URL('./run-worker.cjs', import.meta.url), {
+    workerData: g,
+    resourceLimits: { stackSizeMb: Math.ceil(bytes / 2 ** 20) + 1 },
+  });
+  return new Promise((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`the guest's thread ended (${code}) without an outcome`)));
+  });
 }
 
 /** `--dir HOST[::GUEST]`: wasmtime maps HOST to GUEST, or to the same path when GUEST is missing. */
@@ -51,7 +109,22 @@ export function parseEnv(specs: readonly string[]): Record<string, string> {
   return env;
 }
 
-/** Run and return the process exit status. Prints one line on any failure. */
+/**
+ * Run and return the process exit status. Prints one line on any failure.
+ *
+ * The guest runs here, on the main thread, and every fd_write reaches its fd
+ * before the call returns — as node:wasi and wasmtime do. Nothing is ever
+ * held back, so however the process ends (exit, trap, or a signal's default
+ * action: SIGTERM, SIGINT and SIGHUP kill it by that signal) nothing the
+ * guest wrote is lost, and no second thread is needed to get output out
+ * while the guest computes. That thread — a second Node environment, ~20 ms
+ * of CPU and more under load — was most of the difference in start-up to
+ * node:wasi; what it bought, gathering small writes into one write(2), only
+ * pays for guests that make many unbuffered writes (README "Performance").
+ * The pool (./pool) still gathers: its guests run on its worker threads.
+ * A thread is started only for --max-wasm-stack: V8's stack on the main
+ * thread is fixed at start (~1 MB).
+ */
 export async function run(a: RunArgs): Promise<number> {
   try {
     const preopens: Record<string, string> = {};
@@ -69,78 +142,33 @@ export async function run(a: RunArgs): Promise<number> {
       }
       traceTo = { spec, file: a.traceFile, summary: a.traceSummary ?? false };
     }
+    if (a.maxWasmStack !== undefined && !(Number.isSafeInteger(a.maxWasmStack) && a.maxWasmStack > 0 && a.maxWasmStack <= MAX_WASM_STACK)) {
+      throw new UserError(`invalid --max-wasm-stack ${a.maxWasmStack}: expected bytes, 1 to ${MAX_WASM_STACK}`, 2);
+    }
     const bytes = readModule(a.module);
     // A text module is compiled from WAT first, as wasmtime does.
     const module = compileModule(looksLikeWat(bytes) ? await compileWat(bytes, a.module) : bytes, a.module, { cache: false });
-    // The guest runs in a worker thread with the process's own stdio fds;
-    // this thread only waits (and could stop it). One guest, once: a plain
-    // worker (started early by ./tswasi.ts), not a piscina pool.
-    const pool = new Pool({}, oneShotRunner());
-    // The guest's gathered stdout is written out by this thread; a signal or
-    // an exit of this process must not lose it (a busy guest never returns
-    // to us, so only this thread can).
-    const stopOutputLoss = keepOutputOnExit(pool);
-    let result;
-    try {
-      result = await pool.run(module, {
-        // argv[0] is the module's base name, as wasmtime passes it: the guest learns no host path.
-        args: [a.argv0 ?? basename(a.module), ...(a.invoke === undefined ? a.args : [])],
-        env,
-        preopens,
-        stdin: 0,
-        stdout: 1,
-        stderr: 2,
-        invoke: a.invoke,
-        invokeArgs: a.invoke === undefined ? undefined : a.args,
-        ...(traceTo !== undefined ? { traceTo } : {}),
-      });
-    } finally {
-      stopOutputLoss();
-      await pool.destroy();
-    }
-    if (result.error !== undefined) {
-      process.stderr.write(`error: ${result.error.message}\n`);
-      return result.error.kind === 'error' ? 1 : result.exitCode;
-    }
-    for (const r of result.results ?? []) process.stdout.write(`${String(r)}\n`);
-    return result.exitCode;
+    const guest: CliGuest = {
+      module,
+      // argv[0] is the module's base name, as wasmtime passes it: the guest learns no host path.
+      args: [a.argv0 ?? basename(a.module), ...(a.invoke === undefined ? a.args : [])],
+      env,
+      preopens,
+      invoke: a.invoke,
+      invokeArgs: a.invoke === undefined ? undefined : a.args,
+      trace: traceTo,
+    };
+    // Here, on the main thread, unless the guest needs more stack than V8 gives it (~1 MB).
+    const outcome = a.maxWasmStack === undefined ? runCliGuest(guest) : await onThreadWithStack(guest, a.maxWasmStack);
+    if (outcome.error !== undefined) process.stderr.write(errorLine(outcome.error) + '\n');
+    for (const r of outcome.results ?? []) process.stdout.write(`${String(r)}\n`);
+    return outcome.exitCode;
   } catch (e) {
     if (e instanceof UserError) {
       process.stderr.write(`error: ${e.message}\n`);
       return e.exitCode;
     }
-    if (isTrap(e)) {
-      process.stderr.write(trapLine(e) + '\n');
-      return 134; // 128 + SIGABRT, as wasmtime exits on a trap
-    }
     process.stderr.write(`error: internal error: ${(e as Error)?.message ?? String(e)}\n`);
     return 70;
   }
-}
-
-/** Signals that end a `tswasi run` (their default action), after the guest's output is written. */
-const FATAL_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
-
-/**
- * Until the returned function is called: on SIGTERM, SIGINT or SIGHUP write
- * the guest's gathered output, then die of the same signal (the exit status a
- * shell or supervisor expects); on any exit of this process write it too.
- */
-function keepOutputOnExit(pool: Pool): () => void {
-  const onExit = (): void => pool.drainOutput();
-  const handlers = FATAL_SIGNALS.map((sig) => {
-    const h = (): void => {
-      pool.drainOutput();
-      stop();
-      process.kill(process.pid, sig);
-    };
-    process.on(sig, h);
-    return [sig, h] as const;
-  });
-  process.on('exit', onExit);
-  function stop(): void {
-    for (const [sig, h] of handlers) process.off(sig, h);
-    process.off('exit', onExit);
-  }
-  return stop;
 }

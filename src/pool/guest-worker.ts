@@ -1,17 +1,17 @@
 /**
- * The piscina worker: runs one guest per task, synchronously, with a fresh
- * instance and fresh memory, and returns what happened as a value — a trap
- * or host error never escapes as an exception, so the pool survives it.
+ * The piscina worker: one pooled call. Turns the task that crossed from the
+ * caller's thread (./task.ts) into a guest's WASI — output rings, memfs
+ * volumes, shared stdin, tracing — runs it with the one runGuest
+ * (../run-guest.ts) and returns the outcome with what the caller writes back.
+ * Never throws: the pool survives any guest.
  */
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import { tracerFor } from '../trace/setup.js';
 import type { Tracer } from '../trace/tracer.js';
-import { SharedOutputWriter, WASI, WasiExit, writeAll, type DirSource, type OutputCoalescer, type StdioSink, type StdioSource } from '../../wasi/index.js';
-import { assertImports, instantiate } from '../instantiate.js';
-import { assemblyScriptEnv, instantiateAssemblyScript, invokeAssemblyScript, needsAssemblyScriptEnv } from '../assemblyscript.js';
-import { describeTrap, isTrap, trapLine } from '../trap.js';
+import { SharedOutputWriter, writeAll, type DirSource, type OutputCoalescer, type StdioSink, type StdioSource } from '../../wasi/index.js';
 import { UserError } from '../errors.js';
+import { runGuest as runOnThisThread, type GuestOutcome } from '../run-guest.js';
 import { SharedStdinReader } from './shared-stdin.js';
 import { restoreVolume, type GuestResult, type GuestTask, type OutputSpec, type VolumeSnapshot } from './task.js';
 
@@ -29,25 +29,6 @@ function output(spec: OutputSpec): { dst: number | StdioSink; coalescer: OutputC
   const fd = spec.fd;
   if (fd === undefined) return { dst: new SharedOutputWriter(spec.sab, null), coalescer: null };
   return { dst: fd, coalescer: new SharedOutputWriter(spec.sab, (buf, off, len) => writeAll(fd, buf, off, len)) };
-}
-
-/**
- * Did the guest fail because it hit its memory limit? A failed memory.grow is
- * invisible to the host, so judge by the size reached: an allocator that
- * fails is within its last growth step (at most an eighth, or 2 MiB) of the cap.
- */
-function nearLimit(memory: WebAssembly.Memory | undefined, limitPages: number | undefined): boolean {
-  if (memory === undefined || limitPages === undefined) return false;
-  const limit = limitPages * 65536;
-  return memory.buffer.byteLength + Math.max(2 << 20, limit / 8) > limit;
-}
-
-/** An --invoke argument for a numeric parameter: i64 values past 2^53 need a BigInt. */
-function parseNumber(s: string): number | bigint {
-  if (/^-?\d+$/.test(s) && !Number.isSafeInteger(Number(s))) return BigInt(s);
-  const n = Number(s);
-  if (Number.isNaN(n) && s !== 'NaN') throw new UserError(`--invoke argument is not a number: ${s}`);
-  return n;
 }
 
 export default function runGuest(task: GuestTask): GuestResult {
@@ -72,66 +53,28 @@ export default function runGuest(task: GuestTask): GuestResult {
     case 'bytes': stdin = task.stdin.data; break;
     case 'shared': stdin = new SharedStdinReader(task.stdin.sab); break;
   }
-  const result: GuestResult = { exitCode: 0, durationMs: 0 };
-  let memory: WebAssembly.Memory | undefined;
   let tracer: Tracer | null = null;
   const traceLines: string[] = [];
+  let outcome: GuestOutcome;
   try {
     tracer = tracerFor(task.trace, traceLines);
-    const wasi = new WASI({
-      args: task.args, env: task.env, preopens, stdin, stdout: out.dst, stderr: err.dst,
-      ...(out.coalescer !== null ? { coalesceStdout: out.coalescer } : {}),
-      ...(tracer !== null ? { wrapImport: tracer.wrap } : {}),
+    outcome = runOnThisThread({
+      module: task.module,
+      wasi: {
+        args: task.args, env: task.env, preopens, stdin, stdout: out.dst, stderr: err.dst,
+        ...(out.coalescer !== null ? { coalesceStdout: out.coalescer } : {}),
+        ...(tracer !== null ? { wrapImport: tracer.wrap } : {}),
+      },
+      invoke: task.invoke,
+      invokeArgs: task.invokeArgs,
+      memoryLimitPages: task.memoryLimitPages,
     });
-    // AssemblyScript modules get their env (abort, trace, seed) and, through the loader, strings.
-    const asModule = needsAssemblyScriptEnv(task.module);
-    let exports: Record<string, unknown>;
-    let instance: WebAssembly.Instance;
-    if (asModule) {
-      const imports = { ...wasi.getImportObject(), env: assemblyScriptEnv(() => memory) };
-      assertImports(task.module, imports);
-      const r = instantiateAssemblyScript(task.module, imports);
-      instance = r.instance;
-      exports = r.exports;
-    } else {
-      instance = instantiate(task.module, wasi.getImportObject());
-      exports = instance.exports;
-    }
-    memory = instance.exports['memory'] as WebAssembly.Memory | undefined;
-    if (task.invoke === undefined) {
-      result.exitCode = wasi.start(instance);
-    } else {
-      const fn = instance.exports[task.invoke];
-      if (typeof fn !== 'function') throw new UserError(`failed to find export \`${task.invoke}\``);
-      if (typeof instance.exports['_initialize'] === 'function') wasi.initialize(instance);
-      else wasi.attach(instance);
-      try {
-        const r: unknown = asModule
-          ? invokeAssemblyScript(exports, task.invoke, task.invokeArgs ?? [])
-          : (fn as (...a: unknown[]) => unknown)(...(task.invokeArgs ?? []).map(parseNumber));
-        result.results = r === undefined ? [] : [typeof r === 'bigint' ? r.toString() : r];
-      } catch (e) {
-        if (!(e instanceof WasiExit)) throw e;
-        result.exitCode = e.code;
-      } finally {
-        wasi.close();
-      }
-    }
   } catch (e) {
-    if (isTrap(e)) {
-      result.exitCode = 134;
-      const atLimit = nearLimit(memory, task.memoryLimitPages);
-      result.error = atLimit
-        ? { kind: 'memory', message: `memory limit of ${task.memoryLimitPages! * 65536} bytes reached (${describeTrap(e).message})` }
-        : { kind: 'trap', message: trapLine(e).replace(/^error: /, '') };
-    } else {
-      result.exitCode = 1;
-      result.error = { kind: 'error', message: e instanceof UserError ? e.message : `internal error: ${(e as Error)?.message ?? String(e)}` };
-    }
+    // Only a bad trace spec gets here: runGuest itself never throws.
+    const message = e instanceof UserError ? e.message : `internal error: ${(e as Error)?.message ?? String(e)}`;
+    outcome = { exitCode: 1, error: { kind: 'error', message } };
   }
-  if (result.error === undefined && result.exitCode !== 0 && nearLimit(memory, task.memoryLimitPages)) {
-    result.error = { kind: 'memory', message: `memory limit of ${task.memoryLimitPages! * 65536} bytes reached` };
-  }
+  const result: GuestResult = { ...outcome, durationMs: 0 };
   if (tracer !== null) {
     tracer.close();
     if (task.trace?.summary) {

@@ -105,18 +105,15 @@ const MAX_FREE_RINGS = 1024;
 
 const WORKER = new URL('./guest-worker.js', import.meta.url).href;
 
-/**
- * What runs a task on a worker thread: piscina, or (for `tswasi run`) one
- * plain worker used once (./one-shot.ts).
- */
-export interface TaskRunner {
+/** What the pool needs of piscina. */
+interface TaskRunner {
   run(task: GuestTask, options: { signal: AbortSignal }): Promise<GuestResult>;
   readonly queueSize: number;
   readonly threads: ArrayLike<unknown>;
   destroy(): Promise<void>;
 }
 
-/** piscina is loaded with the first piscina pool: `tswasi run` and tswasi-oci never make one (start-up). */
+/** piscina is loaded with the first pool: `tswasi run` and tswasi-oci never make one (start-up). */
 let piscinaClass: typeof Piscina | undefined;
 const loadPiscina = (): typeof Piscina =>
   (piscinaClass ??= (createRequire(import.meta.url)('piscina') as typeof import('piscina')).Piscina);
@@ -148,13 +145,12 @@ export class Pool {
    */
   private readonly ringFree: SharedArrayBuffer[] = [];
 
-  /** `runner`: run tasks there instead of on a piscina pool made from `options`. */
-  constructor(options: PoolOptions = {}, runner?: TaskRunner) {
+  constructor(options: PoolOptions = {}) {
     const maxThreads = options.maxThreads ?? availableParallelism();
     this.maxQueue = options.maxQueue ?? Infinity;
     this.outputGatherMs = options.outputGatherMs ?? 4;
     this.cache = options.moduleCache === undefined ? sharedModuleCache : new ModuleCache(options.moduleCache);
-    this.workers = runner ?? new (loadPiscina())<GuestTask, GuestResult>({
+    this.workers = new (loadPiscina())<GuestTask, GuestResult>({
       filename: WORKER,
       maxThreads,
       minThreads: Math.min(options.minThreads ?? 1, maxThreads),

@@ -1,5 +1,8 @@
 /** What crosses between the caller's thread and a guest's worker thread. */
 import type { TraceSpec } from '../trace/setup.js';
+import type { GuestOutcome } from '../run-guest.js';
+
+export type { GuestError } from '../run-guest.js';
 
 /** A memfs volume's content, as memfs's toJSON gives it (files as Buffers). */
 export type VolumeSnapshot = Record<string, Uint8Array | string | null>;
@@ -38,16 +41,9 @@ export interface GuestTask {
   trace?: TraceSpec | undefined;
 }
 
-export interface GuestError {
-  kind: 'trap' | 'memory' | 'error' | 'timeout' | 'aborted';
-  message: string;
-}
-
-export interface GuestResult {
-  exitCode: number;
+/** A pooled call's outcome (../run-guest.ts), with what goes back to the caller. */
+export interface GuestResult extends GuestOutcome {
   durationMs: number;
-  error?: GuestError | undefined;
-  results?: unknown[] | undefined;
   /** Volumes after the run, to write back into the caller's memfs volumes. */
   volumes?: Record<string, VolumeSnapshot> | undefined;
   trace?: string[] | undefined;

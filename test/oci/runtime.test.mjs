@@ -176,6 +176,24 @@ test('linux.resources.memory.limit caps the guest\'s linear memory below the lim
   assert.ok(mib >= 48 && mib < 64, `allocated ${mib} MiB under a 96 MiB limit`);
 });
 
+test('a guest that fails at its memory limit is told so, as by the pool (the one runGuest)', async () => {
+  // Grows one page at a time until memory.grow fails, then exits 1 as a failed malloc would.
+  const b = bundle(tempDir(), {
+    args: ['/grow.wat'], annotations: { 'module.wasm.image/variant': 'compat-smart' },
+    extra: { linux: { namespaces: [{ type: 'pid' }, { type: 'mount' }], resources: { memory: { limit: 96 * 1024 * 1024 } } } },
+  });
+  fs.writeFileSync(path.join(b, 'rootfs', 'grow.wat'), `(module
+    (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+    (memory (export "memory") 1)
+    (func (export "_start")
+      (loop $l (br_if $l (i32.ne (memory.grow (i32.const 1)) (i32.const -1))))
+      (call $exit (i32.const 1))))`);
+  const r = await oci(rootDir(), ['run', '--bundle', b, 'mem2']);
+  assert.equal(r.code, 1, r.stderr);
+  // 96 MiB less the runner's 32 MiB.
+  assert.equal(r.stderr, `error: memory limit of ${64 * 1024 * 1024} bytes reached\n`);
+});
+
 test('mounts: bind directories and single files, tmpfs as memory, ro, and nothing outside', async (t) => {
   const vol = tempDir();
   fs.writeFileSync(path.join(vol, 'a.txt'), 'bound\n');
