@@ -4,7 +4,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { compileC, makeOutside, runCli, snapshotTree, tempDir, toolchainProblem } from './helpers/wasm.mjs';
+import { compileC, runCli, tempDir, toolchainProblem } from './helpers/wasm.mjs';
+import { makeOutside } from './helpers/fixtures.mjs';
+import { snapshotTree } from './helpers/snapshot.mjs';
 
 function wasmOrSkip(t, name) {
   const w = compileC(name);

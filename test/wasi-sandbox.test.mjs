@@ -5,8 +5,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { IMPL, assertOk, compileAndRun, describe, snapshotTree } from './helpers/wasm.mjs';
-import { FILES, plant } from './helpers/sandbox-fixture.mjs';
+import { IMPL, assertOk, compileAndRun, describe } from './helpers/wasm.mjs';
+import { snapshotTree } from './helpers/snapshot.mjs';
+import { FILES, plant } from './helpers/fixtures.mjs';
 
 // host; mem with the Volume as the preopen; mem with a Volume subdirectory as the preopen
 const VARIANTS =

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { compileAttack, runCli, tempDir, summary } from './lib.mjs';
+import { tempDir } from '../helpers/tmp.mjs';
+import { compileAttack, runCli, summary } from './lib.mjs';
 
 const dir = tempDir('tswasi-attack-bad-');
 const TIMEOUT = 60_000;

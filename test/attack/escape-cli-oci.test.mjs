@@ -6,8 +6,11 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { bundle as writeBundle } from '../helpers/oci.mjs';
+import { tempDir } from '../helpers/tmp.mjs';
+import { toolchainProblem } from '../helpers/wasm.mjs';
 import {
-  compileAttack, toolchainProblem, makeWorld, worldSnapshot, diffWorld, leaks, runCli, oci, writeBundle, tempDir, summary,
+  compileAttack, makeWorld, worldSnapshot, diffWorld, leaks, runCli, oci, summary,
 } from './lib.mjs';
 import { plant } from './probes.mjs';
 

@@ -5,8 +5,9 @@
 // byte or name, and the outside must be unchanged (names, contents, times).
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { toolchainProblem } from '../helpers/wasm.mjs';
 import {
-  compileAttack, toolchainProblem, makeWorld, worldSnapshot, diffWorld, leaks, runGuest, summary,
+  compileAttack, makeWorld, worldSnapshot, diffWorld, leaks, runGuest, summary,
 } from './lib.mjs';
 import { plant, probeNames } from './probes.mjs';
 

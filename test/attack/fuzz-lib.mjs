@@ -17,7 +17,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import fc from 'fast-check';
-import { ROOT, makeWorld, worldSnapshot, diffWorld } from './lib.mjs';
+import { ROOT } from '../helpers/paths.mjs';
+import { makeWorld, worldSnapshot, diffWorld } from './lib.mjs';
 import { plant } from './probes.mjs';
 
 const dist = (p) => pathToFileURL(path.join(ROOT, 'dist', 'wasi', p)).href;

@@ -13,7 +13,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
-import { ATTACK_DIR, armWatchdog, disarmWatchdog, summary } from './lib.mjs';
+import { armWatchdog, disarmWatchdog } from '../helpers/watchdog.mjs';
+import { ATTACK_DIR, summary } from './lib.mjs';
 import {
   SIGS, CALLS_PER_RUN, runArb, prepare, instance, resetMemory, execute, fuzzWorld, outsideChanges, replant, serialise, deserialise,
 } from './fuzz-lib.mjs';

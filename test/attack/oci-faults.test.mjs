@@ -12,7 +12,12 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { compileAttack, toolchainProblem, oci, writeBundle, tempDir, summary, OCI_BIN } from './lib.mjs';
+import { bundle as writeBundle } from '../helpers/oci.mjs';
+import { OCI_BIN } from '../helpers/paths.mjs';
+import { tempDir } from '../helpers/tmp.mjs';
+import { sleep } from '../helpers/wait.mjs';
+import { toolchainProblem } from '../helpers/wasm.mjs';
+import { compileAttack, oci, summary } from './lib.mjs';
 
 // 500 cycles take about 6 minutes here (10 at a time): the default is 100; ATTACK_CYCLES=500 for the full run.
 const CYCLES = Number(process.env.ATTACK_CYCLES || 100);
@@ -29,7 +34,6 @@ after(() => {
 });
 
 const rootDir = () => { const r = path.join(tempDir('tswasi-attack-ociroot-'), 'state'); roots.push(r); return r; };
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 /** `p`, or a failure naming what did not happen: a wait that can hang fails this test, never its neighbours. */
 function withTimeout(p, ms, what) {
   let timer;

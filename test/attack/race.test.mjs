@@ -9,8 +9,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { toolchainProblem } from '../helpers/wasm.mjs';
 import {
-  compileAttack, toolchainProblem, makeWorld, worldSnapshot, diffWorld, leaks, runGuest, runCli, summary,
+  compileAttack, makeWorld, worldSnapshot, diffWorld, leaks, runGuest, runCli, summary,
 } from './lib.mjs';
 
 const RACE_MS = Number(process.env.ATTACK_RACE_MS || 3000);

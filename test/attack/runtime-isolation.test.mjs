@@ -9,14 +9,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { compileC } from '../helpers/wasm.mjs';
 import { ociToolsProblem, ociWorld } from '../helpers/oci.mjs';
-import { compileAttack, summary, tempDir, runCli } from './lib.mjs';
+import { tempDir } from '../helpers/tmp.mjs';
+import { compileAttack, summary, runCli } from './lib.mjs';
 
 const problem = ociToolsProblem();
 const skip = problem !== null && process.env.CI !== 'true' ? problem : false;
 let world;
 let probeWasm;
 const tally = { attempts: 0, hits: 0, runs: 0 };
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** A volume with host-made symlinks at every place the guest must not reach. */
 function plantedVolume() {

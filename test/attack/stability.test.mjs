@@ -5,7 +5,8 @@
 //   ATTACK_STRESS_RUNS   in-process runs (default 20), ATTACK_STRESS_ITERS (default 200000000)
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compileAttack, toolchainProblem, makeWorld, runGuest, runCli, summary } from './lib.mjs';
+import { toolchainProblem } from '../helpers/wasm.mjs';
+import { compileAttack, makeWorld, runGuest, runCli, summary } from './lib.mjs';
 
 const RUNS = Number(process.env.ATTACK_STRESS_RUNS || 20);
 const ITERS = String(process.env.ATTACK_STRESS_ITERS || 200_000_000);

@@ -1,7 +1,7 @@
 // The C test programs of test/c that need no host filesystem, with the
 // options their Node tests give them on the mem backend (wasi-core, wasi-fd,
 // wasi-path, wasi-sandbox .test.mjs). Each runs in Node and in Chromium.
-import { FILES, plant } from '../helpers/sandbox-fixture.mjs';
+import { FILES, plant } from '../helpers/fixtures.mjs';
 
 const SANDBOX = { files: FILES, withOutside: true, setup: plant, sandbox: true };
 

@@ -8,7 +8,9 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { Volume } from 'memfs';
-import { ROOT, compileC, makeOutside, populate, runWasi, snapshotTree, toolchainProblem } from '../helpers/wasm.mjs';
+import { ROOT, compileC, runWasi, toolchainProblem } from '../helpers/wasm.mjs';
+import { makeOutside, populate } from '../helpers/fixtures.mjs';
+import { snapshotTree } from '../helpers/snapshot.mjs';
 import { launch, needChromium } from './chromium.mjs';
 import { CASES, verdict } from './c-cases.mjs';
 

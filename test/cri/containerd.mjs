@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ROOT, tempDir } from '../helpers/wasm.mjs';
 import { ociToolsProblem, ociWorld, run } from '../helpers/oci.mjs';
+import { waitFor } from '../helpers/wait.mjs';
 import { criClient } from './client.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -33,22 +34,6 @@ export function criProblem() {
   }
   if (!fs.existsSync(BUSYBOX)) return `${BUSYBOX} not found (Debian: busybox-static)`;
   return ociToolsProblem();
-}
-
-/** A deadline-bounded wait: `check()` until truthy, else throw `what` with the last value. */
-export async function waitFor(what, check, { timeoutMs = 20_000, everyMs = 20 } = {}) {
-  const end = Date.now() + timeoutMs;
-  let last;
-  for (;;) {
-    try {
-      last = await check();
-      if (last) return last;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${last?.message ?? JSON.stringify(last)})`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
 }
 
 /**

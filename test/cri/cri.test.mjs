@@ -9,7 +9,8 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { compileC, ROOT, toolchainProblem } from '../helpers/wasm.mjs';
-import { CONFIG_TEMPLATE, HANDLER, IMAGES, criProblem, importImages, startContainerd, waitFor } from './containerd.mjs';
+import { waitFor } from '../helpers/wait.mjs';
+import { CONFIG_TEMPLATE, HANDLER, IMAGES, criProblem, importImages, startContainerd } from './containerd.mjs';
 import { cleanupRun, containerPid, removePod, readLog, runPod, startContainer, status, waitLog, waitState } from './pods.mjs';
 
 const BB = '/bin/busybox';

@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { HANDLER, waitFor } from './containerd.mjs';
+import { waitFor } from '../helpers/wait.mjs';
+import { HANDLER } from './containerd.mjs';
 
 const CGROUP_FS = '/sys/fs/cgroup';
 /** Every pod of this run goes under this cgroup parent (one directory per v1 hierarchy). */

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { compileC, tempDir } from '../helpers/wasm.mjs';
 import { compileAttack } from '../attack/lib.mjs';
 import { OCI_BIN, OCI_WASM_BIN, ociToolsProblem, ociWorld, run } from '../helpers/oci.mjs';
+import { sleep } from '../helpers/wait.mjs';
 
 const missing = spawnSync('containerd', ['--version']).status !== 0 ? 'containerd not found' : ociToolsProblem();
 const skip = missing !== null && process.env.CI !== 'true' ? missing : false;
@@ -31,7 +32,7 @@ before(async () => {
     '  disable_tcp_service = true',
   ].join('\n') + '\n');
   daemon = spawn('containerd', ['--config', path.join(base, 'config.toml')], { stdio: 'ignore' });
-  for (let i = 0; i < 100 && !fs.existsSync(sock); i++) await new Promise((r) => setTimeout(r, 100));
+  for (let i = 0; i < 100 && !fs.existsSync(sock); i++) await sleep(100);
   ctr = (args, opts) => run('ctr', ['--address', sock, ...args], opts);
   // The image: built with buildah, exported as an OCI archive, imported into containerd.
   const world = ociWorld();

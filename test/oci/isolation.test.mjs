@@ -6,13 +6,13 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { compileC, tempDir } from '../helpers/wasm.mjs';
+import { sleep } from '../helpers/wait.mjs';
 import { compileAttack } from '../attack/lib.mjs';
 import { ociToolsProblem, ociWorld } from '../helpers/oci.mjs';
 
 const problem = ociToolsProblem();
 const skip = problem !== null && process.env.CI !== 'true' ? problem : false;
 let world;
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const started = [];
 
 before(() => {

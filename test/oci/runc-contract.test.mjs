@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { compileC, tempDir } from '../helpers/wasm.mjs';
 import { OCI_BIN, bundle, run } from '../helpers/oci.mjs';
+import { sleep } from '../helpers/wait.mjs';
 
 const runcMissing = spawnSync('runc', ['--version']).status !== 0 ? 'runc not found'
   : process.getuid?.() !== 0 ? 'runc needs root' : null;
@@ -65,7 +66,7 @@ async function waitStatus(rt, id, status) {
   for (let i = 0; i < 500; i++) {
     const r = await rt.cmd(['state', id]);
     if (r.code === 0 && JSON.parse(r.stdout).status === status) return;
-    await new Promise((res) => setTimeout(res, 20));
+    await sleep(20);
   }
   assert.fail(`${rt.name}: ${id} never reached ${status}`);
 }

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { compileC, tempDir, ROOT } from '../helpers/wasm.mjs';
 import { OCI_BIN, OCI_WASM_BIN, bundle, run } from '../helpers/oci.mjs';
+import { sleep } from '../helpers/wait.mjs';
 
 const oci = (root, args, opts) => run(process.execPath, [OCI_BIN, '--root', root, ...args], opts);
 const ociWasm = (root, args, opts) => run(process.execPath, [OCI_WASM_BIN, '--root', root, ...args], opts);
@@ -59,7 +60,7 @@ test('create → state created → start → stopped with its exit code → dele
   assertOneLine(r, /already exists/);
   r = await oci(root, ['start', 'c1']);
   assert.equal(r.code, 0, r.stderr);
-  for (let i = 0; i < 100 && JSON.parse((await oci(root, ['state', 'c1'])).stdout).status !== 'stopped'; i++) await new Promise((res) => setTimeout(res, 20));
+  for (let i = 0; i < 100 && JSON.parse((await oci(root, ['state', 'c1'])).stdout).status !== 'stopped'; i++) await sleep(20);
   assert.equal(JSON.parse((await oci(root, ['state', 'c1'])).stdout).status, 'stopped');
   r = await oci(root, ['list', '--format', 'json']);
   assert.deepEqual(JSON.parse(r.stdout).map((c) => [c.id, c.status]), [['c1', 'stopped']]);
@@ -95,7 +96,7 @@ test('kill: a spinning guest dies on SIGTERM (143) and SIGKILL; names and number
   assert.equal(JSON.parse((await oci(root, ['state', 'spin1'])).stdout).status, 'running');
   r = await oci(root, ['kill', 'spin1', 'TERM']);
   assert.equal(r.code, 0, r.stderr);
-  for (let i = 0; i < 100 && JSON.parse((await oci(root, ['state', 'spin1'])).stdout).status !== 'stopped'; i++) await new Promise((res) => setTimeout(res, 20));
+  for (let i = 0; i < 100 && JSON.parse((await oci(root, ['state', 'spin1'])).stdout).status !== 'stopped'; i++) await sleep(20);
   assert.equal(JSON.parse((await oci(root, ['state', 'spin1'])).stdout).status, 'stopped');
   r = await oci(root, ['kill', 'spin1', '9']);
   assertOneLine(r, /not running/);
