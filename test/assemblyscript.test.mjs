@@ -30,7 +30,7 @@ test('env.abort is a trap whose message carries the message, file, line and colu
 });
 
 test('pool.run({ invoke }) on an AssemblyScript module', async () => {
-  const { run } = await import(path.join(ROOT, 'dist/src/index.js'));
+  const { run } = await import('../dist/src/index.js');
   const r = await run(wasm, { invoke: 'greet', invokeArgs: ['pool'] });
   assert.deepEqual(r.results, ['hello, pool!']);
 });

@@ -9,8 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { ROOT } from './helpers/wasm.mjs';
 
-const { HostDir } = await import(path.join(ROOT, 'dist/wasi/fs/host.js'));
-const { DirCache, resolve } = await import(path.join(ROOT, 'dist/wasi/fs/resolve.js'));
+const { HostDir } = await import('../dist/wasi/fs/host.js');
+const { DirCache, resolve } = await import('../dist/wasi/fs/resolve.js');
 
 const openFds = () => fs.readdirSync('/proc/self/fd').length;
 

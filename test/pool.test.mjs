@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { memfs } from 'memfs';
 import { compileC, tempDir, ROOT } from './helpers/wasm.mjs';
 
-const api = await import(path.join(ROOT, 'dist/src/index.js'));
+const api = await import('../dist/src/index.js');
 const guest = () => compileC('pool_guest');
 
 test('the public entry point exports WASI, run and createPool', () => {

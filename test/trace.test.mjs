@@ -108,7 +108,7 @@ test('an unknown trace filter is one clear error', async (t) => {
 test('pool.run({ trace }) returns the trace of that call; DEBUG=tswasi:wasi traces through debug', async (t) => {
   const wasm = compileC('trace_demo');
   if (!wasm) return t.skip('no toolchain');
-  const { run } = await import(path.join(ROOT, 'dist/src/index.js'));
+  const { run } = await import('../dist/src/index.js');
   const r = await run(wasm, { preopens: { '.': tempDir() }, trace: 'path' });
   assert.equal(r.exitCode, 0);
   assert.deepEqual(r.trace.map((l) => l.split('(')[0]), ['path_open', 'path_rename', 'path_unlink_file']);

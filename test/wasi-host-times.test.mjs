@@ -10,9 +10,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ROOT, tempDir } from './helpers/wasm.mjs';
 
-const times = await import(path.join(ROOT, 'dist/wasi/fs/host-times.js'));
-const { errnoOf } = await import(path.join(ROOT, 'dist/wasi/errors.js'));
-const { Errno } = await import(path.join(ROOT, 'dist/wasi/index.js'));
+const times = await import('../dist/wasi/fs/host-times.js');
+const { errnoOf } = await import('../dist/wasi/errors.js');
+const { Errno } = await import('../dist/wasi/index.js');
 
 const CI = process.env.CI === 'true';
 let problem = null;

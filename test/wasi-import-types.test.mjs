@@ -3,19 +3,14 @@
 // wasmtime, for every user of the class, traced or not; the right types link.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { ROOT } from './helpers/wasm.mjs';
-
-const dist = (p) => import(pathToFileURL(path.join(ROOT, 'dist', p)).href);
-const { WASI } = await dist('wasi/index.js');
-const { WASI_FUNCTIONS, wasmParams } = await dist('wasi/functions.js');
-const { compileWat } = await dist('src/wat.js');
+import { WASI } from '../dist/wasi/index.js';
+import { WASI_FUNCTIONS, wasmParams } from '../dist/wasi/functions.js';
+import { compileWat } from './helpers/wasm.mjs';
 
 /** A module importing `name` as `type` (a WAT func type), with a memory and _start. */
 async function importing(name, type) {
   const wat = `(module (import "wasi_snapshot_preview1" "${name}" (func ${type})) (memory (export "memory") 1) (func (export "_start")))`;
-  return new WebAssembly.Module(await compileWat(new TextEncoder().encode(wat), 'test.wat'));
+  return new WebAssembly.Module(await compileWat(wat));
 }
 
 const specType = (f) => {

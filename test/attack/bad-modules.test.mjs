@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { tempDir } from '../helpers/tmp.mjs';
+import { compileWat } from '../helpers/wasm.mjs';
 import { compileAttack, runCli, summary } from './lib.mjs';
 
 const dir = tempDir('tswasi-attack-bad-');
@@ -17,14 +18,8 @@ after(() => {
   for (const f of tally.failures) summary(`  UNCLEAR ${f}`);
 });
 
-let wabt;
-async function wat(text) {
-  wabt ??= await (await import('wabt')).default();
-  const m = wabt.parseWat('m.wat', text);
-  const bin = Buffer.from(m.toBinary({}).buffer);
-  m.destroy();
-  return bin;
-}
+/** @param {string} text a module as parsed, not validated: some are meant to be invalid */
+const wat = (text) => compileWat(text, { name: 'm.wat', validate: false });
 const uleb = (n) => { const out = []; do { let b = n & 0x7f; n = Math.floor(n / 128); if (n) b |= 0x80; out.push(b); } while (n); return out; };
 const section = (id, body) => Buffer.from([id, ...uleb(body.length), ...body]);
 const str = (s) => [...uleb(Buffer.byteLength(s)), ...Buffer.from(s)];

@@ -18,21 +18,21 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import fc from 'fast-check';
 import { ROOT } from '../helpers/paths.mjs';
+import { compileWat } from '../helpers/wasm.mjs';
 import { makeWorld, worldSnapshot, diffWorld } from './lib.mjs';
 import { plant } from './probes.mjs';
 
-const dist = (p) => pathToFileURL(path.join(ROOT, 'dist', 'wasi', p)).href;
-const { WASI } = await import(dist('index.js'));
-const { WasiError, WasiExit } = await import(dist('errors.js'));
-const { argsEnvCalls, StringList } = await import(dist('calls/args-env.js'));
-const { clockCalls } = await import(dist('calls/clock.js'));
-const { fdCalls } = await import(dist('calls/fd.js'));
-const { pathCalls } = await import(dist('calls/path.js'));
-const { pollCalls } = await import(dist('calls/poll.js'));
-const { procCalls } = await import(dist('calls/proc.js'));
-const { sockCalls } = await import(dist('calls/sock.js'));
+const { WASI } = await import('../../dist/wasi/index.js');
+const { WasiError, WasiExit } = await import('../../dist/wasi/errors.js');
+const { argsEnvCalls, StringList } = await import('../../dist/wasi/calls/args-env.js');
+const { clockCalls } = await import('../../dist/wasi/calls/clock.js');
+const { fdCalls } = await import('../../dist/wasi/calls/fd.js');
+const { pathCalls } = await import('../../dist/wasi/calls/path.js');
+const { pollCalls } = await import('../../dist/wasi/calls/poll.js');
+const { procCalls } = await import('../../dist/wasi/calls/proc.js');
+const { sockCalls } = await import('../../dist/wasi/calls/sock.js');
 
-const { WASI_FUNCTIONS } = await import(dist('functions.js'));
+const { WASI_FUNCTIONS } = await import('../../dist/wasi/functions.js');
 
 /*
  * Argument kinds, one letter per wasm argument (but P, two): f fd, p pointer,
@@ -165,7 +165,6 @@ let trampoline;
 /** Build the trampoline module once (wabt is async); instance() is synchronous after this. */
 export async function prepare() {
   if (trampoline) return trampoline;
-  const wabt = await (await import('wabt')).default();
   const lines = ['(module'];
   for (const [name, sig] of Object.entries(SIGS)) {
     const params = wasmTypes(sig).join(' ');
@@ -180,9 +179,7 @@ export async function prepare() {
     lines.push(`(func (export "${name}") ${params ? `(param ${params})` : ''} ${result} ${types.map((_, i) => `local.get ${i}`).join(' ')} call $${name})`);
   }
   lines.push(')');
-  const m = wabt.parseWat('trampoline.wat', lines.join('\n'));
-  trampoline = new WebAssembly.Module(m.toBinary({}).buffer);
-  m.destroy();
+  trampoline = new WebAssembly.Module(await compileWat(lines.join('\n'), { name: 'trampoline.wat', validate: false }));
   return trampoline;
 }
 

@@ -13,7 +13,7 @@ const CONTAINERS = Number(process.env.ATTACK_CONTAINERS || 50);
 test(`${INVOCATIONS} pool invocations: memory stays flat`, { timeout: 30 * 60_000 }, async (t) => {
   const wasm = compileC('pool_guest');
   if (!wasm) return t.skip('no toolchain');
-  const { createPool } = await import(path.join(ROOT, 'dist/src/index.js'));
+  const { createPool } = await import('../../dist/src/index.js');
   const pool = createPool({ maxThreads: 2, minThreads: 2 });
   const rss = () => Math.round(process.memoryUsage().rss / 2 ** 20);
   try {

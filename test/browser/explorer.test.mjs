@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ROOT, runCli, tempDir } from '../helpers/wasm.mjs';
+import { ROOT, compileWat, runCli, tempDir } from '../helpers/wasm.mjs';
 import { chromiumProblem, launch } from './chromium.mjs';
 
 const EXPLORER = path.join(ROOT, 'dist/explorer/index.html');
@@ -25,7 +25,7 @@ before(async () => {
     return;
   }
   assert.ok(fs.existsSync(EXPLORER), 'dist/explorer is missing: run npm run build');
-  const { startViewServer } = await import(pathToFileURL(path.join(ROOT, 'dist/src/view-server.js')).href);
+  const { startViewServer } = await import('../../dist/src/view-server.js');
   server = await startViewServer({});
   chromium = await launch();
 });
@@ -206,9 +206,8 @@ test('bad input: not Wasm, and a module needing imports nobody provides, get one
   await page.click('#run');
   await page.waitForFunction(() => document.querySelector('#status').dataset.kind === 'error');
   assert.match(await page.textContent('#status'), /^Not a WebAssembly module: /);
-  const { compileWat } = await import(pathToFileURL(path.join(ROOT, 'dist/src/wat.js')).href);
-  const needsEnv = Buffer.from(await compileWat(new TextEncoder().encode(
-    '(module (import "env" "host_thing" (func)) (memory (export "memory") 1) (func (export "_start")))'), 'needs-env.wat'));
+  const needsEnv = await compileWat(
+    '(module (import "env" "host_thing" (func)) (memory (export "memory") 1) (func (export "_start")))', { name: 'needs-env.wat' });
   await page.setInputFiles('#wasm-file', { name: 'needs-env.wasm', mimeType: 'application/wasm', buffer: needsEnv });
   await page.waitForFunction(() => document.querySelector('#status').textContent.startsWith('needs-env.wasm loaded'));
   await page.click('#run');
@@ -261,7 +260,7 @@ test('tswasi view TRACE: a trace written by tswasi run --trace=json opens in the
   const r = await runCli(['run', '--trace=json', '--trace-file', file, '--dir', `${dir}::/`, path.join(ROOT, 'examples/explorer/walk.wasm'), '.']);
   assert.equal(r.code, 0, r.stderr);
   const lines = fs.readFileSync(file, 'utf8').trim().split('\n').length;
-  const { startViewServer } = await import(pathToFileURL(path.join(ROOT, 'dist/src/view-server.js')).href);
+  const { startViewServer } = await import('../../dist/src/view-server.js');
   const s = await startViewServer({ file: { name: file, bytes: fs.readFileSync(file), kind: 'trace' } });
   try {
     const { page } = await openPage(s.url);

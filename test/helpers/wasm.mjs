@@ -261,6 +261,8 @@ export class Sink {
  * @property {boolean} [stdioFds] give stdin/stdout/stderr as fd numbers of temp files instead of bytes and sinks
  * @property {(s: SetupArgs) => void | Promise<void>} [setup] run after `files` are written: plant symlinks etc.
  * @property {boolean} [withOutside] also create a sibling 'outside' dir (see makeOutside)
+ * @property {string} [guestDir] the preopen's name in the guest (default '/sandbox')
+ * @property {TswasiOptions['wrapImport']} [wrapImport] wrap each WASI import (tswasi only: tracing)
  * @property {'root' | 'subdir'} [memLayout] 'root' (default: the Volume itself is the preopen, as in
  *   `preopens: { '/sandbox': vol }`) or 'subdir' (the Volume's /sandbox is preopened with `{ volume: vol, path: '/sandbox' }`)
  *
@@ -293,7 +295,7 @@ export class Sink {
  * @returns {Promise<RunWasiResult>}
  */
 export async function runWasi(wasmPath, options = {}) {
-  const { backend = 'host', args = [], env = {}, files = {}, setup, withOutside = false } = options;
+  const { backend = 'host', args = [], env = {}, files = {}, setup, withOutside = false, guestDir = '/sandbox', wrapImport } = options;
   const memLayout = options.memLayout ?? (process.env.TSWASI_MEM_LAYOUT === 'subdir' ? 'subdir' : 'root');
   const module = await loadModule(wasmPath);
   const root = tempDir();
@@ -361,7 +363,7 @@ export async function runWasi(wasmPath, options = {}) {
       version: 'preview1',
       args: argv,
       env,
-      preopens: { '/sandbox': sandbox },
+      preopens: { [guestDir]: sandbox },
       returnOnExit: true,
       stdin: fds?.in,
       stdout: fds?.out,
@@ -375,7 +377,8 @@ export async function runWasi(wasmPath, options = {}) {
     const opts = {
       version: 'preview1', args: argv, env,
       // memfs's Volume is the mem backend's source; its .d.ts differs from the structural type in places the backend never uses.
-      preopens: { '/sandbox': /** @type {import('../../dist/wasi/index.js').DirSource} */ (/** @type {unknown} */ (preopen)) },
+      ...(wrapImport ? { wrapImport } : {}),
+      preopens: { [guestDir]: /** @type {import('../../dist/wasi/index.js').DirSource} */ (/** @type {unknown} */ (preopen)) },
       ...(fds ? { stdin: fds.in, stdout: fds.out, stderr: fds.err } : { stdin: stdinBytes, stdout: stdoutSink, stderr: stderrSink }),
     };
     wasi = new WASI(opts);
