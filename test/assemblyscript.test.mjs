@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { ROOT, runCli, tempDir } from './helpers/wasm.mjs';
 
+/** @type {string} */
 let wasm;
 before(() => {
   wasm = path.join(tempDir(), 'strings.wasm');

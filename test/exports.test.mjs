@@ -6,8 +6,10 @@ import assert from 'node:assert/strict';
 
 test("'tswasi' exports what README shows, with run-time values", async () => {
   const m = await import('tswasi');
+  /** @type {Record<string, unknown>} the entry point as a table of names, to look each up */
+  const byName = m;
   for (const name of ['WASI', 'WasiExit', 'Errno', 'run', 'createPool', 'Pool', 'UserError']) {
-    assert.ok(m[name] !== undefined, `tswasi has no export ${name}`);
+    assert.ok(byName[name] !== undefined, `tswasi has no export ${name}`);
   }
   assert.equal(typeof m.WASI, 'function');
   assert.equal(typeof m.run, 'function');
@@ -29,8 +31,10 @@ test("'tswasi' exports what README shows, with run-time values", async () => {
 test("'tswasi/wasi' exports what README shows, with run-time values", async () => {
   const w = await import('tswasi/wasi');
   const top = await import('tswasi');
+  /** @type {Record<string, unknown>} */
+  const wByName = w;
   for (const name of ['WASI', 'WasiExit', 'WasiError', 'Errno', 'ERRNO_NAMES', 'Rights', 'abi', 'HostDir', 'MemDir']) {
-    assert.ok(w[name] !== undefined, `tswasi/wasi has no export ${name}`);
+    assert.ok(wByName[name] !== undefined, `tswasi/wasi has no export ${name}`);
   }
   assert.equal(w.WASI, top.WASI, 'one WASI class behind both entry points');
   assert.equal(w.Errno, top.Errno);
@@ -45,5 +49,5 @@ test("'tswasi/wasi' exports what README shows, with run-time values", async () =
   assert.equal(w.abi.Whence.END, 2);
   assert.equal(w.abi.Clockid.MONOTONIC, 1);
   assert.equal(w.abi.Eventtype.FD_WRITE, 2);
-  for (const [i, name] of w.ERRNO_NAMES.entries()) assert.equal(w.Errno[name], i, `Errno.${name}`);
+  for (const [i, name] of w.ERRNO_NAMES.entries()) assert.equal(w.Errno[/** @type {keyof typeof w.Errno} */ (name)], i, `Errno.${name}`);
 });

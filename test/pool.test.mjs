@@ -171,6 +171,7 @@ test('stdin from a stream (shared memory, no polling), stdout streamed as writte
         yield big.subarray(i, i + 50_000);
       }
     }
+    /** @type {Uint8Array[]} */
     const chunks = [];
     const r = await pool.run(wasm, { args: ['g', 'cat'], stdin: Readable.from(slowly()), stdout: (c) => chunks.push(c) });
     assert.equal(r.exitCode, 0);

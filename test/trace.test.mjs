@@ -19,7 +19,7 @@ path_rename(fd=3<.>, old_path="notes.txt", new_fd=3<.>, new_path="renamed.txt") 
 path_unlink_file(fd=3<.>, path="renamed.txt") = SUCCESS
 `;
 
-const untimed = (s) => s.replace(/ <[0-9.]+µs>$/gm, '');
+const untimed = (/** @type {string} */ s) => s.replace(/ <[0-9.]+µs>$/gm, '');
 
 test('--trace: one strace-style line per call, exactly', async (t) => {
   const wasm = compileC('trace_demo');
@@ -111,6 +111,7 @@ test('pool.run({ trace }) returns the trace of that call; DEBUG=tswasi:wasi trac
   const { run } = await import('../dist/src/index.js');
   const r = await run(wasm, { preopens: { '.': tempDir() }, trace: 'path' });
   assert.equal(r.exitCode, 0);
+  assert.ok(r.trace, 'a trace was asked for');
   assert.deepEqual(r.trace.map((l) => l.split('(')[0]), ['path_open', 'path_rename', 'path_unlink_file']);
   const d = await runCli(['run', '--dir', `${tempDir()}::.`, wasm], { env: { ...process.env, DEBUG: 'tswasi:wasi' } });
   assert.equal(d.code, 0);

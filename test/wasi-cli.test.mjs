@@ -8,12 +8,17 @@ import { compileC, runCli, tempDir, toolchainProblem } from './helpers/wasm.mjs'
 import { makeOutside } from './helpers/fixtures.mjs';
 import { snapshotTree } from './helpers/snapshot.mjs';
 
+/**
+ * @param {import('node:test').TestContext} t
+ * @param {string} name
+ */
 function wasmOrSkip(t, name) {
   const w = compileC(name);
   if (!w) t.skip(`no wasm32-wasi toolchain: ${toolchainProblem()}`);
   return w;
 }
 
+/** @param {import('./helpers/spawn.mjs').RunResult} r */
 const show = (r) => `status ${r.code} signal ${r.signal}\n--- stdout ---\n${r.stdout}\n--- stderr ---\n${r.stderr}`;
 
 test('cli: proc_exit(42) is the exit status; output before it is flushed', async (t) => {

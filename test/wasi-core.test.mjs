@@ -56,6 +56,7 @@ for (const backend of BACKENDS) {
     assertOk(r);
     assert.doesNotMatch(r.stdout, /after/);
     r = await compileAndRun(t, 'proc', { backend, args: ['exit255'] });
+    assert.ok(r);
     assert.equal(r.code, 255, describe(r));
   });
 

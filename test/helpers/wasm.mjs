@@ -47,6 +47,7 @@ export const CC = process.env.WASI_CC || 'clang';
 export const CFLAGS = ['--target=wasm32-wasi', '-O2', '-Wall', '-Wno-unused-function'];
 export const IMPL = process.env.TSWASI_IMPL === 'node' ? 'node' : 'tswasi';
 /** Backends every program runs on. node:wasi has no in-memory backend. */
+/** @type {ReadonlyArray<'host' | 'mem'>} */
 export const BACKENDS = IMPL === 'node' ? ['host'] : ['host', 'mem'];
 
 const CI = process.env.CI === 'true';
@@ -272,6 +273,7 @@ export class Sink {
  * @property {string} outside
  * @property {string | undefined} dir the sandbox on the host backend
  * @property {Volume | undefined} vol the Volume on the mem backend
+ * @property {SetupArgs['fs']} fs where the sandbox is: node:fs (host) or the Volume (mem)
  * @property {string} sandbox
  * @property {string} outsideInFs
  * @property {number | undefined} code the exit code (undefined when start() threw)
@@ -406,7 +408,7 @@ export async function runWasi(wasmPath, options = {}) {
     stdout = fs.readFileSync(fdFiles.out, 'utf8');
     stderr = fs.readFileSync(fdFiles.err, 'utf8');
   }
-  return { backend, root, outside, dir: vol ? undefined : sandbox, vol, sandbox, outsideInFs, code, error, stdout, stderr };
+  return { backend, root, outside, dir: vol ? undefined : sandbox, vol, fs: fsApi, sandbox, outsideInFs, code, error, stdout, stderr };
 }
 
 /**

@@ -72,11 +72,13 @@ test('the entrypoint never comes from outside the rootfs', () => {
   fs.writeFileSync(path.join(b.dir, 'outside.wasm'), '\0asm\x01\0\0\0');
   fs.symlinkSync('../outside.wasm', path.join(b.dir, 'rootfs', 'link.wasm'));
   fs.symlinkSync('/etc/passwd', path.join(b.dir, 'rootfs', 'abs.wasm'));
-  assert.equal(kindOf({ ...b, spec: { ...b.spec, process: { ...b.spec.process, args: ['/in.wasm'] } } }), 'wasm');
+  /** @param {string} entry */
+  const at = (entry) => kindOf({ ...b, spec: { ...b.spec, process: { args: [entry], cwd: '/' } } });
+  assert.equal(at('/in.wasm'), 'wasm');
   // The symlink resolves inside the rootfs: "../outside.wasm" from "/" is "/outside.wasm", which is not there.
-  assert.equal(kindOf({ ...b, spec: { ...b.spec, process: { ...b.spec.process, args: ['/link.wasm'] } } }), 'missing');
-  assert.equal(kindOf({ ...b, spec: { ...b.spec, process: { ...b.spec.process, args: ['/../../outside.wasm'] } } }), 'missing');
-  assert.equal(kindOf({ ...b, spec: { ...b.spec, process: { ...b.spec.process, args: ['/abs.wasm'] } } }), 'missing');
+  assert.equal(at('/link.wasm'), 'missing');
+  assert.equal(at('/../../outside.wasm'), 'missing');
+  assert.equal(at('/abs.wasm'), 'missing');
 });
 
 test('a rootfs that is missing or not a directory is an error naming it', () => {

@@ -11,7 +11,11 @@ import { UserError } from '../../dist/src/errors.js';
 import { compileC, compileWat, runWasi, tempDir, toolchainProblem } from '../helpers/wasm.mjs';
 
 const provided = () => true;
-/** @param {Uint8Array} bytes */
+/**
+ * [min, max] pages of each memory, as inspect reads them.
+ * @param {Uint8Array} bytes
+ * @returns {Array<[number, number | null]>}
+ */
 const memoriesOf = (bytes) => inspectModule(bytes, provided).memories.map((m) => [m.min, m.max]);
 
 /** A module with a memory of `limits` and an export that grows it by `delta` pages (returns the old size or -1). */
@@ -22,7 +26,7 @@ const grower = (/** @type {string} */ limits) => compileWat(`(module
 
 /** @param {Uint8Array} bytes */
 function instantiate(bytes) {
-  const { exports } = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
+  const { exports } = new WebAssembly.Instance(new WebAssembly.Module(Uint8Array.from(bytes)), {});
   return /** @type {{ grow(n: number): number, size(): number }} */ (/** @type {unknown} */ (exports));
 }
 
