@@ -12,6 +12,7 @@ import { compileAttack, runCli, summary } from './lib.mjs';
 
 const dir = tempDir('tswasi-attack-bad-');
 const TIMEOUT = 60_000;
+/** @type {{ inputs: number, unclear: number, failures: string[] }} */
 const tally = { inputs: 0, unclear: 0, failures: [] };
 after(() => {
   summary(`attack: bad inputs ${tally.inputs}, unclear errors ${tally.unclear}`);
@@ -20,10 +21,13 @@ after(() => {
 
 /** @param {string} text a module as parsed, not validated: some are meant to be invalid */
 const wat = (text) => compileWat(text, { name: 'm.wat', validate: false });
-const uleb = (n) => { const out = []; do { let b = n & 0x7f; n = Math.floor(n / 128); if (n) b |= 0x80; out.push(b); } while (n); return out; };
-const section = (id, body) => Buffer.from([id, ...uleb(body.length), ...body]);
-const str = (s) => [...uleb(Buffer.byteLength(s)), ...Buffer.from(s)];
-/** A module with one data segment of `size` bytes, memory to hold it, and an empty _start. */
+const uleb = (/** @type {number} */ n) => { /** @type {number[]} */ const out = []; do { let b = n & 0x7f; n = Math.floor(n / 128); if (n) b |= 0x80; out.push(b); } while (n); return out; };
+const section = (/** @type {number} */ id, /** @type {number[]} */ body) => Buffer.from([id, ...uleb(body.length), ...body]);
+const str = (/** @type {string} */ s) => [...uleb(Buffer.byteLength(s)), ...Buffer.from(s)];
+/**
+ * A module with one data segment of `size` bytes, memory to hold it, and an empty _start.
+ * @param {number} size
+ */
 function bigDataModule(size) {
   const pages = Math.ceil(size / 65536) + 1;
   const head = Buffer.concat([
@@ -39,6 +43,10 @@ function bigDataModule(size) {
   const body = Buffer.concat([segHead, data]);
   return Buffer.concat([head, Buffer.from([11, ...uleb(body.length)]), body]);
 }
+/**
+ * @param {string} name
+ * @param {string | Uint8Array} bytes
+ */
 function write(name, bytes) {
   const p = path.join(dir, name);
   fs.writeFileSync(p, bytes);
@@ -47,6 +55,10 @@ function write(name, bytes) {
 
 /**
  * expect: { code, error: RegExp for the one line (or null: no error expected), stdout?: RegExp }
+ * @param {string} label
+ * @param {string} file
+ * @param {{ code: number, error: RegExp | null, stdout?: RegExp }} expect
+ * @param {string[]} [extraArgs]
  */
 async function check(label, file, expect, extraArgs = []) {
   tally.inputs++;

@@ -26,6 +26,12 @@ after(() => {
   summary(`attack: probes ${tally.cli[0]} via CLI, escapes ${tally.cli[1]}; probes ${tally.oci[0]} via tswasi-oci, escapes ${tally.oci[1]}`);
 });
 
+/**
+ * @param {'cli' | 'oci'} kind
+ * @param {string} name
+ * @param {import('../helpers/spawn.mjs').RunResult} res
+ * @param {string[]} changed
+ */
 function verdict(kind, name, res, changed) {
   tally[kind][0]++;
   const leaked = leaks(res.stdout + res.stderr);
@@ -38,6 +44,7 @@ function verdict(kind, name, res, changed) {
 
 for (const name of SUBSET) {
   test(`escape probe ${name} [CLI --dir]`, { skip }, async () => {
+    assert.ok(wasm);
     const w = await makeWorld('host');
     plant(w);
     const before = worldSnapshot(w);
@@ -46,6 +53,7 @@ for (const name of SUBSET) {
   });
 
   test(`escape probe ${name} [tswasi-oci, bind mount]`, { skip }, async () => {
+    assert.ok(wasm);
     const w = await makeWorld('host');
     plant(w);
     const b = writeBundle(path.join(tempDir('tswasi-attack-bundle-'), 'b'), {

@@ -14,7 +14,10 @@ export function chromiumProblem() {
   return null;
 }
 
-/** Skip (or, in CI, fail) when chromium is missing; returns true when the test may go on. */
+/**
+ * Skip (or, in CI, fail) when chromium is missing; returns true when the test may go on.
+ * @param {import('node:test').TestContext} t
+ */
 export function needChromium(t) {
   const problem = chromiumProblem();
   if (!problem) return true;

@@ -7,7 +7,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { CLI, ROOT, runCli, tempDir } from '../helpers/wasm.mjs';
 
-/** Start `tswasi view ...args --port 0`; resolves { url, child } once it prints its address. */
+/**
+ * Start `tswasi view ...args --port 0`; resolves { url, child } once it prints its address.
+ * @param {string[]} args
+ * @returns {Promise<{ url: string, child: import('node:child_process').ChildProcess }>}
+ */
 function startView(args) {
   const child = spawn(process.execPath, [CLI, 'view', ...args, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
@@ -22,6 +26,10 @@ function startView(args) {
   });
 }
 
+/**
+ * @param {import('node:child_process').ChildProcess} child
+ * @returns {Promise<{ code: number | null, signal: NodeJS.Signals | null }>}
+ */
 function stop(child) {
   return new Promise((resolve) => {
     child.removeAllListeners('exit');

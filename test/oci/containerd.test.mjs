@@ -12,14 +12,17 @@ import { sleep } from '../helpers/wait.mjs';
 
 const missing = spawnSync('containerd', ['--version']).status !== 0 ? 'containerd not found' : ociToolsProblem();
 const skip = missing !== null && process.env.CI !== 'true' ? missing : false;
+/** @type {import('node:child_process').ChildProcess | undefined} */
 let daemon;
-let ctr;
+/** @type {(args: string[], opts?: import('../helpers/spawn.mjs').RunOptions) => Promise<import('../helpers/spawn.mjs').RunResult>} */
+let ctr = () => assert.fail('containerd was not started');
 
 before(async () => {
   if (skip) return;
   if (missing) throw new Error(`CI needs containerd: ${missing}`);
   const wasm = compileC('oci_tool');
   const probe = compileAttack('runtime_probe');
+  assert.ok(wasm && probe, 'the guests were not built');
   const base = tempDir('tswasi-containerd-');
   const sock = path.join(base, 'containerd.sock');
   fs.writeFileSync(path.join(base, 'config.toml'), [
