@@ -14,6 +14,7 @@ import { compileAttack, summary, runCli } from './lib.mjs';
 
 const problem = ociToolsProblem();
 const skip = problem !== null && process.env.CI !== 'true' ? problem : false;
+/** @type {import('../helpers/oci.mjs').OciWorld} */
 let world;
 let probeWasm;
 const tally = { attempts: 0, hits: 0, runs: 0 };

@@ -23,6 +23,8 @@ export function ociToolsProblem() {
   return null;
 }
 
+/** @typedef {ReturnType<typeof ociWorld>} OciWorld */
+
 /** A private podman/buildah world: storage, run root and tswasi-oci state root. */
 export function ociWorld() {
   const base = tempDir('tswasi-oci-');

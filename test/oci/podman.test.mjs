@@ -10,6 +10,7 @@ import { sleep } from '../helpers/wait.mjs';
 
 const problem = ociToolsProblem();
 const skip = problem !== null && process.env.CI !== 'true' ? problem : false;
+/** @type {import('../helpers/oci.mjs').OciWorld} */
 let world;
 
 before(() => {

@@ -17,7 +17,11 @@ const runcMissing = spawnSync('runc', ['--version']).status !== 0 ? 'runc not fo
   : process.getuid?.() !== 0 ? 'runc needs root' : null;
 const skip = runcMissing !== null && process.env.CI !== 'true' ? runcMissing : false;
 
-/** A runtime under test: runs `args` with its own --root and a JSON --log. */
+/**
+ * A runtime under test: runs `args` with its own --root and a JSON --log.
+ * @param {string} name
+ * @param {string[]} argv0 the command (and the arguments before runc's)
+ */
 function runtime(name, argv0) {
   const base = tempDir(`tswasi-contract-${name}-`);
   const root = path.join(base, 'root');
@@ -25,9 +29,13 @@ function runtime(name, argv0) {
   return {
     name,
     root,
+    /** @type {string[]} stderr of each step, as play() ran them */
+    stderrs: [],
+    /** @param {string[]} args */
     async cmd(args) {
       fs.rmSync(log, { force: true });
       const r = await run(argv0[0], [...argv0.slice(1), '--root', root, '--log', log, '--log-format', 'json', ...args], { timeout: 30_000 });
+      /** @type {string | null} */
       let logMsg = null;
       try {
         const lines = fs.readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((l) => l.level === 'error');
@@ -59,9 +67,21 @@ function wasmBundle() {
   return bundle(tempDir('tswasi-contract-wasm-'), { args: ['/tool.wasm', 'sleep'], files: [[wasm, 'tool.wasm']] });
 }
 
+/** @typedef {ReturnType<typeof runtime>} Runtime */
+/**
+ * @typedef {{ do: string[], wait?: string, what?: undefined, cmd?: undefined, label?: undefined, status?: undefined }
+ *   | { what: string, cmd: string[], label?: string, status?: string, do?: undefined, wait?: undefined }} Step
+ */
+
 const ID = 'ctr1';
+/** @type {Runtime[]} */
 const created = [];
 
+/**
+ * @param {Runtime} rt
+ * @param {string} id
+ * @param {string} status
+ */
 async function waitStatus(rt, id, status) {
   for (let i = 0; i < 500; i++) {
     const r = await rt.cmd(['state', id]);
@@ -74,6 +94,8 @@ async function waitStatus(rt, id, status) {
 /**
  * The situations and the commands tried in each. Every step runs on both
  * runtimes in the same order; `do` steps set up the next situation.
+ * @param {string} bundleDir
+ * @returns {Step[]}
  */
 function steps(bundleDir) {
   return [
@@ -123,6 +145,10 @@ function steps(bundleDir) {
   ];
 }
 
+/**
+ * @param {Runtime} rt
+ * @param {string} bundleDir
+ */
 async function play(rt, bundleDir) {
   const out = [];
   rt.stderrs = [];
