@@ -82,7 +82,7 @@ export function leaks(text) {
  * @property {string} hostOutside <root>/outside on the host (exists on both backends)
  * @property {'A' | 'B'} variant
  * @property {WorldFs} fs where the sandbox lives: node:fs or the Volume
- * @property {WorldFs | undefined} vol the Volume (mem)
+ * @property {import('memfs').Volume | undefined} vol the Volume (mem)
  * @property {string} sandbox the sandbox's path in `fs`
  * @property {string} outside outside's path in `fs`
  * @property {string} absOutside the absolute target naming outside that a planted symlink uses
@@ -120,7 +120,7 @@ export async function makeWorld(backend, variant = 'A') {
   vol.writeFileSync('/etc/passwd', 'MEMPASSWD zq9\n');
   // memfs's Volume is a DirSource of the mem backend; its .d.ts differs from the structural type in places the backend never uses.
   const preopen = /** @type {import('../../dist/wasi/index.js').DirSource} */ (/** @type {unknown} */ ({ volume: vol, path: '/sandbox' }));
-  return { backend, root, hostOutside, variant, fs: volFs, vol: volFs, sandbox: '/sandbox', outside: '/outside', absOutside: '/outside', parent: '/', preopen };
+  return { backend, root, hostOutside, variant, fs: volFs, vol, sandbox: '/sandbox', outside: '/outside', absOutside: '/outside', parent: '/', preopen };
 }
 
 /**
@@ -135,9 +135,9 @@ export function worldSnapshot(w) {
     hostParent: snapshotNames(fs, w.root, ['sandbox']),
   };
   if (w.vol) {
-    s.memOutside = snapshotTree(w.vol, '/outside');
-    s.memParent = snapshotNames(w.vol, '/', ['sandbox']);
-    s.memEtc = snapshotTree(w.vol, '/etc');
+    s.memOutside = snapshotTree(w.fs, '/outside');
+    s.memParent = snapshotNames(w.fs, '/', ['sandbox']);
+    s.memEtc = snapshotTree(w.fs, '/etc');
   }
   return s;
 }

@@ -16,6 +16,7 @@ const problem = ociToolsProblem();
 const skip = problem !== null && process.env.CI !== 'true' ? problem : false;
 /** @type {import('../helpers/oci.mjs').OciWorld} */
 let world;
+/** @type {string} built in before() */
 let probeWasm;
 const tally = { attempts: 0, hits: 0, runs: 0 };
 
@@ -31,6 +32,10 @@ function plantedVolume() {
   return vol;
 }
 
+/**
+ * @param {string} label
+ * @param {import('../helpers/spawn.mjs').RunResult} r
+ */
 function verdict(label, r) {
   assert.equal(r.code, 0, `${label}: exit ${r.code}\n${r.stderr}`);
   const m = /runtime-probe: (\d+) attempts, (\d+) hits, (\d+) symlinks made/.exec(r.stdout);
@@ -45,9 +50,10 @@ function verdict(label, r) {
 before(() => {
   if (skip) return;
   if (problem) throw new Error(`CI needs podman, buildah and runc: ${problem}`);
-  probeWasm = compileAttack('runtime_probe');
+  const probe = compileAttack('runtime_probe');
   const tool = compileC('oci_tool');
-  if (!probeWasm || !tool) throw new Error('no wasm32-wasi toolchain');
+  if (!probe || !tool) throw new Error('no wasm32-wasi toolchain');
+  probeWasm = probe;
   world = ociWorld();
   world.image('probe-wasm', { files: [[probeWasm, '/probe.wasm']], entrypoint: ['/probe.wasm'], annotations: { 'module.wasm.image/variant': 'compat' } });
   world.image('env-wasm', {
@@ -123,7 +129,7 @@ test('the runner\'s environment, argv and fds hold nothing of the guest\'s or th
     for (const e of environ) assert.match(e, /^HOME=\//, `runner env: ${environ}`);
     const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
     assert.equal(argv[0], '/tswasi/node');
-    assert.match(argv.at(-2), /^\/tswasi\/pkg\/dist\/oci\/runner\.c?js$/);
+    assert.match(argv.at(-2) ?? '', /^\/tswasi\/pkg\/dist\/oci\/runner\.c?js$/);
     assert.ok(!argv.includes('sleep') && !argv.some((a) => a.includes('zq9')), `runner argv: ${argv}`);
     // Every fd: stdio, Node's own (pipes, eventfd, epoll, its read-only package
     // files while the loader reads them), the guest's tree (/rootfs…); nothing of the host.
