@@ -20,13 +20,16 @@ const COMPAT_SMART = { 'module.wasm.image/variant': 'compat-smart' };
 const HELLO = 'hello world from the webassembly module !!!!\n';
 const T = { timeout: 180_000 };
 
+/** @type {import('./containerd.mjs').Containerd} started in before() */
 let cd;
+/** @type {import('./pods.mjs').Pod[]} */
 const pods = [];
 
 before(async () => {
   if (skip) return;
   if (missing) throw new Error(`CI needs containerd, buildah, runc, busybox-static and the wasm32-wasi toolchain: ${missing}`);
   const wasm = compileC('oci_tool');
+  assert.ok(wasm, 'oci_tool was not built');
   cd = await startContainerd();
   await importImages(cd, wasm);
 }, { timeout: 180_000 });
@@ -38,6 +41,11 @@ after(async () => {
   if (process.env.TSWASI_TRACE_RUNS) process.stderr.write(`containerd log:\n${cd.log()}\n`);
 });
 
+/**
+ * @param {string} name
+ * @param {Record<string, string>} annotations
+ * @param {string} [handler]
+ */
 async function pod(name, annotations, handler) {
   const p = await runPod(cd, name, annotations, handler);
   pods.push(p);
@@ -147,6 +155,7 @@ test('timing: RunPodSandbox to container exited, Wasm vs native (medians of 5)',
     native: { handler: HANDLER, spec: { name: 'native', image: IMAGES.busybox, args: ['-c', 'echo hello'] } },
     'native on runc': { handler: 'runc', spec: { name: 'native', image: IMAGES.busybox, args: ['-c', 'echo hello'] } },
   };
+  /** @type {Record<string, number[]>} */
   const samples = Object.fromEntries(Object.keys(kinds).map((k) => [k, []]));
   for (let round = 0; round < 5; round++) {
     for (const [kind, { handler, spec }] of Object.entries(kinds)) { // interleaved, so drift hits all alike
@@ -160,7 +169,7 @@ test('timing: RunPodSandbox to container exited, Wasm vs native (medians of 5)',
       await removePod(cd, p);
     }
   }
-  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const median = (/** @type {number[]} */ xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const lines = Object.entries(samples).map(([k, xs]) => `${k}: median ${median(xs).toFixed(0)} ms (${xs.map((x) => x.toFixed(0)).join(', ')})`);
   for (const l of lines) t.diagnostic(l);
   console.log(`CRI RunPodSandbox -> container exited, medians of 5: ${lines.join('; ')}`);

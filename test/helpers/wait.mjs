@@ -13,7 +13,7 @@ export { sleep };
  * @param {string} what
  * @param {() => T | Promise<T>} check
  * @param {{ timeoutMs?: number, everyMs?: number }} [options]
- * @returns {Promise<NonNullable<T>>}
+ * @returns {Promise<Exclude<T, false | null | undefined | 0 | ''>>}
  */
 export async function waitFor(what, check, { timeoutMs = 20_000, everyMs = 20 } = {}) {
   const end = Date.now() + timeoutMs;
@@ -22,7 +22,7 @@ export async function waitFor(what, check, { timeoutMs = 20_000, everyMs = 20 } 
   for (;;) {
     try {
       const v = await check();
-      if (v) return /** @type {NonNullable<T>} */ (v);
+      if (v) return /** @type {Exclude<T, false | null | undefined | 0 | ''>} */ (v);
       last = v;
     } catch (e) {
       last = e;
