@@ -1,3 +1,4 @@
+// @ts-check
 // AssemblyScript modules, compiled in the test run by the AssemblyScript
 // compiler (npm `assemblyscript`): env.abort/trace/seed, and strings across
 // --invoke and pool.run({ invoke }) through @assemblyscript/loader.

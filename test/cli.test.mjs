@@ -1,3 +1,4 @@
+// @ts-check
 // The `tswasi` command line: wasmtime's flags and exit statuses, and one
 // clear line (never a stack trace) for every kind of bad input.
 import { test } from 'node:test';

@@ -1,3 +1,4 @@
+// @ts-check
 // The resolver's cache of open directories (wasi/fs/resolve.ts, DirCache):
 // a walk through more directories than the cache holds keeps working, keeps
 // the directories it stands in open, and leaves a bounded number of fds open;

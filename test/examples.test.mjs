@@ -1,3 +1,4 @@
+// @ts-check
 // The committed prebuilt example must be what its source builds to, so the
 // demo never runs a binary nobody can reproduce.
 import { test } from 'node:test';

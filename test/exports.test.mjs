@@ -1,3 +1,4 @@
+// @ts-check
 // The public surface: every name README shows is importable from the package
 // entry points ('tswasi', 'tswasi/wasi', resolved through package.json
 // "exports" as a user's import would be) and holds a real run-time value.

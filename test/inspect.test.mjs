@@ -1,3 +1,4 @@
+// @ts-check
 // tswasi inspect: what a module is.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

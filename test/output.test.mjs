@@ -1,3 +1,4 @@
+// @ts-check
 // Guest output is never held back or lost: it reaches the host fd within a
 // few ms while the guest computes without another WASI call, it is written
 // before the process dies of SIGTERM/SIGINT/SIGHUP, a pooled call stopped by

@@ -1,3 +1,4 @@
+// @ts-check
 // The worker pool and the embedding API: import { WASI, run, createPool } from 'tswasi'.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

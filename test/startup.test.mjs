@@ -1,3 +1,4 @@
+// @ts-check
 // Start-up: the bundled entry points run, their V8 code caches are accepted
 // by this Node, and short commands do not load what they do not use.
 import { test } from 'node:test';

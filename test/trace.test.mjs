@@ -1,3 +1,4 @@
+// @ts-check
 // Tracing every WASI call: the text format is part of the contract, so the
 // exact lines of a small program are pinned here (times removed).
 import { test } from 'node:test';

@@ -1,3 +1,4 @@
+// @ts-check
 // The conformance programs through the CLI, `tswasi run`, as wasmtime would
 // run them: exit statuses, --dir HOST::GUEST, --env, argv, piped stdio.
 import { test } from 'node:test';

@@ -1,3 +1,4 @@
+// @ts-check
 // args/environ, clocks, random, proc_exit/raise, sched_yield, sockets, stdio
 // — each C program on both filesystem backends.
 import { test } from 'node:test';

@@ -1,3 +1,4 @@
+// @ts-check
 // fd_* calls, each program on both filesystem backends.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,3 +1,4 @@
+// @ts-check
 // The harness itself: failures are detected, and the programs together
 // import every function of wasi_snapshot_preview1.
 import { test } from 'node:test';

@@ -1,3 +1,4 @@
+// @ts-check
 // Exact (nanosecond) file times on the host go through coreutils' `touch`
 // when node:fs cannot express them. Its messages are in the user's language,
 // so errnos must never come from them: run under a German locale (built into

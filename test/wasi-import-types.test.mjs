@@ -1,3 +1,4 @@
+// @ts-check
 // new WASI()'s imports have the spec's wasm types (wasi/trampoline.ts): a
 // module importing a WASI function with another type fails to link, as in
 // wasmtime, for every user of the class, traced or not; the right types link.

@@ -1,3 +1,4 @@
+// @ts-check
 // path_* calls and symlinks, each program on both filesystem backends.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,3 +1,4 @@
+// @ts-check
 // The sandbox: symlinks planted by the host that point outside, `..`,
 // absolute paths, guest-made symlinks. Besides the guest's own checks, the
 // sibling 'outside' dir (and, on the mem backend, the volume's /outside and

@@ -1,3 +1,4 @@
+// @ts-check
 // Bad modules through the CLI (issue 6): each must give exactly one clear
 // `error:` line on stderr (no stack trace), the right exit status, and
 // finish in time. Valid-but-extreme modules (4 GiB memory, 50 MB) must run.

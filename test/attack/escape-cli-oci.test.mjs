@@ -1,3 +1,4 @@
+// @ts-check
 // Escape probes through the CLI (`tswasi run --dir HOST::/sandbox`) and
 // through tswasi-oci (`run --bundle`, the sandbox a bind mount at /sandbox of
 // a container whose rootfs holds only the probe). Same detection as the

@@ -1,3 +1,4 @@
+// @ts-check
 // Sandbox escape probes (issue 6), in-process on both backends (a host
 // directory and a memfs volume). Every probe runs twice per backend, with two
 // different "outside" directories: the guest's whole output must be the same

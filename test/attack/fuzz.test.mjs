@@ -1,3 +1,4 @@
+// @ts-check
 // Fuzzing every WASI import with fast-check (issue 6). See fuzz-lib.mjs.
 //
 //   FUZZ_RUNS=n          runs per backend (default 1500; each run is

@@ -1,3 +1,4 @@
+// @ts-check
 // Load: 100,000 pool invocations with flat memory, and 50 Wasm containers
 // running at once through the OCI runtime.
 import { test } from 'node:test';

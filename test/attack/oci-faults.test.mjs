@@ -1,3 +1,4 @@
+// @ts-check
 // tswasi-oci under faults (issue 6), called directly as conmon and
 // containerd's shim call it. Every bad input gives one clear line and a
 // non-zero status; concurrent and killed commands never lose or tear state.

@@ -1,3 +1,4 @@
+// @ts-check
 // What every escape probe finds planted in its sandbox (host-made links of
 // every kind), and the list of probes (asked from the guest itself).
 import path from 'node:path';

@@ -1,3 +1,4 @@
+// @ts-check
 // The check-and-use race (issue 6): while the guest loops opening, reading,
 // creating, stat-ing, renaming and removing through "swap", the host swaps
 // that directory (and a directory inside it) for symlinks to outside, as

@@ -1,3 +1,4 @@
+// @ts-check
 // Issue 15: a Wasm container runs as runc's container with tswasi's runner
 // (Node) as its process. The guest must never reach what is the runner's or
 // the kernel's — procfs, sysfs, cgroupfs, device nodes, Node and tswasi —

@@ -1,3 +1,4 @@
+// @ts-check
 // Host stability (issue 6): long compute and I/O workloads, over and over,
 // in-process on both backends and through the CLI. The host process must
 // never crash or abort, and every run must give the same answer.

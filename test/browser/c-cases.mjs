@@ -1,3 +1,4 @@
+// @ts-check
 // The C test programs of test/c that need no host filesystem, with the
 // options their Node tests give them on the mem backend (wasi-core, wasi-fd,
 // wasi-path, wasi-sandbox .test.mjs). Each runs in Node and in Chromium.

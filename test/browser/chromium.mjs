@@ -1,3 +1,4 @@
+// @ts-check
 // Headless Chromium for the browser tests: Debian's /usr/bin/chromium driven
 // by playwright-core (no browser download), a fresh profile per launch, no
 // network chatter. Under CI=true a missing chromium is a failure, not a skip.

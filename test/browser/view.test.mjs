@@ -1,3 +1,4 @@
+// @ts-check
 // `tswasi view [FILE]`: serves the explorer on 127.0.0.1 (only its own few
 // files and the given module or trace), refuses files that are neither.
 import { test } from 'node:test';

@@ -1,3 +1,4 @@
+// @ts-check
 // Kubernetes' path to tswasi: containerd's CRI plugin, driven over gRPC as
 // kubelet drives it, with a runtime handler `tswasi` whose runc binary is
 // tswasi-oci (installed as README says). Its own containerd (private root,

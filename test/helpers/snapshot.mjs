@@ -11,6 +11,7 @@ import path from 'node:path';
  * @property {(p: string) => unknown[]} readdirSync
  * @property {(p: string) => unknown} readlinkSync
  * @property {(p: string) => string | Buffer} readFileSync
+ * @property {(p: string) => boolean} existsSync
  *
  * @typedef {{ mode: number, size: number, mtimeMs: number, names?: string[], link?: string, content?: string }} Entry
  * @typedef {Record<string, Entry | 'missing'>} Snapshot

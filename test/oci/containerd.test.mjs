@@ -1,3 +1,4 @@
+// @ts-check
 // tswasi-oci as the "runc" binary of containerd's runc shim (io.containerd.runc.v2),
 // driven by ctr against a containerd of our own on a private socket.
 import { after, before, test } from 'node:test';

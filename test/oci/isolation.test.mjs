@@ -1,3 +1,4 @@
+// @ts-check
 // Issue 11: a Wasm container gets the isolation runc gives any container —
 // namespaces, capabilities, no_new_privileges, seccomp, cgroups and
 // linux.resources — checked from the host against a native busybox

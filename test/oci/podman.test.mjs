@@ -1,3 +1,4 @@
+// @ts-check
 // tswasi-oci under real podman (with conmon) and buildah-built images: the
 // crun Wasm article's scenario, with tswasi-oci in crun's place.
 import { after, before, test } from 'node:test';

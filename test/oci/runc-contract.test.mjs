@@ -1,3 +1,4 @@
+// @ts-check
 // runc's contract, side by side: the same commands in the same situations on
 // real runc (a native busybox container) and on tswasi-oci (a Wasm
 // container); exit codes and error words must match, on stderr and in the

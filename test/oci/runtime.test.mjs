@@ -1,3 +1,4 @@
+// @ts-check
 // tswasi-oci called directly, as conmon and containerd's shim call it:
 // the lifecycle, state JSON, and one clear line for every kind of bad input.
 import { test } from 'node:test';
