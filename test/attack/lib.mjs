@@ -9,7 +9,7 @@ import { ROOT } from '../helpers/paths.mjs';
 import { runCli as kitRunCli, runOci } from '../helpers/spawn.mjs';
 import { diffSnapshots, snapshotNames, snapshotTree } from '../helpers/snapshot.mjs';
 import { tempDir } from '../helpers/tmp.mjs';
-import { armWatchdog, disarmWatchdog } from '../helpers/watchdog.mjs';
+import { watchedStart } from '../helpers/watchdog.mjs';
 import { Sink, compileFrom, loadModule, loadWasi } from '../helpers/wasm.mjs';
 
 export const ATTACK_DIR = path.join(ROOT, 'test', 'attack');
@@ -181,18 +181,7 @@ export async function runGuest(wasmPath, w, args = [], { wrapImport, env = {}, s
     ...(wrapImport ? { wrapImport } : {}),
   });
   const instance = await WebAssembly.instantiate(module, wasi.getImportObject());
-  /** @type {number | undefined} */
-  let code;
-  /** @type {unknown} */
-  let error;
-  await armWatchdog(`${path.basename(wasmPath)} ${args.join(' ').slice(0, 100)} [${w.backend}]`);
-  try {
-    code = wasi.start(instance);
-  } catch (e) {
-    error = e;
-  } finally {
-    disarmWatchdog();
-  }
+  const { code, error } = await watchedStart(wasi, instance, `${path.basename(wasmPath)} ${args.join(' ').slice(0, 100)} [${w.backend}]`);
   return { code, ...(error === undefined ? {} : { error }), stdout: out.text(), stderr: err.text() };
 }
 

@@ -69,6 +69,17 @@ while (Atomics.load(stop, 0) === 0) {
 parentPort.postMessage({ swaps, errors });
 `;
 
+/** The guest, a host world planted for the race, its picture, and the swapper thread running. */
+async function hostRace() {
+  assert.ok(wasm);
+  const w = await makeWorld('host');
+  plantSwap(w);
+  const before = worldSnapshot(w);
+  const sw = startSwapper(w);
+  await sw.up;
+  return { wasm, w, before, sw };
+}
+
 /** @param {import('./lib.mjs').World} w */
 function startSwapper(w) {
   const stop = new SharedArrayBuffer(4);
@@ -118,12 +129,7 @@ function check(label, res, before, after, swaps) {
 }
 
 test('race: host swaps a directory for a link to outside while the guest works through it [host, in-process]', { skip }, async () => {
-  assert.ok(wasm);
-  const w = await makeWorld('host');
-  plantSwap(w);
-  const before = worldSnapshot(w);
-  const sw = startSwapper(w);
-  await sw.up;
+  const { wasm, w, before, sw } = await hostRace();
   const res = await runGuest(wasm, w, ['race', w.hostOutside, String(RACE_MS)]);
   const { swaps } = await sw.stop();
   check('host in-process', res, before, worldSnapshot(w), swaps);
@@ -166,12 +172,7 @@ test('race: the volume is swapped between every two WASI calls [mem, in-process]
 });
 
 test('race: the host swaps while `tswasi run --dir` works through the link [CLI]', { skip }, async () => {
-  assert.ok(wasm);
-  const w = await makeWorld('host');
-  plantSwap(w);
-  const before = worldSnapshot(w);
-  const sw = startSwapper(w);
-  await sw.up;
+  const { wasm, w, before, sw } = await hostRace();
   const res = await runCli(['run', '--dir', `${w.sandbox}::/sandbox`, wasm, 'race', w.hostOutside, String(RACE_MS)], { timeout: RACE_MS + 60_000 });
   const { swaps } = await sw.stop();
   assert.equal(res.code, 0, res.stderr);

@@ -32,7 +32,7 @@ import { pathToFileURL } from 'node:url';
 import assert from 'node:assert/strict';
 import { BUILD_DIR, ROOT } from './paths.mjs';
 import { tempDir } from './tmp.mjs';
-import { armWatchdog, disarmWatchdog } from './watchdog.mjs';
+import { watchedStart } from './watchdog.mjs';
 import { makeOutside, populate } from './fixtures.mjs';
 
 export { ROOT, BUILD_DIR, CLI } from './paths.mjs';
@@ -389,18 +389,7 @@ export async function runWasi(wasmPath, options = {}) {
   const instance = await WebAssembly.instantiate(module, /** @type {WebAssembly.Imports} */ (wasi.getImportObject()));
   // Say which program is about to run, so a watchdog kill can be traced.
   if (process.env.TSWASI_TRACE_RUNS) process.stderr.write(`[run] ${argv.join(' ')} (${backend})\n`);
-  await armWatchdog(`${argv.join(' ')} [${backend}]`);
-  /** @type {number | undefined} */
-  let code;
-  /** @type {unknown} */
-  let error;
-  try {
-    code = wasi.start(instance);
-  } catch (e) {
-    error = e;
-  } finally {
-    disarmWatchdog();
-  }
+  const { code, error } = await watchedStart(wasi, instance, `${argv.join(' ')} [${backend}]`);
   let stdout = stdoutSink.text();
   let stderr = stderrSink.text();
   if (fds && fdFiles) {

@@ -70,3 +70,21 @@ export async function armWatchdog(label, ms = RUN_TIMEOUT_MS) {
 export function disarmWatchdog() {
   if (dog) dog.deadline[0] = 0;
 }
+
+/**
+ * `wasi.start(instance)` under the watchdog: the exit code, or what start() threw.
+ * @param {{ start(instance: WebAssembly.Instance): number | undefined }} wasi
+ * @param {WebAssembly.Instance} instance
+ * @param {string} label what runs, for the kill message
+ * @returns {Promise<{ code: number | undefined, error?: unknown }>}
+ */
+export async function watchedStart(wasi, instance, label) {
+  await armWatchdog(label);
+  try {
+    return { code: wasi.start(instance) };
+  } catch (error) {
+    return { code: undefined, error };
+  } finally {
+    disarmWatchdog();
+  }
+}
