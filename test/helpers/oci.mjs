@@ -42,13 +42,15 @@ export function ociWorld() {
   return {
     base,
     stateRoot,
-    /** Ids of containers runc has state for, and of Wasm containers whose bundle copy is still there. */
+    /** Ids of podman's containers that runc has state for, or whose Wasm bundle copy is still there. */
     knownIds() {
       /** @type {string[]} */
       const ids = [];
       try { ids.push(...fs.readdirSync(stateRoot)); } catch {}
       try { ids.push(...fs.readdirSync(copies).map((f) => f.replace(/\.[0-9a-f]+$/, ''))); } catch {}
-      return ids;
+      // Only podman's containers (64 hex digits): both places are the machine's, and
+      // other test runs (tswasi-oci called directly, with short ids) use them at the same time.
+      return ids.filter((id) => /^[0-9a-f]{64}(\.|$)/.test(id));
     },
     podmanArgs,
     /** @type {(...args: string[]) => string} */
