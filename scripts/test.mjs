@@ -1,10 +1,14 @@
 #!/usr/bin/env node
 // `npm test`: make sure the toolchain the suite compiles its guests with is
-// here (installing Debian's packages when we can), then run every
-// test/**/*.test.mjs with node's built-in test runner.
-// `npm run test:quick` (--quick): the edit loop — only test/*.test.mjs (the
-// WASI core, CLI, pool, output, tracing; no podman, containerd, browser or
-// long attacks), in about a minute.
+// here (installing Debian's packages when we can), type-check the tests
+// against dist/'s .d.ts (test/tsconfig.json: a type error fails the suite
+// before anything runs), then run every test/**/*.test.mjs with node's
+// built-in test runner.
+// `npm run test:quick` (--quick): the edit loop — the same type check, then
+// only test/*.test.mjs and test/unit/ (the WASI core, CLI, pool, output,
+// tracing, the pure parts in-process; no podman, containerd, browser or long
+// attacks), in under a minute.
+// Named files (`node scripts/test.mjs test/x.test.mjs`): just those, no type check.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -50,8 +54,20 @@ function find(dir) {
 }
 
 const testDir = join(root, 'test');
+const QUICK_DIRS = [testDir, join(testDir, 'unit')];
 const files = named.length > 0 ? named
-  : quick ? find(testDir).filter((f) => dirname(f) === testDir)
+  : quick ? find(testDir).filter((f) => QUICK_DIRS.includes(dirname(f)))
   : find(testDir);
+
+if (named.length === 0) {
+  const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+  const t0 = Date.now();
+  const check = spawnSync(process.execPath, [tsc, '-p', join(testDir, 'tsconfig.json'), '--noEmit'], { stdio: 'inherit', cwd: root });
+  if (check.status !== 0) {
+    console.error('test: the type check of test/ failed (tsc -p test/tsconfig.json --noEmit); no tests were run.');
+    process.exit(check.status ?? 1);
+  }
+  console.log(`test: test/ type-checks against dist/ (${Date.now() - t0} ms)`);
+}
 const r = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...files], { stdio: 'inherit', cwd: root });
 process.exit(r.status ?? 1);

@@ -1,3 +1,4 @@
+// @ts-check
 // AssemblyScript modules, compiled in the test run by the AssemblyScript
 // compiler (npm `assemblyscript`): env.abort/trace/seed, and strings across
 // --invoke and pool.run({ invoke }) through @assemblyscript/loader.
@@ -7,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { ROOT, runCli, tempDir } from './helpers/wasm.mjs';
 
+/** @type {string} */
 let wasm;
 before(() => {
   wasm = path.join(tempDir(), 'strings.wasm');
@@ -30,7 +32,7 @@ test('env.abort is a trap whose message carries the message, file, line and colu
 });
 
 test('pool.run({ invoke }) on an AssemblyScript module', async () => {
-  const { run } = await import(path.join(ROOT, 'dist/src/index.js'));
+  const { run } = await import('../dist/src/index.js');
   const r = await run(wasm, { invoke: 'greet', invokeArgs: ['pool'] });
   assert.deepEqual(r.results, ['hello, pool!']);
 });

@@ -1,3 +1,4 @@
+// @ts-check
 // The `tswasi` command line: wasmtime's flags and exit statuses, and one
 // clear line (never a stack trace) for every kind of bad input.
 import { test } from 'node:test';
@@ -8,7 +9,11 @@ import { compileC, runCli, tempDir, ROOT } from './helpers/wasm.mjs';
 
 const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
 
-/** One line on stderr, starting with "error: ", and no JavaScript stack. */
+/**
+ * One line on stderr, starting with "error: ", and no JavaScript stack.
+ * @param {import('./helpers/spawn.mjs').RunResult} res
+ * @param {RegExp} pattern
+ */
 function assertOneLineError(res, pattern) {
   const lines = res.stderr.trimEnd().split('\n');
   assert.equal(lines.length, 1, `expected one line, got:\n${res.stderr}`);
@@ -83,6 +88,7 @@ test('bad modules and bad flags: one clear line, non-zero exit', async () => {
   fs.writeFileSync(truncated, Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 0x7f]));
   const component = path.join(dir, 'component.wasm');
   fs.writeFileSync(component, Buffer.from([0, 0x61, 0x73, 0x6d, 0x0d, 0, 1, 0]));
+  /** @type {Array<[string[], RegExp, number]>} */
   const cases = [
     [['run', empty], /empty\.wasm is not a WebAssembly module \(empty file\)/, 1],
     [['run', text], /not a WebAssembly module \(bad magic number\)/, 1],
@@ -119,10 +125,12 @@ test('write-combined stdout keeps its order with stderr and is out before a slee
   // stdout and stderr into one pipe, as `2>&1 | cat` would.
   const child = spawn(process.execPath, [path.join(ROOT, 'dist/src/cli/tswasi.js'), 'run', wasm], { stdio: ['ignore', 'pipe', 'pipe'] });
   let merged = '';
+  /** @type {Array<[number, string]>} */
   const chunks = [];
   const started = Date.now();
-  const onData = (c) => { merged += c; chunks.push([Date.now() - started, String(c)]); };
+  const onData = (/** @type {Buffer} */ c) => { merged += c; chunks.push([Date.now() - started, String(c)]); };
   child.stdout.on('data', onData);
+  /** @type {string[]} */
   const errChunks = [];
   child.stderr.on('data', (c) => errChunks.push(String(c)));
   const code = await new Promise((r) => child.on('close', r));
@@ -132,6 +140,7 @@ test('write-combined stdout keeps its order with stderr and is out before a slee
   // "before-sleep" arrived before the 300 ms sleep ended, not at exit.
   const before = chunks.find(([, s]) => s.includes('before-sleep'));
   const after = chunks.find(([, s]) => s.includes('after-sleep'));
+  assert.ok(before && after, merged);
   assert.ok(after[0] - before[0] >= 200, `before-sleep at ${before[0]} ms, after-sleep at ${after[0]} ms`);
 
   // Same fds for both streams: the bytes interleave exactly as written.

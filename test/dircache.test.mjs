@@ -1,3 +1,4 @@
+// @ts-check
 // The resolver's cache of open directories (wasi/fs/resolve.ts, DirCache):
 // a walk through more directories than the cache holds keeps working, keeps
 // the directories it stands in open, and leaves a bounded number of fds open;
@@ -9,8 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { ROOT } from './helpers/wasm.mjs';
 
-const { HostDir } = await import(path.join(ROOT, 'dist/wasi/fs/host.js'));
-const { DirCache, resolve } = await import(path.join(ROOT, 'dist/wasi/fs/resolve.js'));
+const { HostDir } = await import('../dist/wasi/fs/host.js');
+const { DirCache, resolve } = await import('../dist/wasi/fs/resolve.js');
 
 const openFds = () => fs.readdirSync('/proc/self/fd').length;
 
@@ -27,7 +28,10 @@ test('DirCache: a walk over 600 directories (more than the cache holds) finds ev
     }
     const before = openFds();
     const root = HostDir.open(base);
-    const ns = { mode: 'capability', root, mounts: new Map(), dirCache: new DirCache() };
+    const dirCache = new DirCache();
+    /** @type {import('../dist/wasi/fs/resolve.js').Namespace} */
+    const ns = { mode: 'capability', root, mounts: new Map(), dirCache };
+    /** @type {import('../dist/wasi/fs/resolve.js').DirRef} */
     const start = { handle: root, ns, guestPath: [] };
     let peak = 0;
     for (let pass = 0; pass < 2; pass++) {
@@ -43,13 +47,13 @@ test('DirCache: a walk over 600 directories (more than the cache holds) finds ev
     assert.ok(peak <= 128 + 8, `at most ~129 fds open at once, saw ${peak}`);
     // Full as it is, the cache still takes the directories walked now (it drops the least recently used):
     // a second walk to the same place finds the very handle the first one opened.
-    const dirOf = (p) => resolve(start, p, 'lookup', (dir) => dir);
+    const dirOf = (/** @type {string} */ p) => resolve(start, p, 'lookup', (dir) => dir);
     assert.equal(dirOf('a/m7/b/l3/file'), dirOf('a/m7/b/l3/file'), 'the directory was cached');
     // A nested walk (as path_rename does) keeps working while the outer one stands in a cached directory.
     const got = resolve(start, 'a/m0/b/l0/file', 'lookup', (dir, name) =>
       resolve(start, 'a/m19/b/l29/file', 'lookup', (d2, n2) => `${dir.lstat(name).size}/${d2.lstat(n2).size}`));
     assert.equal(got, `${'0:0'.length}/${'19:29'.length}`);
-    ns.dirCache.clear();
+    dirCache.clear();
     root.close();
     assert.equal(openFds(), before, 'every cached directory is closed with the cache');
   } finally {

@@ -1,3 +1,4 @@
+// @ts-check
 // The committed prebuilt example must be what its source builds to, so the
 // demo never runs a binary nobody can reproduce.
 import { test } from 'node:test';
@@ -36,7 +37,7 @@ for (const [file, info] of Object.entries(manifest)) {
         runCli(['run', path.join(ROOT, 'examples', file), 'x']),
         runCli(['run', out, 'x']),
       ]);
-      const norm = (s) => s.replace(/\d+ seconds/, 'N seconds').replace(/argv\[0\] = .*/, '');
+      const norm = (/** @type {string} */ s) => s.replace(/\d+ seconds/, 'N seconds').replace(/argv\[0\] = .*/, '');
       assert.equal(norm(a.stdout), norm(b.stdout));
     }
   });

@@ -1,3 +1,4 @@
+// @ts-check
 // The public surface: every name README shows is importable from the package
 // entry points ('tswasi', 'tswasi/wasi', resolved through package.json
 // "exports" as a user's import would be) and holds a real run-time value.
@@ -6,8 +7,10 @@ import assert from 'node:assert/strict';
 
 test("'tswasi' exports what README shows, with run-time values", async () => {
   const m = await import('tswasi');
+  /** @type {Record<string, unknown>} the entry point as a table of names, to look each up */
+  const byName = m;
   for (const name of ['WASI', 'WasiExit', 'Errno', 'run', 'createPool', 'Pool', 'UserError']) {
-    assert.ok(m[name] !== undefined, `tswasi has no export ${name}`);
+    assert.ok(byName[name] !== undefined, `tswasi has no export ${name}`);
   }
   assert.equal(typeof m.WASI, 'function');
   assert.equal(typeof m.run, 'function');
@@ -29,8 +32,10 @@ test("'tswasi' exports what README shows, with run-time values", async () => {
 test("'tswasi/wasi' exports what README shows, with run-time values", async () => {
   const w = await import('tswasi/wasi');
   const top = await import('tswasi');
+  /** @type {Record<string, unknown>} */
+  const wByName = w;
   for (const name of ['WASI', 'WasiExit', 'WasiError', 'Errno', 'ERRNO_NAMES', 'Rights', 'abi', 'HostDir', 'MemDir']) {
-    assert.ok(w[name] !== undefined, `tswasi/wasi has no export ${name}`);
+    assert.ok(wByName[name] !== undefined, `tswasi/wasi has no export ${name}`);
   }
   assert.equal(w.WASI, top.WASI, 'one WASI class behind both entry points');
   assert.equal(w.Errno, top.Errno);
@@ -45,5 +50,5 @@ test("'tswasi/wasi' exports what README shows, with run-time values", async () =
   assert.equal(w.abi.Whence.END, 2);
   assert.equal(w.abi.Clockid.MONOTONIC, 1);
   assert.equal(w.abi.Eventtype.FD_WRITE, 2);
-  for (const [i, name] of w.ERRNO_NAMES.entries()) assert.equal(w.Errno[name], i, `Errno.${name}`);
+  for (const [i, name] of w.ERRNO_NAMES.entries()) assert.equal(w.Errno[/** @type {keyof typeof w.Errno} */ (name)], i, `Errno.${name}`);
 });

@@ -1,3 +1,4 @@
+// @ts-check
 // examples/http-service.mjs: a Wasm module per request through the pool, CGI-style.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,3 +1,4 @@
+// @ts-check
 // tswasi inspect: what a module is.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -24,7 +25,7 @@ test('a C command: WASI preview1, imports all provided, exports, memory, custom 
   r = await runCli(['inspect', '--json', cmd]);
   const j = JSON.parse(r.stdout);
   assert.equal(j.kind, 'command');
-  assert.ok(j.imports.every((i) => i.provided));
+  assert.ok(j.imports.every((/** @type {{ provided: boolean }} */ i) => i.provided));
 });
 
 test('inspect on a non-module is one clear error', async () => {

@@ -1,3 +1,4 @@
+// @ts-check
 // Guest output is never held back or lost: it reaches the host fd within a
 // few ms while the guest computes without another WASI call, it is written
 // before the process dies of SIGTERM/SIGINT/SIGHUP, a pooled call stopped by
@@ -11,20 +12,30 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { compileC, tempDir, CLI, ROOT } from './helpers/wasm.mjs';
+import { waitFor } from './helpers/wait.mjs';
 
-const api = await import(path.join(ROOT, 'dist/src/index.js'));
+const api = await import('../dist/src/index.js');
 const BOUND_MS = 10;
 /** Scheduling noise on a loaded 2-core CI machine: no single line may be later than this. */
 const WORST_MS = 60;
 
 const nowUs = () => (performance.timeOrigin + performance.now()) * 1000;
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const median = (/** @type {number[]} */ xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-/** "line N at US" lines in `text` with the delay (ms) between the guest's write and `arrivedUs`. */
+/**
+ * "line N at US" lines in `text` with the delay (ms) between the guest's write and `arrivedUs`.
+ * @param {string} text
+ * @param {number} arrivedUs
+ */
 function delays(text, arrivedUs) {
   return [...text.matchAll(/line (\d+) at (\d+)\n/g)].map((m) => (arrivedUs - Number(m[2])) / 1000);
 }
 
+/**
+ * @param {string} label
+ * @param {number[]} ds
+ * @param {number} expectLines
+ */
 function assertBounded(label, ds, expectLines) {
   // A millisecond bound says nothing on a machine with more runnable
   // processes than cores (this test's own poller is then late too): there,
@@ -37,37 +48,36 @@ function assertBounded(label, ds, expectLines) {
   assert.ok(Math.max(...ds) <= WORST_MS * (busy ? 5 : 1), `${label}: a line came ${Math.max(...ds).toFixed(2)} ms late`);
 }
 
-/** Resolve when `cond()` holds, polling every ms; reject with `what` after `ms`. */
-function until(cond, what, ms = 10_000) {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const tick = () => {
-      let v;
-      try { v = cond(); } catch (e) { return reject(e); }
-      if (v) return resolve(v);
-      if (Date.now() - started > ms) return reject(new Error(`timed out after ${ms} ms waiting for ${what}`));
-      setTimeout(tick, 1);
-    };
-    tick();
-  });
-}
+/**
+ * Resolve when `cond()` holds, polling every ms; reject with `what` after `ms`.
+ * @template T
+ * @param {() => T} cond
+ * @param {string} what
+ */
+const until = (cond, what, ms = 10_000) => waitFor(what, cond, { timeoutMs: ms, everyMs: 1 });
 
-/** The child's exit, registered at spawn time so it can never be missed. */
+/**
+ * The child's exit, registered at spawn time so it can never be missed.
+ * @param {import('node:child_process').ChildProcess} child
+ * @returns {Promise<{ code: number | null, signal: NodeJS.Signals | null }>}
+ */
 function exited(child) {
   return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
 }
 
 const guest = () => compileC('print_spin');
 
-for (const stream of ['stdout', 'stderr']) {
+for (const stream of /** @type {const} */ (['stdout', 'stderr'])) {
   test(`tswasi run: ${stream} to a pipe arrives within ${BOUND_MS} ms while the guest computes`, async (t) => {
     const wasm = guest();
     if (!wasm) return t.skip('no wasm32-wasi toolchain');
     const child = spawn(process.execPath, [CLI, 'run', wasm, '5', stream], { stdio: ['ignore', 'pipe', 'pipe'] });
     const done = exited(child);
-    const ds = [];
+    /** @type {number[]} */
+    /** @type {number[]} */
+  const ds = [];
     let text = '';
-    child[stream].on('data', (c) => {
+    child[stream].on('data', (/** @type {Buffer} */ c) => {
       const at = nowUs();
       text += c;
       ds.push(...delays(String(c), at));
@@ -90,6 +100,7 @@ test(`tswasi run: stdout to a file is written within ${BOUND_MS} ms while the gu
   const child = spawn(process.execPath, [CLI, 'run', wasm, '3'], { stdio: ['ignore', fd, 'inherit'] });
   fs.closeSync(fd);
   const done = exited(child);
+  /** @type {number[]} */
   const ds = [];
   let seen = 0;
   try {
@@ -108,7 +119,7 @@ test(`tswasi run: stdout to a file is written within ${BOUND_MS} ms while the gu
   }
 });
 
-for (const [sig, flags] of [['SIGTERM', []], ['SIGINT', []], ['SIGHUP', []], ['SIGTERM', ['--max-wasm-stack', String(4 << 20)]]]) {
+for (const [sig, flags] of /** @type {Array<[NodeJS.Signals, string[]]>} */ ([['SIGTERM', []], ['SIGINT', []], ['SIGHUP', []], ['SIGTERM', ['--max-wasm-stack', String(4 << 20)]]])) {
   test(`tswasi run${flags.length > 0 ? ' ' + flags.join(' ') : ''}: ${sig} while the guest computes loses nothing it printed and ends the process by ${sig}`, async (t) => {
     const wasm = guest();
     if (!wasm) return t.skip('no wasm32-wasi toolchain');
@@ -180,7 +191,7 @@ test('pool: a guest stopped by timeoutMs returns what it printed before (stdout 
     // The guest prints in its first ms; the timeout leaves seconds for a loaded machine's thread start.
     const a = await pool.run(wasm, { args: ['g', '1'], timeoutMs: 2500 });
     const b = await pool.run(wasm, { args: ['g', '1', 'stderr'], timeoutMs: 2500 });
-    for (const [r, name] of [[a, 'stdout'], [b, 'stderr']]) {
+    for (const [r, name] of /** @type {const} */ ([[a, 'stdout'], [b, 'stderr']])) {
       assert.equal(r.error?.kind, 'timeout');
       assert.equal(r.exitCode, 124);
       assert.match(r[name].toString(), /^line 0 at \d+\n$/, name);
@@ -197,10 +208,11 @@ test('pool: an aborted guest\'s output comes with the AbortError', async (t) => 
   try {
     const ac = new AbortController();
     // The guest prints its line, says "ready" on stderr, then computes for ever.
-    let ready;
-    const readySeen = new Promise((r) => { ready = r; });
+    /** @type {() => void} */
+    let ready = () => assert.fail('not armed');
+    const readySeen = new Promise((r) => { ready = () => r(undefined); });
     const run = pool.run(wasm, { args: ['g', '1', 'stdout', 'ready'], signal: ac.signal, stderr: (c) => { if (String(Buffer.from(c)).includes('ready')) ready(); } });
-    const rejected = assert.rejects(run, (e) => e.name === 'AbortError' && /^line 0 at \d+\n$/.test(e.stdout.toString()));
+    const rejected = assert.rejects(run, (/** @type {Error & { stdout: Buffer }} */ e) => e.name === 'AbortError' && /^line 0 at \d+\n$/.test(e.stdout.toString()));
     await readySeen;
     ac.abort();
     await rejected;
@@ -214,7 +226,9 @@ test(`pool: a stdout callback gets each chunk within ${BOUND_MS} ms while the gu
   if (!wasm) return t.skip('no wasm32-wasi toolchain');
   const pool = api.createPool({ maxThreads: 1 });
   try {
-    const ds = [];
+    /** @type {number[]} */
+    /** @type {number[]} */
+  const ds = [];
     const r = await pool.run(wasm, { args: ['g', '5', 'stdout', 'exit'], stdout: (c) => ds.push(...delays(Buffer.from(c).toString(), nowUs())) });
     assert.equal(r.exitCode, 0);
     assertBounded('pool stdout callback', ds, 5);
@@ -233,15 +247,17 @@ test('new WASI(): every fd_write has reached its fd when the call returns (comma
     const file = path.join(dir, `reactor-${coalesceStdout}.txt`);
     const fd = fs.openSync(file, 'w');
     const wasi = new api.WASI({ version: 'preview1', stdout: fd, ...(coalesceStdout ? { coalesceStdout } : {}) });
+    /** @type {WebAssembly.Instance} */
     const instance = await WebAssembly.instantiate(new WebAssembly.Module(fs.readFileSync(reactor)), wasi.getImportObject());
     wasi.initialize(instance);
-    assert.equal(instance.exports.say(2), 6);
+    const { say } = /** @type {{ say(n: number): number }} reactor_say.c's export */ (/** @type {unknown} */ (instance.exports));
+    assert.equal(say(2), 6);
     assert.equal(fs.readFileSync(file, 'utf8'), 'hi\nhi\n', `reactor, coalesceStdout ${coalesceStdout}: written before say() returned`);
     fs.closeSync(fd);
     // The fd number is reused by someone else: nothing of ours may land there.
     const other = path.join(dir, `other-${coalesceStdout}.txt`);
     const reused = fs.openSync(other, 'w');
-    assert.equal(instance.exports.say(0), 0);
+    assert.equal(say(0), 0);
     fs.closeSync(reused);
     assert.equal(fs.readFileSync(other, 'utf8'), '');
   }
@@ -250,6 +266,7 @@ test('new WASI(): every fd_write has reached its fd when the call returns (comma
     const file = path.join(dir, `command-${coalesceStdout}.txt`);
     const fd = fs.openSync(file, 'w');
     const wasi = new api.WASI({ version: 'preview1', args: ['g', '2', 'stdout', 'exit'], stdout: fd, ...(coalesceStdout ? { coalesceStdout } : {}) });
+    /** @type {WebAssembly.Instance} */
     const instance = await WebAssembly.instantiate(new WebAssembly.Module(fs.readFileSync(command)), wasi.getImportObject());
     assert.equal(wasi.start(instance), 0);
     fs.closeSync(fd);

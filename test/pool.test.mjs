@@ -1,3 +1,4 @@
+// @ts-check
 // The worker pool and the embedding API: import { WASI, run, createPool } from 'tswasi'.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -8,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { memfs } from 'memfs';
 import { compileC, tempDir, ROOT } from './helpers/wasm.mjs';
 
-const api = await import(path.join(ROOT, 'dist/src/index.js'));
+const api = await import('../dist/src/index.js');
 const guest = () => compileC('pool_guest');
 
 test('the public entry point exports WASI, run and createPool', () => {
@@ -171,6 +172,7 @@ test('stdin from a stream (shared memory, no polling), stdout streamed as writte
         yield big.subarray(i, i + 50_000);
       }
     }
+    /** @type {Uint8Array[]} */
     const chunks = [];
     const r = await pool.run(wasm, { args: ['g', 'cat'], stdin: Readable.from(slowly()), stdout: (c) => chunks.push(c) });
     assert.equal(r.exitCode, 0);

@@ -1,3 +1,4 @@
+// @ts-check
 // Start-up: the bundled entry points run, their V8 code caches are accepted
 // by this Node, and short commands do not load what they do not use.
 import { test } from 'node:test';
@@ -7,12 +8,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import vm from 'node:vm';
-import { fileURLToPath } from 'node:url';
+import { ROOT } from './helpers/paths.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
 
-/** Run `node ARGS` with a preload that records the built-in modules loaded; returns { r, loaded }. */
+/**
+ * Run `node ARGS` with a preload that records the built-in modules loaded; returns { r, loaded }.
+ * @param {string[]} args
+ */
 function runRecording(args) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tswasi-startup-test-'));
   try {
@@ -27,7 +30,7 @@ function runRecording(args) {
   }
 }
 
-const builtin = (loaded, name) => loaded.includes(`NativeModule ${name}`);
+const builtin = (/** @type {string[]} */ loaded, /** @type {string} */ name) => loaded.includes(`NativeModule ${name}`);
 
 test('every bin entry is built, executable, and prints its version', () => {
   for (const [name, file] of Object.entries(pkg.bin)) {

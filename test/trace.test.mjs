@@ -1,3 +1,4 @@
+// @ts-check
 // Tracing every WASI call: the text format is part of the contract, so the
 // exact lines of a small program are pinned here (times removed).
 import { test } from 'node:test';
@@ -19,7 +20,7 @@ path_rename(fd=3<.>, old_path="notes.txt", new_fd=3<.>, new_path="renamed.txt") 
 path_unlink_file(fd=3<.>, path="renamed.txt") = SUCCESS
 `;
 
-const untimed = (s) => s.replace(/ <[0-9.]+µs>$/gm, '');
+const untimed = (/** @type {string} */ s) => s.replace(/ <[0-9.]+µs>$/gm, '');
 
 test('--trace: one strace-style line per call, exactly', async (t) => {
   const wasm = compileC('trace_demo');
@@ -108,9 +109,10 @@ test('an unknown trace filter is one clear error', async (t) => {
 test('pool.run({ trace }) returns the trace of that call; DEBUG=tswasi:wasi traces through debug', async (t) => {
   const wasm = compileC('trace_demo');
   if (!wasm) return t.skip('no toolchain');
-  const { run } = await import(path.join(ROOT, 'dist/src/index.js'));
+  const { run } = await import('../dist/src/index.js');
   const r = await run(wasm, { preopens: { '.': tempDir() }, trace: 'path' });
   assert.equal(r.exitCode, 0);
+  assert.ok(r.trace, 'a trace was asked for');
   assert.deepEqual(r.trace.map((l) => l.split('(')[0]), ['path_open', 'path_rename', 'path_unlink_file']);
   const d = await runCli(['run', '--dir', `${tempDir()}::.`, wasm], { env: { ...process.env, DEBUG: 'tswasi:wasi' } });
   assert.equal(d.code, 0);

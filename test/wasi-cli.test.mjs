@@ -1,17 +1,25 @@
+// @ts-check
 // The conformance programs through the CLI, `tswasi run`, as wasmtime would
 // run them: exit statuses, --dir HOST::GUEST, --env, argv, piped stdio.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { compileC, makeOutside, runCli, snapshotTree, tempDir, toolchainProblem } from './helpers/wasm.mjs';
+import { compileC, runCli, tempDir, toolchainProblem } from './helpers/wasm.mjs';
+import { makeOutside } from './helpers/fixtures.mjs';
+import { snapshotTree } from './helpers/snapshot.mjs';
 
+/**
+ * @param {import('node:test').TestContext} t
+ * @param {string} name
+ */
 function wasmOrSkip(t, name) {
   const w = compileC(name);
   if (!w) t.skip(`no wasm32-wasi toolchain: ${toolchainProblem()}`);
   return w;
 }
 
+/** @param {import('./helpers/spawn.mjs').RunResult} r */
 const show = (r) => `status ${r.code} signal ${r.signal}\n--- stdout ---\n${r.stdout}\n--- stderr ---\n${r.stderr}`;
 
 test('cli: proc_exit(42) is the exit status; output before it is flushed', async (t) => {

@@ -1,3 +1,4 @@
+// @ts-check
 // args/environ, clocks, random, proc_exit/raise, sched_yield, sockets, stdio
 // — each C program on both filesystem backends.
 import { test } from 'node:test';
@@ -56,6 +57,7 @@ for (const backend of BACKENDS) {
     assertOk(r);
     assert.doesNotMatch(r.stdout, /after/);
     r = await compileAndRun(t, 'proc', { backend, args: ['exit255'] });
+    assert.ok(r);
     assert.equal(r.code, 255, describe(r));
   });
 

@@ -1,3 +1,4 @@
+// @ts-check
 // fd_* calls, each program on both filesystem backends.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -5,9 +6,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { BACKENDS, assertOk, compileAndRun } from './helpers/wasm.mjs';
 
-/** Read a file the guest left in its sandbox, on either backend. */
+/**
+ * Read a file the guest left in its sandbox, on either backend.
+ * @param {import('./helpers/wasm.mjs').RunWasiResult} r
+ * @param {string} rel
+ */
 function sandboxFile(r, rel) {
-  return r.backend === 'host' ? fs.readFileSync(path.join(r.dir, rel)) : r.vol.readFileSync(`${r.sandbox}/${rel}`.replace('//', '/'));
+  return r.vol ? /** @type {Buffer} memfs gives a Buffer when no encoding is asked for */ (r.vol.readFileSync(`${r.sandbox}/${rel}`.replace('//', '/'))) : fs.readFileSync(path.join(r.sandbox, rel));
 }
 
 for (const backend of BACKENDS) {

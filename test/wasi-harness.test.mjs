@@ -1,3 +1,4 @@
+// @ts-check
 // The harness itself: failures are detected, and the programs together
 // import every function of wasi_snapshot_preview1.
 import { test } from 'node:test';
@@ -27,6 +28,7 @@ test('the C programs together import all 46 preview1 functions', (t) => {
   const programs = PROGRAMS.map((p) => `${p}.c`);
   for (const f of programs) {
     const wasm = compileC(f.slice(0, -2));
+    assert.ok(wasm, `${f} was not built`);
     for (const imp of WebAssembly.Module.imports(new WebAssembly.Module(fs.readFileSync(wasm)))) {
       assert.equal(imp.module, 'wasi_snapshot_preview1', `${f} imports ${imp.module}.${imp.name}`);
       imported.add(imp.name);

@@ -1,3 +1,4 @@
+// @ts-check
 // Exact (nanosecond) file times on the host go through coreutils' `touch`
 // when node:fs cannot express them. Its messages are in the user's language,
 // so errnos must never come from them: run under a German locale (built into
@@ -10,11 +11,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ROOT, tempDir } from './helpers/wasm.mjs';
 
-const times = await import(path.join(ROOT, 'dist/wasi/fs/host-times.js'));
-const { errnoOf } = await import(path.join(ROOT, 'dist/wasi/errors.js'));
-const { Errno } = await import(path.join(ROOT, 'dist/wasi/index.js'));
+const times = await import('../dist/wasi/fs/host-times.js');
+const { errnoOf } = await import('../dist/wasi/errors.js');
+const { Errno } = await import('../dist/wasi/index.js');
 
 const CI = process.env.CI === 'true';
+/** @type {string | null} why the German locale cannot be made here */
 let problem = null;
 
 before(() => {
@@ -25,10 +27,16 @@ before(() => {
   Object.assign(process.env, { LOCPATH: loc, LANG: 'de_DE.UTF-8', LC_ALL: 'de_DE.UTF-8', LANGUAGE: 'de' });
 });
 
-/** A TimesTarget for a file opened by us, as HostFile.setTimes builds it. */
+/**
+ * A TimesTarget for a file opened by us, as HostFile.setTimes builds it.
+ * @param {number} fd
+ * @returns {import('../dist/wasi/fs/host-times.js').TimesTarget}
+ */
 function target(fd) {
+  const sharedPath = times.sharedFdPath(fd);
+  assert.ok(sharedPath, `no /proc path for fd ${fd}`);
   return {
-    sharedPath: times.sharedFdPath(fd),
+    sharedPath,
     noFollow: false,
     current: () => {
       const st = fs.fstatSync(fd, { bigint: true });
@@ -74,7 +82,9 @@ test('a failing exact set keeps its errno under a German locale (EPERM on an imm
     const msg = spawnSync('touch', ['-d', '@1.5', file], { encoding: 'utf8' }).stderr;
     assert.match(msg, /nicht erlaubt/, `touch should answer in German: ${msg}`);
     const before = fs.statSync(file, { bigint: true });
-    for (const [a, m] of [[1_000_000_123n, 2_000_000_456n], [1_000_000_123n, null], [null, 'now'], ['now', 5n]]) {
+    /** @type {Array<[import('../dist/wasi/fs/handle.js').TimeSpec, import('../dist/wasi/fs/handle.js').TimeSpec]>} */
+    const specs = [[1_000_000_123n, 2_000_000_456n], [1_000_000_123n, null], [null, 'now'], ['now', 5n]];
+    for (const [a, m] of specs) {
       assert.throws(() => times.setTimesExact(target(fd), a, m), (e) => errnoOf(e) === Errno.PERM, `${a} ${m}`);
     }
     const after = fs.statSync(file, { bigint: true });

@@ -1,3 +1,4 @@
+// @ts-check
 // path_* calls and symlinks, each program on both filesystem backends.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,7 +10,7 @@ for (const backend of BACKENDS) {
     if (!r) return;
     assertOk(r);
     // What the guest left behind, seen from the host.
-    const f = r.backend === 'host' ? (await import('node:fs')).default : r.vol;
+    const f = r.fs;
     const base = r.backend === 'host' ? r.dir : r.sandbox === '/' ? '' : r.sandbox;
     const names = f.readdirSync(base || '/').map(String).sort();
     assert.deepEqual(names, ['d1', 'e4', 'empty', 'file.txt', 'new.txt', 'renamed.txt']);
@@ -22,7 +23,7 @@ for (const backend of BACKENDS) {
     const r = await compileAndRun(t, 'symlinks', { backend, env: { TSWASI_TEST_BACKEND: backend } });
     if (!r) return;
     assertOk(r);
-    const f = r.backend === 'host' ? (await import('node:fs')).default : r.vol;
+    const f = r.fs;
     const base = r.backend === 'host' ? r.dir : r.sandbox === '/' ? '' : r.sandbox;
     assert.equal(String(f.readlinkSync(`${base}/d/ln3`)), '../d/target.txt');
     assert.equal(String(f.readFileSync(`${base}/d/target.txt`)), 'TARGET');

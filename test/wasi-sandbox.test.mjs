@@ -1,3 +1,4 @@
+// @ts-check
 // The sandbox: symlinks planted by the host that point outside, `..`,
 // absolute paths, guest-made symlinks. Besides the guest's own checks, the
 // sibling 'outside' dir (and, on the mem backend, the volume's /outside and
@@ -5,10 +6,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { IMPL, assertOk, compileAndRun, describe, snapshotTree } from './helpers/wasm.mjs';
-import { FILES, plant } from './helpers/sandbox-fixture.mjs';
+import { IMPL, assertOk, compileAndRun, describe } from './helpers/wasm.mjs';
+import { snapshotTree } from './helpers/snapshot.mjs';
+import { FILES, plant } from './helpers/fixtures.mjs';
 
 // host; mem with the Volume as the preopen; mem with a Volume subdirectory as the preopen
+/** @type {Array<{ name: string, backend: 'host' | 'mem', memLayout?: 'root' | 'subdir' }>} */
 const VARIANTS =
   IMPL === 'node'
     ? [{ name: 'host', backend: 'host' }]
@@ -18,16 +21,25 @@ const VARIANTS =
         { name: 'mem-subdir', backend: 'mem', memLayout: 'subdir' },
       ];
 
-/** Everything outside the sandbox that the guest could reach by escaping. */
+/**
+ * Everything outside the sandbox that the guest could reach by escaping.
+ * @param {import('./helpers/wasm.mjs').RunWasiResult | import('./helpers/wasm.mjs').SetupArgs} r
+ */
 function outsideState(r) {
+  /** @type {Record<string, import('./helpers/snapshot.mjs').Snapshot>} */
   const s = { host: snapshotTree(fs, r.outside) };
   if (r.vol) {
-    s.volOutside = snapshotTree(r.vol, '/outside');
-    s.volEtc = snapshotTree(r.vol, '/etc');
+    s.volOutside = snapshotTree(r.fs, '/outside');
+    s.volEtc = snapshotTree(r.fs, '/etc');
   }
   return s;
 }
 
+/**
+ * @param {import('node:test').TestContext} t
+ * @param {string} name
+ * @param {{ name: string, backend: 'host' | 'mem', memLayout?: 'root' | 'subdir' }} v
+ */
 async function runSandboxed(t, name, v) {
   let before;
   const r = await compileAndRun(t, name, {
@@ -37,7 +49,7 @@ async function runSandboxed(t, name, v) {
     withOutside: true,
     setup(ctx) {
       plant(ctx);
-      before = outsideState({ outside: ctx.outside, vol: ctx.vol });
+      before = outsideState(ctx);
     },
   });
   if (!r) return null;
@@ -53,7 +65,7 @@ for (const v of VARIANTS) {
     if (!r) return;
     assertOk(r);
     // the escaping links the guest removed are gone, their targets are not
-    const f = r.backend === 'host' ? fs : r.vol;
+    const f = r.fs;
     const base = r.backend === 'host' ? r.dir : r.sandbox === '/' ? '' : r.sandbox;
     assert.throws(() => f.lstatSync(`${base}/rel_secret`), /ENOENT/);
     assert.equal(String(fs.readFileSync(`${r.outside}/secret.txt`)), 'TOP SECRET');

@@ -1,3 +1,4 @@
+// @ts-check
 // Bad modules through the CLI (issue 6): each must give exactly one clear
 // `error:` line on stderr (no stack trace), the right exit status, and
 // finish in time. Valid-but-extreme modules (4 GiB memory, 50 MB) must run.
@@ -6,28 +7,28 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { compileAttack, runCli, tempDir, summary } from './lib.mjs';
+import { tempDir } from '../helpers/tmp.mjs';
+import { compileWat } from '../helpers/wasm.mjs';
+import { compileAttack, runCli, summary } from './lib.mjs';
 
 const dir = tempDir('tswasi-attack-bad-');
 const TIMEOUT = 60_000;
+/** @type {{ inputs: number, unclear: number, failures: string[] }} */
 const tally = { inputs: 0, unclear: 0, failures: [] };
 after(() => {
   summary(`attack: bad inputs ${tally.inputs}, unclear errors ${tally.unclear}`);
   for (const f of tally.failures) summary(`  UNCLEAR ${f}`);
 });
 
-let wabt;
-async function wat(text) {
-  wabt ??= await (await import('wabt')).default();
-  const m = wabt.parseWat('m.wat', text);
-  const bin = Buffer.from(m.toBinary({}).buffer);
-  m.destroy();
-  return bin;
-}
-const uleb = (n) => { const out = []; do { let b = n & 0x7f; n = Math.floor(n / 128); if (n) b |= 0x80; out.push(b); } while (n); return out; };
-const section = (id, body) => Buffer.from([id, ...uleb(body.length), ...body]);
-const str = (s) => [...uleb(Buffer.byteLength(s)), ...Buffer.from(s)];
-/** A module with one data segment of `size` bytes, memory to hold it, and an empty _start. */
+/** @param {string} text a module as parsed, not validated: some are meant to be invalid */
+const wat = (text) => compileWat(text, { name: 'm.wat', validate: false });
+const uleb = (/** @type {number} */ n) => { /** @type {number[]} */ const out = []; do { let b = n & 0x7f; n = Math.floor(n / 128); if (n) b |= 0x80; out.push(b); } while (n); return out; };
+const section = (/** @type {number} */ id, /** @type {number[]} */ body) => Buffer.from([id, ...uleb(body.length), ...body]);
+const str = (/** @type {string} */ s) => [...uleb(Buffer.byteLength(s)), ...Buffer.from(s)];
+/**
+ * A module with one data segment of `size` bytes, memory to hold it, and an empty _start.
+ * @param {number} size
+ */
 function bigDataModule(size) {
   const pages = Math.ceil(size / 65536) + 1;
   const head = Buffer.concat([
@@ -43,6 +44,10 @@ function bigDataModule(size) {
   const body = Buffer.concat([segHead, data]);
   return Buffer.concat([head, Buffer.from([11, ...uleb(body.length)]), body]);
 }
+/**
+ * @param {string} name
+ * @param {string | Uint8Array} bytes
+ */
 function write(name, bytes) {
   const p = path.join(dir, name);
   fs.writeFileSync(p, bytes);
@@ -51,6 +56,10 @@ function write(name, bytes) {
 
 /**
  * expect: { code, error: RegExp for the one line (or null: no error expected), stdout?: RegExp }
+ * @param {string} label
+ * @param {string} file
+ * @param {{ code: number, error: RegExp | null, stdout?: RegExp }} expect
+ * @param {string[]} [extraArgs]
  */
 async function check(label, file, expect, extraArgs = []) {
   tally.inputs++;

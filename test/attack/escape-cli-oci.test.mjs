@@ -1,3 +1,4 @@
+// @ts-check
 // Escape probes through the CLI (`tswasi run --dir HOST::/sandbox`) and
 // through tswasi-oci (`run --bundle`, the sandbox a bind mount at /sandbox of
 // a container whose rootfs holds only the probe). Same detection as the
@@ -6,8 +7,11 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { bundle as writeBundle } from '../helpers/oci.mjs';
+import { tempDir } from '../helpers/tmp.mjs';
+import { toolchainProblem } from '../helpers/wasm.mjs';
 import {
-  compileAttack, toolchainProblem, makeWorld, worldSnapshot, diffWorld, leaks, runCli, oci, writeBundle, tempDir, summary,
+  compileAttack, makeWorld, worldSnapshot, diffWorld, leaks, runCli, oci, summary,
 } from './lib.mjs';
 import { plant } from './probes.mjs';
 
@@ -23,6 +27,12 @@ after(() => {
   summary(`attack: probes ${tally.cli[0]} via CLI, escapes ${tally.cli[1]}; probes ${tally.oci[0]} via tswasi-oci, escapes ${tally.oci[1]}`);
 });
 
+/**
+ * @param {'cli' | 'oci'} kind
+ * @param {string} name
+ * @param {import('../helpers/spawn.mjs').RunResult} res
+ * @param {string[]} changed
+ */
 function verdict(kind, name, res, changed) {
   tally[kind][0]++;
   const leaked = leaks(res.stdout + res.stderr);
@@ -35,6 +45,7 @@ function verdict(kind, name, res, changed) {
 
 for (const name of SUBSET) {
   test(`escape probe ${name} [CLI --dir]`, { skip }, async () => {
+    assert.ok(wasm);
     const w = await makeWorld('host');
     plant(w);
     const before = worldSnapshot(w);
@@ -43,6 +54,7 @@ for (const name of SUBSET) {
   });
 
   test(`escape probe ${name} [tswasi-oci, bind mount]`, { skip }, async () => {
+    assert.ok(wasm);
     const w = await makeWorld('host');
     plant(w);
     const b = writeBundle(path.join(tempDir('tswasi-attack-bundle-'), 'b'), {

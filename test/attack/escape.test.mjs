@@ -1,3 +1,4 @@
+// @ts-check
 // Sandbox escape probes (issue 6), in-process on both backends (a host
 // directory and a memfs volume). Every probe runs twice per backend, with two
 // different "outside" directories: the guest's whole output must be the same
@@ -5,13 +6,15 @@
 // byte or name, and the outside must be unchanged (names, contents, times).
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { toolchainProblem } from '../helpers/wasm.mjs';
 import {
-  compileAttack, toolchainProblem, makeWorld, worldSnapshot, diffWorld, leaks, runGuest, summary,
+  compileAttack, makeWorld, worldSnapshot, diffWorld, leaks, runGuest, summary,
 } from './lib.mjs';
 import { plant, probeNames } from './probes.mjs';
 
 const wasm = compileAttack('escape');
 const names = wasm ? await probeNames(wasm) : [];
+/** @type {string[]} */
 const escapes = [];
 let runs = 0;
 
@@ -20,7 +23,13 @@ after(() => {
   for (const e of escapes) summary(`  ESCAPE ${e}`);
 });
 
+/**
+ * @param {string} name
+ * @param {'host' | 'mem'} backend
+ * @param {'A' | 'B'} variant
+ */
 async function runProbe(name, backend, variant) {
+  assert.ok(wasm);
   const w = await makeWorld(backend, variant);
   plant(w);
   const before = worldSnapshot(w);
@@ -31,12 +40,12 @@ async function runProbe(name, backend, variant) {
 }
 
 for (const name of names) {
-  for (const backend of ['host', 'mem']) {
+  for (const backend of /** @type {const} */ (['host', 'mem'])) {
     test(`escape probe ${name} [${backend}]`, { skip: !wasm && `no toolchain: ${toolchainProblem()}` }, async () => {
       const a = await runProbe(name, backend, 'A');
       const b = await runProbe(name, backend, 'B');
       const problems = [];
-      for (const [v, r] of [['A', a], ['B', b]]) {
+      for (const [v, r] of /** @type {const} */ ([['A', a], ['B', b]])) {
         if (r.leaked.length) problems.push(`variant ${v}: outside data in guest output:\n    ${r.leaked.slice(0, 10).join('\n    ')}`);
         if (r.changed.length) problems.push(`variant ${v}: outside changed:\n    ${r.changed.slice(0, 10).join('\n    ')}`);
       }
@@ -49,7 +58,7 @@ for (const name of names) {
       if (problems.length) escapes.push(`${name} [${backend}]: ${problems[0].split('\n')[0]}`);
       assert.deepEqual(problems, [], `probe ${name} on ${backend}:\n${problems.join('\n')}`);
       // The probe itself must have run to its end (a trap or host exception is a bug too).
-      assert.equal(a.res.error, undefined, `start() threw: ${a.res.error?.stack ?? a.res.error}\n${a.res.stdout.slice(-2000)}`);
+      assert.equal(a.res.error, undefined, `start() threw: ${a.res.error instanceof Error ? a.res.error.stack : a.res.error}\n${a.res.stdout.slice(-2000)}`);
       assert.equal(a.res.code, 0, `exit ${a.res.code}\n${a.res.stderr}`);
       assert.match(a.res.stdout, /DONE\n$/);
       if (name === 'controls') {
@@ -64,6 +73,7 @@ for (const name of names) {
 // The detector itself: Node's own node:wasi lets an intermediate symlink
 // escape its preopen (README "The sandbox"); the same probes must say so.
 test('detector self-test: the probes catch node:wasi escaping through a planted link', { skip: !wasm && 'no toolchain' }, async (t) => {
+  assert.ok(wasm);
   const { WASI: NodeWASI } = await import('node:wasi');
   const fs = await import('node:fs');
   const module = await WebAssembly.compile(fs.readFileSync(wasm));
@@ -75,7 +85,8 @@ test('detector self-test: the probes catch node:wasi escaping through a planted 
     const out = `${w.root}/.stdout`;
     const fd = fs.openSync(out, 'w');
     const wasi = new NodeWASI({ version: 'preview1', args: ['escape', probe, w.hostOutside], preopens: { '/sandbox': w.sandbox }, stdout: fd, returnOnExit: true });
-    try { wasi.start(await WebAssembly.instantiate(module, wasi.getImportObject())); } catch {}
+    // @types/node types node:wasi's import object as `object`.
+    try { wasi.start(await WebAssembly.instantiate(module, /** @type {WebAssembly.Imports} */ (wasi.getImportObject()))); } catch {}
     fs.closeSync(fd);
     if (leaks(fs.readFileSync(out, 'latin1')).length || diffWorld(before, worldSnapshot(w)).length) caught++;
   }

@@ -13,31 +13,34 @@
 //            a host exception (a TypeError, a node:fs argument error) be seen.
 // Allowed: an errno 0..76, or WasiExit (proc_exit). In raw mode also a
 // node:fs error with a system errno code (the kernel said no).
+// @ts-check
 import fs from 'node:fs';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import fc from 'fast-check';
-import { ROOT, makeWorld, worldSnapshot, diffWorld } from './lib.mjs';
+import { compileWat } from '../helpers/wasm.mjs';
+import { makeWorld, worldSnapshot, diffWorld } from './lib.mjs';
 import { plant } from './probes.mjs';
 
-const dist = (p) => pathToFileURL(path.join(ROOT, 'dist', 'wasi', p)).href;
-const { WASI } = await import(dist('index.js'));
-const { WasiError, WasiExit } = await import(dist('errors.js'));
-const { argsEnvCalls, StringList } = await import(dist('calls/args-env.js'));
-const { clockCalls } = await import(dist('calls/clock.js'));
-const { fdCalls } = await import(dist('calls/fd.js'));
-const { pathCalls } = await import(dist('calls/path.js'));
-const { pollCalls } = await import(dist('calls/poll.js'));
-const { procCalls } = await import(dist('calls/proc.js'));
-const { sockCalls } = await import(dist('calls/sock.js'));
+const { WASI } = await import('../../dist/wasi/index.js');
+const { WasiError, WasiExit } = await import('../../dist/wasi/errors.js');
+const { argsEnvCalls, StringList } = await import('../../dist/wasi/calls/args-env.js');
+const { clockCalls } = await import('../../dist/wasi/calls/clock.js');
+const { fdCalls } = await import('../../dist/wasi/calls/fd.js');
+const { pathCalls } = await import('../../dist/wasi/calls/path.js');
+const { pollCalls } = await import('../../dist/wasi/calls/poll.js');
+const { procCalls } = await import('../../dist/wasi/calls/proc.js');
+const { sockCalls } = await import('../../dist/wasi/calls/sock.js');
 
-const { WASI_FUNCTIONS } = await import(dist('functions.js'));
+const { WASI_FUNCTIONS } = await import('../../dist/wasi/functions.js');
 
 /*
  * Argument kinds, one letter per wasm argument (but P, two): f fd, p pointer,
  * n length/count, F flags/small i32, P path (ptr, len), V iovec array pointer
  * (its count follows as n), S subscription array pointer, I i64, R rights (i64).
  * Derived from the parameters' kinds in wasi/functions.ts.
+ */
+/**
+ * @param {string} fnName
+ * @param {import('../../dist/wasi/functions.js').Param} param
  */
 function letters(fnName, [pname, kind]) {
   if (fnName === 'poll_oneoff' && pname === 'in') return 'S';
@@ -53,7 +56,7 @@ function letters(fnName, [pname, kind]) {
   }
 }
 export const SIGS = Object.fromEntries(Object.entries(WASI_FUNCTIONS).map(([name, f]) => [name, f.params.map((p) => letters(name, p)).join('')]));
-const wasmTypes = (sig) => [...sig].flatMap((k) => (k === 'P' ? ['i32', 'i32'] : k === 'I' || k === 'R' ? ['i64'] : ['i32']));
+const wasmTypes = (/** @type {string} */ sig) => [...sig].flatMap((k) => (k === 'P' ? ['i32', 'i32'] : k === 'I' || k === 'R' ? ['i64'] : ['i32']));
 
 // ------------------------------------------------------------------- memory
 
@@ -71,10 +74,13 @@ export const PATHS = [
   'new.txt', 'newdir', 'newdir/x', 'inlink', 'dangling_out', 'a/../..', 'x\0y', 'f', 'f/', 'g', 'deep0/x',
   'sub/upin/inside.txt', 'a/b/c/../../../../outside/victim-zq9.txt', '\xff\xfe', 'sub/up2/outside',
 ];
+/** @type {{ bytes: Buffer, entries: Array<{ ptr: number, len: number }> } | undefined} */
 let layout;
 function stringTable() {
   if (layout) return layout;
+  /** @type {Buffer[]} */
   const bytes = [];
+  /** @type {Array<{ ptr: number, len: number }>} */
   const entries = [];
   let off = STR_BASE;
   for (const p of PATHS) {
@@ -88,7 +94,11 @@ function stringTable() {
   return layout;
 }
 
-/** Deterministic fill of the scratch area from a seed (xorshift32). */
+/**
+ * Deterministic fill of the scratch area from a seed (xorshift32).
+ * @param {Uint8Array} u8
+ * @param {number} seed
+ */
 function fill(u8, seed) {
   let x = (seed | 0) || 0x9e3779b9;
   for (let i = SCRATCH; i < u8.length; i += 4) {
@@ -131,6 +141,19 @@ const subArb = fc.array(fc.record({
   timeout: fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }), flags: fc.integer({ min: 0, max: 3 }),
 }), { minLength: 1, maxLength: 4 });
 
+/**
+ * @typedef {['P', 'str', number] | ['P', 'raw', number, number] | ['P', 'strlen', number, number]} PathArg a path: a string of the table, raw (ptr, len), or a table string with another length
+ * @typedef {['V', Array<[number, number]>]} IovArg iovecs: (ptr, len) each
+ * @typedef {['S', Array<{ tag: number, id: number, fd: number, timeout: bigint, flags: number }>]} SubArg poll_oneoff's subscriptions
+ * @typedef {number | bigint | PathArg | IovArg | SubArg} Arg
+ * @typedef {{ name: string, args: Arg[], mode: 'wasm' | 'direct' | 'raw', patch: [number, Uint8Array] | null }} Command
+ * @typedef {{ outcome: 'errno' | 'exit' | 'syserr' | 'mapped' | 'host', detail: string | number, stack?: string, ms: number }} Outcome
+ */
+
+/**
+ * @param {string} kind
+ * @returns {fc.Arbitrary<Arg>}
+ */
 function argArb(kind) {
   switch (kind) {
     case 'f': return fdArb;
@@ -139,9 +162,9 @@ function argArb(kind) {
     case 'F': return flagsArb;
     case 'I': return i64Arb;
     case 'R': return rightsArb;
-    case 'P': return pathArb.map((v) => ['P', ...v]);
-    case 'V': return iovArb.map((v) => ['V', v]);
-    case 'S': return subArb.map((v) => ['S', v]);
+    case 'P': return pathArb.map((v) => /** @type {PathArg} */ (['P', ...v]));
+    case 'V': return iovArb.map((v) => /** @type {IovArg} */ (['V', v]));
+    case 'S': return subArb.map((v) => /** @type {SubArg} */ (['S', v]));
     default: throw new Error(kind);
   }
 }
@@ -160,11 +183,11 @@ export const runArb = fc.record({ memSeed: fc.integer(), cmds: fc.array(commandA
 
 // ----------------------------------------------------------------- executing
 
+/** @type {WebAssembly.Module | undefined} */
 let trampoline;
 /** Build the trampoline module once (wabt is async); instance() is synchronous after this. */
 export async function prepare() {
   if (trampoline) return trampoline;
-  const wabt = await (await import('wabt')).default();
   const lines = ['(module'];
   for (const [name, sig] of Object.entries(SIGS)) {
     const params = wasmTypes(sig).join(' ');
@@ -179,31 +202,50 @@ export async function prepare() {
     lines.push(`(func (export "${name}") ${params ? `(param ${params})` : ''} ${result} ${types.map((_, i) => `local.get ${i}`).join(' ')} call $${name})`);
   }
   lines.push(')');
-  const m = wabt.parseWat('trampoline.wat', lines.join('\n'));
-  trampoline = new WebAssembly.Module(m.toBinary({}).buffer);
-  m.destroy();
+  trampoline = new WebAssembly.Module(await compileWat(lines.join('\n'), { name: 'trampoline.wat', validate: false }));
   return trampoline;
 }
 
-/** One WASI instance on world `w`, its trampoline instance, and the raw (unguarded) calls. */
+/**
+ * @typedef {object} FuzzInstance
+ * @property {InstanceType<typeof WASI>} wasi
+ * @property {WebAssembly.Instance} inst the trampoline
+ * @property {Record<string, (...a: Array<number | bigint>) => unknown>} raw the unguarded calls
+ * @property {WebAssembly.Memory} memory
+ * @property {{ bytes: number, write(c: Uint8Array): void }} sink
+ */
+
+/**
+ * One WASI instance on world `w`, its trampoline instance, and the raw (unguarded) calls.
+ * @param {Pick<import('./lib.mjs').World, 'preopen'>} w
+ * @returns {FuzzInstance}
+ */
 export function instance(w) {
   const mod = trampoline;
   if (!mod) throw new Error('call prepare() first');
-  const sink = { bytes: 0, write(c) { this.bytes += c.length; } };
+  const sink = { bytes: 0, write(/** @type {Uint8Array} */ c) { this.bytes += c.length; } };
   const args = ['fuzz', 'arg1', 'ärg2'];
   const env = { A: '1', B: 'two' };
   const wasi = new WASI({ version: 'preview1', args, env, preopens: { '/sandbox': w.preopen }, stdin: 'stdin data\n', stdout: sink, stderr: sink });
   const inst = new WebAssembly.Instance(mod, wasi.getImportObject());
   wasi.attach(inst);
-  const ctx = { mem: wasi.mem, fds: wasi.fds };
-  const raw = {
+  // The raw door drives the unguarded calls on this instance's own memory and fd table.
+  // @ts-expect-error -- `mem` is private to WasiBase: only the fuzzer reaches past the guard.
+  const mem = /** @type {import('../../dist/wasi/memory.js').GuestMemory} */ (wasi.mem);
+  const ctx = { mem, fds: wasi.fds };
+  /** @type {FuzzInstance['raw']} the calls as wasm values in, an errno (or a throw) out */
+  const raw = /** @type {never} */ ({
     ...argsEnvCalls(ctx, new StringList(args), new StringList(['A=1', 'B=two'])),
     ...clockCalls(ctx), ...fdCalls(ctx), ...pathCalls(ctx), ...pollCalls(ctx), ...procCalls(ctx), ...sockCalls(ctx),
-  };
-  return { wasi, inst, raw, memory: inst.exports.memory, sink };
+  });
+  return { wasi, inst, raw, memory: /** @type {WebAssembly.Memory} */ (inst.exports.memory), sink };
 }
 
-/** Prepare memory for a run: the scratch fill and the string table. */
+/**
+ * Prepare memory for a run: the scratch fill and the string table.
+ * @param {WebAssembly.Memory} memory
+ * @param {number} seed
+ */
 export function resetMemory(memory, seed) {
   const u8 = new Uint8Array(memory.buffer);
   u8.fill(0, 0, SCRATCH);
@@ -212,8 +254,15 @@ export function resetMemory(memory, seed) {
   u8.set(t.bytes, STR_BASE);
 }
 
-/** Turn a command's arguments into values (and write iovecs/subscriptions to memory). */
+/**
+ * Turn a command's arguments into values (and write iovecs/subscriptions to memory).
+ * @param {Command} cmd
+ * @param {Uint8Array} u8
+ * @param {DataView} dv
+ * @returns {Array<number | bigint>}
+ */
 function materialise(cmd, u8, dv) {
+  /** @type {Array<number | bigint>} */
   const out = [];
   for (const a of cmd.args) {
     if (!Array.isArray(a)) { out.push(a); continue; }
@@ -241,7 +290,13 @@ function materialise(cmd, u8, dv) {
   return out;
 }
 
-/** Clock subscriptions may not sleep longer than 10 ms: relative, timeout mod 10 ms. */
+/**
+ * Clock subscriptions may not sleep longer than 10 ms: relative, timeout mod 10 ms.
+ * @param {Uint8Array} u8
+ * @param {DataView} dv
+ * @param {number} inPtr
+ * @param {number} nsubs
+ */
 function maskPoll(u8, dv, inPtr, nsubs) {
   inPtr >>>= 0;
   const n = Math.min(nsubs >>> 0, 4096);
@@ -255,12 +310,15 @@ function maskPoll(u8, dv, inPtr, nsubs) {
   }
 }
 
-const asI32 = (v) => (typeof v === 'number' ? v | 0 : v);
-const asI64 = (v) => (typeof v === 'bigint' ? BigInt.asIntN(64, v) : v);
+const asI32 = (/** @type {number | bigint} */ v) => (typeof v === 'number' ? v | 0 : v);
+const asI64 = (/** @type {number | bigint} */ v) => (typeof v === 'bigint' ? BigInt.asIntN(64, v) : v);
 
 /**
  * Run one command. Returns { outcome: 'errno'|'exit'|'syserr'|'mapped'|'host', detail, ms }.
  * 'host' is a failure: a non-errno result or a host exception.
+ * @param {FuzzInstance} ctx
+ * @param {Command} cmd
+ * @returns {Outcome}
  */
 export function execute(ctx, cmd) {
   const u8 = new Uint8Array(ctx.memory.buffer);
@@ -270,47 +328,59 @@ export function execute(ctx, cmd) {
   if (cmd.name === 'poll_oneoff') maskPoll(u8, dv, Number(args[0]) | 0, Number(args[2]) | 0);
   const sig = wasmTypes(SIGS[cmd.name]);
   const t0 = performance.now();
+  /** @type {Omit<Outcome, 'ms'>} */
   let outcome;
   try {
     let r;
-    if (cmd.mode === 'wasm') r = ctx.inst.exports[cmd.name](...args);
-    else if (cmd.mode === 'direct') r = ctx.wasi.wasiImport[cmd.name](...args);
+    // Each function as the guest (wasm) or an embedder (direct) calls it: wasm values in, an errno out.
+    if (cmd.mode === 'wasm') r = /** @type {(...a: Array<number | bigint>) => unknown} */ (ctx.inst.exports[cmd.name])(...args);
+    else if (cmd.mode === 'direct') r = /** @type {(...a: Array<number | bigint>) => unknown} */ (ctx.wasi.wasiImport[cmd.name])(...args);
     else {
       args = args.map((v, i) => (sig[i] === 'i64' ? asI64(typeof v === 'number' ? BigInt(Math.trunc(v)) : v) : asI32(typeof v === 'bigint' ? Number(BigInt.asIntN(32, v)) : v)));
       r = ctx.raw[cmd.name](...args);
     }
     if (cmd.name === 'proc_exit') outcome = { outcome: 'host', detail: `proc_exit returned ${String(r)}` };
-    else if (Number.isInteger(r) && r >= 0 && r <= 76) outcome = { outcome: 'errno', detail: r };
+    else if (typeof r === 'number' && Number.isInteger(r) && r >= 0 && r <= 76) outcome = { outcome: 'errno', detail: r };
     else outcome = { outcome: 'host', detail: `returned ${typeof r} ${String(r)}` };
-  } catch (e) {
-    if (e instanceof WasiExit) outcome = { outcome: 'exit', detail: e.code };
-    else if (cmd.mode === 'raw' && e instanceof WasiError) outcome = { outcome: 'errno', detail: e.errno };
+  } catch (caught) {
+    /** @type {{ code?: unknown, message?: unknown, stack?: string, constructor?: { name: string } } | undefined} what was thrown, read field by field */
+    const e = typeof caught === 'object' && caught !== null ? caught : undefined;
+    if (caught instanceof WasiExit) outcome = { outcome: 'exit', detail: caught.code };
+    else if (cmd.mode === 'raw' && caught instanceof WasiError) outcome = { outcome: 'errno', detail: caught.errno };
     else if (cmd.mode === 'raw' && typeof e?.code === 'string' && /^E[A-Z0-9]+$/.test(e.code)) outcome = { outcome: 'syserr', detail: e.code };
     // errnoOf's deliberate fallbacks (RangeError -> FAULT, node's argument checks -> INVAL): tolerated, counted.
-    else if (cmd.mode === 'raw' && (e instanceof RangeError || e?.code === 'ERR_OUT_OF_RANGE' || e?.code === 'ERR_INVALID_ARG_VALUE')) outcome = { outcome: 'mapped', detail: `${cmd.name}: ${e?.constructor?.name}${e?.code ? ` ${e.code}` : ''}: ${String(e?.message).slice(0, 100)}` };
-    else outcome = { outcome: 'host', detail: `threw ${e?.constructor?.name}: ${e?.message ?? e}${e?.code ? ` (${e.code})` : ''}`, stack: e?.stack };
+    else if (cmd.mode === 'raw' && (caught instanceof RangeError || e?.code === 'ERR_OUT_OF_RANGE' || e?.code === 'ERR_INVALID_ARG_VALUE')) outcome = { outcome: 'mapped', detail: `${cmd.name}: ${e?.constructor?.name}${e?.code ? ` ${e.code}` : ''}: ${String(e?.message).slice(0, 100)}` };
+    else outcome = { outcome: 'host', detail: `threw ${e?.constructor?.name}: ${e?.message ?? caught}${e?.code ? ` (${e.code})` : ''}`, ...(e?.stack ? { stack: e.stack } : {}) };
   }
-  outcome.ms = performance.now() - t0;
-  return outcome;
+  return { ...outcome, ms: performance.now() - t0 };
 }
 
 /** JSON for a command (BigInts and Uint8Arrays survive). */
-export const serialise = (v) => JSON.stringify(v, (k, x) => (typeof x === 'bigint' ? { $big: String(x) } : x instanceof Uint8Array ? { $u8: Buffer.from(x).toString('base64') } : x));
-export const deserialise = (s) => JSON.parse(s, (k, x) => (x && typeof x === 'object' && '$big' in x ? BigInt(x.$big) : x && typeof x === 'object' && '$u8' in x ? new Uint8Array(Buffer.from(x.$u8, 'base64')) : x));
+export const serialise = (/** @type {unknown} */ v) => JSON.stringify(v, (k, x) => (typeof x === 'bigint' ? { $big: String(x) } : x instanceof Uint8Array ? { $u8: Buffer.from(x).toString('base64') } : x));
+export const deserialise = (/** @type {string} */ s) => JSON.parse(s, (k, x) => (x && typeof x === 'object' && '$big' in x ? BigInt(x.$big) : x && typeof x === 'object' && '$u8' in x ? new Uint8Array(Buffer.from(x.$u8, 'base64')) : x));
 
-/** A fuzzing world: sandbox with everything planted, outside next to it. */
+/** @typedef {import('./lib.mjs').World & { snapshot: Record<string, import('../helpers/snapshot.mjs').Snapshot> }} FuzzWorld */
+
+/**
+ * A fuzzing world: sandbox with everything planted, outside next to it.
+ * @param {'host' | 'mem'} backend
+ * @returns {Promise<FuzzWorld>}
+ */
 export async function fuzzWorld(backend) {
   const w = await makeWorld(backend);
   plant(w);
-  w.snapshot = worldSnapshot(w);
-  return w;
+  return Object.assign(w, { snapshot: worldSnapshot(w) });
 }
+/** @param {FuzzWorld} w */
 export function outsideChanges(w) {
   return diffWorld(w.snapshot, worldSnapshot(w));
 }
-/** Empty the sandbox and plant it again (junk piles up over many runs). */
+/**
+ * Empty the sandbox and plant it again (junk piles up over many runs).
+ * @param {FuzzWorld} w
+ */
 export function replant(w) {
-  if (w.backend === 'host') {
+  if (!w.vol) {
     fs.rmSync(w.sandbox, { recursive: true, force: true });
     fs.mkdirSync(w.sandbox);
   } else {

@@ -1,3 +1,4 @@
+// @ts-check
 // Fuzzing every WASI import with fast-check (issue 6). See fuzz-lib.mjs.
 //
 //   FUZZ_RUNS=n          runs per backend (default 1500; each run is
@@ -13,7 +14,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
-import { ATTACK_DIR, armWatchdog, disarmWatchdog, summary } from './lib.mjs';
+import { armWatchdog, disarmWatchdog } from '../helpers/watchdog.mjs';
+import { ATTACK_DIR, summary } from './lib.mjs';
 import {
   SIGS, CALLS_PER_RUN, runArb, prepare, instance, resetMemory, execute, fuzzWorld, outsideChanges, replant, serialise, deserialise,
 } from './fuzz-lib.mjs';
@@ -22,15 +24,23 @@ const RUNS = Number(process.env.FUZZ_RUNS || 1500);
 const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : Math.floor(Math.random() * 2 ** 31);
 const CALL_LIMIT_MS = Number(process.env.FUZZ_CALL_LIMIT_MS || 2000);
 const REGRESSIONS = path.join(ATTACK_DIR, 'fuzz-regressions.json');
+/** @typedef {{ backend: 'host' | 'mem', seed: number, path?: string | null, found: string, problems: string[], run: { memSeed: number, cmds: import('./fuzz-lib.mjs').Command[] } }} Regression a saved counterexample */
 /** FUZZ_TRACE=file: log every call before it is made (to find a crash). */
 const TRACE = process.env.FUZZ_TRACE ? fs.openSync(process.env.FUZZ_TRACE, 'w') : null;
-const BACKENDS = (process.env.FUZZ_BACKENDS || 'host,mem').split(',');
+const BACKENDS = (process.env.FUZZ_BACKENDS || 'host,mem').split(',').map((b) => {
+  if (b !== 'host' && b !== 'mem') throw new Error(`FUZZ_BACKENDS: ${b} is neither host nor mem`);
+  return b;
+});
 
 await prepare();
 // Start the watchdog thread now: runOne() arms it synchronously.
 await armWatchdog('fuzz setup');
 disarmWatchdog();
-const stats = { calls: 0, byMode: { wasm: 0, direct: 0, raw: 0 }, host: 0, exits: 0, syserr: 0, errnos: new Map(), maxMs: 0, maxName: '', fns: new Set(), outsideChanged: 0, mapped: 0, mappedKinds: new Set() };
+const stats = {
+  calls: 0, byMode: { wasm: 0, direct: 0, raw: 0 }, host: 0, exits: 0, syserr: 0, errnos: /** @type {Map<string | number, number>} */ (new Map()),
+  maxMs: 0, maxName: '', fns: /** @type {Set<string>} */ (new Set()), outsideChanged: 0, mapped: 0, mappedKinds: /** @type {Set<string>} */ (new Set()),
+};
+/** @type {string[]} */
 const hostFindings = [];
 after(() => {
   const publicCalls = stats.byMode.wasm + stats.byMode.direct;
@@ -39,11 +49,19 @@ after(() => {
   if (stats.mapped) summary(`fuzz: ${stats.mapped} raw calls threw an exception that errnoOf maps on purpose (not counted as host exceptions): ${[...stats.mappedKinds].slice(0, 8).join(' | ')}`);
 });
 
+/**
+ * @param {import('./fuzz-lib.mjs').FuzzWorld} w
+ * @param {{ memSeed: number, cmds: import('./fuzz-lib.mjs').Command[] }} run
+ * @param {string} label
+ * @returns {string[]} what went wrong
+ */
 function runOne(w, run, label) {
   const ctx = instance(w);
   resetMemory(ctx.memory, run.memSeed);
+  /** @type {string[]} */
   const problems = [];
-  armWatchdog(label);
+  // Synchronous: the thread runs since the setup's awaited call.
+  void armWatchdog(label);
   try {
     for (const cmd of run.cmds) {
       if (TRACE !== null) fs.writeSync(TRACE, `${label} ${cmd.name} ${cmd.mode} ${serialise(cmd.args)} ${cmd.patch ? 'patched' : ''} rss=${Math.round(process.memoryUsage.rss() / 1e6)}MB\n`);
@@ -55,7 +73,7 @@ function runOne(w, run, label) {
       if (r.outcome === 'errno') stats.errnos.set(r.detail, (stats.errnos.get(r.detail) ?? 0) + 1);
       else if (r.outcome === 'exit') stats.exits++;
       else if (r.outcome === 'syserr') stats.syserr++;
-      else if (r.outcome === 'mapped') { stats.mapped++; stats.mappedKinds.add(r.detail.replace(/Received .*/, '')); }
+      else if (r.outcome === 'mapped') { stats.mapped++; stats.mappedKinds.add(String(r.detail).replace(/Received .*/, '')); }
       else {
         stats.host++;
         const msg = `${cmd.name} [${cmd.mode}] ${serialise(cmd.args)}: ${r.detail}`;
@@ -76,7 +94,9 @@ function runOne(w, run, label) {
   return problems;
 }
 
+/** @param {Regression} entry */
 function saveRegression(entry) {
+  /** @type {Regression[]} */
   let list = [];
   try { list = deserialise(fs.readFileSync(REGRESSIONS, 'utf8')); } catch {}
   list.push(entry);
@@ -84,12 +104,13 @@ function saveRegression(entry) {
 }
 
 test('every import of new WASI() is fuzzed, with its real signature', () => {
-  const ctx = instance({ backend: 'mem', preopen: '/tmp' });
+  const ctx = instance({ preopen: '/tmp' });
   assert.deepEqual(Object.keys(ctx.wasi.wasiImport).sort(), Object.keys(SIGS).sort());
   ctx.wasi.close();
 });
 
 test('fuzz regressions (saved counterexamples) stay fixed', async () => {
+  /** @type {Regression[]} */
   let list = [];
   try { list = deserialise(fs.readFileSync(REGRESSIONS, 'utf8')); } catch { /* none yet */ }
   const failures = [];
@@ -105,6 +126,7 @@ for (const backend of BACKENDS) {
   test(`fuzz every WASI import: ${RUNS} runs x ${CALLS_PER_RUN} calls [${backend}]`, { timeout: 30 * 60_000 }, async () => {
     const w = await fuzzWorld(backend);
     let n = 0;
+    /** @type {string[]} */
     let lastProblems = [];
     const prop = fc.property(runArb, (run) => {
       if (++n % 50 === 0) replant(w);
@@ -115,7 +137,7 @@ for (const backend of BACKENDS) {
     if (details.failed) {
       const run = details.counterexample?.[0];
       if (run) saveRegression({ backend, seed: details.seed, path: details.counterexamplePath, found: new Date().toISOString(), problems: lastProblems.slice(0, 5), run });
-      assert.fail(`fuzzing found a failure (seed ${details.seed}, path ${details.counterexamplePath}; saved to fuzz-regressions.json):\n  ${lastProblems.slice(0, 10).join('\n  ')}${details.errorInstance ? `\n${details.errorInstance.stack}` : ''}`);
+      assert.fail(`fuzzing found a failure (seed ${details.seed}, path ${details.counterexamplePath}; saved to fuzz-regressions.json):\n  ${lastProblems.slice(0, 10).join('\n  ')}${details.errorInstance instanceof Error ? `\n${details.errorInstance.stack}` : ''}`);
     }
   });
 }

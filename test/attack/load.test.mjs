@@ -1,3 +1,4 @@
+// @ts-check
 // Load: 100,000 pool invocations with flat memory, and 50 Wasm containers
 // running at once through the OCI runtime.
 import { test } from 'node:test';
@@ -13,11 +14,11 @@ const CONTAINERS = Number(process.env.ATTACK_CONTAINERS || 50);
 test(`${INVOCATIONS} pool invocations: memory stays flat`, { timeout: 30 * 60_000 }, async (t) => {
   const wasm = compileC('pool_guest');
   if (!wasm) return t.skip('no toolchain');
-  const { createPool } = await import(path.join(ROOT, 'dist/src/index.js'));
+  const { createPool } = await import('../../dist/src/index.js');
   const pool = createPool({ maxThreads: 2, minThreads: 2 });
   const rss = () => Math.round(process.memoryUsage().rss / 2 ** 20);
   try {
-    const batch = async (n) => {
+    const batch = async (/** @type {number} */ n) => {
       const rs = await Promise.all(Array.from({ length: n }, (_, i) => pool.run(wasm, { args: ['g', 'env', 'K'], env: { K: String(i) } })));
       for (const [i, r] of rs.entries()) assert.equal(r.stdout.toString(), `${i}\n`);
     };
@@ -42,7 +43,7 @@ test(`${CONTAINERS} Wasm containers running at once through tswasi-oci`, { skip:
   if (!wasm) return t.skip('no toolchain');
   const root = path.join(tempDir('tswasi-load-'), 'state');
   const b = bundle(tempDir('tswasi-load-b-'), { args: ['/tool.wasm', 'sleep'], files: [[wasm, 'tool.wasm']] });
-  const oci = (args) => run(process.execPath, [OCI_BIN, '--root', root, ...args], { timeout: 120_000 });
+  const oci = (/** @type {string[]} */ args) => run(process.execPath, [OCI_BIN, '--root', root, ...args], { timeout: 120_000 });
   const ids = Array.from({ length: CONTAINERS }, (_, i) => `load${i}`);
   // Created and started 10 at a time (each runtime call is a Node process).
   for (let i = 0; i < ids.length; i += 10) {
@@ -51,7 +52,7 @@ test(`${CONTAINERS} Wasm containers running at once through tswasi-oci`, { skip:
     for (const r of await Promise.all(group.map((id) => oci(['start', id])))) assert.equal(r.code, 0, r.stderr);
   }
   const list = JSON.parse((await oci(['list', '--format', 'json'])).stdout);
-  const running = list.filter((c) => c.status === 'running').length;
+  const running = list.filter((/** @type {{ status: string }} */ c) => c.status === 'running').length;
   console.log(`load: containers ${CONTAINERS} started, ${running} running at once`);
   assert.equal(running, CONTAINERS);
   for (let i = 0; i < ids.length; i += 10) {

@@ -1,3 +1,4 @@
+// @ts-check
 // tswasi-oci under faults (issue 6), called directly as conmon and
 // containerd's shim call it. Every bad input gives one clear line and a
 // non-zero status; concurrent and killed commands never lose or tear state.
@@ -13,14 +14,21 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { compileAttack, toolchainProblem, oci, writeBundle, tempDir, summary, OCI_BIN } from './lib.mjs';
+import { bundle as writeBundle } from '../helpers/oci.mjs';
+import { OCI_BIN } from '../helpers/paths.mjs';
+import { tempDir } from '../helpers/tmp.mjs';
+import { sleep } from '../helpers/wait.mjs';
+import { toolchainProblem } from '../helpers/wasm.mjs';
+import { compileAttack, oci, summary } from './lib.mjs';
 
 // 500 cycles take about 6 minutes here (10 at a time): the default is 100; ATTACK_CYCLES=500 for the full run.
 const CYCLES = Number(process.env.ATTACK_CYCLES || 100);
 const PARALLEL = 10;
 const wasm = compileAttack('ocitool');
 const skip = !wasm && `no toolchain: ${toolchainProblem()}`;
+/** @type {{ cases: number, lost: number, notes: string[] }} */
 const tally = { cases: 0, lost: 0, notes: [] };
+/** @type {string[]} */
 const roots = [];
 after(() => {
   // Whatever a failed test left running is ours: end it by pid.
@@ -30,19 +38,37 @@ after(() => {
 });
 
 const rootDir = () => { const r = path.join(tempDir('tswasi-attack-ociroot-'), 'state'); roots.push(r); return r; };
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-/** `p`, or a failure naming what did not happen: a wait that can hang fails this test, never its neighbours. */
+/**
+ * `p`, or a failure naming what did not happen: a wait that can hang fails this test, never its neighbours.
+ * @template T
+ * @param {Promise<T>} p
+ * @param {number} ms
+ * @param {string} what
+ * @returns {Promise<T>}
+ */
 function withTimeout(p, ms, what) {
+  /** @type {NodeJS.Timeout | undefined} */
   let timer;
   return Promise.race([p, new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`${what} within ${ms} ms`)), ms); })])
     .finally(() => clearTimeout(timer));
 }
 // Every test has a time limit: a hung command fails its own test with a message.
 const LIMIT = { timeout: 300_000 };
+/**
+ * @param {string[]} args
+ * @param {Partial<import('../helpers/oci.mjs').BundleOptions>} [opts]
+ */
 function toolBundle(args, opts = {}) {
+  assert.ok(wasm);
   return writeBundle(path.join(tempDir('tswasi-attack-b-'), 'b'), { args: ['/tool.wasm', ...args], files: [[wasm, 'tool.wasm']], ...opts });
 }
 /** One clear line: non-zero, exactly one stderr line, ours ("tswasi-oci: ...") or runc's own, no stack trace, no JSON parse error. */
+/**
+ * @param {import('../helpers/spawn.mjs').RunResult} r
+ * @param {RegExp | null} re
+ * @param {string} [label]
+ * @param {{ jsonOk?: boolean }} [options]
+ */
 function oneLine(r, re, label, { jsonOk = false } = {}) {
   const lines = r.stderr.split('\n').filter(Boolean);
   const problems = [];
@@ -55,10 +81,21 @@ function oneLine(r, re, label, { jsonOk = false } = {}) {
   if (re && !re.test(lines[0] ?? '')) problems.push(`does not say ${re}`);
   assert.deepEqual(problems, [], `${label ?? ''}\nexit ${r.code}\nstderr: ${r.stderr}`);
 }
+/**
+ * The container's state JSON, or null.
+ * @param {string} root
+ * @param {string} id
+ * @returns {Promise<{ status: string, pid?: number, [k: string]: unknown } | null>}
+ */
 const stateOf = async (root, id) => {
   const r = await oci(root, ['state', id]);
   return r.code === 0 ? JSON.parse(r.stdout) : null;
 };
+/**
+ * @param {string} root
+ * @param {string} id
+ * @param {string} status
+ */
 async function waitStatus(root, id, status, ms = 10_000) {
   const end = Date.now() + ms;
   for (;;) {
@@ -69,8 +106,10 @@ async function waitStatus(root, id, status, ms = 10_000) {
   }
 }
 /** "pid id" of every container of this root whose process is alive, as runc lists them. */
+/** @param {string} root */
 function containerProcs(root) {
   const r = spawnSync('runc', ['--root', root, 'list', '--format', 'json'], { encoding: 'utf8' });
+  /** @type {Array<{ pid: number, id: string }>} runc list's JSON */
   const list = JSON.parse(r.stdout.trim() || 'null') ?? [];
   return list.filter((c) => c.pid > 0 && fs.existsSync(`/proc/${c.pid}`)).map((c) => `${c.pid} /${c.id}`);
 }
@@ -80,11 +119,14 @@ const COPIES = '/run/tswasi/bundles';
  * The bundle copies of these ids under this --root (oci/bundle-copies.ts names
  * them "<id>.<root key>.<random>"): another run's, on this machine at the same
  * time or left by a killed one, are not this test's.
+ * @param {string[]} ids
+ * @param {string} root
  */
 function copiesOf(ids, root) {
   const key = createHash('sha256').update(path.resolve(root)).digest('hex').slice(0, 8);
   try { return fs.readdirSync(COPIES).filter((f) => ids.some((id) => f.startsWith(`${id}.${key}.`))); } catch { return []; }
 }
+/** @param {string} root */
 function stateEntries(root) {
   try { return fs.readdirSync(root); } catch { return []; }
 }
@@ -115,7 +157,9 @@ test('config.json missing or malformed: one clear line, nothing left behind', { 
 });
 
 test('missing rootfs; entrypoint missing or not Wasm under compat', { skip, ...LIMIT }, async () => {
+  assert.ok(wasm);
   const root = rootDir();
+  /** @type {Array<[string, (bundle: string) => void, RegExp | null]>} */
   const cases = [
     ['missing-rootfs', (b) => fs.rmSync(path.join(b, 'rootfs'), { recursive: true }), /rootfs|root|not found|no such/i],
     ['rootfs-is-file', (b) => { fs.rmSync(path.join(b, 'rootfs'), { recursive: true }); fs.writeFileSync(path.join(b, 'rootfs'), 'x'); }, /rootfs|root|directory|not found/i],
@@ -259,7 +303,7 @@ test('a crash between state writes: stray temp files, a create killed mid-way, a
   assert.equal((await stateOf(root, 'stray'))?.status, 'created');
   let r = await oci(root, ['list', '--format', 'json']);
   assert.equal(r.code, 0, r.stderr);
-  assert.deepEqual(JSON.parse(r.stdout).map((c) => c.id), ['stray']);
+  assert.deepEqual(JSON.parse(r.stdout).map((/** @type {{ id: string }} */ c) => c.id), ['stray']);
   assert.equal((await oci(root, ['delete', '--force', 'stray'])).code, 0);
 
   // A stale lock left by a dead process is taken over.
@@ -343,7 +387,9 @@ test(`${CYCLES} create/start/delete cycles leak no processes, fds or state direc
   const fdsBefore = fs.readdirSync('/proc/self/fd').length;
   const t0 = Date.now();
   let done = 0;
+  /** @type {string[]} */
   const failures = [];
+  /** @param {number} i */
   async function cycle(i) {
     const id = `cyc${i}`;
     let r = await oci(root, ['create', '--bundle', b, id]);

@@ -1,16 +1,21 @@
+// @ts-check
 // What every escape probe finds planted in its sandbox (host-made links of
 // every kind), and the list of probes (asked from the guest itself).
 import path from 'node:path';
 import { makeWorld, runGuest } from './lib.mjs';
 
-/** Plant the sandbox contents on w.fs (node:fs or a memfs Volume). */
+/**
+ * Plant the sandbox contents on w.fs (node:fs or a memfs Volume).
+ * @param {import('./lib.mjs').World} w
+ */
 export function plant(w) {
   const F = w.fs;
-  const j = (p) => path.posix.join(w.sandbox, p);
+  const j = (/** @type {string} */ p) => path.posix.join(w.sandbox, p);
   const abs = w.absOutside;
   for (const d of ['a/b/c', 'sub']) F.mkdirSync(j(d), { recursive: true });
   F.writeFileSync(j('inside.txt'), 'inside data');
   F.writeFileSync(j('a/file.txt'), 'inside data');
+  /** @type {Record<string, string>} */
   const links = {
     abs_file: `${abs}/secret-zq9.txt`,
     abs_dir: abs,
@@ -39,7 +44,10 @@ export function plant(w) {
   for (const [name, target] of Object.entries(links)) F.symlinkSync(target, j(name));
 }
 
-/** The probe names, as the guest lists them. */
+/**
+ * The probe names, as the guest lists them.
+ * @param {string} wasm
+ */
 export async function probeNames(wasm) {
   const w = await makeWorld('mem');
   const r = await runGuest(wasm, w, ['list']);

@@ -1,3 +1,4 @@
+// @ts-check
 // The check-and-use race (issue 6): while the guest loops opening, reading,
 // creating, stat-ing, renaming and removing through "swap", the host swaps
 // that directory (and a directory inside it) for symlinks to outside, as
@@ -9,22 +10,25 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { toolchainProblem } from '../helpers/wasm.mjs';
 import {
-  compileAttack, toolchainProblem, makeWorld, worldSnapshot, diffWorld, leaks, runGuest, runCli, summary,
+  compileAttack, makeWorld, worldSnapshot, diffWorld, leaks, runGuest, runCli, summary,
 } from './lib.mjs';
 
 const RACE_MS = Number(process.env.ATTACK_RACE_MS || 3000);
 const wasm = compileAttack('escape');
 const skip = !wasm && `no toolchain: ${toolchainProblem()}`;
+/** @type {Array<{ label: string, iters: number, swaps: number, escaped: boolean }>} */
 const results = [];
 after(() => {
   const esc = results.filter((r) => r.escaped).length;
   summary(`attack: race probes ${results.length}, escapes ${esc} (${results.map((r) => `${r.label}: ${r.iters} guest iterations, ${r.swaps} swaps`).join('; ')})`);
 });
 
+/** @param {import('./lib.mjs').World} w */
 function plantSwap(w) {
   const F = w.fs;
-  const s = (p) => path.posix.join(w.sandbox, p);
+  const s = (/** @type {string} */ p) => path.posix.join(w.sandbox, p);
   F.mkdirSync(s('swap/sub'), { recursive: true });
   F.writeFileSync(s('swap/data'), 'inside data');
   F.writeFileSync(s('swap/sub/data2'), 'inside data2');
@@ -65,6 +69,18 @@ while (Atomics.load(stop, 0) === 0) {
 parentPort.postMessage({ swaps, errors });
 `;
 
+/** The guest, a host world planted for the race, its picture, and the swapper thread running. */
+async function hostRace() {
+  assert.ok(wasm);
+  const w = await makeWorld('host');
+  plantSwap(w);
+  const before = worldSnapshot(w);
+  const sw = startSwapper(w);
+  await sw.up;
+  return { wasm, w, before, sw };
+}
+
+/** @param {import('./lib.mjs').World} w */
 function startSwapper(w) {
   const stop = new SharedArrayBuffer(4);
   const worker = new Worker(SWAPPER, {
@@ -88,6 +104,13 @@ function startSwapper(w) {
   return { up, stop: async () => { Atomics.store(new Int32Array(stop), 0, 1); const r = await done; await worker.terminate(); return r; } };
 }
 
+/**
+ * @param {string} label
+ * @param {import('./lib.mjs').GuestResult | import('../helpers/spawn.mjs').RunResult} res
+ * @param {Record<string, import('../helpers/snapshot.mjs').Snapshot>} before
+ * @param {Record<string, import('../helpers/snapshot.mjs').Snapshot>} after
+ * @param {number} swaps
+ */
 function check(label, res, before, after, swaps) {
   const iters = Number(/race iterations (\d+)/.exec(res.stdout)?.[1] ?? 0);
   const leaked = leaks(res.stdout + res.stderr);
@@ -97,7 +120,8 @@ function check(label, res, before, after, swaps) {
   results.push({ label, iters, swaps, escaped });
   assert.deepEqual({ leaked: leaked.slice(0, 5), changed: changed.slice(0, 5), saw: saw.slice(0, 5) }, { leaked: [], changed: [], saw: [] },
     `${label}: escape while racing\n${res.stdout.slice(0, 3000)}`);
-  assert.match(res.stdout, /DONE\n$/, res.stdout + (res.stderr ?? '') + (res.error?.stack ?? ''));
+  const error = 'error' in res && res.error instanceof Error ? res.error.stack : '';
+  assert.match(res.stdout, /DONE\n$/, res.stdout + (res.stderr ?? '') + error);
   assert.ok(iters > 20, `the guest looped only ${iters} times`);
   // The guest did get through the real directory now and then: the race was live.
   assert.ok(Number(/inside-reads (\d+)/.exec(res.stdout)?.[1] ?? 0) > 0, res.stdout);
@@ -105,20 +129,18 @@ function check(label, res, before, after, swaps) {
 }
 
 test('race: host swaps a directory for a link to outside while the guest works through it [host, in-process]', { skip }, async () => {
-  const w = await makeWorld('host');
-  plantSwap(w);
-  const before = worldSnapshot(w);
-  const sw = startSwapper(w);
-  await sw.up;
+  const { wasm, w, before, sw } = await hostRace();
   const res = await runGuest(wasm, w, ['race', w.hostOutside, String(RACE_MS)]);
   const { swaps } = await sw.stop();
   check('host in-process', res, before, worldSnapshot(w), swaps);
 });
 
 test('race: the volume is swapped between every two WASI calls [mem, in-process]', { skip }, async () => {
+  assert.ok(wasm);
   const w = await makeWorld('mem');
   plantSwap(w);
   const vol = w.vol;
+  assert.ok(vol);
   const before = worldSnapshot(w);
   let swaps = 0;
   let state = 0;
@@ -150,11 +172,7 @@ test('race: the volume is swapped between every two WASI calls [mem, in-process]
 });
 
 test('race: the host swaps while `tswasi run --dir` works through the link [CLI]', { skip }, async () => {
-  const w = await makeWorld('host');
-  plantSwap(w);
-  const before = worldSnapshot(w);
-  const sw = startSwapper(w);
-  await sw.up;
+  const { wasm, w, before, sw } = await hostRace();
   const res = await runCli(['run', '--dir', `${w.sandbox}::/sandbox`, wasm, 'race', w.hostOutside, String(RACE_MS)], { timeout: RACE_MS + 60_000 });
   const { swaps } = await sw.stop();
   assert.equal(res.code, 0, res.stderr);

@@ -1,3 +1,4 @@
+// @ts-check
 // Issue 15: a Wasm container runs as runc's container with tswasi's runner
 // (Node) as its process. The guest must never reach what is the runner's or
 // the kernel's — procfs, sysfs, cgroupfs, device nodes, Node and tswasi —
@@ -9,14 +10,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { compileC } from '../helpers/wasm.mjs';
 import { ociToolsProblem, ociWorld } from '../helpers/oci.mjs';
-import { compileAttack, summary, tempDir, runCli } from './lib.mjs';
+import { tempDir } from '../helpers/tmp.mjs';
+import { compileAttack, summary, runCli } from './lib.mjs';
 
 const problem = ociToolsProblem();
 const skip = problem !== null && process.env.CI !== 'true' ? problem : false;
+/** @type {import('../helpers/oci.mjs').OciWorld} */
 let world;
+/** @type {string} built in before() */
 let probeWasm;
 const tally = { attempts: 0, hits: 0, runs: 0 };
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** A volume with host-made symlinks at every place the guest must not reach. */
 function plantedVolume() {
@@ -30,6 +33,10 @@ function plantedVolume() {
   return vol;
 }
 
+/**
+ * @param {string} label
+ * @param {import('../helpers/spawn.mjs').RunResult} r
+ */
 function verdict(label, r) {
   assert.equal(r.code, 0, `${label}: exit ${r.code}\n${r.stderr}`);
   const m = /runtime-probe: (\d+) attempts, (\d+) hits, (\d+) symlinks made/.exec(r.stdout);
@@ -44,9 +51,10 @@ function verdict(label, r) {
 before(() => {
   if (skip) return;
   if (problem) throw new Error(`CI needs podman, buildah and runc: ${problem}`);
-  probeWasm = compileAttack('runtime_probe');
+  const probe = compileAttack('runtime_probe');
   const tool = compileC('oci_tool');
-  if (!probeWasm || !tool) throw new Error('no wasm32-wasi toolchain');
+  if (!probe || !tool) throw new Error('no wasm32-wasi toolchain');
+  probeWasm = probe;
   world = ociWorld();
   world.image('probe-wasm', { files: [[probeWasm, '/probe.wasm']], entrypoint: ['/probe.wasm'], annotations: { 'module.wasm.image/variant': 'compat' } });
   world.image('env-wasm', {
@@ -122,7 +130,7 @@ test('the runner\'s environment, argv and fds hold nothing of the guest\'s or th
     for (const e of environ) assert.match(e, /^HOME=\//, `runner env: ${environ}`);
     const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
     assert.equal(argv[0], '/tswasi/node');
-    assert.match(argv.at(-2), /^\/tswasi\/pkg\/dist\/oci\/runner\.c?js$/);
+    assert.match(argv.at(-2) ?? '', /^\/tswasi\/pkg\/dist\/oci\/runner\.c?js$/);
     assert.ok(!argv.includes('sleep') && !argv.some((a) => a.includes('zq9')), `runner argv: ${argv}`);
     // Every fd: stdio, Node's own (pipes, eventfd, epoll, its read-only package
     // files while the loader reads them), the guest's tree (/rootfs…); nothing of the host.

@@ -1,3 +1,4 @@
+// @ts-check
 // Host stability (issue 6): long compute and I/O workloads, over and over,
 // in-process on both backends and through the CLI. The host process must
 // never crash or abort, and every run must give the same answer.
@@ -5,7 +6,8 @@
 //   ATTACK_STRESS_RUNS   in-process runs (default 20), ATTACK_STRESS_ITERS (default 200000000)
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compileAttack, toolchainProblem, makeWorld, runGuest, runCli, summary } from './lib.mjs';
+import { toolchainProblem } from '../helpers/wasm.mjs';
+import { compileAttack, makeWorld, runGuest, runCli, summary } from './lib.mjs';
 
 const RUNS = Number(process.env.ATTACK_STRESS_RUNS || 20);
 const ITERS = String(process.env.ATTACK_STRESS_ITERS || 200_000_000);
@@ -15,7 +17,12 @@ const skip = !wasm && `no toolchain: ${toolchainProblem()}`;
 const done = { inproc: 0, cli: 0, ms: 0 };
 after(() => summary(`attack: stability runs ${done.inproc} in-process + ${done.cli} CLI (${ITERS} iterations, ${FILES} files, 200000 clock calls each) in ${(done.ms / 1000).toFixed(1)} s, host crashes 0`));
 
+/** @type {string | undefined} */
 let expected;
+/**
+ * @param {string} stdout
+ * @param {string} label
+ */
 function checkOutput(stdout, label) {
   const m = /acc (\d+) bytes (\d+)\n$/.exec(stdout);
   assert.ok(m, `${label}: ${stdout.slice(-300)}`);
@@ -24,11 +31,12 @@ function checkOutput(stdout, label) {
 }
 
 test(`${RUNS} long compute + I/O runs in-process, alternating host and mem`, { skip, timeout: 60 * 60_000 }, async () => {
+  assert.ok(wasm);
   const t0 = Date.now();
   for (let i = 0; i < RUNS; i++) {
     const w = await makeWorld(i % 2 ? 'mem' : 'host');
     const r = await runGuest(wasm, w, [ITERS, FILES]);
-    assert.equal(r.error, undefined, `run ${i} [${w.backend}] threw: ${r.error?.stack ?? r.error}`);
+    assert.equal(r.error, undefined, `run ${i} [${w.backend}] threw: ${r.error instanceof Error ? r.error.stack : r.error}`);
     assert.equal(r.code, 0, `run ${i} [${w.backend}]: ${r.stdout.slice(-300)}`);
     checkOutput(r.stdout, `run ${i} [${w.backend}]`);
     done.inproc++;
@@ -39,6 +47,7 @@ test(`${RUNS} long compute + I/O runs in-process, alternating host and mem`, { s
 });
 
 test('5 long compute + I/O runs through `tswasi run --dir`', { skip, timeout: 30 * 60_000 }, async () => {
+  assert.ok(wasm);
   const t0 = Date.now();
   for (let i = 0; i < 5; i++) {
     const w = await makeWorld('host');

@@ -1,11 +1,29 @@
+// @ts-check
 // The C test programs of test/c that need no host filesystem, with the
 // options their Node tests give them on the mem backend (wasi-core, wasi-fd,
 // wasi-path, wasi-sandbox .test.mjs). Each runs in Node and in Chromium.
-import { FILES, plant } from '../helpers/sandbox-fixture.mjs';
+import { FILES, plant } from '../helpers/fixtures.mjs';
 
 const SANDBOX = { files: FILES, withOutside: true, setup: plant, sandbox: true };
 
-/** expect: 'ok' (exit 0, last line "ok"), or { code, stdout } exactly. */
+/**
+ * @typedef {{ code: number, stdout?: string, stderr?: string, stdoutMatch?: string }} Expect
+ * @typedef {object} Case
+ * @property {string} name the program in test/c
+ * @property {string} [label]
+ * @property {string[] | (() => string[])} [args]
+ * @property {Record<string, string>} [env]
+ * @property {string} [stdin]
+ * @property {'ok' | Expect} [expect]
+ * @property {import('../helpers/fixtures.mjs').Files} [files]
+ * @property {boolean} [withOutside]
+ * @property {typeof plant} [setup]
+ * @property {boolean} [sandbox] judge what it left outside too
+ *
+ * @typedef {{ error?: unknown, code?: number | null, stdout: string, stderr: string, outsideBefore?: string, outsideAfter?: string }} CaseResult
+ */
+
+/** expect: 'ok' (exit 0, last line "ok"), or { code, stdout } exactly. @type {Case[]} */
 export const CASES = [
   { name: 'args_env', args: ['a', 'b c', 'ünï', ''], env: { K: 'V', EMPTY: '', EQ: 'x=y' } },
   { name: 'args_env', label: 'args_env (wrong argv fails)', args: ['a', 'b c', 'x', ''], env: { K: 'V', EMPTY: '', EQ: 'x=y' }, expect: { code: 1, stdoutMatch: 'FAIL .*args_env\\.c:\\d+' } },
@@ -35,7 +53,12 @@ export const CASES = [
   { name: 'sandbox_inside', ...SANDBOX },
 ];
 
-/** Why a run result does not meet the case's expectation, or null. */
+/**
+ * Why a run result does not meet the case's expectation, or null.
+ * @param {Case} c
+ * @param {CaseResult} r
+ * @returns {string | null}
+ */
 export function verdict(c, r) {
   if (r.error) return `threw: ${r.error}`;
   const e = c.expect ?? 'ok';

@@ -1,3 +1,4 @@
+// @ts-check
 // Headless Chromium for the browser tests: Debian's /usr/bin/chromium driven
 // by playwright-core (no browser download), a fresh profile per launch, no
 // network chatter. Under CI=true a missing chromium is a failure, not a skip.
@@ -14,7 +15,10 @@ export function chromiumProblem() {
   return null;
 }
 
-/** Skip (or, in CI, fail) when chromium is missing; returns true when the test may go on. */
+/**
+ * Skip (or, in CI, fail) when chromium is missing; returns true when the test may go on.
+ * @param {import('node:test').TestContext} t
+ */
 export function needChromium(t) {
   const problem = chromiumProblem();
   if (!problem) return true;

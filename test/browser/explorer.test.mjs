@@ -1,3 +1,4 @@
+// @ts-check
 // The explorer page in real headless Chromium, served by `tswasi view`'s
 // server: what the page shows after running the shipped examples (rows,
 // decoded calls — the same as `tswasi run --trace=json` prints — summary
@@ -8,15 +9,18 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ROOT, runCli, tempDir } from '../helpers/wasm.mjs';
+import { ROOT, compileWat, runCli, tempDir } from '../helpers/wasm.mjs';
 import { chromiumProblem, launch } from './chromium.mjs';
 
 const EXPLORER = path.join(ROOT, 'dist/explorer/index.html');
 const SHOTS = process.env.TSWASI_SCREENSHOTS ? path.resolve(process.env.TSWASI_SCREENSHOTS) : null;
 const WAIT_MS = 30_000;
 
+/** @type {Awaited<ReturnType<typeof import('../../dist/src/view-server.js').startViewServer>> | undefined} */
 let server;
+/** @type {Awaited<ReturnType<typeof launch>> | undefined} */
 let chromium;
+/** @typedef {import('playwright-core').Page} Page */
 
 before(async () => {
   const problem = chromiumProblem();
@@ -25,7 +29,7 @@ before(async () => {
     return;
   }
   assert.ok(fs.existsSync(EXPLORER), 'dist/explorer is missing: run npm run build');
-  const { startViewServer } = await import(pathToFileURL(path.join(ROOT, 'dist/src/view-server.js')).href);
+  const { startViewServer } = await import('../../dist/src/view-server.js');
   server = await startViewServer({});
   chromium = await launch();
 });
@@ -35,46 +39,74 @@ after(async () => {
   await server?.close();
 });
 
+/** @param {import('node:test').TestContext} t */
 function skipWithoutChromium(t) {
   if (chromium) return false;
-  t.skip(chromiumProblem());
+  t.skip(chromiumProblem() ?? 'chromium did not start');
   return true;
 }
 
-async function openPage(url = server.url) {
+/** @param {string} [url] */
+async function openPage(url) {
+  assert.ok(server && chromium, 'chromium and the view server run (before())');
   const page = await chromium.context.newPage();
+  /** @type {string[]} */
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(url);
+  await page.goto(url ?? server.url);
   return { page, errors };
 }
 
-/** Run an example and wait for its exit (or an error line). */
+/**
+ * Run an example and wait for its exit (or an error line).
+ * @param {Page} page
+ * @param {string} name
+ */
 async function runExample(page, name) {
   await page.click(`button[data-example=${name}]`);
   await page.click('#run');
   await page.waitForFunction(() => {
-    const s = document.querySelector('#status');
+    const s = /** @type {HTMLElement} */ (document.querySelector('#status'));
     return s.dataset.exit !== undefined || s.dataset.kind === 'error';
   }, null, { timeout: WAIT_MS });
   // The page renders on the next animation frame.
-  await page.waitForFunction(() => document.querySelector('#call-count').dataset.count !== '0', null, { timeout: WAIT_MS });
+  await page.waitForFunction(() => /** @type {HTMLElement} */ (document.querySelector('#call-count')).dataset.count !== '0', null, { timeout: WAIT_MS });
 }
 
-const rows = (page) => page.$$eval('#calls tbody tr', (trs) => trs.map((tr) => ({
+/**
+ * The text of the element `selector` names (failing when there is none).
+ * @param {Page} page
+ * @param {string} selector
+ */
+async function textOf(page, selector) {
+  const text = await page.textContent(selector);
+  assert.ok(text !== null, `${selector}: no such element, or no text`);
+  return text;
+}
+
+/** The calls table's rows as the page shows them. @param {Page} page */
+const rows = (page) => page.$$eval('#calls tbody tr', (trs) => /** @type {HTMLTableRowElement[]} */ (trs).map((tr) => ({
   name: tr.dataset.name,
   cells: [...tr.cells].map((c) => c.textContent),
   err: tr.classList.contains('err'),
 })));
 
-/** Each "asked to sleep N ms, slept M ms" line of the clock example slept at least N ms. */
+/**
+ * Each "asked to sleep N ms, slept M ms" line of the clock example slept at least N ms.
+ * @param {string} text
+ */
 function assertSleeps(text) {
   const sleeps = [...text.matchAll(/asked to sleep (\d+) ms, slept (\d+\.\d) ms/g)].map((m) => [Number(m[1]), Number(m[2])]);
   assert.deepEqual(sleeps.map(([asked]) => asked), [10, 20, 30], text);
   for (const [asked, slept] of sleeps) assert.ok(slept >= asked - 0.1, `asked ${asked} ms, slept ${slept} ms`);
 }
 
-/** Save a screenshot of the page, or of the box around `selectors`, when TSWASI_SCREENSHOTS is set. */
+/**
+ * Save a screenshot of the page, or of the box around `selectors`, when TSWASI_SCREENSHOTS is set.
+ * @param {Page} page
+ * @param {string} file
+ * @param {...string} selectors
+ */
 async function shot(page, file, ...selectors) {
   if (!SHOTS) return;
   fs.mkdirSync(SHOTS, { recursive: true });
@@ -82,7 +114,10 @@ async function shot(page, file, ...selectors) {
   if (selectors.length > 0) {
     // Page coordinates (boundingBox is relative to the viewport).
     const scroll = await page.evaluate(() => [scrollX, scrollY]);
-    const boxes = (await Promise.all(selectors.map((s) => page.locator(s).boundingBox()))).map((b) => ({ ...b, x: b.x + scroll[0], y: b.y + scroll[1] }));
+    const boxes = (await Promise.all(selectors.map((s) => page.locator(s).boundingBox()))).map((b, i) => {
+      assert.ok(b, `${selectors[i]} is not visible`);
+      return { ...b, x: b.x + scroll[0], y: b.y + scroll[1] };
+    });
     const x = Math.min(...boxes.map((b) => b.x));
     const y = Math.min(...boxes.map((b) => b.y));
     clip = { x, y, width: Math.max(...boxes.map((b) => b.x + b.width)) - x, height: Math.max(...boxes.map((b) => b.y + b.height)) - y };
@@ -95,7 +130,7 @@ test('copy example: rows, the decoded path_open calls, the summary, and out.txt 
   const { page, errors } = await openPage();
   await runExample(page, 'copy');
   assert.equal(await page.getAttribute('#status', 'data-exit'), '0');
-  assert.match(await page.textContent('#terminal'), /^copied 39 bytes from in\.txt to out\.txt\n$/);
+  assert.match(await textOf(page, '#terminal'), /^copied 39 bytes from in\.txt to out\.txt\n$/);
 
   const count = Number(await page.getAttribute('#call-count', 'data-count'));
   const shown = await rows(page);
@@ -108,7 +143,7 @@ test('copy example: rows, the decoded path_open calls, the summary, and out.txt 
   assert.match(opens[1].cells[4], /^opened_fd=\d+<\/out\.txt>$/);
 
   // The summary counts what the table shows.
-  const summary = await page.$$eval('#summary tbody tr', (trs) => Object.fromEntries(trs.map((tr) => [tr.dataset.name, [Number(tr.cells[1].textContent), Number(tr.cells[2].textContent)]])));
+  const summary = await page.$$eval('#summary tbody tr', (trs) => Object.fromEntries(/** @type {HTMLTableRowElement[]} */ (trs).map((tr) => [tr.dataset.name, [Number(tr.cells[1].textContent), Number(tr.cells[2].textContent)]])));
   assert.deepEqual(summary.path_open, [2, 0]);
   const total = Object.values(summary).reduce((n, [c]) => n + c, 0);
   assert.equal(total, count);
@@ -118,18 +153,18 @@ test('copy example: rows, the decoded path_open calls, the summary, and out.txt 
   }
 
   // out.txt appears in the tree, marked new, with the copied size; the fd table lists the preopen.
-  assert.equal(await page.textContent('#files li[data-path="/out.txt"]'), 'out.txt (39 bytes)');
+  assert.equal(await textOf(page, '#files li[data-path="/out.txt"]'), 'out.txt (39 bytes)');
   assert.equal(await page.getAttribute('#files li[data-path="/out.txt"]', 'class'), 'new');
-  assert.match(await page.textContent('#fds tbody'), /3\/DIRECTORY/);
+  assert.match(await textOf(page, '#fds tbody'), /3\/DIRECTORY/);
 
   // Clicking a call shows its arguments, result, errno meaning and the memory it used.
   await page.click('#calls tbody tr[data-name=path_open] >> nth=1');
-  const detail = await page.textContent('#detail');
+  const detail = await textOf(page, '#detail');
   assert.match(detail, /errnoSUCCESS: No error occurred/);
   assert.match(detail, /path: 7 bytes read at 0x[0-9a-f]+/);
   assert.match(detail, /opened_fd: 4 bytes written/);
   // The state panel now shows the tree as it was after that call: out.txt exists, still empty.
-  assert.equal(await page.textContent('#files li[data-path="/out.txt"]'), 'out.txt (0 bytes)');
+  assert.equal(await textOf(page, '#files li[data-path="/out.txt"]'), 'out.txt (0 bytes)');
   await shot(page, 'explorer-copy.png');
   await shot(page, 'explorer-state.png', '#state-panel', '#summary-panel');
   assert.deepEqual(errors, []);
@@ -157,7 +192,7 @@ test('fail example: the errno is highlighted, with its meaning; the errors-only 
   const { page } = await openPage();
   await runExample(page, 'fail');
   assert.equal(await page.getAttribute('#status', 'data-exit'), '1');
-  assert.match(await page.textContent('#terminal .stderr'), /cannot open missing\.txt: No such file or directory \(errno 44\)/);
+  assert.match(await textOf(page, '#terminal .stderr'), /cannot open missing\.txt: No such file or directory \(errno 44\)/);
   await page.check('#errors-only');
   await page.waitForFunction(() => [...document.querySelectorAll('#calls tbody tr')].every((tr) => tr.classList.contains('err')));
   const errs = await rows(page);
@@ -165,7 +200,7 @@ test('fail example: the errno is highlighted, with its meaning; the errors-only 
   assert.ok(open, 'the failing path_open is listed');
   assert.equal(open.cells[3], 'NOENT');
   await page.click('#calls tbody tr[data-name=path_open]');
-  assert.match(await page.textContent('#detail'), /NOENT: No such file or directory\./);
+  assert.match(await textOf(page, '#detail'), /NOENT: No such file or directory\./);
   await shot(page, 'explorer-fail.png', '#terminal-panel', '#detail-panel', '#calls-panel');
   await page.close();
 });
@@ -177,20 +212,20 @@ test('walk and clock examples: readdir calls; poll_oneoff sleeps on the timeline
   await page.click('button[data-example=walk]');
   await page.fill('#new-path', 'extra/../../escape.txt');
   await page.click('#add-file');
-  assert.match(await page.textContent('#status'), /^Not a usable file path: "extra\/\.\.\/\.\.\/escape\.txt"/);
+  assert.match(await textOf(page, '#status'), /^Not a usable file path: "extra\/\.\.\/\.\.\/escape\.txt"/);
   await page.fill('#new-path', 'extra/new.txt');
   await page.fill('#new-content', 'made in the page');
   await page.click('#add-file');
-  assert.equal(await page.textContent('#setup-files li:has-text("/extra/new.txt")'), '/extra/new.txt (16 bytes)×');
+  assert.equal(await textOf(page, '#setup-files li:has-text("/extra/new.txt")'), '/extra/new.txt (16 bytes)×');
   await page.click('#run');
-  await page.waitForFunction(() => document.querySelector('#status').dataset.exit !== undefined, null, { timeout: WAIT_MS });
-  assert.match(await page.textContent('#terminal'), /docs\/\n {4}notes\/\n {6}todo\.txt \(14 bytes\)/);
-  assert.match(await page.textContent('#terminal'), /extra\/\n {4}new\.txt \(16 bytes\)/);
+  await page.waitForFunction(() => /** @type {HTMLElement} */ (document.querySelector('#status')).dataset.exit !== undefined, null, { timeout: WAIT_MS });
+  assert.match(await textOf(page, '#terminal'), /docs\/\n {4}notes\/\n {6}todo\.txt \(14 bytes\)/);
+  assert.match(await textOf(page, '#terminal'), /extra\/\n {4}new\.txt \(16 bytes\)/);
   assert.ok((await rows(page)).some((r) => r.name === 'fd_readdir'));
   await runExample(page, 'clock');
-  assertSleeps(await page.textContent('#terminal'));
+  assertSleeps(await textOf(page, '#terminal'));
   await page.selectOption('#group-filter', 'poll');
-  await page.waitForFunction(() => [...document.querySelectorAll('#calls tbody tr')].every((tr) => tr.dataset.name === 'poll_oneoff'));
+  await page.waitForFunction(() => [...document.querySelectorAll('#calls tbody tr')].every((tr) => /** @type {HTMLElement} */ (tr).dataset.name === 'poll_oneoff'));
   const polls = await rows(page);
   assert.equal(polls.length, 3);
   // Each sleep took at least what it asked for (µs column).
@@ -204,16 +239,15 @@ test('bad input: not Wasm, and a module needing imports nobody provides, get one
   const { page } = await openPage();
   await page.setInputFiles('#wasm-file', { name: 'notes.wasm', mimeType: 'application/wasm', buffer: Buffer.from('hello, not wasm') });
   await page.click('#run');
-  await page.waitForFunction(() => document.querySelector('#status').dataset.kind === 'error');
-  assert.match(await page.textContent('#status'), /^Not a WebAssembly module: /);
-  const { compileWat } = await import(pathToFileURL(path.join(ROOT, 'dist/src/wat.js')).href);
-  const needsEnv = Buffer.from(await compileWat(new TextEncoder().encode(
-    '(module (import "env" "host_thing" (func)) (memory (export "memory") 1) (func (export "_start")))'), 'needs-env.wat'));
+  await page.waitForFunction(() => /** @type {HTMLElement} */ (document.querySelector('#status')).dataset.kind === 'error');
+  assert.match(await textOf(page, '#status'), /^Not a WebAssembly module: /);
+  const needsEnv = await compileWat(
+    '(module (import "env" "host_thing" (func)) (memory (export "memory") 1) (func (export "_start")))', { name: 'needs-env.wat' });
   await page.setInputFiles('#wasm-file', { name: 'needs-env.wasm', mimeType: 'application/wasm', buffer: needsEnv });
-  await page.waitForFunction(() => document.querySelector('#status').textContent.startsWith('needs-env.wasm loaded'));
+  await page.waitForFunction(() => /** @type {HTMLElement} */ (document.querySelector('#status')).textContent.startsWith('needs-env.wasm loaded'));
   await page.click('#run');
-  await page.waitForFunction(() => document.querySelector('#status').dataset.kind === 'error');
-  assert.equal(await page.textContent('#status'), 'This module needs imports nobody provides here: env.host_thing (function). The explorer gives only wasi_snapshot_preview1.');
+  await page.waitForFunction(() => /** @type {HTMLElement} */ (document.querySelector('#status')).dataset.kind === 'error');
+  assert.equal(await textOf(page, '#status'), 'This module needs imports nobody provides here: env.host_thing (function). The explorer gives only wasi_snapshot_preview1.');
   await page.close();
 });
 
@@ -222,14 +256,14 @@ test('a guest that spins: Stop ends it, says so, and the page can run again', as
   const { page } = await openPage();
   await page.click('button[data-example=spin]');
   await page.click('#run');
-  await page.waitForFunction(() => document.querySelector('#terminal').textContent.includes('press Stop'), null, { timeout: WAIT_MS });
+  await page.waitForFunction(() => /** @type {HTMLElement} */ (document.querySelector('#terminal')).textContent.includes('press Stop'), null, { timeout: WAIT_MS });
   assert.equal(await page.isEnabled('#stop'), true);
   await page.click('#stop');
-  await page.waitForFunction(() => document.querySelector('#status').dataset.stopped === 'true');
-  assert.match(await page.textContent('#status'), /^Stopped spin\.wasm after \d+ WASI calls and \d+\.\d s\.$/);
+  await page.waitForFunction(() => /** @type {HTMLElement} */ (document.querySelector('#status')).dataset.stopped === 'true');
+  assert.match(await textOf(page, '#status'), /^Stopped spin\.wasm after \d+ WASI calls and \d+\.\d s\.$/);
   assert.equal(await page.isEnabled('#stop'), false);
   await runExample(page, 'hello');
-  assert.match(await page.textContent('#terminal'), /^Hello, learner!\nargv\[0\] = hello\.wasm\n/);
+  assert.match(await textOf(page, '#terminal'), /^Hello, learner!\nargv\[0\] = hello\.wasm\n/);
   await page.close();
 });
 
@@ -240,15 +274,15 @@ test('stdin typed while the guest runs: each line reaches the blocked fd_read; E
   await page.click('button[data-example=upper]');
   await page.fill('#stdin', 'given first\n');
   await page.click('#run');
-  await page.waitForFunction(() => document.querySelector('#terminal').dataset.waiting === 'true', null, { timeout: WAIT_MS });
-  assert.equal(await page.textContent('#terminal'), 'type lines; End input finishes\nGIVEN FIRST\n');
+  await page.waitForFunction(() => /** @type {HTMLElement} */ (document.querySelector('#terminal')).dataset.waiting === 'true', null, { timeout: WAIT_MS });
+  assert.equal(await textOf(page, '#terminal'), 'type lines; End input finishes\nGIVEN FIRST\n');
   await page.fill('#stdin-line', 'typed later');
   await page.press('#stdin-line', 'Enter');
-  await page.waitForFunction(() => document.querySelector('#terminal').textContent.endsWith('TYPED LATER\n'), null, { timeout: WAIT_MS });
+  await page.waitForFunction(() => /** @type {HTMLElement} */ (document.querySelector('#terminal')).textContent.endsWith('TYPED LATER\n'), null, { timeout: WAIT_MS });
   await page.click('#stdin-eof');
-  await page.waitForFunction(() => document.querySelector('#status').dataset.exit !== undefined, null, { timeout: WAIT_MS });
+  await page.waitForFunction(() => /** @type {HTMLElement} */ (document.querySelector('#status')).dataset.exit !== undefined, null, { timeout: WAIT_MS });
   assert.equal(await page.getAttribute('#status', 'data-exit'), '0');
-  assert.equal(await page.textContent('#terminal'), 'type lines; End input finishes\nGIVEN FIRST\ntyped later\nTYPED LATER\n2 lines\n');
+  assert.equal(await textOf(page, '#terminal'), 'type lines; End input finishes\nGIVEN FIRST\ntyped later\nTYPED LATER\n2 lines\n');
   await page.close();
 });
 
@@ -261,13 +295,13 @@ test('tswasi view TRACE: a trace written by tswasi run --trace=json opens in the
   const r = await runCli(['run', '--trace=json', '--trace-file', file, '--dir', `${dir}::/`, path.join(ROOT, 'examples/explorer/walk.wasm'), '.']);
   assert.equal(r.code, 0, r.stderr);
   const lines = fs.readFileSync(file, 'utf8').trim().split('\n').length;
-  const { startViewServer } = await import(pathToFileURL(path.join(ROOT, 'dist/src/view-server.js')).href);
+  const { startViewServer } = await import('../../dist/src/view-server.js');
   const s = await startViewServer({ file: { name: file, bytes: fs.readFileSync(file), kind: 'trace' } });
   try {
     const { page } = await openPage(s.url);
-    await page.waitForFunction(() => document.querySelector('#status').textContent.startsWith('Opened trace'), null, { timeout: WAIT_MS });
+    await page.waitForFunction(() => /** @type {HTMLElement} */ (document.querySelector('#status')).textContent.startsWith('Opened trace'), null, { timeout: WAIT_MS });
     assert.equal(await page.getAttribute('#call-count', 'data-count'), String(lines));
-    assert.match(await page.textContent('#status'), new RegExp(`^Opened trace walk\\.jsonl: ${lines} calls`));
+    assert.match(await textOf(page, '#status'), new RegExp(`^Opened trace walk\\.jsonl: ${lines} calls`));
     // Export gives Chrome trace JSON with one event per call.
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export')]);
     const exported = JSON.parse(fs.readFileSync(await download.path(), 'utf8'));
@@ -284,11 +318,11 @@ test('the page works as plain files (file://): the worker and the examples are i
   const { page, errors } = await openPage(pathToFileURL(EXPLORER).href);
   await runExample(page, 'hello');
   assert.equal(await page.getAttribute('#status', 'data-exit'), '0');
-  assert.match(await page.textContent('#terminal'), /Hello, learner!/);
+  assert.match(await textOf(page, '#terminal'), /Hello, learner!/);
   // No cross-origin isolation here: the clock example sleeps without SharedArrayBuffer.
   assert.equal(await page.evaluate(() => crossOriginIsolated), false);
   await runExample(page, 'clock');
-  assertSleeps(await page.textContent('#terminal'));
+  assertSleeps(await textOf(page, '#terminal'));
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -1,3 +1,4 @@
+// @ts-check
 // `tswasi view [FILE]`: serves the explorer on 127.0.0.1 (only its own few
 // files and the given module or trace), refuses files that are neither.
 import { test } from 'node:test';
@@ -7,7 +8,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { CLI, ROOT, runCli, tempDir } from '../helpers/wasm.mjs';
 
-/** Start `tswasi view ...args --port 0`; resolves { url, child } once it prints its address. */
+/**
+ * Start `tswasi view ...args --port 0`; resolves { url, child } once it prints its address.
+ * @param {string[]} args
+ * @returns {Promise<{ url: string, child: import('node:child_process').ChildProcess }>}
+ */
 function startView(args) {
   const child = spawn(process.execPath, [CLI, 'view', ...args, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
@@ -22,6 +27,10 @@ function startView(args) {
   });
 }
 
+/**
+ * @param {import('node:child_process').ChildProcess} child
+ * @returns {Promise<{ code: number | null, signal: NodeJS.Signals | null }>}
+ */
 function stop(child) {
   return new Promise((resolve) => {
     child.removeAllListeners('exit');

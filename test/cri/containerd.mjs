@@ -1,3 +1,4 @@
+// @ts-check
 // A private containerd with its CRI plugin, for test/cri: its own root,
 // state, sockets and /run, in a mount namespace of its own, so nothing it
 // mounts is seen by the host and nothing of the machine's containerd is
@@ -9,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ROOT, tempDir } from '../helpers/wasm.mjs';
 import { ociToolsProblem, ociWorld, run } from '../helpers/oci.mjs';
+import { waitFor } from '../helpers/wait.mjs';
 import { criClient } from './client.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -35,21 +37,7 @@ export function criProblem() {
   return ociToolsProblem();
 }
 
-/** A deadline-bounded wait: `check()` until truthy, else throw `what` with the last value. */
-export async function waitFor(what, check, { timeoutMs = 20_000, everyMs = 20 } = {}) {
-  const end = Date.now() + timeoutMs;
-  let last;
-  for (;;) {
-    try {
-      last = await check();
-      if (last) return last;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${last?.message ?? JSON.stringify(last)})`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
+/** @typedef {Awaited<ReturnType<typeof startContainerd>>} Containerd */
 
 /**
  * Start containerd.
@@ -78,10 +66,13 @@ export async function startContainerd() {
     env: { PATH: SYSTEMD_PATH }, // the environment systemd gives containerd.service
   });
   fs.closeSync(logFd);
+  const daemonPid = daemon.pid;
+  if (daemonPid === undefined) throw new Error('containerd could not be started');
+  /** @type {Promise<{ code: number | null, signal: NodeJS.Signals | null }>} */
   const exited = new Promise((resolve) => daemon.on('exit', (code, signal) => resolve({ code, signal })));
   let gone = false;
   exited.then(() => { gone = true; });
-  const killOnExit = () => { if (!gone) try { process.kill(daemon.pid, 'SIGKILL'); } catch {} };
+  const killOnExit = () => { if (!gone) try { process.kill(daemonPid, 'SIGKILL'); } catch {} };
   process.on('exit', killOnExit);
   const log = () => fs.readFileSync(logFile, 'utf8');
   const tail = () => log().split('\n').slice(-15).join('\n');
@@ -94,17 +85,22 @@ export async function startContainerd() {
     });
   } catch (e) {
     killOnExit();
-    throw new Error(`${e.message}\ncontainerd log:\n${tail()}`);
+    throw new Error(`${e instanceof Error ? e.message : e}\ncontainerd log:\n${tail()}`);
   }
+  /**
+   * @param {string[]} args
+   * @param {import('../helpers/spawn.mjs').RunOptions} [opts]
+   */
   const ctr = (args, opts) => run('ctr', ['--address', sock, '--namespace', 'k8s.io', ...args], opts);
   const tswasiOci = path.join(bin, 'tswasi-oci');
   // The shim passes `--root` as the runtime's Root joined with the containerd namespace.
   const runtimeRoot = path.join(dir, 'runc-root', 'k8s.io');
 
   return {
-    dir, bin, sock, pid: daemon.pid, cri, ctr, log, tail,
+    dir, bin, sock, pid: daemonPid, cri, ctr, log, tail,
     logDir: path.join(dir, 'logs'),
     /** The runtime's own `list --format json` (Wasm and native containers). */
+    /** @returns {Array<{ id: string, status: string }>} */
     runtimeList() {
       const r = spawnSync(tswasiOci, ['--root', runtimeRoot, 'list', '--format', 'json'], { encoding: 'utf8', env: { PATH: SYSTEMD_PATH } });
       if (r.status !== 0) throw new Error(`tswasi-oci list failed: ${r.stderr}`);
@@ -114,7 +110,7 @@ export async function startContainerd() {
     async stop() {
       cri.close();
       if (gone) return exited;
-      process.kill(daemon.pid, 'SIGTERM');
+      process.kill(daemonPid, 'SIGTERM');
       const timer = setTimeout(killOnExit, 15_000);
       const r = await exited;
       clearTimeout(timer);
@@ -127,6 +123,8 @@ export async function startContainerd() {
 /**
  * Build the three images with buildah (private storage) and import them
  * into containerd's k8s.io namespace with the snapshotter CRI uses.
+ * @param {Containerd} cd
+ * @param {string} wasm
  */
 export async function importImages(cd, wasm) {
   const world = ociWorld();
@@ -143,12 +141,17 @@ export async function importImages(cd, wasm) {
   world.cleanup();
 }
 
+/** @param {string} cmd */
 function which(cmd) {
   const r = spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`${cmd} not found`);
   return fs.realpathSync(r.stdout.trim());
 }
 
+/**
+ * @param {string} cmd
+ * @param {string[]} args
+ */
 function sh(cmd, args) {
   const r = spawnSync(cmd, args, { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr}`);

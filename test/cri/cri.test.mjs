@@ -1,3 +1,4 @@
+// @ts-check
 // Kubernetes' path to tswasi: containerd's CRI plugin, driven over gRPC as
 // kubelet drives it, with a runtime handler `tswasi` whose runc binary is
 // tswasi-oci (installed as README says). Its own containerd (private root,
@@ -9,7 +10,8 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { compileC, ROOT, toolchainProblem } from '../helpers/wasm.mjs';
-import { CONFIG_TEMPLATE, HANDLER, IMAGES, criProblem, importImages, startContainerd, waitFor } from './containerd.mjs';
+import { waitFor } from '../helpers/wait.mjs';
+import { CONFIG_TEMPLATE, HANDLER, IMAGES, criProblem, importImages, startContainerd } from './containerd.mjs';
 import { cleanupRun, containerPid, removePod, readLog, runPod, startContainer, status, waitLog, waitState } from './pods.mjs';
 
 const BB = '/bin/busybox';
@@ -19,13 +21,16 @@ const COMPAT_SMART = { 'module.wasm.image/variant': 'compat-smart' };
 const HELLO = 'hello world from the webassembly module !!!!\n';
 const T = { timeout: 180_000 };
 
+/** @type {import('./containerd.mjs').Containerd} started in before() */
 let cd;
+/** @type {import('./pods.mjs').Pod[]} */
 const pods = [];
 
 before(async () => {
   if (skip) return;
   if (missing) throw new Error(`CI needs containerd, buildah, runc, busybox-static and the wasm32-wasi toolchain: ${missing}`);
   const wasm = compileC('oci_tool');
+  assert.ok(wasm, 'oci_tool was not built');
   cd = await startContainerd();
   await importImages(cd, wasm);
 }, { timeout: 180_000 });
@@ -37,6 +42,11 @@ after(async () => {
   if (process.env.TSWASI_TRACE_RUNS) process.stderr.write(`containerd log:\n${cd.log()}\n`);
 });
 
+/**
+ * @param {string} name
+ * @param {Record<string, string>} annotations
+ * @param {string} [handler]
+ */
 async function pod(name, annotations, handler) {
   const p = await runPod(cd, name, annotations, handler);
   pods.push(p);
@@ -146,6 +156,7 @@ test('timing: RunPodSandbox to container exited, Wasm vs native (medians of 5)',
     native: { handler: HANDLER, spec: { name: 'native', image: IMAGES.busybox, args: ['-c', 'echo hello'] } },
     'native on runc': { handler: 'runc', spec: { name: 'native', image: IMAGES.busybox, args: ['-c', 'echo hello'] } },
   };
+  /** @type {Record<string, number[]>} */
   const samples = Object.fromEntries(Object.keys(kinds).map((k) => [k, []]));
   for (let round = 0; round < 5; round++) {
     for (const [kind, { handler, spec }] of Object.entries(kinds)) { // interleaved, so drift hits all alike
@@ -159,7 +170,7 @@ test('timing: RunPodSandbox to container exited, Wasm vs native (medians of 5)',
       await removePod(cd, p);
     }
   }
-  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const median = (/** @type {number[]} */ xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const lines = Object.entries(samples).map(([k, xs]) => `${k}: median ${median(xs).toFixed(0)} ms (${xs.map((x) => x.toFixed(0)).join(', ')})`);
   for (const l of lines) t.diagnostic(l);
   console.log(`CRI RunPodSandbox -> container exited, medians of 5: ${lines.join('; ')}`);

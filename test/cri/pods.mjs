@@ -1,9 +1,11 @@
+// @ts-check
 // Pods and containers through the CRI, as kubelet asks for them, and the
 // checks that a removed pod left nothing behind on the host.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { HANDLER, waitFor } from './containerd.mjs';
+import { waitFor } from '../helpers/wait.mjs';
+import { HANDLER } from './containerd.mjs';
 
 const CGROUP_FS = '/sys/fs/cgroup';
 /** Every pod of this run goes under this cgroup parent (one directory per v1 hierarchy). */
@@ -11,9 +13,22 @@ export const CGROUP_TOP = `/tswasi-cri-${process.pid}`;
 
 let podSeq = 0;
 
+/**
+ * @typedef {import('./containerd.mjs').Containerd} Containerd
+ * @typedef {{ metadata: { name: string, uid: string, namespace: string, attempt: number }, log_directory: string, annotations: Record<string, string>, linux: { cgroup_parent: string, security_context: object } }} PodConfig
+ * @typedef {{ id: string, config: PodConfig, containers: string[], removed?: boolean }} Pod
+ */
+
 /** RunPodSandbox, on the tswasi handler unless told: host network (no CNI here), its own cgroup parent and log directory. */
+/**
+ * @param {Containerd} cd
+ * @param {string} name
+ * @param {Record<string, string>} annotations
+ * @returns {Promise<Pod>}
+ */
 export async function runPod(cd, name, annotations, handler = HANDLER) {
   const n = ++podSeq;
+  /** @type {PodConfig} */
   const config = {
     metadata: { name, uid: `tswasi-cri-${process.pid}-${n}`, namespace: 'default', attempt: 0 },
     log_directory: path.join(cd.logDir, `${name}-${n}`),
@@ -29,6 +44,11 @@ export async function runPod(cd, name, annotations, handler = HANDLER) {
 }
 
 /** CreateContainer + StartContainer; `spec` = { name, image, command?, args?, env? }. */
+/**
+ * @param {Containerd} cd
+ * @param {Pod} pod
+ * @param {{ name: string, image: string, command?: string[], args?: string[], env?: Record<string, string> }} spec
+ */
 export async function startContainer(cd, pod, { name, image, command = [], args = [], env = {} }) {
   const { container_id: id } = await cd.cri.CreateContainer({
     pod_sandbox_id: pod.id,
@@ -48,11 +68,19 @@ export async function startContainer(cd, pod, { name, image, command = [], args 
   return id;
 }
 
+/**
+ * @param {Containerd} cd
+ * @param {string} id
+ */
 export async function status(cd, id) {
   return (await cd.cri.ContainerStatus({ container_id: id })).status;
 }
 
-/** The pid containerd reports for a running container (verbose ContainerStatus). */
+/**
+ * The pid containerd reports for a running container (verbose ContainerStatus).
+ * @param {Containerd} cd
+ * @param {string} id
+ */
 export async function containerPid(cd, id) {
   const r = await cd.cri.ContainerStatus({ container_id: id, verbose: true });
   const pid = JSON.parse(r.info.info ?? '{}').pid;
@@ -60,6 +88,11 @@ export async function containerPid(cd, id) {
   return pid;
 }
 
+/**
+ * @param {Containerd} cd
+ * @param {string} id
+ * @param {string} state
+ */
 export function waitState(cd, id, state, timeoutMs = 30_000) {
   return waitFor(`container ${id.slice(0, 12)} to be ${state}`, async () => {
     const s = await status(cd, id);
@@ -67,8 +100,13 @@ export function waitState(cd, id, state, timeoutMs = 30_000) {
   }, { timeoutMs });
 }
 
-/** The container's CRI log ("TIME STREAM F|P TEXT" lines) as { stdout, stderr }. */
+/**
+ * The container's CRI log ("TIME STREAM F|P TEXT" lines) as { stdout, stderr }.
+ * @param {Pod} pod
+ * @param {string} name
+ */
 export function readLog(pod, name) {
+  /** @type {Record<string, string>} */
   const out = { stdout: '', stderr: '' };
   let text;
   try {
@@ -80,15 +118,24 @@ export function readLog(pod, name) {
     const m = /^\S+ (stdout|stderr) ([FP]) (.*)$/.exec(line);
     if (m) out[m[1]] += m[3] + (m[2] === 'F' ? '\n' : '');
   }
-  return out;
+  return { stdout: out.stdout ?? '', stderr: out.stderr ?? '' };
 }
 
-/** Wait until the log's stdout has `text` (the guest is past that point). */
+/**
+ * Wait until the log's stdout has `text` (the guest is past that point).
+ * @param {Pod} pod
+ * @param {string} name
+ * @param {string} text
+ */
 export function waitLog(pod, name, text, timeoutMs = 30_000) {
   return waitFor(`${JSON.stringify(text)} in the log of ${name}`, () => readLog(pod, name).stdout.includes(text), { timeoutMs });
 }
 
-/** StopPodSandbox, RemovePodSandbox, then check that nothing of the pod is left. */
+/**
+ * StopPodSandbox, RemovePodSandbox, then check that nothing of the pod is left.
+ * @param {Containerd} cd
+ * @param {Pod} pod
+ */
 export async function removePod(cd, pod) {
   await cd.cri.StopPodSandbox({ pod_sandbox_id: pod.id });
   await cd.cri.RemovePodSandbox({ pod_sandbox_id: pod.id });
@@ -100,10 +147,13 @@ export async function removePod(cd, pod) {
  * Nothing of the pod's sandbox and containers is left: not in CRI, not in the
  * runtime's `list`, no process, no cgroup directory, no mount. Polls a while
  * (shims exit after RemovePodSandbox returns), then names what is left.
+ * @param {Containerd} cd
+ * @param {Pod} pod
  */
 export async function assertNothingLeft(cd, pod) {
   const ids = [pod.id, ...pod.containers];
   const leftovers = async () => {
+    /** @type {string[]} */
     const left = [];
     const { containers } = await cd.cri.ListContainers({ filter: { pod_sandbox_id: pod.id } });
     for (const c of containers) left.push(`CRI container ${c.id}`);
@@ -115,6 +165,7 @@ export async function assertNothingLeft(cd, pod) {
     for (const m of mountsOf(ids, cd.pid)) left.push(`mount ${m}`);
     return left;
   };
+  /** @type {string[]} */
   let left = [];
   try {
     await waitFor('the pod to leave nothing behind', async () => (left = await leftovers()).length === 0, { timeoutMs: 15_000, everyMs: 100 });
@@ -125,8 +176,14 @@ export async function assertNothingLeft(cd, pod) {
   removeCgroupParent(pod.config.linux.cgroup_parent);
 }
 
-/** Processes (other than `except`) whose command line names one of `ids` or whose cgroup is under `parent`. */
+/**
+ * Processes (other than `except`) whose command line names one of `ids` or whose cgroup is under `parent`.
+ * @param {string[]} ids
+ * @param {string} parent
+ * @param {number[]} except
+ */
 function processesOf(ids, parent, except) {
+  /** @type {string[]} */
   const found = [];
   for (const e of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(e) || except.includes(Number(e))) continue;
@@ -138,7 +195,7 @@ function processesOf(ids, parent, except) {
     } catch {
       continue; // exited meanwhile
     }
-    const inParent = (l) => { const c = l.split(':')[2] ?? ''; return c === parent || c.startsWith(`${parent}/`); };
+    const inParent = (/** @type {string} */ l) => { const c = l.split(':')[2] ?? ''; return c === parent || c.startsWith(`${parent}/`); };
     if (ids.some((id) => cmdline.includes(id)) || cgroup.split('\n').some(inParent)) {
       found.push(`${e}: ${cmdline.slice(0, 200)}`);
     }
@@ -146,12 +203,16 @@ function processesOf(ids, parent, except) {
   return found;
 }
 
-/** Directories below `parent` in any cgroup v1 hierarchy (or the v2 one). */
+/**
+ * Directories below `parent` in any cgroup v1 hierarchy (or the v2 one).
+ * @param {string} parent
+ */
 function cgroupDirs(parent) {
+  /** @type {string[]} */
   const found = [];
   for (const h of hierarchies()) {
     const top = path.join(h, parent);
-    const walk = (d) => {
+    const walk = (/** @type {string} */ d) => {
       let entries;
       try { entries = fs.readdirSync(d, { withFileTypes: true }); } catch { return; }
       for (const e of entries) {
@@ -176,19 +237,28 @@ function hierarchies() {
   }
 }
 
-/** rmdir `parent` in every hierarchy: fails unless it is empty. */
+/**
+ * rmdir `parent` in every hierarchy: fails unless it is empty.
+ * @param {string} parent
+ */
 function removeCgroupParent(parent) {
   for (const h of hierarchies()) {
     try {
       fs.rmdirSync(path.join(h, parent));
     } catch (e) {
-      if (e.code !== 'ENOENT') throw new Error(`cannot remove cgroup ${path.join(h, parent)}: ${e.message}`);
+      const err = /** @type {NodeJS.ErrnoException} */ (e);
+      if (err.code !== 'ENOENT') throw new Error(`cannot remove cgroup ${path.join(h, parent)}: ${err.message}`);
     }
   }
 }
 
-/** Mounts naming one of `ids`, on the host and in containerd's private mount namespace. */
+/**
+ * Mounts naming one of `ids`, on the host and in containerd's private mount namespace.
+ * @param {string[]} ids
+ * @param {number} containerdPid
+ */
 function mountsOf(ids, containerdPid) {
+  /** @type {string[]} */
   const found = [];
   for (const [where, file] of [['host', '/proc/self/mountinfo'], ['containerd', `/proc/${containerdPid}/mountinfo`]]) {
     let text = '';
@@ -203,6 +273,8 @@ function mountsOf(ids, containerdPid) {
  * stop containerd, SIGKILL what is left running of this run (shims and
  * container processes name the run's temp dir or ids, or sit in its cgroups),
  * and remove the run's cgroup directories. Returns what had to be killed.
+ * @param {Containerd} cd
+ * @param {Pod[]} pods
  */
 export async function cleanupRun(cd, pods) {
   for (const pod of pods) {
@@ -221,9 +293,9 @@ export async function cleanupRun(cd, pods) {
   dirs.sort((a, b) => b.length - a.length);
   for (const d of dirs) {
     await waitFor(`cgroup ${d} to be removable`, () => {
-      try { fs.rmdirSync(d); } catch (e) { if (e.code !== 'ENOENT') throw e; }
+      try { fs.rmdirSync(d); } catch (e) { if (/** @type {NodeJS.ErrnoException} */ (e).code !== 'ENOENT') throw e; }
       return true;
-    }, { timeoutMs: 5_000, everyMs: 100 }).catch((e) => killed.push(`(not removed: ${e.message})`));
+    }, { timeoutMs: 5_000, everyMs: 100 }).catch((/** @type {Error} */ e) => killed.push(`(not removed: ${e.message})`));
   }
   return killed;
 }

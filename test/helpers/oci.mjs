@@ -1,12 +1,15 @@
+// @ts-check
 // Helpers for the OCI tests: real buildah, podman and runc, in a private
 // storage so the tests never touch the machine's own images and containers.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ROOT, tempDir } from './wasm.mjs';
+import { OCI_BIN, ROOT } from './paths.mjs';
+import { run } from './spawn.mjs';
+import { tempDir } from './tmp.mjs';
 
-export const OCI_BIN = path.join(ROOT, 'dist', 'oci', 'tswasi-oci.js');
-export const OCI_WASM_BIN = path.join(ROOT, 'dist', 'oci', 'tswasi-oci-wasm.js');
+export { OCI_BIN, OCI_WASM_BIN } from './paths.mjs';
+export { run } from './spawn.mjs';
 /** Test-only runc wrapper: see the comment in it (the VM lacks CAP_SYS_RESOURCE). */
 export const RUNC_WRAPPER = path.join(ROOT, 'test', 'oci', 'runc-no-rlimits.mjs');
 
@@ -19,6 +22,8 @@ export function ociToolsProblem() {
   if (process.getuid?.() !== 0) return 'the OCI tests need root (podman with the vfs driver)';
   return null;
 }
+
+/** @typedef {ReturnType<typeof ociWorld>} OciWorld */
 
 /** A private podman/buildah world: storage, run root and tswasi-oci state root. */
 export function ociWorld() {
@@ -37,18 +42,28 @@ export function ociWorld() {
   return {
     base,
     stateRoot,
-    /** Ids of containers runc has state for, and of Wasm containers whose bundle copy is still there. */
+    /** Ids of podman's containers that runc has state for, or whose Wasm bundle copy is still there. */
     knownIds() {
+      /** @type {string[]} */
       const ids = [];
       try { ids.push(...fs.readdirSync(stateRoot)); } catch {}
       try { ids.push(...fs.readdirSync(copies).map((f) => f.replace(/\.[0-9a-f]+$/, ''))); } catch {}
-      return ids;
+      // Only podman's containers (64 hex digits): both places are the machine's, and
+      // other test runs (tswasi-oci called directly, with short ids) use them at the same time.
+      return ids.filter((id) => /^[0-9a-f]{64}(\.|$)/.test(id));
     },
     podmanArgs,
+    /** @type {(...args: string[]) => string} */
     buildah: (...args) => sh('buildah', [...storage, ...args]),
+    /** @type {(args: string[], opts?: import('./spawn.mjs').RunOptions) => Promise<import('./spawn.mjs').RunResult>} */
     podman: (args, opts) => run('podman', [...podmanArgs, ...args], opts),
+    /** @type {(...args: string[]) => string} */
     podmanSync: (...args) => sh('podman', [...podmanArgs, ...args]),
     /** Build an image FROM scratch with these files, entrypoint, cmd, annotations and ENV ("K=V"). */
+    /**
+     * @param {string} name
+     * @param {{ files: [string, string][], entrypoint: string[], cmd?: string[], annotations?: Record<string, string>, env?: string[] }} image
+     */
     image(name, { files, entrypoint, cmd, annotations = {}, env = [] }) {
       const ctr = sh('buildah', [...storage, 'from', 'scratch']).trim();
       for (const [src, dest] of files) sh('buildah', [...storage, 'copy', ctr, src, dest]);
@@ -66,41 +81,31 @@ export function ociWorld() {
   };
 }
 
+/**
+ * @param {string} cmd
+ * @param {string[]} args
+ */
 function sh(cmd, args) {
   const r = spawnSync(cmd, args, { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
   return r.stdout;
 }
 
-/** Run a command; resolves { code, stdout, stderr, ms }. */
-export function run(cmd, args, { timeout = 60_000, input = '', env = process.env } = {}) {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], env });
-    const out = [];
-    const err = [];
-    child.stdout.on('data', (c) => out.push(c));
-    child.stderr.on('data', (c) => err.push(c));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeout);
-    child.on('error', reject);
-    // 'exit', not 'close': after `create` the container process keeps our
-    // stdio pipes open (as a runc container keeps conmon's), so they never close.
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      const ms = Date.now() - started;
-      setTimeout(() => {
-        child.stdout.destroy();
-        child.stderr.destroy();
-        resolve({ code, signal, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString(), ms });
-      }, 50);
-    });
-    // A command that exits before reading its stdin closes the pipe: EPIPE is not a failure.
-    child.stdin.on('error', () => {});
-    child.stdin.end(input);
-  });
-}
+/**
+ * @typedef {object} BundleOptions
+ * @property {string[]} args process.args
+ * @property {Record<string, string>} [annotations]
+ * @property {[string, string][]} [files] [host path, path in rootfs] to copy
+ * @property {string} [cwd]
+ * @property {object[]} [mounts] after the /proc mount
+ * @property {Record<string, unknown>} [extra] more top-level config fields
+ */
 
-/** Write a bundle for calling the runtime directly. */
+/**
+ * Write a bundle for calling the runtime directly.
+ * @param {string} dir
+ * @param {BundleOptions} options
+ */
 export function bundle(dir, { args, annotations = { 'module.wasm.image/variant': 'compat' }, files = [], cwd = '/', mounts = [], extra = {} }) {
   const rootfs = path.join(dir, 'rootfs');
   fs.mkdirSync(rootfs, { recursive: true });

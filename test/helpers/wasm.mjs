@@ -1,9 +1,14 @@
-// Test helpers: compile the C conformance programs to wasm32-wasi and run
-// them under tswasi's WASI class (in-process) or its CLI.
+// @ts-check
+// Test helpers: compile the C conformance programs (and WAT) to wasm32-wasi
+// and run them under tswasi's WASI class in-process.
 //
 //   compileC(name)            -> path of test/.build/<name>.wasm, or null (skip)
+//   compileWat(text)          -> the module's bytes (wabt, the reference parser)
 //   runWasi(wasm, options)    -> { code, stdout, stderr, error, dir, vol, root, outside }
-//   runCli(args, options)     -> { code, signal, stdout, stderr }
+//
+// The rest of the kit: paths.mjs, tmp.mjs (tempDir), spawn.mjs (run, runCli,
+// runOci), watchdog.mjs, wait.mjs (sleep, waitFor), snapshot.mjs,
+// fixtures.mjs, oci.mjs; the most used are re-exported here.
 //
 // Environment:
 //   TSWASI_IMPL=node        run on Node's built-in node:wasi instead (host
@@ -17,31 +22,39 @@
 //   WASI_CC                 the compiler (default clang); CI=true makes a
 //                           missing toolchain an error instead of a skip
 // C programs can be built with -DTRACE_LINES (see check.h) to find a hang.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { pathToFileURL } from 'node:url';
 import assert from 'node:assert/strict';
+import { BUILD_DIR, ROOT } from './paths.mjs';
+import { tempDir } from './tmp.mjs';
+import { watchedStart } from './watchdog.mjs';
+import { makeOutside, populate } from './fixtures.mjs';
 
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export { ROOT, BUILD_DIR, CLI } from './paths.mjs';
+export { tempDir } from './tmp.mjs';
+export { runCli } from './spawn.mjs';
+export { RUN_TIMEOUT_MS } from './watchdog.mjs';
+
 export const C_DIR = path.join(ROOT, 'test', 'c');
-export const BUILD_DIR = path.join(ROOT, 'test', '.build');
-export const CLI = path.join(ROOT, 'dist', 'src', 'cli', 'tswasi.js');
 export const WASI_MODULE = path.join(ROOT, 'dist', 'wasi', 'index.js');
 
 export const CC = process.env.WASI_CC || 'clang';
 export const CFLAGS = ['--target=wasm32-wasi', '-O2', '-Wall', '-Wno-unused-function'];
 export const IMPL = process.env.TSWASI_IMPL === 'node' ? 'node' : 'tswasi';
 /** Backends every program runs on. node:wasi has no in-memory backend. */
+/** @type {ReadonlyArray<'host' | 'mem'>} */
 export const BACKENDS = IMPL === 'node' ? ['host'] : ['host', 'mem'];
 
 const CI = process.env.CI === 'true';
 
 // ---------------------------------------------------------------- compiling
 
+/** @type {string | true | undefined} */
 let toolchain; // undefined: not probed yet; string: why it is missing; true: usable
 
 function probeToolchain() {
@@ -73,6 +86,11 @@ function probeToolchain() {
  * the flags and link without -O: byte for byte what a one-step build gives
  * on a machine without wasm-opt. Returns spawnSync's result.
  */
+/**
+ * @param {readonly string[]} flags
+ * @param {string} src
+ * @param {string} out
+ */
 export function buildWasm(flags, src, out) {
   const obj = `${out}.o`;
   try {
@@ -84,7 +102,10 @@ export function buildWasm(flags, src, out) {
   }
 }
 
-/** Why the toolchain is unusable, or null when it is usable. */
+/**
+ * Why the toolchain is unusable, or null when it is usable.
+ * @returns {string | null}
+ */
 export function toolchainProblem() {
   const t = probeToolchain();
   return t === true ? null : t;
@@ -96,11 +117,22 @@ export function toolchainProblem() {
  * flags and the compiler version are unchanged. Returns the wasm path, or
  * null when the toolchain is missing (outside CI; in CI that throws).
  */
+/**
+ * @param {string} name
+ * @param {readonly string[]} [extraFlags]
+ */
 export function compileC(name, extraFlags = []) {
   return compileFrom(C_DIR, BUILD_DIR, name, extraFlags);
 }
 
-/** compileC for another source folder (the attack suite's guests). */
+/**
+ * compileC for another source folder (the attack suite's guests).
+ * @param {string} srcDir
+ * @param {string} buildDir
+ * @param {string} name
+ * @param {readonly string[]} [extraFlags]
+ * @returns {string | null}
+ */
 export function compileFrom(srcDir, buildDir, name, extraFlags = []) {
   const problem = toolchainProblem();
   if (problem) {
@@ -136,10 +168,38 @@ export function compileFrom(srcDir, buildDir, name, extraFlags = []) {
   return out;
 }
 
+/** @typedef {{ parseWat(name: string, text: string, features?: Record<string, boolean>): { resolveNames(): void, validate(): void, toBinary(o: object): { buffer: Uint8Array }, destroy(): void } }} Wabt */
+/** @type {Promise<Wabt> | undefined} */
+let wabt;
+
+/**
+ * WebAssembly text to a binary module with wabt (the reference toolkit's
+ * parser), independent of the code under test. `validate: false` keeps
+ * modules that parse but do not validate (the bad-module tests want them).
+ * @param {string} text
+ * @param {{ name?: string, validate?: boolean, features?: Record<string, boolean> }} [options]
+ */
+export async function compileWat(text, { name = 'test.wat', validate = true, features } = {}) {
+  wabt ??= /** @type {() => Promise<Wabt>} */ (createRequire(import.meta.url)('wabt'))();
+  const m = (await wabt).parseWat(name, text, features);
+  try {
+    m.resolveNames();
+    if (validate) m.validate();
+    return Buffer.from(m.toBinary({}).buffer);
+  } finally {
+    m.destroy();
+  }
+}
+
 // ------------------------------------------------------------------ running
 
+/** @type {Map<string, Promise<WebAssembly.Module>>} */
 const moduleCache = new Map();
-async function loadModule(wasmPath) {
+/**
+ * The compiled module of a wasm file, compiled once per process.
+ * @param {string} wasmPath
+ */
+export async function loadModule(wasmPath) {
   let m = moduleCache.get(wasmPath);
   if (!m) {
     m = WebAssembly.compile(fs.readFileSync(wasmPath));
@@ -148,136 +208,82 @@ async function loadModule(wasmPath) {
   return m;
 }
 
+/** @typedef {typeof import('../../dist/wasi/index.js').WASI} TswasiWASI */
+/** @typedef {import('../../dist/wasi/index.js').WASIOptions} TswasiOptions */
+/** @typedef {import('memfs').Volume} Volume */
+
+/** @type {TswasiWASI | undefined} */
 let wasiClass;
-async function loadWasi() {
+/** tswasi's WASI class from dist/ (loaded on first use, so a missing build gets a clear message). */
+export async function loadWasi() {
   if (wasiClass) return wasiClass;
-  if (IMPL === 'node') {
-    wasiClass = (await import('node:wasi')).WASI;
-  } else {
-    if (!fs.existsSync(WASI_MODULE)) {
-      throw new Error(`${path.relative(ROOT, WASI_MODULE)} is missing: run \`npm run build\` first`);
-    }
-    wasiClass = (await import(pathToFileURL(WASI_MODULE).href)).WASI;
+  if (!fs.existsSync(WASI_MODULE)) {
+    throw new Error(`${path.relative(ROOT, WASI_MODULE)} is missing: run \`npm run build\` first`);
   }
+  wasiClass = /** @type {TswasiWASI} */ ((await import(pathToFileURL(WASI_MODULE).href)).WASI);
   return wasiClass;
 }
 
-let memfsMod;
-async function loadMemfs() {
-  memfsMod ??= await import('memfs');
-  return memfsMod;
-}
-
-// ----------------------------------------------------------------- watchdog
-// start() runs the guest synchronously on this thread, so a hung guest or a
-// host call that blocks forever cannot be stopped by node:test's timeouts.
-// A watchdog thread kills the whole test process instead, after printing
-// which program hung — the test file then fails rather than hanging CI.
-export const RUN_TIMEOUT_MS = Number(process.env.TSWASI_RUN_TIMEOUT_MS || 60_000);
-let watchdog;
-async function armWatchdog(label) {
-  if (!watchdog) {
-    const sab = new SharedArrayBuffer(8 + 4 + 256);
-    const code = `
-      const { workerData } = require('node:worker_threads');
-      const fs = require('node:fs');
-      const deadline = new Float64Array(workerData.sab, 0, 1);
-      const labelLen = new Int32Array(workerData.sab, 8, 1);
-      const labelBytes = new Uint8Array(workerData.sab, 12, 256);
-      const label = () => Buffer.from(labelBytes.slice(0, labelLen[0])).toString();
-      if (process.env.TSWASI_TRACE_RUNS) fs.writeSync(2, '[watchdog] up\\n');
-      setInterval(() => {
-        const d = deadline[0];
-        if (d > 0 && Number(process.hrtime.bigint() / 1000000n) > d) {
-          fs.writeSync(2, '\\n[tswasi test watchdog] a guest run did not finish within ' +
-            workerData.ms + ' ms: ' + label() + '; killing the test process\\n');
-          process.kill(process.pid, 'SIGKILL');
-        }
-      }, 250);`;
-    const w = new Worker(code, { eval: true, workerData: { sab, ms: RUN_TIMEOUT_MS } });
-    watchdog = {
-      w,
-      deadline: new Float64Array(sab, 0, 1),
-      labelLen: new Int32Array(sab, 8, 1),
-      labelBytes: new Uint8Array(sab, 12, 256),
-    };
-    // Its thread must be running before the guest can block this one.
-    await new Promise((resolve, reject) => {
-      w.once('online', resolve);
-      w.once('error', reject);
-    });
-    w.on('error', (e) => process.stderr.write(`[tswasi test watchdog] failed: ${e?.stack ?? e}\n`));
-    w.unref(); // only now: an unref'd worker would let the event loop end first
-  }
-  const bytes = Buffer.from(label).subarray(0, 256);
-  watchdog.labelBytes.set(bytes);
-  watchdog.labelLen[0] = bytes.length;
-  // The monotonic clock (the watchdog thread reads the same): a wall-clock step is no hang.
-  watchdog.deadline[0] = Number(process.hrtime.bigint() / 1000000n) + RUN_TIMEOUT_MS;
-}
-function disarmWatchdog() {
-  if (watchdog) watchdog.deadline[0] = 0;
-}
-
-const tempRoots = [];
-process.on('exit', () => {
-  if (process.env.TSWASI_KEEP_TMP) return;
-  for (const d of tempRoots) {
-    try {
-      fs.rmSync(d, { recursive: true, force: true });
-    } catch {}
-  }
-});
-
-/** A fresh temp dir, removed when the process exits. */
-export function tempDir(prefix = 'tswasi-test-') {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  tempRoots.push(d);
-  return d;
-}
-
-/** Write `files` ({ 'a/b.txt': 'text' | Uint8Array, 'dir': null }) under `base` of `fsApi`. */
-export function populate(fsApi, base, files = {}) {
-  for (const [rel, content] of Object.entries(files)) {
-    const p = path.posix.join(base, rel);
-    if (content === null) {
-      fsApi.mkdirSync(p, { recursive: true });
-    } else {
-      fsApi.mkdirSync(path.posix.dirname(p), { recursive: true });
-      fsApi.writeFileSync(p, content);
-    }
-  }
-}
-
-class Sink {
+/** A guest's stdout/stderr collected in memory. */
+export class Sink {
+  /** @type {Buffer[]} */
   chunks = [];
+  /** @param {BufferEncoding} [encoding] what text() decodes with */
+  constructor(encoding = 'utf8') {
+    this.encoding = encoding;
+  }
+  /** @param {Uint8Array} chunk */
   write(chunk) {
     // Copy: the chunk may be a view of guest memory.
     this.chunks.push(Buffer.from(chunk));
   }
   text() {
-    return Buffer.concat(this.chunks).toString('utf8');
+    return Buffer.concat(this.chunks).toString(this.encoding);
   }
 }
 
 /**
- * Run a WASI program in-process.
+ * @typedef {object} SetupArgs
+ * @property {'host' | 'mem'} backend
+ * @property {import('./fixtures.mjs').FixtureFs & import('./snapshot.mjs').TreeFs} fs node:fs (host) or the Volume (mem)
+ * @property {string} sandbox the sandbox's path in `fs`
+ * @property {string} root
+ * @property {string} outside
+ * @property {string} outsideInFs outside's path in `fs`
+ * @property {string} absOutside an absolute symlink target naming it: the host path, or '/outside'
+ * @property {Volume | undefined} vol
  *
- * options:
- *   backend  'host' (a temp dir) | 'mem' (a memfs Volume); preopened at '/sandbox'
- *   args     argv after argv[0] (argv[0] is the program's base name)
- *   env      environment object
- *   files    initial sandbox contents (see populate)
- *   stdin    Uint8Array | string given to the guest as stdin (default: empty)
- *   stdioFds give stdin/stdout/stderr as fd numbers of temp files instead of
- *            bytes and sinks
- *   setup    ({ backend, fs, sandbox, root, outside, vol }) => void, run after
- *            `files` are written: plant symlinks etc. `fs` is node:fs (host)
- *            or the Volume (mem); `sandbox` is the sandbox's path in it.
- *   withOutside  also create a sibling 'outside' dir (see makeOutside)
- *   memLayout  'root' (default: the Volume itself is the preopen, as in
- *            `preopens: { '/sandbox': vol }`) or 'subdir' (the Volume's
- *            /sandbox is preopened with `{ volume: vol, path: '/sandbox' }`)
+ * @typedef {object} RunWasiOptions
+ * @property {'host' | 'mem'} [backend] 'host' (a temp dir) | 'mem' (a memfs Volume); preopened at '/sandbox'
+ * @property {string[]} [args] argv after argv[0] (argv[0] is the program's base name)
+ * @property {Record<string, string>} [env]
+ * @property {import('./fixtures.mjs').Files} [files] initial sandbox contents (see populate)
+ * @property {Uint8Array | string} [stdin] given to the guest as stdin (default: empty)
+ * @property {boolean} [stdioFds] give stdin/stdout/stderr as fd numbers of temp files instead of bytes and sinks
+ * @property {(s: SetupArgs) => void | Promise<void>} [setup] run after `files` are written: plant symlinks etc.
+ * @property {boolean} [withOutside] also create a sibling 'outside' dir (see makeOutside)
+ * @property {string} [guestDir] the preopen's name in the guest (default '/sandbox')
+ * @property {TswasiOptions['wrapImport']} [wrapImport] wrap each WASI import (tswasi only: tracing)
+ * @property {'root' | 'subdir'} [memLayout] 'root' (default: the Volume itself is the preopen, as in
+ *   `preopens: { '/sandbox': vol }`) or 'subdir' (the Volume's /sandbox is preopened with `{ volume: vol, path: '/sandbox' }`)
+ *
+ * @typedef {object} RunWasiResult
+ * @property {'host' | 'mem'} backend
+ * @property {string} root
+ * @property {string} outside
+ * @property {string | undefined} dir the sandbox on the host backend
+ * @property {Volume | undefined} vol the Volume on the mem backend
+ * @property {SetupArgs['fs']} fs where the sandbox is: node:fs (host) or the Volume (mem)
+ * @property {string} sandbox
+ * @property {string} outsideInFs
+ * @property {number | undefined} code the exit code (undefined when start() threw)
+ * @property {unknown} [error] what start() threw
+ * @property {string} stdout
+ * @property {string} stderr
+ */
+
+/**
+ * Run a WASI program in-process.
  *
  * Host layout: <tmp>/sandbox (the preopen) and <tmp>/outside.
  * Mem layout 'root': the Volume's '/' is the preopen; with withOutside,
@@ -286,32 +292,33 @@ class Sink {
  * volume, would land. Mem layout 'subdir': '/sandbox' is the preopen and
  * '/outside', '/etc/passwd' are its siblings in the volume. <tmp>/outside on
  * the host exists in every case.
- *
- * setup() also gets `outsideInFs` (outside's path in `fs`) and `absOutside`
- * (an absolute symlink target naming it: the host path, or '/outside').
+ * @param {string} wasmPath
+ * @param {RunWasiOptions} [options]
+ * @returns {Promise<RunWasiResult>}
  */
 export async function runWasi(wasmPath, options = {}) {
-  const { backend = 'host', args = [], env = {}, files = {}, setup, withOutside = false } = options;
-  const memLayout = options.memLayout ?? process.env.TSWASI_MEM_LAYOUT ?? 'root';
-  const WASI = await loadWasi();
+  const { backend = 'host', args = [], env = {}, files = {}, setup, withOutside = false, guestDir = '/sandbox', wrapImport } = options;
+  const memLayout = options.memLayout ?? (process.env.TSWASI_MEM_LAYOUT === 'subdir' ? 'subdir' : 'root');
   const module = await loadModule(wasmPath);
   const root = tempDir();
   const outside = path.join(root, 'outside');
-  const res = { backend, root, outside, dir: undefined, vol: undefined };
+  /** @type {Volume | undefined} */
+  let vol;
+  /** @type {SetupArgs['fs']} */
   let fsApi;
+  /** @type {string} */
   let sandbox;
   if (backend === 'host') {
     sandbox = path.join(root, 'sandbox');
     fs.mkdirSync(sandbox);
     fsApi = fs;
-    res.dir = sandbox;
   } else if (backend === 'mem') {
-    const { Volume } = await loadMemfs();
-    res.vol = new Volume();
-    fsApi = res.vol;
+    const { Volume } = await import('memfs');
+    vol = new Volume();
+    fsApi = /** @type {SetupArgs['fs']} */ (/** @type {unknown} */ (vol));
     if (memLayout === 'subdir') {
       sandbox = '/sandbox';
-      res.vol.mkdirSync(sandbox);
+      vol.mkdirSync(sandbox);
     } else {
       sandbox = '/';
     }
@@ -322,92 +329,92 @@ export async function runWasi(wasmPath, options = {}) {
   let outsideInFs = outside;
   if (withOutside) {
     makeOutside(fs, outside);
-    if (backend === 'mem') {
-      makeOutside(res.vol, '/outside');
-      res.vol.mkdirSync('/etc', { recursive: true });
-      res.vol.writeFileSync('/etc/passwd', 'root:x:0:0:MEM PASSWD:/root:/bin/sh\n');
+    if (vol) {
+      makeOutside(fsApi, '/outside');
+      vol.mkdirSync('/etc', { recursive: true });
+      vol.writeFileSync('/etc/passwd', 'root:x:0:0:MEM PASSWD:/root:/bin/sh\n');
       outsideInFs = '/outside';
     }
   }
-  res.sandbox = sandbox;
-  res.outsideInFs = outsideInFs;
   if (setup) {
-    await setup({ backend, fs: fsApi, sandbox, root, outside, outsideInFs, absOutside: outsideInFs, vol: res.vol });
+    await setup({ backend, fs: fsApi, sandbox, root, outside, outsideInFs, absOutside: outsideInFs, vol });
   }
 
   const argv = [path.basename(wasmPath, '.wasm'), ...args];
-  let stdinBytes = options.stdin ?? new Uint8Array(0);
-  if (typeof stdinBytes === 'string') stdinBytes = new TextEncoder().encode(stdinBytes);
+  const stdinOption = options.stdin ?? new Uint8Array(0);
+  const stdinBytes = typeof stdinOption === 'string' ? new TextEncoder().encode(stdinOption) : stdinOption;
 
+  /** Real fds for stdio (node:wasi only takes fds): temp files. */
+  const fdFiles = IMPL === 'node' || options.stdioFds ? {
+    in: path.join(root, '.stdin'),
+    out: path.join(root, '.stdout'),
+    err: path.join(root, '.stderr'),
+  } : undefined;
+  const fds = fdFiles && (fs.writeFileSync(fdFiles.in, stdinBytes), {
+    in: fs.openSync(fdFiles.in, 'r'),
+    out: fs.openSync(fdFiles.out, 'w'),
+    err: fs.openSync(fdFiles.err, 'w'),
+  });
+  /** @type {{ getImportObject(): object, start(i: WebAssembly.Instance): number | undefined }} */
   let wasi;
-  let nodeOut;
-  const preopen = backend === 'host' ? sandbox : memLayout === 'subdir' ? { volume: res.vol, path: sandbox } : res.vol;
-  if (IMPL === 'node' || options.stdioFds) {
-    // Real fds for stdio (node:wasi only takes fds): temp files.
-    nodeOut = {
-      inPath: path.join(root, '.stdin'),
-      outPath: path.join(root, '.stdout'),
-      errPath: path.join(root, '.stderr'),
-    };
-    fs.writeFileSync(nodeOut.inPath, stdinBytes);
-    nodeOut.in = fs.openSync(nodeOut.inPath, 'r');
-    nodeOut.out = fs.openSync(nodeOut.outPath, 'w');
-    nodeOut.err = fs.openSync(nodeOut.errPath, 'w');
-  }
+  const stdoutSink = new Sink();
+  const stderrSink = new Sink();
   if (IMPL === 'node') {
+    const { WASI } = await import('node:wasi');
     wasi = new WASI({
       version: 'preview1',
       args: argv,
       env,
-      preopens: { '/sandbox': sandbox },
+      preopens: { [guestDir]: sandbox },
       returnOnExit: true,
-      stdin: nodeOut.in,
-      stdout: nodeOut.out,
-      stderr: nodeOut.err,
+      stdin: fds?.in,
+      stdout: fds?.out,
+      stderr: fds?.err,
     });
   } else {
+    const WASI = await loadWasi();
+    const preopen = vol === undefined ? sandbox : memLayout === 'subdir' ? { volume: vol, path: sandbox } : vol;
     // returnOnExit is left to its default, which the contract says is true.
-    const opts = { version: 'preview1', args: argv, env, preopens: { '/sandbox': preopen } };
-    if (nodeOut) {
-      Object.assign(opts, { stdin: nodeOut.in, stdout: nodeOut.out, stderr: nodeOut.err });
-    } else {
-      res.stdoutSink = new Sink();
-      res.stderrSink = new Sink();
-      Object.assign(opts, { stdin: stdinBytes, stdout: res.stdoutSink, stderr: res.stderrSink });
-    }
+    /** @type {TswasiOptions} */
+    const opts = {
+      version: 'preview1', args: argv, env,
+      // memfs's Volume is the mem backend's source; its .d.ts differs from the structural type in places the backend never uses.
+      ...(wrapImport ? { wrapImport } : {}),
+      preopens: { [guestDir]: /** @type {import('../../dist/wasi/index.js').DirSource} */ (/** @type {unknown} */ (preopen)) },
+      ...(fds ? { stdin: fds.in, stdout: fds.out, stderr: fds.err } : { stdin: stdinBytes, stdout: stdoutSink, stderr: stderrSink }),
+    };
     wasi = new WASI(opts);
   }
-  const instance = await WebAssembly.instantiate(module, wasi.getImportObject());
+  // @types/node types node:wasi's import object as `object`.
+  const instance = await WebAssembly.instantiate(module, /** @type {WebAssembly.Imports} */ (wasi.getImportObject()));
   // Say which program is about to run, so a watchdog kill can be traced.
   if (process.env.TSWASI_TRACE_RUNS) process.stderr.write(`[run] ${argv.join(' ')} (${backend})\n`);
-  await armWatchdog(`${argv.join(' ')} [${backend}]`);
-  try {
-    res.code = wasi.start(instance);
-  } catch (e) {
-    res.error = e;
-  } finally {
-    disarmWatchdog();
+  const { code, error } = await watchedStart(wasi, instance, `${argv.join(' ')} [${backend}]`);
+  let stdout = stdoutSink.text();
+  let stderr = stderrSink.text();
+  if (fds && fdFiles) {
+    for (const fd of [fds.in, fds.out, fds.err]) fs.closeSync(fd);
+    stdout = fs.readFileSync(fdFiles.out, 'utf8');
+    stderr = fs.readFileSync(fdFiles.err, 'utf8');
   }
-  if (nodeOut) {
-    for (const fd of [nodeOut.in, nodeOut.out, nodeOut.err]) fs.closeSync(fd);
-    res.stdout = fs.readFileSync(nodeOut.outPath, 'utf8');
-    res.stderr = fs.readFileSync(nodeOut.errPath, 'utf8');
-  } else {
-    res.stdout = res.stdoutSink.text();
-    res.stderr = res.stderrSink.text();
-  }
-  return res;
+  return { backend, root, outside, dir: vol ? undefined : sandbox, vol, fs: fsApi, sandbox, outsideInFs, code, error, stdout, stderr };
 }
 
-/** What a failed run printed, for assertion messages. */
+/**
+ * What a failed run printed, for assertion messages.
+ * @param {{ code?: number | null, error?: unknown, stdout: string, stderr: string }} res
+ */
 export function describe(res) {
   return (
-    `exit code: ${res.code}${res.error ? `\nthrew: ${res.error?.stack ?? res.error}` : ''}\n` +
+    `exit code: ${res.code}${res.error ? `\nthrew: ${res.error instanceof Error ? res.error.stack : res.error}` : ''}\n` +
     `--- stdout ---\n${res.stdout}\n--- stderr ---\n${res.stderr}`
   );
 }
 
-/** The program ran to completion: exit code 0 and a last stdout line "ok". */
+/**
+ * The program ran to completion: exit code 0 and a last stdout line "ok".
+ * @param {RunWasiResult} res
+ */
 export function assertOk(res) {
   assert.equal(res.error, undefined, `start() threw\n${describe(res)}`);
   assert.equal(res.code, 0, `guest exited with ${res.code}\n${describe(res)}`);
@@ -418,6 +425,11 @@ export function assertOk(res) {
  * Compile `name` and run it on `backend`; returns null (after t.skip) when
  * the toolchain is missing.
  */
+/**
+ * @param {import('node:test').TestContext} t
+ * @param {string} name
+ * @param {RunWasiOptions} [options]
+ */
 export async function compileAndRun(t, name, options = {}) {
   const wasm = compileC(name);
   if (!wasm) {
@@ -425,69 +437,4 @@ export async function compileAndRun(t, name, options = {}) {
     return null;
   }
   return runWasi(wasm, options);
-}
-
-// --------------------------------------------------------------- "outside"
-
-/** The sibling dir that the sandbox tests must never read or change. */
-export function makeOutside(fsApi, dir) {
-  fsApi.mkdirSync(path.posix.join(dir, 'dir'), { recursive: true });
-  fsApi.writeFileSync(path.posix.join(dir, 'secret.txt'), 'TOP SECRET');
-  fsApi.writeFileSync(path.posix.join(dir, 'victim.txt'), 'victim');
-  fsApi.writeFileSync(path.posix.join(dir, 'dir', 'inner.txt'), 'inner');
-  // Old, distinctive times so any set_times or write shows.
-  const t = new Date('2001-02-03T04:05:06Z');
-  for (const p of ['dir/inner.txt', 'secret.txt', 'victim.txt', 'dir', '.']) {
-    fsApi.utimesSync(path.posix.join(dir, p), t, t);
-  }
-}
-
-/** A comparable picture of a tree: every entry's type, size, content and times. */
-export function snapshotTree(fsApi, dir) {
-  const out = {};
-  const walk = (rel) => {
-    const p = rel ? path.posix.join(dir, rel) : dir;
-    const st = fsApi.lstatSync(p);
-    const entry = { mode: st.mode, size: Number(st.size), mtimeMs: Number(st.mtimeMs) };
-    if (st.isDirectory()) {
-      const names = fsApi.readdirSync(p).map(String).sort();
-      entry.names = names;
-      for (const n of names) walk(rel ? `${rel}/${n}` : n);
-    } else if (st.isSymbolicLink()) {
-      entry.link = String(fsApi.readlinkSync(p));
-    } else {
-      entry.content = fsApi.readFileSync(p).toString('base64');
-    }
-    out[rel || '.'] = entry;
-  };
-  walk('');
-  return out;
-}
-
-// ---------------------------------------------------------------------- CLI
-
-/** Spawn `node dist/src/cli/tswasi.js ...args`; resolves { code, signal, stdout, stderr }. */
-export function runCli(args, { input, cwd = ROOT, env = process.env, timeout = 60_000 } = {}) {
-  return new Promise((resolve, reject) => {
-    if (!fs.existsSync(CLI)) {
-      reject(new Error(`${path.relative(ROOT, CLI)} is missing: run \`npm run build\` first`));
-      return;
-    }
-    const child = spawn(process.execPath, [CLI, ...args], { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
-    const out = [];
-    const err = [];
-    child.stdout.on('data', (c) => out.push(c));
-    child.stderr.on('data', (c) => err.push(c));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeout);
-    child.on('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
-    });
-    child.stdin.on('error', () => {});
-    child.stdin.end(input ?? '');
-  });
 }

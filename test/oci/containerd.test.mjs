@@ -1,3 +1,4 @@
+// @ts-check
 // tswasi-oci as the "runc" binary of containerd's runc shim (io.containerd.runc.v2),
 // driven by ctr against a containerd of our own on a private socket.
 import { after, before, test } from 'node:test';
@@ -8,17 +9,21 @@ import path from 'node:path';
 import { compileC, tempDir } from '../helpers/wasm.mjs';
 import { compileAttack } from '../attack/lib.mjs';
 import { OCI_BIN, OCI_WASM_BIN, ociToolsProblem, ociWorld, run } from '../helpers/oci.mjs';
+import { sleep } from '../helpers/wait.mjs';
 
 const missing = spawnSync('containerd', ['--version']).status !== 0 ? 'containerd not found' : ociToolsProblem();
 const skip = missing !== null && process.env.CI !== 'true' ? missing : false;
+/** @type {import('node:child_process').ChildProcess | undefined} */
 let daemon;
-let ctr;
+/** @type {(args: string[], opts?: import('../helpers/spawn.mjs').RunOptions) => Promise<import('../helpers/spawn.mjs').RunResult>} */
+let ctr = () => assert.fail('containerd was not started');
 
 before(async () => {
   if (skip) return;
   if (missing) throw new Error(`CI needs containerd: ${missing}`);
   const wasm = compileC('oci_tool');
   const probe = compileAttack('runtime_probe');
+  assert.ok(wasm && probe, 'the guests were not built');
   const base = tempDir('tswasi-containerd-');
   const sock = path.join(base, 'containerd.sock');
   fs.writeFileSync(path.join(base, 'config.toml'), [
@@ -31,7 +36,7 @@ before(async () => {
     '  disable_tcp_service = true',
   ].join('\n') + '\n');
   daemon = spawn('containerd', ['--config', path.join(base, 'config.toml')], { stdio: 'ignore' });
-  for (let i = 0; i < 100 && !fs.existsSync(sock); i++) await new Promise((r) => setTimeout(r, 100));
+  for (let i = 0; i < 100 && !fs.existsSync(sock); i++) await sleep(100);
   ctr = (args, opts) => run('ctr', ['--address', sock, ...args], opts);
   // The image: built with buildah, exported as an OCI archive, imported into containerd.
   const world = ociWorld();

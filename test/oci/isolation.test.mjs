@@ -1,3 +1,4 @@
+// @ts-check
 // Issue 11: a Wasm container gets the isolation runc gives any container —
 // namespaces, capabilities, no_new_privileges, seccomp, cgroups and
 // linux.resources — checked from the host against a native busybox
@@ -6,13 +7,15 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { compileC, tempDir } from '../helpers/wasm.mjs';
+import { sleep } from '../helpers/wait.mjs';
 import { compileAttack } from '../attack/lib.mjs';
 import { ociToolsProblem, ociWorld } from '../helpers/oci.mjs';
 
 const problem = ociToolsProblem();
 const skip = problem !== null && process.env.CI !== 'true' ? problem : false;
+/** @type {import('../helpers/oci.mjs').OciWorld} */
 let world;
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+/** @type {string[]} */
 const started = [];
 
 before(() => {
@@ -35,6 +38,7 @@ after(async () => {
   world?.cleanup();
 });
 
+/** @param {string[]} args */
 async function runDetached(args) {
   const r = await world.podman(['run', '-d', ...args]);
   assert.equal(r.code, 0, r.stderr);
@@ -45,9 +49,13 @@ async function runDetached(args) {
   return { id, pid };
 }
 
-/** The fields of /proc/PID/status that make a process's privileges. */
+/**
+ * The fields of /proc/PID/status that make a process's privileges.
+ * @param {number} pid
+ */
 function privileges(pid) {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  /** @type {Record<string, string | undefined>} */
   const out = {};
   for (const k of ['CapInh', 'CapPrm', 'CapEff', 'CapBnd', 'CapAmb', 'NoNewPrivs', 'Seccomp', 'Seccomp_filters']) {
     out[k] = new RegExp(`^${k}:\\s*(\\S+)`, 'm').exec(status)?.[1];
@@ -55,8 +63,12 @@ function privileges(pid) {
   return out;
 }
 
-/** For each namespace: does the process have its own (unlike this test process)? */
+/**
+ * For each namespace: does the process have its own (unlike this test process)?
+ * @param {number} pid
+ */
 function ownNamespaces(pid) {
+  /** @type {Record<string, boolean>} */
   const out = {};
   for (const ns of ['mnt', 'pid', 'ipc', 'uts', 'net', 'cgroup', 'user']) {
     out[ns] = fs.readlinkSync(`/proc/${pid}/ns/${ns}`) !== fs.readlinkSync(`/proc/self/ns/${ns}`);
@@ -64,8 +76,12 @@ function ownNamespaces(pid) {
   return out;
 }
 
-/** cgroup v1 controller → path, from /proc/PID/cgroup. */
+/**
+ * cgroup v1 controller → path, from /proc/PID/cgroup.
+ * @param {number} pid
+ */
 function cgroups(pid) {
+  /** @type {Record<string, string>} */
   const out = {};
   for (const line of fs.readFileSync(`/proc/${pid}/cgroup`, 'utf8').trim().split('\n')) {
     const [, ctrls, p] = line.split(':');
@@ -73,7 +89,7 @@ function cgroups(pid) {
   }
   return out;
 }
-const cgFile = (pid, ctrl, file) => fs.readFileSync(`/sys/fs/cgroup/${ctrl}${cgroups(pid)[ctrl]}/${file}`, 'utf8').trim();
+const cgFile = (/** @type {number} */ pid, /** @type {string} */ ctrl, /** @type {string} */ file) => fs.readFileSync(`/sys/fs/cgroup/${ctrl}${cgroups(pid)[ctrl]}/${file}`, 'utf8').trim();
 
 test('namespaces, capabilities, no_new_privileges and seccomp: the same as a native container\'s', { skip }, async () => {
   const wasm = await runDetached(['iso-wasm', 'sleep', '60000']);
@@ -97,7 +113,10 @@ test('namespaces, capabilities, no_new_privileges and seccomp: the same as a nat
   }
 });
 
-/** Mount points under /proc and /sys in the process's mount namespace, with their read-only flag: the masked and read-only paths. */
+/**
+ * Mount points under /proc and /sys in the process's mount namespace, with their read-only flag: the masked and read-only paths.
+ * @param {number} pid
+ */
 function kernelMounts(pid) {
   return fs.readFileSync(`/proc/${pid}/mountinfo`, 'utf8').trim().split('\n')
     .map((l) => l.split(' ')).map((f) => [f[4], f[5].split(',').includes('ro') ? 'ro' : 'rw'])
@@ -114,7 +133,7 @@ test('masked and read-only paths, and a user-namespace mapping: the same as a na
   const flags = ['--uidmap', '0:300000:65536', '--gidmap', '0:300000:65536'];
   const wu = await runDetached([...flags, 'iso-wasm', 'sleep', '60000']);
   const nu = await runDetached([...flags, 'iso-busybox']);
-  const map = (pid) => fs.readFileSync(`/proc/${pid}/uid_map`, 'utf8').trim().split(/\s+/).join(' ');
+  const map = (/** @type {number} */ pid) => fs.readFileSync(`/proc/${pid}/uid_map`, 'utf8').trim().split(/\s+/).join(' ');
   assert.equal(map(wu.pid), '0 300000 65536');
   assert.equal(map(wu.pid), map(nu.pid));
   assert.equal(fs.statSync(`/proc/${wu.pid}`).uid, 300000, 'the runner runs as the mapped uid on the host');
@@ -139,7 +158,7 @@ test('linux.resources on the whole container: memory, cpu quota and shares, pids
 test('--cpus 0.5: a spinning guest gets at most half a core, measured', { skip }, async () => {
   const c = await runDetached(['--cpus', '0.5', 'iso-wasm', 'spin']);
   await sleep(500);
-  const throttled = () => Number(/nr_throttled (\d+)/.exec(cgFile(c.pid, 'cpu', 'cpu.stat'))[1]);
+  const throttled = () => Number(/nr_throttled (\d+)/.exec(cgFile(c.pid, 'cpu', 'cpu.stat'))?.[1]);
   const u0 = Number(cgFile(c.pid, 'cpuacct', 'cpuacct.usage'));
   const th0 = throttled();
   const t0 = process.hrtime.bigint();
@@ -184,6 +203,7 @@ test('pause and unpause freeze and thaw a spinning guest (cgroup freezer)', { sk
     if (r.code === 0 || !/unable to freeze/.test(r.stderr)) break;
     process.stdout.write(`# pause: runc could not freeze on try ${i + 1}\n`);
   }
+  assert.ok(r);
   assert.equal(r.code, 0, r.stderr);
   assert.equal((await world.podman(['inspect', c.id, '--format', '{{.State.Status}}'])).stdout.trim(), 'paused');
   assert.equal(cgFile(c.pid, 'freezer', 'freezer.state'), 'FROZEN');
@@ -225,10 +245,11 @@ test('podman exec runs another module in the same container; exec -t; top and st
   r = await world.podman(['stats', '--no-stream', '--format', 'json', c.id, spin.id]);
   assert.equal(r.code, 0, r.stderr);
   const stats = JSON.parse(r.stdout);
-  const byId = Object.fromEntries(stats.map((s) => [s.id.slice(0, 12), s]));
+  /** @type {Record<string, { id: string, cpu_percent: string | number, cpu_time: string, mem_usage: string, pids: string | number }>} podman stats --format json */
+  const byId = Object.fromEntries(stats.map((/** @type {{ id: string }} */ s) => [s.id.slice(0, 12), s]));
   // Each container's own cgroup: its own CPU time (not the host's, not shared),
   // a share within the machine's 2 cores, its own memory and task count.
-  const cpu = (s) => Number(String(s.cpu_percent).replace('%', ''));
+  const cpu = (/** @type {{ cpu_percent: string | number }} */ s) => Number(String(s.cpu_percent).replace('%', ''));
   const [a, b] = [byId[c.id.slice(0, 12)], byId[spin.id.slice(0, 12)]];
   assert.notEqual(a.cpu_time, b.cpu_time, JSON.stringify(stats));
   for (const s of [a, b]) {

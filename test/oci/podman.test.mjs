@@ -1,3 +1,4 @@
+// @ts-check
 // tswasi-oci under real podman (with conmon) and buildah-built images: the
 // crun Wasm article's scenario, with tswasi-oci in crun's place.
 import { after, before, test } from 'node:test';
@@ -6,9 +7,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { compileC, tempDir } from '../helpers/wasm.mjs';
 import { ociToolsProblem, ociWorld } from '../helpers/oci.mjs';
+import { sleep } from '../helpers/wait.mjs';
 
 const problem = ociToolsProblem();
 const skip = problem !== null && process.env.CI !== 'true' ? problem : false;
+/** @type {import('../helpers/oci.mjs').OciWorld} */
 let world;
 
 before(() => {
@@ -75,7 +78,7 @@ test('run -d, ps, logs, stop of a spinning guest, kill, rm', { skip }, async () 
   const ticker = r.stdout.trim();
   r = await world.podman(['run', '-d', 'tool-wasm', 'spin']);
   const spinner = r.stdout.trim();
-  await new Promise((res) => setTimeout(res, 1500));
+  await sleep(1500);
   r = await world.podman(['ps', '--format', '{{.ID}} {{.Status}}']);
   assert.match(r.stdout, new RegExp(`${ticker.slice(0, 12)} Up`));
   assert.match(r.stdout, new RegExp(`${spinner.slice(0, 12)} Up`));
@@ -125,7 +128,7 @@ test('a guest that prints, then computes: its lines are in the logs while it spi
     // The runner's main thread writes the gathered output out while the guest's thread spins.
     let logs = '';
     for (let i = 0; i < 100 && !/line 2 at/.test(logs); i++) {
-      await new Promise((res) => setTimeout(res, 100));
+      await sleep(100);
       logs = (await world.podman(['logs', id])).stdout;
     }
     assert.match(logs, /^line 0 at \d+\nline 1 at \d+\nline 2 at \d+\n$/);

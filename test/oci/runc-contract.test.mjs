@@ -1,3 +1,4 @@
+// @ts-check
 // runc's contract, side by side: the same commands in the same situations on
 // real runc (a native busybox container) and on tswasi-oci (a Wasm
 // container); exit codes and error words must match, on stderr and in the
@@ -11,12 +12,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { compileC, tempDir } from '../helpers/wasm.mjs';
 import { OCI_BIN, bundle, run } from '../helpers/oci.mjs';
+import { sleep } from '../helpers/wait.mjs';
 
 const runcMissing = spawnSync('runc', ['--version']).status !== 0 ? 'runc not found'
   : process.getuid?.() !== 0 ? 'runc needs root' : null;
 const skip = runcMissing !== null && process.env.CI !== 'true' ? runcMissing : false;
 
-/** A runtime under test: runs `args` with its own --root and a JSON --log. */
+/**
+ * A runtime under test: runs `args` with its own --root and a JSON --log.
+ * @param {string} name
+ * @param {string[]} argv0 the command (and the arguments before runc's)
+ */
 function runtime(name, argv0) {
   const base = tempDir(`tswasi-contract-${name}-`);
   const root = path.join(base, 'root');
@@ -24,9 +30,13 @@ function runtime(name, argv0) {
   return {
     name,
     root,
+    /** @type {string[]} stderr of each step, as play() ran them */
+    stderrs: [],
+    /** @param {string[]} args */
     async cmd(args) {
       fs.rmSync(log, { force: true });
       const r = await run(argv0[0], [...argv0.slice(1), '--root', root, '--log', log, '--log-format', 'json', ...args], { timeout: 30_000 });
+      /** @type {string | null} */
       let logMsg = null;
       try {
         const lines = fs.readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((l) => l.level === 'error');
@@ -58,14 +68,26 @@ function wasmBundle() {
   return bundle(tempDir('tswasi-contract-wasm-'), { args: ['/tool.wasm', 'sleep'], files: [[wasm, 'tool.wasm']] });
 }
 
+/** @typedef {ReturnType<typeof runtime>} Runtime */
+/**
+ * @typedef {{ do: string[], wait?: string, what?: undefined, cmd?: undefined, label?: undefined, status?: undefined }
+ *   | { what: string, cmd: string[], label?: string, status?: string, do?: undefined, wait?: undefined }} Step
+ */
+
 const ID = 'ctr1';
+/** @type {Runtime[]} */
 const created = [];
 
+/**
+ * @param {Runtime} rt
+ * @param {string} id
+ * @param {string} status
+ */
 async function waitStatus(rt, id, status) {
   for (let i = 0; i < 500; i++) {
     const r = await rt.cmd(['state', id]);
     if (r.code === 0 && JSON.parse(r.stdout).status === status) return;
-    await new Promise((res) => setTimeout(res, 20));
+    await sleep(20);
   }
   assert.fail(`${rt.name}: ${id} never reached ${status}`);
 }
@@ -73,6 +95,8 @@ async function waitStatus(rt, id, status) {
 /**
  * The situations and the commands tried in each. Every step runs on both
  * runtimes in the same order; `do` steps set up the next situation.
+ * @param {string} bundleDir
+ * @returns {Step[]}
  */
 function steps(bundleDir) {
   return [
@@ -122,6 +146,10 @@ function steps(bundleDir) {
   ];
 }
 
+/**
+ * @param {Runtime} rt
+ * @param {string} bundleDir
+ */
 async function play(rt, bundleDir) {
   const out = [];
   rt.stderrs = [];

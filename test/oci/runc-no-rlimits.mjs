@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // TEST HELPER ONLY — never used by the product.
 // These CI machines are Firecracker VMs whose root lacks CAP_SYS_RESOURCE, so
 // runc fails to apply the process.rlimits that podman writes into every

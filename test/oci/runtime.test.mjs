@@ -1,3 +1,4 @@
+// @ts-check
 // tswasi-oci called directly, as conmon and containerd's shim call it:
 // the lifecycle, state JSON, and one clear line for every kind of bad input.
 import { test } from 'node:test';
@@ -5,15 +6,27 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { compileC, tempDir, ROOT } from '../helpers/wasm.mjs';
-import { OCI_BIN, OCI_WASM_BIN, bundle, run } from '../helpers/oci.mjs';
+import { OCI_WASM_BIN, bundle, run } from '../helpers/oci.mjs';
+import { sleep } from '../helpers/wait.mjs';
+import { runOci } from '../helpers/spawn.mjs';
 
-const oci = (root, args, opts) => run(process.execPath, [OCI_BIN, '--root', root, ...args], opts);
+const oci = runOci;
+/**
+ * `tswasi-oci-wasm --root <root> ...args`.
+ * @param {string} root
+ * @param {string[]} args
+ * @param {import('../helpers/spawn.mjs').RunOptions} [opts]
+ */
 const ociWasm = (root, args, opts) => run(process.execPath, [OCI_WASM_BIN, '--root', root, ...args], opts);
 const rootDir = () => path.join(tempDir('tswasi-oci-root-'), 'state');
 
 /** Ours, or runc's own error line (which engines parse), for the commands that go straight to runc. */
 const ERROR_LINE = /^(tswasi-oci: |time="[^"]+" level=error msg=)/;
 
+/**
+ * @param {import('../helpers/spawn.mjs').RunResult} r
+ * @param {RegExp} [re]
+ */
 function assertOneLine(r, re) {
   assert.notEqual(r.code, 0);
   const lines = r.stderr.trim().split('\n');
@@ -23,6 +36,10 @@ function assertOneLine(r, re) {
   if (re) assert.match(lines[0], re);
 }
 
+/**
+ * @param {import('node:test').TestContext} t
+ * @param {Partial<import('../helpers/oci.mjs').BundleOptions>} [opts]
+ */
 function toolBundle(t, opts = {}) {
   const wasm = compileC('oci_tool');
   if (!wasm) { t.skip('no wasm32-wasi toolchain'); return null; }
@@ -59,10 +76,10 @@ test('create → state created → start → stopped with its exit code → dele
   assertOneLine(r, /already exists/);
   r = await oci(root, ['start', 'c1']);
   assert.equal(r.code, 0, r.stderr);
-  for (let i = 0; i < 100 && JSON.parse((await oci(root, ['state', 'c1'])).stdout).status !== 'stopped'; i++) await new Promise((res) => setTimeout(res, 20));
+  for (let i = 0; i < 100 && JSON.parse((await oci(root, ['state', 'c1'])).stdout).status !== 'stopped'; i++) await sleep(20);
   assert.equal(JSON.parse((await oci(root, ['state', 'c1'])).stdout).status, 'stopped');
   r = await oci(root, ['list', '--format', 'json']);
-  assert.deepEqual(JSON.parse(r.stdout).map((c) => [c.id, c.status]), [['c1', 'stopped']]);
+  assert.deepEqual(JSON.parse(r.stdout).map((/** @type {{ id: string, status: string }} */ c) => [c.id, c.status]), [['c1', 'stopped']]);
   r = await oci(root, ['delete', 'c1']);
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(fs.readdirSync(root).filter((f) => !f.startsWith('.')), []);
@@ -95,7 +112,7 @@ test('kill: a spinning guest dies on SIGTERM (143) and SIGKILL; names and number
   assert.equal(JSON.parse((await oci(root, ['state', 'spin1'])).stdout).status, 'running');
   r = await oci(root, ['kill', 'spin1', 'TERM']);
   assert.equal(r.code, 0, r.stderr);
-  for (let i = 0; i < 100 && JSON.parse((await oci(root, ['state', 'spin1'])).stdout).status !== 'stopped'; i++) await new Promise((res) => setTimeout(res, 20));
+  for (let i = 0; i < 100 && JSON.parse((await oci(root, ['state', 'spin1'])).stdout).status !== 'stopped'; i++) await sleep(20);
   assert.equal(JSON.parse((await oci(root, ['state', 'spin1'])).stdout).status, 'stopped');
   r = await oci(root, ['kill', 'spin1', '9']);
   assertOneLine(r, /not running/);
@@ -139,7 +156,7 @@ test('--log --log-format json: the error is the last JSON line', async () => {
   const log = path.join(tempDir(), 'log.json');
   const r = await oci(root, ['--log', log, '--log-format', 'json', 'state', 'ghost']);
   assert.equal(r.code, 1);
-  const last = JSON.parse(fs.readFileSync(log, 'utf8').trim().split('\n').pop());
+  const last = JSON.parse(fs.readFileSync(log, 'utf8').trim().split('\n').pop() ?? '');
   assert.equal(last.level, 'error');
   assert.equal(last.msg, 'container does not exist', 'runc\'s words: containerd matches on them');
 });
@@ -204,8 +221,9 @@ test('mounts: bind directories and single files, tmpfs as memory, ro, and nothin
     { destination: '/etc/hosts', type: 'bind', source: hosts, options: ['rbind', 'ro'] },
     { destination: '/scratch', type: 'tmpfs', source: 'tmpfs', options: ['nosuid'] },
   ];
-  const mk = (args) => toolBundle(t, { args, mounts });
+  const mk = (/** @type {string[]} */ args) => toolBundle(t, { args, mounts });
   const root = rootDir();
+  /** @type {Array<[string[], number, string]>} */
   const cases = [
     [['cat', '/data/a.txt'], 0, 'bound\n'],
     [['cat', '/etc/hosts'], 0, '127.0.0.1 localhost\n'],
@@ -251,6 +269,7 @@ test('exec --process: the process JSON is checked as config.json\'s process is, 
   t.after(() => oci(root, ['delete', '--force', 'ex1']));
   assert.equal((await oci(root, ['start', 'ex1'])).code, 0);
   const dir = tempDir();
+  /** @type {Array<[string, RegExp]>} */
   const cases = [
     ['{"cwd": "/", "args": ', /invalid JSON/],
     ['[1, 2]', /: process: expected object, got array$/],
