@@ -275,6 +275,8 @@ class Sink {
  *            `files` are written: plant symlinks etc. `fs` is node:fs (host)
  *            or the Volume (mem); `sandbox` is the sandbox's path in it.
  *   withOutside  also create a sibling 'outside' dir (see makeOutside)
+ *   imports  (res) => ({ module: { name: fn } }): more imports beside WASI's
+ *   wasiOptions  more options for tswasi's WASI constructor
  *   memLayout  'root' (default: the Volume itself is the preopen, as in
  *            `preopens: { '/sandbox': vol }`) or 'subdir' (the Volume's
  *            /sandbox is preopened with `{ volume: vol, path: '/sandbox' }`)
@@ -367,7 +369,7 @@ export async function runWasi(wasmPath, options = {}) {
     });
   } else {
     // returnOnExit is left to its default, which the contract says is true.
-    const opts = { version: 'preview1', args: argv, env, preopens: { '/sandbox': preopen } };
+    const opts = { version: 'preview1', args: argv, env, preopens: { '/sandbox': preopen }, ...options.wasiOptions };
     if (nodeOut) {
       Object.assign(opts, { stdin: nodeOut.in, stdout: nodeOut.out, stderr: nodeOut.err });
     } else {
@@ -377,7 +379,8 @@ export async function runWasi(wasmPath, options = {}) {
     }
     wasi = new WASI(opts);
   }
-  const instance = await WebAssembly.instantiate(module, wasi.getImportObject());
+  // Imports of the test's own beside WASI's (an embedder's imports): options.imports(res) gives them.
+  const instance = await WebAssembly.instantiate(module, { ...wasi.getImportObject(), ...options.imports?.(res) });
   // Say which program is about to run, so a watchdog kill can be traced.
   if (process.env.TSWASI_TRACE_RUNS) process.stderr.write(`[run] ${argv.join(' ')} (${backend})\n`);
   await armWatchdog(`${argv.join(' ')} [${backend}]`);

@@ -122,8 +122,15 @@ export class HostDir implements DirHandle {
     /** The host path at open time: only used where procfs is missing. */
     private readonly hostPath: string,
     readonly readonly: boolean,
+    /** Shared by every handle share() made: the fd closes with the last of them; the identity is asked once. */
+    private readonly open_: { handles: number; id: string | null | undefined } = { handles: 1, id: undefined },
   ) {
     this.prefix = PROC_FD ? `/proc/self/fd/${fd}/` : hostPath.replace(/\/+$/, '') + '/';
+  }
+
+  share(): HostDir {
+    this.open_.handles++;
+    return new HostDir(this.fd, this.hostPath, this.readonly, this.open_);
   }
 
   /** Open a host directory as a preopen or mount root; the only place a host path enters. */
@@ -137,7 +144,10 @@ export class HostDir implements DirHandle {
   }
 
   stat(): Filestat {
-    return filestatOf(fs.fstatSync(this.fd, { bigint: true }));
+    const st = fs.fstatSync(this.fd, { bigint: true });
+    // The same fstat tells this directory's identity (asked for when its listing is cached).
+    if (this.open_.id === undefined) this.open_.id = identityOf(st);
+    return filestatOf(st);
   }
 
   lstat(name: string): Filestat {
@@ -252,10 +262,12 @@ export class HostDir implements DirHandle {
 
   identity(name?: string): string | null {
     // An open directory stays the same directory: its own identity is asked of the kernel once.
-    if (name === undefined) return this.selfId === undefined ? (this.selfId = identityOf(fs.fstatSync(this.fd, { bigint: true }))) : this.selfId;
+    if (name === undefined) {
+      const o = this.open_;
+      return o.id === undefined ? (o.id = identityOf(fs.fstatSync(this.fd, { bigint: true }))) : o.id;
+    }
     return identityOf(fs.lstatSync(this.at(name), { bigint: true, throwIfNoEntry: false }));
   }
-  private selfId: string | null | undefined;
 
   readdir(): DirEntry[] {
     const entries = fs.readdirSync(PROC_FD ? `/proc/self/fd/${this.fd}` : this.hostPath, { withFileTypes: true });
@@ -272,8 +284,11 @@ export class HostDir implements DirHandle {
   }
 
   close(): void {
-    fs.closeSync(this.fd);
+    if (this.closed) return;
+    this.closed = true;
+    if (--this.open_.handles === 0) fs.closeSync(this.fd);
   }
+  private closed = false;
 }
 
 function identityOf(st: fs.BigIntStats | undefined): string | null {
