@@ -216,8 +216,49 @@ export function resolve<T>(start: DirRef, path: string, rule: FinalRule, op: Fin
     } catch (e) {
       if (!follow || !isNotDirOrLoop(e) || start.handle.lstat(path).filetype !== Filetype.SYMBOLIC_LINK) throw e;
     }
+  } else if (start.ns.mounts.size === 0 && start.ns.dirCache !== undefined) {
+    const r = throughCache(start, start.ns.dirCache, path, follow, op);
+    if (r !== MISS) return r;
   }
   return new Walk(start).run(path, rule, op);
+}
+
+const MISS: unique symbol = Symbol('miss');
+
+/**
+ * Fast path for a path of plain components ("d1/d2/file") whose directories
+ * the DirCache holds, as a tree walk's paths are: the same lookups the Walk
+ * makes (DirCache.get of each directory, then `op`), without building one.
+ * Anything else -- "", ".", "..", "//", a trailing "/", an absolute path, a
+ * directory not cached, a symlink to follow at the end -- is a MISS, and the
+ * caller walks the whole path again with a Walk.
+ */
+function throughCache<T>(start: DirRef, cache: DirCache, path: string, follow: boolean, op: FinalOp<T>): T | typeof MISS {
+  cache.enter();
+  try {
+    let dir = start.handle;
+    const comps: string[] = [];
+    let i = 0;
+    for (let j = path.indexOf('/'); j >= 0; j = path.indexOf('/', i)) {
+      const name = path.slice(i, j);
+      if (name === '' || name === '.' || name === '..') return MISS;
+      const next = cache.get(dir, name);
+      if (next === null) return MISS;
+      dir = next;
+      comps.push(name);
+      i = j + 1;
+    }
+    const name = path.slice(i);
+    if (name === '' || name === '.' || name === '..') return MISS;
+    try {
+      return op(dir, name, false, start.guestPath.length === 0 ? comps : start.guestPath.concat(comps));
+    } catch (e) {
+      if (!follow || !isNotDirOrLoop(e) || dir.lstat(name).filetype !== Filetype.SYMBOLIC_LINK) throw e;
+      return MISS; // the Walk follows it
+    }
+  } finally {
+    cache.leave();
+  }
 }
 
 class Walk {
