@@ -3,8 +3,8 @@
  * answer the guest's own path_filestat_get of that entry without a second
  * lstat. A directory walk (readdir, then stat every entry: nftw, du, ls -l,
  * find) makes both calls for every entry; through the race-free sandbox
- * (`/proc/self/fd/N/NAME`) each lstat costs ~3.5 µs of kernel time, half of
- * a walk's host time.
+ * (`/proc/<pid>/fd/N/NAME`) each lstat costs ~3.5 µs of kernel time, and
+ * the two were half of a walk's host time.
  *
  * When is a kept stat what a fresh lstat would return? When nothing has
  * changed the entry since. Three sources of change, three rules:
@@ -25,10 +25,14 @@
  *     used for at most MAX_AGE_MS after its lstat, and only while a command
  *     runs (`start()`): a reactor's guest runs inside calls from code we do
  *     not see, so it never gets one. Within that window a stat can miss a
- *     concurrent change by another process, as it could if the lstat had
- *     been scheduled a few milliseconds later; a change the guest learned
- *     of through any WASI call (a pipe, poll, a file's content) is never
- *     missed, by rule 1.
+ *     concurrent change by another process, as if the stat had run a few
+ *     milliseconds earlier. A change the guest heard of through a read,
+ *     a pipe, poll or sleep is never missed (those calls mark the stats
+ *     stale, rule 1); one it infers from the stat of another entry, or from
+ *     the clock alone (clock_time_get is on the read-only list: it is the
+ *     hottest call there is), can be, within the window. 5 ms: a walk stats
+ *     a directory's entries microseconds after listing them, so a longer
+ *     window would buy nothing but staleness.
  *  3. The embedder's own imports, which the guest may call between WASI
  *     calls and which we cannot see: an embedder whose imports change files
  *     in a preopen turns the cache off (WASIOptions.statCache: false).
@@ -56,7 +60,7 @@ interface Kept {
 }
 
 export class StatCache {
-  /** How long a kept stat may answer. A walk stats a directory's entries within microseconds of listing them. */
+  /** How long a kept stat may answer (see rule 2 above). */
   static readonly MAX_AGE_MS = 5;
   /** Off outside WasiBase.start(), and when the embedder says so. */
   active = false;
