@@ -60,3 +60,35 @@ test('DirCache: a walk over 600 directories (more than the cache holds) finds ev
     fs.rmSync(base, { recursive: true, force: true });
   }
 });
+
+test('HostDir.share: one fd for every share, closed with the last handle; DirCache refuses a name it holds', { skip: process.platform !== 'linux' && 'needs /proc/self/fd' }, () => {
+  const base = fs.mkdtempSync(path.join(os.tmpdir(), 'tswasi-dircache-share-'));
+  try {
+    fs.mkdirSync(path.join(base, 'a'));
+    fs.writeFileSync(path.join(base, 'a', 'f'), 'xyz');
+    const before = openFds();
+    const root = HostDir.open(base);
+    const a = root.openDir('a');
+    const shared = a.share();
+    assert.equal(openFds(), before + 2, 'a share opens nothing');
+    assert.equal(shared.identity(), a.identity());
+    const cache = new DirCache();
+    cache.enter();
+    assert.equal(cache.put(root, 'a', shared), true);
+    const again = root.openDir('a');
+    assert.equal(cache.put(root, 'a', again), false, 'a second handle for a cached name is refused (the caller closes it)');
+    again.close();
+    cache.leave();
+    a.close();
+    a.close(); // a second close of the same handle is a no-op, not a close of someone else's fd
+    cache.enter();
+    assert.equal(cache.get(root, 'a'), shared, 'the cache still holds the directory after the guest closed its handle');
+    assert.equal(shared.lstat('f').size, 3n);
+    cache.leave();
+    cache.clear();
+    root.close();
+    assert.equal(openFds(), before, 'the shared fd closed with its last handle');
+  } finally {
+    fs.rmSync(base, { recursive: true, force: true });
+  }
+});

@@ -230,23 +230,39 @@ export class DirFd extends Fd {
   /** The listing from `cookie` on, with "." and ".." first. */
   entries(cookie: number): ListedEntry[] {
     if (cookie === 0 || this.listing === null) {
-      const self = this.dir.stat().ino;
+      const self = this.dir.stat();
       const list: ListedEntry[] = [
-        { name: '.', filetype: Filetype.DIRECTORY, ino: self },
+        { name: '.', filetype: Filetype.DIRECTORY, ino: self.ino },
         // The parent's inode is not ours to reveal at a sandbox root; report ours.
-        { name: '..', filetype: Filetype.DIRECTORY, ino: self },
+        { name: '..', filetype: Filetype.DIRECTORY, ino: self.ino },
       ];
       for (const e of this.dir.readdir()) list.push({ name: e.name, filetype: e.filetype, ino: null });
+      // Reading a directory sets its atime: a stat of it kept from its parent's listing is stale.
+      this.ref.ns.statCache?.listed(self);
       this.listing = list;
     }
     return this.listing;
   }
 
-  /** d_ino of a listed entry, looked up when the guest first reads it. */
+  /**
+   * d_ino of a listed entry, looked up when the guest first reads it. Where
+   * the stat cache is on, the lstat taken for it is the whole filestat, kept
+   * for the guest's stat of the entry that usually follows (see StatCache).
+   */
   inoOf(entry: ListedEntry): bigint {
     if (entry.ino === null) {
       let ino: bigint | null = null;
-      try { ino = this.dir.inode(entry.name); } catch { /* unreadable: as if gone */ }
+      try {
+        const cache = this.ref.ns.statCache;
+        const dirId = cache?.active ? this.dir.identity() : null;
+        if (dirId !== null) {
+          const st = this.dir.lstat(entry.name);
+          cache!.put(dirId, entry.name, st);
+          ino = st.ino;
+        } else {
+          ino = this.dir.inode(entry.name);
+        }
+      } catch { /* unreadable or gone */ }
       entry.ino = ino ?? 0n; // 0: removed since the listing was taken
     }
     return entry.ino;

@@ -90,13 +90,9 @@ export class GuestMemory {
     // Fast path for short ASCII (most paths): avoids TextDecoder's setup cost.
     if (len <= 64) {
       const u8 = this.u8;
-      let s = '';
-      for (let i = p, end = p + len; i < end; i++) {
-        const c = u8[i]!;
-        if (c >= 0x80) return this.decodeUtf8(p, len);
-        s += String.fromCharCode(c);
-      }
-      return s;
+      for (let i = p, end = p + len; i < end; i++) if (u8[i]! >= 0x80) return this.decodeUtf8(p, len);
+      // One flat string (a += per byte builds a rope the first Map lookup has to flatten).
+      return String.fromCharCode.apply(null, u8.subarray(p, p + len) as unknown as number[]);
     }
     return this.decodeUtf8(p, len);
   }

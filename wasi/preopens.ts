@@ -6,6 +6,7 @@ import { DirFd } from './fd.js';
 import type { DirHandle } from './fs/handle.js';
 import { MemDir } from './fs/mem.js';
 import { DirCache, type FinalOp, type MountTarget, type Namespace, resolve } from './fs/resolve.js';
+import { StatCache } from './fs/stat-cache.js';
 
 /**
  * A directory to preopen or mount: a host path, or a memfs volume (optionally a directory in it;
@@ -42,7 +43,7 @@ export function normaliseGuestPath(p: string): string {
 
 /** A preopen in wasmtime's sense: its own sandbox, rooted at the directory itself. */
 export function capabilityPreopen(guestPath: string, dir: DirHandle): DirFd {
-  const ns: Namespace = { mode: 'capability', root: dir, mounts: new Map(), dirCache: new DirCache() };
+  const ns: Namespace = { mode: 'capability', root: dir, mounts: new Map(), dirCache: new DirCache(), statCache: new StatCache() };
   const fd = new DirFd({ handle: dir, ns, guestPath: [] }, RIGHTS_DIRECTORY, RIGHTS_DIRECTORY_INHERITING, guestPath);
   fd.label = guestPath;
   return fd;
@@ -59,7 +60,7 @@ export function buildNamespace(root: DirHandle, mounts: ReadonlyMap<string, Moun
       throw new WasiError(Errno.INVAL);
     }
   }
-  return { mode: 'chroot', root, mounts, dirCache: new DirCache() };
+  return { mode: 'chroot', root, mounts, dirCache: new DirCache(), statCache: new StatCache() };
 }
 
 /** Preopen a directory of a namespace at `guestPath` (e.g. "/" and the working directory). */

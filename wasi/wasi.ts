@@ -16,6 +16,7 @@ import { sockCalls } from './calls/sock.js';
 import { WasiExit, errnoOf } from './errors.js';
 import { DirFd, type Fd } from './fd.js';
 import type { Namespace } from './fs/resolve.js';
+import { fsMayHaveChanged } from './fs/stat-cache.js';
 import { FdTable } from './fd-table.js';
 import { GuestMemory } from './memory.js';
 import type { Platform } from './platform.js';
@@ -56,6 +57,15 @@ export interface WASIOptions {
    * imports are the plain functions and tracing costs nothing.
    */
   wrapImport?: (name: string, fn: WasiFunction, ctx: CallContext) => WasiFunction;
+  /**
+   * Default true: while a command runs, the lstat fd_readdir takes of each
+   * entry (for d_ino) answers the guest's own stat of that entry for up to
+   * 5 ms, unless a WASI call that may change a file came between (a walk
+   * then costs one lstat per entry, not two). Set false when imports of
+   * your own change files in a preopen while the guest runs: WASI cannot
+   * see those calls. See wasi/fs/stat-cache.ts.
+   */
+  statCache?: boolean;
 }
 
 type Exports = WebAssembly.Exports & { memory?: WebAssembly.Memory; _start?: () => void; _initialize?: () => void };
@@ -69,6 +79,19 @@ type Exports = WebAssembly.Exports & { memory?: WebAssembly.Memory; _start?: () 
 const NO_FLUSH = new Set([
   'fd_write', 'clock_time_get', 'clock_res_get', 'random_get', 'args_get', 'args_sizes_get',
   'environ_get', 'environ_sizes_get', 'sched_yield', 'fd_fdstat_get',
+]);
+
+/**
+ * Calls that change no file and its times, and learn nothing from outside
+ * the guest: fd_readdir's kept stats (StatCache) stay fresh across them.
+ * Every other call marks them stale before it runs. (path_open with
+ * O_CREAT or O_TRUNC, or of a non-regular file, and a resolver readlink mark
+ * them stale themselves; a fresh getdents forgets the listed directory's own.)
+ */
+const STAT_FRESH_CALLS = new Set([
+  'fd_readdir', 'path_filestat_get', 'fd_filestat_get', 'fd_fdstat_get', 'path_open', 'fd_close',
+  'fd_seek', 'fd_tell', 'fd_advise', 'fd_prestat_get', 'fd_prestat_dir_name',
+  'clock_time_get', 'clock_res_get', 'random_get', 'args_get', 'args_sizes_get', 'environ_get', 'environ_sizes_get',
 ]);
 
 /** Calls written to never throw, so they skip the guard's extra call (hot paths). */
@@ -108,6 +131,7 @@ export class WasiBase {
   /** Every namespace of our preopens, so their directory caches are closed with us. */
   private readonly namespaces = new Set<Namespace>();
   private readonly returnOnExit: boolean;
+  private readonly statCache: boolean;
   private started = false;
 
   constructor(options: WASIOptions, private readonly platform: Platform) {
@@ -115,6 +139,7 @@ export class WasiBase {
       throw new TypeError(`unsupported WASI version: ${String(options.version)} (only "preview1")`);
     }
     this.returnOnExit = options.returnOnExit ?? true;
+    this.statCache = options.statCache ?? true;
     const stdout = options.stdout ?? 1;
     const coalesce = options.coalesceStdout ?? false;
     this.output = typeof stdout !== 'number' || coalesce === false ? null
@@ -146,8 +171,11 @@ export class WasiBase {
     const imports: WasiFunctions = {};
     const output = this.output;
     const flush = output === null ? null : (): void => output.flush();
+    const markAndFlush = output === null ? fsMayHaveChanged : (): void => { fsMayHaveChanged(); output.flush(); };
     for (const [name, fn] of Object.entries(raw)) {
-      const guarded = SELF_GUARDED.has(name) ? fn : guard(fn, NO_FLUSH.has(name) ? null : flush);
+      const noFlush = NO_FLUSH.has(name);
+      const before = STAT_FRESH_CALLS.has(name) ? (noFlush ? null : flush) : (noFlush ? fsMayHaveChanged : markAndFlush);
+      const guarded = SELF_GUARDED.has(name) ? fn : guard(fn, before);
       imports[name] = options.wrapImport ? options.wrapImport(name, guarded, ctx) : guarded;
     }
     // Untraced, the hottest call skips the BigInt its ignored argument costs.
@@ -166,6 +194,8 @@ export class WasiBase {
     const exports = this.begin(instance);
     if (typeof exports._start !== 'function') throw new TypeError('instance.exports._start is not a function');
     if (exports._initialize !== undefined) throw new TypeError('instance.exports._initialize must not be present for a command');
+    // Only a command keeps fd_readdir's stats: no code of the embedder runs until _start returns.
+    if (this.statCache) for (const ns of this.namespaces) if (ns.statCache) ns.statCache.active = true;
     try {
       exports._start();
       return 0;
@@ -216,7 +246,13 @@ export class WasiBase {
   /** Close every fd the guest still holds (host stdio stays open); unwritten output is written. */
   close(): void {
     try { this.output?.flush(); } catch { /* the reader went away */ }
-    for (const ns of this.namespaces) ns.dirCache?.clear();
+    for (const ns of this.namespaces) {
+      ns.dirCache?.clear();
+      if (ns.statCache) {
+        ns.statCache.active = false;
+        ns.statCache.clear();
+      }
+    }
     for (const [fd, entry] of this.fds.entries()) {
       try {
         this.fds.remove(fd);

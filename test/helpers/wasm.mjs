@@ -264,6 +264,9 @@ export class Sink {
  * @property {boolean} [withOutside] also create a sibling 'outside' dir (see makeOutside)
  * @property {string} [guestDir] the preopen's name in the guest (default '/sandbox')
  * @property {TswasiOptions['wrapImport']} [wrapImport] wrap each WASI import (tswasi only: tracing)
+ * @property {(where: { dir: string | undefined, vol: Volume | undefined }) => WebAssembly.Imports} [imports]
+ *   more imports beside WASI's (an embedder's own), given where the sandbox is
+ * @property {Partial<TswasiOptions>} [wasiOptions] more options for tswasi's WASI constructor
  * @property {'root' | 'subdir'} [memLayout] 'root' (default: the Volume itself is the preopen, as in
  *   `preopens: { '/sandbox': vol }`) or 'subdir' (the Volume's /sandbox is preopened with `{ volume: vol, path: '/sandbox' }`)
  *
@@ -382,11 +385,13 @@ export async function runWasi(wasmPath, options = {}) {
       ...(wrapImport ? { wrapImport } : {}),
       preopens: { [guestDir]: /** @type {import('../../dist/wasi/index.js').DirSource} */ (/** @type {unknown} */ (preopen)) },
       ...(fds ? { stdin: fds.in, stdout: fds.out, stderr: fds.err } : { stdin: stdinBytes, stdout: stdoutSink, stderr: stderrSink }),
+      ...options.wasiOptions,
     };
     wasi = new WASI(opts);
   }
-  // @types/node types node:wasi's import object as `object`.
-  const instance = await WebAssembly.instantiate(module, /** @type {WebAssembly.Imports} */ (wasi.getImportObject()));
+  // @types/node types node:wasi's import object as `object`. Imports of the test's own (an embedder's) go beside WASI's.
+  const extra = options.imports?.({ dir: vol ? undefined : sandbox, vol });
+  const instance = await WebAssembly.instantiate(module, { .../** @type {WebAssembly.Imports} */ (wasi.getImportObject()), ...extra });
   // Say which program is about to run, so a watchdog kill can be traced.
   if (process.env.TSWASI_TRACE_RUNS) process.stderr.write(`[run] ${argv.join(' ')} (${backend})\n`);
   const { code, error } = await watchedStart(wasi, instance, `${argv.join(' ')} [${backend}]`);

@@ -14,6 +14,11 @@ const gather = new Uint8Array(GATHER_LIMIT);
 const dirent = new Uint8Array(Layout.dirent.size);
 const direntView = new DataView(dirent.buffer);
 
+function isAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 0x80) return false;
+  return true;
+}
+
 export function writeFilestat(mem: GuestMemory, ptr: number, st: Filestat): void {
   const L = Layout.filestat;
   mem.check(ptr, L.size);
@@ -225,17 +230,24 @@ export function fdCalls(ctx: CallContext): WasiFunctions {
       let used = 0;
       for (let i = c < 0 ? list.length : c; i < list.length && used < bufLen; i++) {
         const e = list[i]!;
-        const name = (e.utf8 ??= encodeUtf8(e.name));
-        direntView.setBigUint64(D.d_next, BigInt(i + 1), true);
+        // An ASCII name (most are) is its own UTF-8: copied by a loop, no encoder's buffer per entry.
+        const name = e.utf8 ?? (isAscii(e.name) ? null : (e.utf8 = encodeUtf8(e.name)));
+        const namlen = name === null ? e.name.length : name.length;
+        direntView.setUint32(D.d_next, i + 1, true); // d_next's high word stays 0
         direntView.setBigUint64(D.d_ino, f.inoOf(e), true);
-        direntView.setUint32(D.d_namlen, name.length, true);
+        direntView.setUint32(D.d_namlen, namlen, true);
         direntView.setUint8(D.d_type, e.filetype);
         // An entry that does not fit is written in part: bufused == buf_len tells the guest to come back.
         const h = Math.min(D.size, bufLen - used);
         u8.set(h === D.size ? dirent : dirent.subarray(0, h), start + used);
         used += h;
-        const n = Math.min(name.length, bufLen - used);
-        u8.set(n === name.length ? name : name.subarray(0, n), start + used);
+        const n = Math.min(namlen, bufLen - used);
+        if (name !== null) {
+          u8.set(n === namlen ? name : name.subarray(0, n), start + used);
+        } else {
+          const s = e.name;
+          for (let k = 0, at = start + used; k < n; k++) u8[at + k] = s.charCodeAt(k);
+        }
         used += n;
       }
       mem.setU32(bufusedPtr, used);

@@ -7,8 +7,9 @@ import {
 } from '../abi.js';
 import { WasiError } from '../errors.js';
 import { DirFd, FileFd } from '../fd.js';
-import type { DirHandle, OpenRequest } from '../fs/handle.js';
+import type { DirHandle, Filestat, OpenRequest } from '../fs/handle.js';
 import { ESCAPE_ERRNO, lookupRule, resolve, symlinkHere } from '../fs/resolve.js';
+import { type StatCache, fsMayHaveChanged } from '../fs/stat-cache.js';
 import { encodeUtf8 } from '../memory.js';
 import { type CallContext, type WasiFunctions, rightsFromGuest } from './context.js';
 import { timesFromFlags, writeFilestat } from './fd.js';
@@ -22,6 +23,12 @@ function checkDir(dir: DirHandle, name: string, mustBeDir: boolean, follow: bool
   const type = name === '.' ? Filetype.DIRECTORY : dir.lstat(name).filetype;
   if (type === Filetype.SYMBOLIC_LINK && follow) symlinkHere();
   if (mustBeDir && type !== Filetype.DIRECTORY) throw new WasiError(Errno.NOTDIR);
+}
+
+/** fd_readdir's lstat of `name`, if it is still what a fresh one would return (StatCache). */
+function cachedLstat(cache: StatCache, dir: DirHandle, name: string): Filestat | null {
+  const id = dir.identity();
+  return id === null ? null : cache.get(id, name);
 }
 
 /** A trace label for a path opened relative to a directory fd. */
@@ -56,8 +63,9 @@ export function pathCalls(ctx: CallContext): WasiFunctions {
     path_filestat_get(fd: number, flags: number, pathPtr: number, pathLen: number, bufPtr: number): number {
       const d = dirFd(fd, Rights.PATH_FILESTAT_GET);
       const follow = (flags & Lookupflags.SYMLINK_FOLLOW) !== 0;
+      const cache = d.ref.ns.statCache;
       const st = resolve(d.ref, path(pathPtr, pathLen), lookupRule(follow), (dir, name, mustBeDir) => {
-        const s = name === '.' ? dir.stat() : dir.lstat(name);
+        const s = name === '.' ? dir.stat() : (cache?.active && cachedLstat(cache, dir, name)) || dir.lstat(name);
         if (s.filetype === Filetype.SYMBOLIC_LINK && (follow || mustBeDir)) symlinkHere();
         if (mustBeDir && s.filetype !== Filetype.DIRECTORY) throw new WasiError(Errno.NOTDIR);
         return s;
@@ -122,6 +130,9 @@ export function pathCalls(ctx: CallContext): WasiFunctions {
       };
       const follow = (dirflags & Lookupflags.SYMLINK_FOLLOW) !== 0;
       const pathText = path(pathPtr, pathLen);
+      // path_open is one of the calls that keep fd_readdir's stats (wasi.ts): an open
+      // without O_CREAT or O_TRUNC changes no file. With them it does.
+      if (req.create || req.truncate) fsMayHaveChanged();
       const opened = resolve(d.ref, pathText, lookupRule(follow), (dir, name, mustBeDir, guestPath) => {
         if (mustBeDir && !req.directory) return openOne(dir, name, { ...req, directory: true }, guestPath);
         return openOne(dir, name, req, guestPath);
@@ -129,9 +140,18 @@ export function pathCalls(ctx: CallContext): WasiFunctions {
       function openOne(dir: DirHandle, name: string, r: OpenRequest, guestPath: readonly string[]) {
         const h = dir.open(name, r);
         if (h.kind === 'dir') {
+          // The resolver keeps this directory too: a walk opens a directory, then
+          // stats its entries through paths that end in it (opendir, readdir, stat "d/e").
+          const cache = d.ref.ns.dirCache;
+          if (cache !== undefined && h.share !== undefined && name !== '.') {
+            const shared = h.share();
+            if (!cache.put(dir, name, shared)) shared.close();
+          }
           const ref = { handle: h, ns: d.ref.ns, guestPath: name === '.' ? guestPath : [...guestPath, name] };
           return new DirFd(ref, base & RIGHTS_DIRECTORY, inheriting);
         }
+        // Opening a FIFO waits for the other end, a device may act on open: news from outside.
+        if (h.filetype !== Filetype.REGULAR_FILE) fsMayHaveChanged();
         const max = h.filetype === Filetype.REGULAR_FILE ? RIGHTS_REGULAR_FILE : RIGHTS_TTY;
         return new FileFd(h, base & max, inheriting, fdflags & (Fdflags.APPEND | Fdflags.DSYNC | Fdflags.SYNC | Fdflags.RSYNC | Fdflags.NONBLOCK));
       }

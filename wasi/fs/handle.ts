@@ -98,4 +98,10 @@ export interface DirHandle {
    * (then nothing is cached). `name` undefined: this directory.
    */
   identity(name?: string): string | null;
+  /**
+   * Another handle on the same open directory (no syscall); the directory is
+   * closed when every handle is. Lets the resolver's DirCache keep a
+   * directory the guest opened. Absent: the backend has nothing to share.
+   */
+  share?(): DirHandle;
 }

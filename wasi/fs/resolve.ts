@@ -15,6 +15,7 @@
 import { Errno, Filetype } from '../abi.js';
 import { WasiError } from '../errors.js';
 import type { DirHandle } from './handle.js';
+import { type StatCache, fsMayHaveChanged } from './stat-cache.js';
 
 /** Linux's MAXSYMLINKS; cap-std uses the same budget. */
 const MAX_SYMLINKS = 40;
@@ -45,19 +46,23 @@ export class DirCache {
   private static readonly MAX = 128;
   private static readonly VALIDITY_MS = 20;
   private readonly entries = new Map<DirHandle, Map<string, CacheEntry>>();
-  /** Every entry, least recently used first (a Set keeps insertion order). */
-  private readonly lru = new Set<CacheEntry>();
+  /** Every entry; the least recently used is the one with the smallest `used`. */
+  private readonly all = new Set<CacheEntry>();
+  /** Ticks once per hit: an entry's `used` says when it was last walked through. */
+  private tick = 0;
+  /** performance.now() when the outermost walk started: a walk is one instant for the re-check. */
+  private now = 0;
   /** Dropped handles, closed when the last walk leaves. */
   private readonly doomed = new Set<DirHandle>();
   private walks = 0;
 
   /** A walk starts: nothing it may stand in is closed until it leaves. */
   enter(): void {
-    this.walks++;
+    if (this.walks++ === 0) this.now = performance.now();
   }
 
   leave(): void {
-    if (--this.walks === 0) this.closeDoomed();
+    if (--this.walks === 0 && this.doomed.size > 0) this.closeDoomed();
   }
 
   private closeDoomed(): void {
@@ -65,42 +70,46 @@ export class DirCache {
     this.doomed.clear();
   }
 
-  /** The cached child `name` of `parent`, if the entry there is still the same directory. */
+  /** The cached child `name` of `parent`, if the entry there is still the same directory. Only within a walk (enter). */
   get(parent: DirHandle, name: string): DirHandle | null {
     const byName = this.entries.get(parent);
     if (byName === undefined) return null;
     const hit = byName.get(name);
     if (hit === undefined) return null;
-    const t = performance.now();
-    if (t - hit.checked >= DirCache.VALIDITY_MS) {
-      let now: string | null = null;
-      try { now = parent.identity(name); } catch { /* gone */ }
-      if (now !== hit.id) {
+    if (this.now - hit.checked >= DirCache.VALIDITY_MS) {
+      let id: string | null = null;
+      try { id = parent.identity(name); } catch { /* gone */ }
+      if (id !== hit.id) {
         this.drop(hit);
         return null;
       }
-      hit.checked = t;
+      hit.checked = this.now;
     }
-    this.lru.delete(hit);
-    this.lru.add(hit);
+    hit.used = ++this.tick;
     return hit.handle;
   }
 
-  /** Keep `child` (just opened as `name` of `parent`); false when it cannot be cached (the caller closes it). */
+  /**
+   * Keep `child` (just opened as `name` of `parent`); false when it cannot be
+   * cached or `name` is cached already (the caller closes it).
+   */
   put(parent: DirHandle, name: string, child: DirHandle): boolean {
-    if (this.doomed.has(parent)) return false;
+    if (this.doomed.has(parent) || this.entries.get(parent)?.has(name)) return false;
     const id = child.identity();
     if (id === null) return false;
-    if (this.lru.size >= DirCache.MAX) {
-      const oldest = this.lru.values().next().value as CacheEntry;
-      this.drop(oldest);
+    if (this.all.size >= DirCache.MAX) {
+      // A scan of MAX entries per eviction costs less than keeping an ordered
+      // list up to date on every hit (a walk hits several entries per path).
+      let oldest: CacheEntry | undefined;
+      for (const e of this.all) if (oldest === undefined || e.used < oldest.used) oldest = e;
+      this.drop(oldest!);
       if (this.doomed.has(parent)) return false; // the parent was below the dropped entry
     }
     let byName = this.entries.get(parent);
     if (byName === undefined) this.entries.set(parent, (byName = new Map()));
-    const e: CacheEntry = { parent, name, handle: child, id, checked: performance.now() };
+    const e: CacheEntry = { parent, name, handle: child, id, checked: performance.now(), used: ++this.tick };
     byName.set(name, e);
-    this.lru.add(e);
+    this.all.add(e);
     return true;
   }
 
@@ -111,7 +120,7 @@ export class DirCache {
       byName.delete(e.name);
       if (byName.size === 0) this.entries.delete(e.parent);
     }
-    this.lru.delete(e);
+    this.all.delete(e);
     const children = this.entries.get(e.handle);
     this.entries.delete(e.handle);
     if (children !== undefined) for (const c of children.values()) this.drop(c);
@@ -120,9 +129,9 @@ export class DirCache {
   }
 
   clear(): void {
-    for (const e of this.lru) this.doomed.add(e.handle);
+    for (const e of this.all) this.doomed.add(e.handle);
     this.entries.clear();
-    this.lru.clear();
+    this.all.clear();
     if (this.walks === 0) this.closeDoomed();
   }
 }
@@ -133,12 +142,15 @@ interface CacheEntry {
   readonly handle: DirHandle;
   readonly id: string;
   checked: number;
+  used: number;
 }
 
 export interface Namespace {
   readonly mode: 'capability' | 'chroot';
   /** Open directories reused across walks (see DirCache). */
   readonly dirCache?: DirCache;
+  /** Entry stats fd_readdir took, for the guest's next stat of them (see StatCache). */
+  readonly statCache?: StatCache;
   /** The namespace's `/` (chroot mode). */
   readonly root: DirHandle;
   /** Mounts below the root, keyed by normalised guest path ("/data", "/etc/hosts"). */
@@ -204,8 +216,49 @@ export function resolve<T>(start: DirRef, path: string, rule: FinalRule, op: Fin
     } catch (e) {
       if (!follow || !isNotDirOrLoop(e) || start.handle.lstat(path).filetype !== Filetype.SYMBOLIC_LINK) throw e;
     }
+  } else if (start.ns.mounts.size === 0 && start.ns.dirCache !== undefined) {
+    const r = throughCache(start, start.ns.dirCache, path, follow, op);
+    if (r !== MISS) return r;
   }
   return new Walk(start).run(path, rule, op);
+}
+
+const MISS: unique symbol = Symbol('miss');
+
+/**
+ * Fast path for a path of plain components ("d1/d2/file") whose directories
+ * the DirCache holds, as a tree walk's paths are: the same lookups the Walk
+ * makes (DirCache.get of each directory, then `op`), without building one.
+ * Anything else -- "", ".", "..", "//", a trailing "/", an absolute path, a
+ * directory not cached, a symlink to follow at the end -- is a MISS, and the
+ * caller walks the whole path again with a Walk.
+ */
+function throughCache<T>(start: DirRef, cache: DirCache, path: string, follow: boolean, op: FinalOp<T>): T | typeof MISS {
+  cache.enter();
+  try {
+    let dir = start.handle;
+    const comps: string[] = [];
+    let i = 0;
+    for (let j = path.indexOf('/'); j >= 0; j = path.indexOf('/', i)) {
+      const name = path.slice(i, j);
+      if (name === '' || name === '.' || name === '..') return MISS;
+      const next = cache.get(dir, name);
+      if (next === null) return MISS;
+      dir = next;
+      comps.push(name);
+      i = j + 1;
+    }
+    const name = path.slice(i);
+    if (name === '' || name === '.' || name === '..') return MISS;
+    try {
+      return op(dir, name, false, start.guestPath.length === 0 ? comps : start.guestPath.concat(comps));
+    } catch (e) {
+      if (!follow || !isNotDirOrLoop(e) || dir.lstat(name).filetype !== Filetype.SYMBOLIC_LINK) throw e;
+      return MISS; // the Walk follows it
+    }
+  } finally {
+    cache.leave();
+  }
 }
 
 class Walk {
@@ -346,6 +399,7 @@ class Walk {
 
   private readlink(dir: DirHandle, name: string): string {
     if (++this.links > MAX_SYMLINKS) throw new WasiError(Errno.LOOP);
+    fsMayHaveChanged(); // readlink(2) sets the link's atime
     const target = dir.readlink(name);
     if (target.length === 0) throw new WasiError(Errno.NOENT);
     return target;
