@@ -69,6 +69,7 @@ test('HostDir.share: one fd for every share, closed with the last handle; DirCac
     const before = openFds();
     const root = HostDir.open(base);
     const a = root.openDir('a');
+    assert.ok(a.share, 'a HostDir can share its fd');
     const shared = a.share();
     assert.equal(openFds(), before + 2, 'a share opens nothing');
     assert.equal(shared.identity(), a.identity());

@@ -10,8 +10,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { IMPL, assertOk, compileC, runWasi, toolchainProblem } from './helpers/wasm.mjs';
 
-const wasm = compileC('stat_cache');
-const skip = wasm === null && `clang/wasi-libc for wasm32-wasi not available: ${toolchainProblem()}`;
+const wasm = /** @type {string} */ (compileC('stat_cache'));
+const skip = !wasm && `clang/wasi-libc for wasm32-wasi not available: ${toolchainProblem()}`;
 
 /** An embedder's import that changes a file where WASI cannot see it. */
 /** @param {{ dir: string | undefined }} where */
