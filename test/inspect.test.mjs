@@ -6,6 +6,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compileC, runCli, tempDir } from './helpers/wasm.mjs';
 
+/** @typedef {import('../dist/src/inspect.js').ModuleReport} ModuleReport what `inspect --json` prints */
+
 test('a C command: WASI preview1, imports all provided, exports, memory, custom sections', async (t) => {
   const wasm = compileC('cli_import');
   const cmd = compileC('trace_demo');
@@ -23,9 +25,9 @@ test('a C command: WASI preview1, imports all provided, exports, memory, custom 
   assert.match(r.stdout, /env \(1 not provided by tswasi\)/);
   assert.match(r.stdout, /✗ not_provided: func \(i32\) -> \(i32\)/);
   r = await runCli(['inspect', '--json', cmd]);
-  const j = JSON.parse(r.stdout);
+  const j = /** @type {ModuleReport} */ (JSON.parse(r.stdout));
   assert.equal(j.kind, 'command');
-  assert.ok(j.imports.every((/** @type {{ provided: boolean }} */ i) => i.provided));
+  assert.ok(j.imports.every((i) => i.provided));
 });
 
 test('inspect on a non-module is one clear error', async () => {
@@ -49,7 +51,8 @@ test('inspect marks a WASI import with the wrong type as not provided, naming th
   assert.match(r.stdout, /✗ fd_write: func \(i32, i32, i32\) -> \(i32\) \(wrong type: tswasi's is \(i32, i32, i32, i32\) -> \(i32\)\)/);
   assert.match(r.stdout, /✓ proc_exit: func \(i32\) -> \(\)/);
   r = await runCli(['inspect', '--json', file]);
-  const fdWrite = JSON.parse(r.stdout).imports.find((i) => i.name === 'fd_write');
+  const fdWrite = /** @type {ModuleReport} */ (JSON.parse(r.stdout)).imports.find((i) => i.name === 'fd_write');
+  assert.ok(fdWrite, 'fd_write is listed');
   assert.equal(fdWrite.provided, false);
   assert.equal(fdWrite.expected, '(i32, i32, i32, i32) -> (i32)');
 });

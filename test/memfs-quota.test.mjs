@@ -1,3 +1,4 @@
+// @ts-check
 // A guest cannot make the host allocate without bound through a memfs volume:
 // memfs keeps a file in one Buffer, so one write at a far offset would ask for
 // gigabytes at once. Growth past the volume's limit fails (NOSPC; FBIG past
@@ -6,11 +7,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Volume } from 'memfs';
 import { WASI, Errno } from '../dist/wasi/index.js';
-import { compileWat } from '../dist/src/wat.js';
+import { compileWat } from './helpers/wasm.mjs';
 
 /**
  * A command that opens /f (created), runs `ops` — each one call whose errno
  * is stored — and exits with the first non-zero errno, or 0.
+ * @param {string[]} ops WAT expressions, each a call that returns an errno
  */
 async function guest(ops) {
   const calls = ops.map((op) => `(local.set $r ${op}) (if (local.get $r) (then (call $exit (local.get $r))))`).join('\n');
@@ -41,14 +43,20 @@ async function guest(ops) {
       (local.set $r (call $openf)) (if (local.get $r) (then (call $exit (i32.add (i32.const 100) (local.get $r)))))
       ${calls}
       (call $exit (i32.const 0))))`;
-  return new WebAssembly.Module(await compileWat(new TextEncoder().encode(wat), 'quota.wat'));
+  return new WebAssembly.Module(await compileWat(wat, { name: 'quota.wat' }));
 }
 
 const FD = '(i32.load (i32.const 16))';
+/** @param {number} offset */
 const pwriteAt = (offset) => `(call $pwrite ${FD} (i32.const 32) (i32.const 1) (i64.const ${offset}) (i32.const 48))`;
 const write512k = `(call $write ${FD} (i32.const 32) (i32.const 1) (i32.const 48))`;
 const unlinkF = '(call $unlinkf)';
 
+/**
+ * Run the guest with `preopen` as its '/'; its exit code.
+ * @param {WebAssembly.Module} module
+ * @param {import('../dist/wasi/index.js').DirSource} preopen
+ */
 function run(module, preopen) {
   const wasi = new WASI({ version: 'preview1', args: ['quota'], preopens: { '/': preopen }, returnOnExit: true });
   const instance = new WebAssembly.Instance(module, wasi.getImportObject());

@@ -1,3 +1,4 @@
+// @ts-check
 // The module cache (src/module-cache.ts): one store of compiled modules keyed
 // by content hash and memory limit, bounded, least recently used out first;
 // used in-process by compileModule, compileModuleFile and the pool.
@@ -5,21 +6,29 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { compileC, tempDir, ROOT } from './helpers/wasm.mjs';
-
-const { ModuleCache, moduleKey, contentHash, DEFAULT_MAX_ENTRIES, DEFAULT_MAX_BYTES } = await import(path.join(ROOT, 'dist/src/module-cache.js'));
-const { compileModule, compileModuleFile } = await import(path.join(ROOT, 'dist/src/module.js'));
-const { createPool, UserError } = await import(path.join(ROOT, 'dist/src/index.js'));
+import { ModuleCache, moduleKey, contentHash, DEFAULT_MAX_ENTRIES, DEFAULT_MAX_BYTES } from '../dist/src/module-cache.js';
+import { compileModule, compileModuleFile } from '../dist/src/module.js';
+import { createPool, UserError } from '../dist/src/index.js';
+import { compileC, tempDir } from './helpers/wasm.mjs';
 
 /** Three different real modules, or null without a toolchain. */
 function modules() {
   const names = ['pool_guest', 'cli_exit', 'args_env'];
-  const paths = names.map((n) => compileC(n));
-  if (paths.some((p) => p === null)) return null;
+  /** @type {string[]} */
+  const paths = [];
+  for (const n of names) {
+    const p = compileC(n);
+    if (p === null) return null;
+    paths.push(p);
+  }
   const bytes = paths.map((p) => new Uint8Array(fs.readFileSync(p)));
   assert.equal(new Set(bytes.map((b) => contentHash(b))).size, 3, 'the three modules differ');
   return { paths, bytes };
 }
+/**
+ * @param {Uint8Array} bytes
+ * @param {number} [pages] the memory limit
+ */
 const key = (bytes, pages) => moduleKey(contentHash(bytes), pages);
 
 test('the same bytes compile once: later calls (other buffers, same content) get the same module', (t) => {
@@ -46,7 +55,9 @@ test('a memory limit makes another module: one entry per (content, limit)', (t) 
   const large = compileModule(m.bytes[0], 'a.wasm', { cache, memoryLimitPages: 128 });
   assert.equal(new Set([plain, small, large]).size, 3);
   assert.equal(cache.size, 3);
-  for (const [pages, mod] of [[undefined, plain], [64, small], [128, large]]) {
+  /** @type {[number | undefined, WebAssembly.Module][]} */
+  const byLimit = [[undefined, plain], [64, small], [128, large]];
+  for (const [pages, mod] of byLimit) {
     assert.ok(cache.has(key(m.bytes[0], pages)));
     assert.equal(compileModule(m.bytes[0], 'a.wasm', { cache, memoryLimitPages: pages }), mod);
   }
@@ -98,9 +109,12 @@ test('limits: defaults, and bad values are rejected', () => {
   assert.equal(cache.maxEntries, DEFAULT_MAX_ENTRIES);
   assert.equal(cache.maxBytes, DEFAULT_MAX_BYTES);
   assert.equal(new ModuleCache({ maxBytes: Infinity }).maxBytes, Infinity);
-  for (const bad of [-1, 1.5, NaN, '3']) {
-    assert.throws(() => new ModuleCache({ maxEntries: bad }), RangeError);
-    assert.throws(() => new ModuleCache({ maxBytes: bad }), RangeError);
+  // '3' stands for a caller in plain JavaScript, which the types do not stop: hence unknown, cast at the call.
+  /** @type {unknown[]} */
+  const bads = [-1, 1.5, NaN, '3'];
+  for (const bad of bads) {
+    assert.throws(() => new ModuleCache({ maxEntries: /** @type {number} */ (bad) }), RangeError);
+    assert.throws(() => new ModuleCache({ maxBytes: /** @type {number} */ (bad) }), RangeError);
   }
   assert.throws(() => createPool({ moduleCache: { maxEntries: -1 } }), /moduleCache.maxEntries must be a whole number/);
 });

@@ -1,3 +1,4 @@
+// @ts-check
 // tswasi-oci's door (oci/argv.ts, oci/cli.ts): argv read once by the command
 // table, the container id checked there with runc's rule and words, so a bad
 // id never reaches a command, a path or the native runtime; everything else
@@ -6,15 +7,27 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { UsageError, parseArgv } from '../dist/oci/argv.js';
 import { COMMANDS, GLOBAL_OPTIONS } from '../dist/oci/command-table.js';
+import { lastLogEntry } from './helpers/oci.mjs';
+import { run, runOci } from './helpers/spawn.mjs';
+import { tempDir } from './helpers/tmp.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const OCI = path.join(ROOT, 'dist/oci/tswasi-oci.js');
+/** @typedef {import('../dist/oci/argv.js').Invocation} Invocation */
+
 const runcMissing = spawnSync('runc', ['--version']).status !== 0 ? 'runc not found' : null;
+
+/**
+ * parseArgv for a command line that runs a command (not --help or --version).
+ * @param {readonly string[]} argv
+ * @returns {Invocation}
+ */
+function invocation(argv) {
+  const r = parseArgv(argv);
+  if (r.kind !== 'run') assert.fail(`${argv.join(' ')}: parsed as ${JSON.stringify(r)}, not a command to run`);
+  return r;
+}
 
 const BAD_IDS = [['../x', 'invalid container ID format'], ['a/b', 'invalid container ID format'], ['.a', 'invalid container ID format'],
   ['..', 'invalid container ID format'], ['x'.repeat(250), 'invalid container ID format'], ['a b', 'invalid container ID format'], ['', 'container id cannot be empty']];
@@ -22,7 +35,9 @@ const WITH_ID = Object.entries(COMMANDS).filter(([, c]) => c.operands !== 'none'
 
 test('the table: every command and option named once', () => {
   assert.deepEqual(WITH_ID.sort(), ['checkpoint', 'create', 'delete', 'events', 'exec', 'kill', 'pause', 'ps', 'restore', 'resume', 'run', 'start', 'state', 'update']);
-  for (const [name, c] of [['global', { options: GLOBAL_OPTIONS }], ...Object.entries(COMMANDS)]) {
+  /** @type {[string, { options: readonly import('../dist/oci/command-table.js').OptionSpec[] }][]} */
+  const tables = [['global', { options: GLOBAL_OPTIONS }], ...Object.entries(COMMANDS)];
+  for (const [name, c] of tables) {
     const longs = c.options.map((o) => o.name);
     const shorts = c.options.flatMap((o) => (o.short ? [o.short] : []));
     assert.equal(new Set(longs).size, longs.length, `${name}: a long option twice`);
@@ -34,15 +49,15 @@ test('a bad id is refused at the door for every command that names a container, 
   for (const command of WITH_ID) {
     for (const [id, words] of BAD_IDS) {
       const args = command === 'kill' ? [id, '9'] : command === 'exec' ? [id, '/tool.wasm'] : [id];
-      assert.throws(() => parseArgv(['--root', '/r', command, ...args]), (e) => !(e instanceof UsageError) && e.message === words, `${command} ${JSON.stringify(id)}`);
+      assert.throws(() => parseArgv(['--root', '/r', command, ...args]), (e) => e instanceof Error && !(e instanceof UsageError) && e.message === words, `${command} ${JSON.stringify(id)}`);
     }
-    const inv = parseArgv(['--root', '/r', command, 'good_id-1.2', ...(command === 'kill' ? ['9'] : [])]);
+    const inv = invocation(['--root', '/r', command, 'good_id-1.2', ...(command === 'kill' ? ['9'] : [])]);
     assert.equal(inv.id, 'good_id-1.2');
   }
 });
 
 test('argv split once: globals, command, options, operands; the native runtime\'s argv is ours less --native-runtime', () => {
-  let inv = parseArgv(['--root', '/r', '--native-runtime=/x/runc', '--log', 'L', '--native-runtime', '/y', '--debug', 'kill', '--all', 'c1', '9']);
+  let inv = invocation(['--root', '/r', '--native-runtime=/x/runc', '--log', 'L', '--native-runtime', '/y', '--debug', 'kill', '--all', 'c1', '9']);
   assert.deepEqual(inv.nativeArgs, ['--root', '/r', '--log', 'L', '--debug', 'kill', '--all', 'c1', '9']);
   assert.deepEqual(inv.globalArgs, ['--root', '/r', '--log', 'L', '--debug']);
   assert.equal(inv.globals.value('native-runtime'), '/y');
@@ -51,7 +66,7 @@ test('argv split once: globals, command, options, operands; the native runtime\'
   assert.ok(inv.options.flag('all'));
 
   // Ours with one id: options anywhere; values in both spellings; a count checked.
-  inv = parseArgv(['create', 'c2', '-b', '/b', '--pid-file=/p', '--preserve-fds', '2', '--no-pivot']);
+  inv = invocation(['create', 'c2', '-b', '/b', '--pid-file=/p', '--preserve-fds', '2', '--no-pivot']);
   assert.equal(inv.id, 'c2');
   assert.equal(inv.options.value('bundle'), '/b');
   assert.equal(inv.options.value('pid-file'), '/p');
@@ -66,14 +81,13 @@ test('argv split once: globals, command, options, operands; the native runtime\'
   assert.throws(() => parseArgv(['toString']), { message: 'unknown command: toString' });
 
   // exec: after the id everything is the command's, --help and -e included.
-  inv = parseArgv(['exec', '-e', 'A=1', '--env', 'B=2', '-t', 'c3', '/tool.wasm', '--help', '-e', 'x']);
-  assert.equal(inv.kind, 'run');
+  inv = invocation(['exec', '-e', 'A=1', '--env', 'B=2', '-t', 'c3', '/tool.wasm', '--help', '-e', 'x']);
   assert.deepEqual(inv.options.list('env'), ['A=1', 'B=2']);
   assert.ok(inv.options.flag('tty'));
   assert.deepEqual(inv.operands, ['/tool.wasm', '--help', '-e', 'x']);
 
   // The native runtime's commands: an option we do not know is its to judge.
-  inv = parseArgv(['ps', '--newer-option', 'c4', '-ef']);
+  inv = invocation(['ps', '--newer-option', 'c4', '-ef']);
   assert.equal(inv.id, 'c4');
   assert.deepEqual(inv.nativeArgs, ['ps', '--newer-option', 'c4', '-ef']);
 
@@ -82,7 +96,10 @@ test('argv split once: globals, command, options, operands; the native runtime\'
   assert.deepEqual(parseArgv(['-v', 'list']), { kind: 'version' });
 });
 
-/** A native runtime that records each call, then is runc. */
+/**
+ * A native runtime that records each call, then is runc.
+ * @param {string} dir
+ */
 function recordingRuntime(dir) {
   const calls = path.join(dir, 'calls');
   const bin = path.join(dir, 'runtime');
@@ -90,33 +107,30 @@ function recordingRuntime(dir) {
   return { bin, calls: () => (fs.existsSync(calls) ? fs.readFileSync(calls, 'utf8').trim().split('\n') : []) };
 }
 
-test('tswasi-oci: a bad id never reaches a path or the native runtime', { skip: runcMissing !== null && process.env.CI !== 'true' ? runcMissing : false, timeout: 120_000 }, () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tswasi-route-test-'));
-  try {
-    const rt = recordingRuntime(dir);
-    const root = path.join(dir, 'a', 'root');
-    const log = path.join(dir, 'log.json');
-    const before = spawnSync('find', [dir, '-printf', '%p %s\n'], { encoding: 'utf8' }).stdout;
-    for (const command of WITH_ID) {
-      for (const id of ['../x', '.native', '']) {
-        const args = command === 'kill' ? [id, '9'] : command === 'exec' ? [id, '/tool.wasm'] : command === 'create' || command === 'run' ? ['--bundle', dir, id] : [id];
-        const r = spawnSync(process.execPath, [OCI, '--root', root, '--log', log, '--log-format', 'json', '--native-runtime', rt.bin, command, ...args], { encoding: 'utf8', timeout: 30_000 });
-        const words = id === '' ? 'container id cannot be empty' : 'invalid container ID format';
-        assert.equal(r.status, 1, `${command} ${id}: ${r.stderr}`);
-        assert.equal(r.stderr, `tswasi-oci: ${words}\n`, `${command} ${id}`);
-        assert.equal(JSON.parse(fs.readFileSync(log, 'utf8').trim().split('\n').at(-1)).msg, words);
-        fs.rmSync(log);
-      }
+test('tswasi-oci: a bad id never reaches a path or the native runtime', { skip: runcMissing !== null && process.env.CI !== 'true' ? runcMissing : false, timeout: 120_000 }, async () => {
+  const dir = tempDir('tswasi-route-test-');
+  const rt = recordingRuntime(dir);
+  const root = path.join(dir, 'a', 'root');
+  const log = path.join(dir, 'log.json');
+  const tree = async () => (await run('find', [dir, '-printf', '%p %s\n'])).stdout;
+  const before = await tree();
+  for (const command of WITH_ID) {
+    for (const id of ['../x', '.native', '']) {
+      const args = command === 'kill' ? [id, '9'] : command === 'exec' ? [id, '/tool.wasm'] : command === 'create' || command === 'run' ? ['--bundle', dir, id] : [id];
+      const r = await runOci(root, ['--log', log, '--log-format', 'json', '--native-runtime', rt.bin, command, ...args], { timeout: 30_000 });
+      const words = id === '' ? 'container id cannot be empty' : 'invalid container ID format';
+      assert.equal(r.code, 1, `${command} ${id}: ${r.stderr}`);
+      assert.equal(r.stderr, `tswasi-oci: ${words}\n`, `${command} ${id}`);
+      assert.equal(lastLogEntry(log).msg, words);
+      fs.rmSync(log);
     }
-    assert.deepEqual(rt.calls(), [], 'the native runtime was never called');
-    assert.equal(spawnSync('find', [dir, '-printf', '%p %s\n'], { encoding: 'utf8' }).stdout, before, 'nothing was created or changed');
-
-    // A good id goes on: pass-through commands reach runc exactly as they came.
-    const r = spawnSync(process.execPath, [OCI, '--root', root, '--native-runtime=' + rt.bin, 'kill', '--all', 'nope', 'KILL'], { encoding: 'utf8', timeout: 30_000 });
-    assert.equal(r.status, 1);
-    assert.match(r.stderr, /container does not exist/);
-    assert.deepEqual(rt.calls(), [`--root ${root} kill --all nope KILL`]);
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
   }
+  assert.deepEqual(rt.calls(), [], 'the native runtime was never called');
+  assert.equal(await tree(), before, 'nothing was created or changed');
+
+  // A good id goes on: pass-through commands reach runc exactly as they came.
+  const r = await runOci(root, ['--native-runtime=' + rt.bin, 'kill', '--all', 'nope', 'KILL'], { timeout: 30_000 });
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /container does not exist/);
+  assert.deepEqual(rt.calls(), [`--root ${root} kill --all nope KILL`]);
 });

@@ -1,19 +1,26 @@
+// @ts-check
 // The OCI config schema (oci/spec.ts): a good config passes unchanged, fields
 // tswasi-oci never reads included; a bad one is one line naming the JSON
 // path, and tswasi-oci create exits 1 with it (runc exits 1 on the same
 // config), on stderr and as the --log JSON line.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseProcess, parseSpec } from '../dist/oci/spec.js';
+import { lastLogEntry } from './helpers/oci.mjs';
+import { ROOT } from './helpers/paths.mjs';
+import { runOci } from './helpers/spawn.mjs';
+import { tempDir } from './helpers/tmp.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const OCI = path.join(ROOT, 'dist/oci/tswasi-oci.js');
-/** `runc spec` (runc 1.1.5), as written. */
+/**
+ * A config as parsed JSON, before or after a change below breaks it on
+ * purpose into shapes no config type allows (a string for an array, a
+ * number for a string, ...): so deliberately untyped, JSON.parse's `any`.
+ * @typedef {any} ConfigJson
+ */
+
+/** `runc spec` (runc 1.1.5), as written. @type {ConfigJson} */
 const RUNC_SPEC = JSON.parse(fs.readFileSync(path.join(ROOT, 'test/oci/runc-spec.json'), 'utf8'));
 
 /** What podman and CRI-O add, none of which tswasi-oci reads: it must reach runc as it came. */
@@ -42,7 +49,7 @@ test('a good config round-trips: every field, read or not, as it came', () => {
   assert.deepEqual(parseProcess(JSON.stringify(p), 'p.json'), p);
 });
 
-/** [what is changed, the line expected after "config.json: "]. */
+/** [what is changed, the line expected after "config.json: "]. @type {[(c: ConfigJson) => void, string][]} */
 const BAD_CONFIGS = [
   [(c) => { c.mounts[0].options = 'ro'; }, 'mounts[0].options: expected array of strings, got string'],
   [(c) => { c.mounts[2].options[1] = 7; }, 'mounts[2].options[1]: expected string, got number'],
@@ -92,26 +99,21 @@ test('exec --process: a bare process, args required and non-empty', () => {
   ]) assert.throws(() => parseProcess(text, '/p.json'), { message: `/p.json: ${line}` });
 });
 
-test('tswasi-oci create with a bad config: exit 1, the one line on stderr and in the --log JSON', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tswasi-spec-test-'));
-  try {
-    const c = structuredClone(RUNC_SPEC);
-    c.mounts[0].options = 'ro';
-    fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(c));
-    const log = path.join(dir, 'log.json');
-    for (const cmd of ['create', 'run']) {
-      fs.rmSync(log, { force: true });
-      const r = spawnSync(process.execPath, [OCI, '--root', path.join(dir, 'root'), '--log', log, '--log-format', 'json', cmd, '--bundle', dir, 'bad'],
-        { encoding: 'utf8', timeout: 30_000 });
-      const line = `${path.join(dir, 'config.json')}: mounts[0].options: expected array of strings, got string`;
-      assert.equal(r.status, 1, r.stderr);
-      assert.equal(r.stderr, `tswasi-oci: ${line}\n`);
-      const entries = fs.readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-      assert.equal(entries.at(-1).level, 'error');
-      assert.equal(entries.at(-1).msg, line);
-    }
-    assert.equal(fs.existsSync(path.join(dir, 'root')), false, 'nothing created');
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
+test('tswasi-oci create with a bad config: exit 1, the one line on stderr and in the --log JSON', async () => {
+  const dir = tempDir('tswasi-spec-test-');
+  const c = structuredClone(RUNC_SPEC);
+  c.mounts[0].options = 'ro';
+  fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(c));
+  const log = path.join(dir, 'log.json');
+  for (const cmd of ['create', 'run']) {
+    fs.rmSync(log, { force: true });
+    const r = await runOci(path.join(dir, 'root'), ['--log', log, '--log-format', 'json', cmd, '--bundle', dir, 'bad'], { timeout: 30_000 });
+    const line = `${path.join(dir, 'config.json')}: mounts[0].options: expected array of strings, got string`;
+    assert.equal(r.code, 1, r.stderr);
+    assert.equal(r.stderr, `tswasi-oci: ${line}\n`);
+    const last = lastLogEntry(log);
+    assert.equal(last.level, 'error');
+    assert.equal(last.msg, line);
   }
+  assert.equal(fs.existsSync(path.join(dir, 'root')), false, 'nothing created');
 });

@@ -122,3 +122,14 @@ export function bundle(dir, { args, annotations = { 'module.wasm.image/variant':
   fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(config, null, 2));
   return dir;
 }
+
+/**
+ * The last entry of a `--log-format json` log (what tswasi-oci, like runc, logged last).
+ * @param {string} file
+ * @returns {{ level: string, msg: string }}
+ */
+export function lastLogEntry(file) {
+  const line = fs.readFileSync(file, 'utf8').trim().split('\n').at(-1);
+  if (!line) throw new Error(`${file} is empty`);
+  return JSON.parse(line);
+}

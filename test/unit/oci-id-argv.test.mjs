@@ -1,9 +1,21 @@
 // @ts-check
-// oci/runc-errors.ts's id rule and oci/route.ts's argv split, in-process.
+// oci/runc-errors.ts's id rule and oci/argv.ts's split of the global options
+// from the command, in-process (test/oci-route.test.mjs has the rest of argv).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ERR_EMPTY_ID, ERR_INVALID_ID, ID_MAX, idProblem } from '../../dist/oci/runc-errors.js';
-import { splitArgv } from '../../dist/oci/route.js';
+import { UsageError, parseArgv } from '../../dist/oci/argv.js';
+
+/**
+ * parseArgv for a command line that runs a command (not --help or --version).
+ * @param {readonly string[]} argv
+ * @returns {import('../../dist/oci/argv.js').Invocation}
+ */
+function invocation(argv) {
+  const r = parseArgv(argv);
+  if (r.kind !== 'run') assert.fail(`${argv.join(' ')}: parsed as ${JSON.stringify(r)}, not a command to run`);
+  return r;
+}
 
 test("container ids: runc's rule, no leading dot, at most ID_MAX characters", () => {
   for (const ok of ['a', 'ctr1', 'A-b_c+d,e.f', '0123456789abcdef'.repeat(4), '-x', 'x'.repeat(ID_MAX), 'a..b']) {
@@ -19,20 +31,26 @@ test("container ids: runc's rule, no leading dot, at most ID_MAX characters", ()
 });
 
 test('argv split: global options (valued or not, = or separate) before the command; --native-runtime taken out', () => {
-  assert.deepEqual(splitArgv(['--root', '/r', '--debug', 'create', '--bundle', 'b', 'id']), {
-    globals: ['--root', '/r', '--debug'], nativeRuntime: undefined, command: 'create', rest: ['--bundle', 'b', 'id'],
-  });
-  assert.deepEqual(splitArgv(['--log=/l', '--native-runtime', '/usr/bin/runc', '--systemd-cgroup', 'state', 'x']), {
-    globals: ['--log=/l', '--systemd-cgroup'], nativeRuntime: '/usr/bin/runc', command: 'state', rest: ['x'],
-  });
-  assert.deepEqual(splitArgv(['--native-runtime=/bin/crun', 'kill', 'x', 'KILL']), {
-    globals: [], nativeRuntime: '/bin/crun', command: 'kill', rest: ['x', 'KILL'],
-  });
+  // (Separate values, --native-runtime=, kill's operands: test/oci-route.test.mjs.)
+  let inv = invocation(['--log=/l', '--native-runtime', '/usr/bin/runc', '--systemd-cgroup', 'state', 'x']);
+  assert.deepEqual(inv.globalArgs, ['--log=/l', '--systemd-cgroup']);
+  assert.equal(inv.globals.value('log'), '/l');
+  assert.equal(inv.globals.value('native-runtime'), '/usr/bin/runc');
+  assert.equal(inv.command, 'state');
+  assert.equal(inv.id, 'x');
   // A valued option's value is not the command, even when it looks like one.
-  assert.deepEqual(splitArgv(['--root', 'delete', 'start', 'id']), { globals: ['--root', 'delete'], nativeRuntime: undefined, command: 'start', rest: ['id'] });
-  // Options after the command belong to it.
-  assert.deepEqual(splitArgv(['state', '--root', '/r']), { globals: [], nativeRuntime: undefined, command: 'state', rest: ['--root', '/r'] });
-  assert.deepEqual(splitArgv([]), { globals: [], nativeRuntime: undefined, command: undefined, rest: [] });
+  inv = invocation(['--root', 'delete', 'start', 'id']);
+  assert.deepEqual(inv.globalArgs, ['--root', 'delete']);
+  assert.equal(inv.command, 'start');
+  assert.equal(inv.id, 'id');
+  // Options after the command belong to it: not a global, whether the command is ours or the native runtime's.
+  assert.throws(() => parseArgv(['state', '--root', '/r', 'x']), (e) => e instanceof UsageError && e.message === 'unknown option: --root');
+  inv = invocation(['ps', '--root', 'x']);
+  assert.deepEqual(inv.globalArgs, []);
+  assert.equal(inv.globals.value('root'), undefined);
+  assert.deepEqual(inv.nativeArgs, ['ps', '--root', 'x']);
+  assert.equal(inv.id, 'x');
+  assert.throws(() => parseArgv([]), (e) => e instanceof UsageError && e.message === 'a command is required');
   // A valued option at the very end: no value, no command.
-  assert.deepEqual(splitArgv(['--root']), { globals: ['--root'], nativeRuntime: undefined, command: undefined, rest: [] });
+  assert.throws(() => parseArgv(['--root']), (e) => e instanceof UsageError && e.message === '--root needs a value');
 });
