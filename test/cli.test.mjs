@@ -175,5 +175,12 @@ test('--max-wasm-stack: a guest that recurses past V8\'s ~1 MB runs on a thread 
     const r = await runCli(['run', '--max-wasm-stack', bad, wat]);
     assert.equal(r.code, 2, `--max-wasm-stack ${bad}`);
     assertOneLineError(r, /invalid --max-wasm-stack/);
+  }  // wasmtime's spelling of the same setting.
+  const w = await runCli(['run', '-W', `max-wasm-stack=${8 << 20}`, wat]);
+  assert.equal(w.code, 0, w.stderr);
+  for (const [flag, words] of /** @type {Array<[string, RegExp]>} */ ([['fuel=10', /unsupported -W option: fuel/], ['max-wasm-stack=lots', /invalid -W max-wasm-stack=lots/]])) {
+    const r = await runCli(['run', '-W', flag, wat]);
+    assert.equal(r.code, 2, `-W ${flag}`);
+    assertOneLineError(r, words);
   }
 });

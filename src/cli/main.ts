@@ -11,7 +11,7 @@ function fail(message: string): never {
 }
 
 /** Options of `run` that take a value (needed to find where the module name is). */
-const RUN_VALUE_OPTIONS = new Set(['--dir', '--env', '--invoke', '--trace-file', '--argv0', '--max-wasm-stack']);
+const RUN_VALUE_OPTIONS = new Set(['--dir', '--env', '--invoke', '--trace-file', '--argv0', '--max-wasm-stack', '-W', '--wasm']);
 const RUN_FLAG_OPTIONS = new Set(['--help', '-h', '--version', '-V', '--trace', '--trace-summary']);
 
 /**
@@ -32,6 +32,25 @@ function splitAtModule(rest: readonly string[]): { options: string[]; guest: str
     if (RUN_VALUE_OPTIONS.has(tok) && i + 1 < rest.length) options.push(rest[++i]!);
   }
   return { options, guest: [] };
+}
+
+/**
+ * wasmtime's `-W KEY=VALUE[,KEY=VALUE…]` (`--wasm`): the Wasm options. tswasi
+ * knows one, max-wasm-stack; any other is refused by name rather than
+ * ignored, so a script written for wasmtime never runs with a setting quietly
+ * dropped.
+ */
+function wasmOptions(specs: readonly string[]): { maxWasmStack?: number } {
+  const out: { maxWasmStack?: number } = {};
+  for (const item of specs.flatMap((s) => s.split(','))) {
+    const eq = item.indexOf('=');
+    const key = eq < 0 ? item : item.slice(0, eq);
+    const value = eq < 0 ? '' : item.slice(eq + 1);
+    if (key !== 'max-wasm-stack') fail(`unsupported -W option: ${key} (tswasi knows max-wasm-stack=BYTES)`);
+    if (!/^\d+$/.test(value)) fail(`invalid -W max-wasm-stack=${value}: expected bytes`);
+    out.maxWasmStack = Number(value);
+  }
+  return out;
 }
 
 /** Will yargs print its help text? (Asked for, or no command given.) */
@@ -78,6 +97,10 @@ export async function main(argv: string[]): Promise<void> {
         .option('max-wasm-stack', {
           type: 'number', requiresArg: true,
           describe: 'Bytes of stack the guest may use (wasmtime\'s -W max-wasm-stack); default: V8\'s ~1 MB. The guest then runs on a thread of its own',
+        })
+        .option('wasm', {
+          alias: 'W', type: 'string', array: true, default: [] as string[], requiresArg: true,
+          describe: 'wasmtime\'s Wasm options, KEY=VALUE[,…]: max-wasm-stack=BYTES (the same as --max-wasm-stack)',
         }),
       async (a) => {
         // Each command's modules load when it runs: `--version` loads none of them.
@@ -92,7 +115,7 @@ export async function main(argv: string[]): Promise<void> {
           trace: a.trace,
           traceFile: a['trace-file'],
           traceSummary: a['trace-summary'] ?? false,
-          maxWasmStack: a['max-wasm-stack'],
+          maxWasmStack: a['max-wasm-stack'] ?? wasmOptions(a.wasm.map(String)).maxWasmStack,
         });
         process.exitCode = code;
       },
