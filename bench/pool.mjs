@@ -10,6 +10,7 @@
 //     (autocannon, bounded in time) against the same service on node:wasi.
 //   node bench/pool.mjs [--seconds S] [--calls N] [--no-http]
 import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
@@ -21,19 +22,43 @@ const seconds = arg('--seconds', 5);
 const calls = arg('--calls', 2000);
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[s.length >> 1]; };
 
+// CPU time of each of this process's threads (Linux), in µs: where a pooled call's CPU goes.
+const threadCpu = () => {
+  if (!fs.existsSync('/proc/self/task')) return null;
+  const tick = 10_000; // µs per clock tick (USER_HZ 100)
+  return new Map(fs.readdirSync('/proc/self/task').map((tid) => {
+    const st = fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+    const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
+    return [tid, (Number(f[11]) + Number(f[12])) * tick];
+  }));
+};
+/** The main thread, the pool's workers (its two busiest other threads), and the rest (V8's GC and compiler threads, libuv's). */
+function cpuByThread(before, after, calls) {
+  if (before === null || after === null) return '';
+  const main = String(process.pid);
+  const d = [...after].map(([tid, us]) => [tid, us - (before.get(tid) ?? 0)]);
+  const others = d.filter(([tid]) => tid !== main).sort((a, b) => b[1] - a[1]);
+  const sum = (xs) => xs.reduce((n, [, us]) => n + us, 0);
+  const per = (us) => (us / calls).toFixed(0);
+  return `CPU µs per call: main thread ${per(sum(d.filter(([tid]) => tid === main)))}, workers ${per(sum(others.slice(0, 2)))}, other threads (V8 compiler and GC, libuv) ${per(sum(others.slice(2)))}`;
+}
+
 // 1. Invocations per second.
 async function rates(name, wasm, args, stdinFor) {
   const rates = {};
   const cpu = {}; // CPU µs per call, all threads: robust to other load on the machine
   let perCall = null;
+  let byThread = '';
   {
     const pool = createPool({ maxThreads: 2, minThreads: 2 });
     await Promise.all(Array.from({ length: 50 }, (_, i) => pool.run(wasm, { args, stdin: stdinFor(i) })));
     const c0 = process.cpuUsage();
+    const th0 = threadCpu();
     const t = performance.now();
     const rs = await Promise.all(Array.from({ length: calls }, (_, i) => pool.run(wasm, { args, stdin: stdinFor(i) })));
     const ms = performance.now() - t;
     const c = process.cpuUsage(c0);
+    byThread = cpuByThread(th0, threadCpu(), calls);
     rates['tswasi pool (2 threads)'] = calls / (ms / 1000);
     cpu['tswasi pool (2 threads)'] = (c.user + c.system) / calls;
     if (rs.some((r) => r.exitCode !== 0 || r.stdout.length === 0)) throw new Error('a pool call failed');
@@ -81,6 +106,7 @@ async function rates(name, wasm, args, stdinFor) {
   console.log(`a pooled call (${name}): ${perCall.throughputMsPerCallPerThread.toFixed(3)} ms of a thread at full load; ` +
     `alone ${perCall.latencyMs.toFixed(3)} ms end to end, of which ${perCall.guestMs.toFixed(3)} ms in the worker's runGuest ` +
     `(new WASI + instantiate + _start + output); the rest is the pool: queueing, the message each way, output rings`);
+  if (byThread) console.log(`a pooled call (${name}) at full load, ${byThread}`);
 }
 await rates('examples/hello.wasm', path.join(ROOT, 'examples/hello.wasm'), ['hello'], () => '');
 await rates('examples/cgi.wasm', path.join(ROOT, 'examples/cgi.wasm'), ['cgi'], (i) => `call ${i}`);

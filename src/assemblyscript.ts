@@ -21,8 +21,8 @@ function readString(mem: WebAssembly.Memory | undefined, ptr: number): string {
   return Buffer.from(mem.buffer, p, len).toString('utf16le');
 }
 
-export function needsAssemblyScriptEnv(module: WebAssembly.Module): boolean {
-  return WebAssembly.Module.imports(module).some((i) => i.module === 'env' && ASSEMBLYSCRIPT_ENV.includes(i.name));
+export function needsAssemblyScriptEnv(module: WebAssembly.Module, declared = WebAssembly.Module.imports(module)): boolean {
+  return declared.some((i) => i.module === 'env' && ASSEMBLYSCRIPT_ENV.includes(i.name));
 }
 
 /** env.abort raises a trap whose message carries the decoded message, file, line and column. */

@@ -2,9 +2,9 @@
 import { UserError } from './errors.js';
 
 /** Imports the module needs that `provided` does not supply, as "module::name". */
-function missingImports(module: WebAssembly.Module, provided: WebAssembly.Imports): string[] {
+function missingImports(declared: readonly WebAssembly.ModuleImportDescriptor[], provided: WebAssembly.Imports): string[] {
   const missing: string[] = [];
-  for (const imp of WebAssembly.Module.imports(module)) {
+  for (const imp of declared) {
     const ns = provided[imp.module] as Record<string, unknown> | undefined;
     if (ns === undefined || !(imp.name in ns)) missing.push(`${imp.module}::${imp.name}`);
   }
@@ -12,15 +12,15 @@ function missingImports(module: WebAssembly.Module, provided: WebAssembly.Import
 }
 
 /** A UserError naming every import the module needs that `imports` lacks. */
-export function assertImports(module: WebAssembly.Module, imports: WebAssembly.Imports): void {
-  const missing = missingImports(module, imports);
+export function assertImports(module: WebAssembly.Module, imports: WebAssembly.Imports, declared = WebAssembly.Module.imports(module)): void {
+  const missing = missingImports(declared, imports);
   if (missing.length > 0) {
     throw new UserError(`unknown import: ${missing.map((m) => '`' + m + '`').join(', ')} has not been defined`);
   }
 }
 
-export function instantiate(module: WebAssembly.Module, imports: WebAssembly.Imports): WebAssembly.Instance {
-  assertImports(module, imports);
+export function instantiate(module: WebAssembly.Module, imports: WebAssembly.Imports, declared = WebAssembly.Module.imports(module)): WebAssembly.Instance {
+  assertImports(module, imports, declared);
   try {
     return new WebAssembly.Instance(module, imports);
   } catch (e) {

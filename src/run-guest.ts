@@ -93,16 +93,20 @@ export function runGuest(input: GuestInput): GuestOutcome {
   let memory: WebAssembly.Memory | undefined;
   try {
     const wasi = new WASI(input.wasi);
+    // Read once: which WASI functions to make (only those the module
+    // imports), whether it is AssemblyScript, and what it lacks.
+    const declared = WebAssembly.Module.imports(module);
+    const wasiImports = wasi.getImportObject(declared.filter((i) => i.module === 'wasi_snapshot_preview1').map((i) => i.name));
     // AssemblyScript modules get their env (abort, trace, seed) and, through the loader, strings.
-    const asModule = needsAssemblyScriptEnv(module);
+    const asModule = needsAssemblyScriptEnv(module, declared);
     let instance: WebAssembly.Instance;
     let exports: Record<string, unknown>;
     if (asModule) {
-      const imports = { ...wasi.getImportObject(), env: assemblyScriptEnv(() => memory) };
-      assertImports(module, imports);
+      const imports = { ...wasiImports, env: assemblyScriptEnv(() => memory) };
+      assertImports(module, imports, declared);
       ({ instance, exports } = instantiateAssemblyScript(module, imports));
     } else {
-      instance = instantiate(module, wasi.getImportObject());
+      instance = instantiate(module, wasiImports, declared);
       exports = instance.exports;
     }
     memory = instance.exports['memory'] as WebAssembly.Memory | undefined;

@@ -97,6 +97,40 @@ test('timeoutMs stops a spinning guest; the worker is replaced and the pool goes
   }
 });
 
+test('calls handed ahead to a busy thread: a call that times out shares no thread, so it stops no other call', async (t) => {
+  const wasm = guest();
+  if (!wasm) return t.skip('no toolchain');
+  assert.throws(() => api.createPool({ tasksPerThread: 0 }), /tasksPerThread must be a whole number >= 1/);
+  const pool = api.createPool({ maxThreads: 1, tasksPerThread: 4 });
+  try {
+    const before = Array.from({ length: 6 }, (_, i) => pool.run(wasm, { args: ['g', 'id', String(i)] }));
+    const spin = pool.run(wasm, { args: ['g', 'spin'], timeoutMs: 300 });
+    const after = Array.from({ length: 6 }, (_, i) => pool.run(wasm, { args: ['g', 'id', String(i + 6)] }));
+    const results = await Promise.all([...before, ...after]);
+    results.forEach((r, i) => assert.deepEqual([r.exitCode, r.stdout.toString()], [0, `[${i}]`.repeat(200) + '\n']));
+    assert.equal((await spin).error?.kind, 'timeout');
+  } finally {
+    await pool.destroy();
+  }
+});
+
+test('captured output many times its ring\'s size comes back whole', async (t) => {
+  const wasm = guest();
+  if (!wasm) return t.skip('no toolchain');
+  const pool = api.createPool({ maxThreads: 2 });
+  try {
+    const input = Buffer.alloc(1 << 20);
+    for (let i = 0; i < input.length; i++) input[i] = (i * 7 + (i >> 12)) & 0xff;
+    const rs = await Promise.all([0, 1, 2].map(() => pool.run(wasm, { args: ['g', 'cat'], stdin: input })));
+    for (const r of rs) {
+      assert.equal(r.exitCode, 0);
+      assert.ok(r.stdout.equals(input), 'stdout is stdin, byte for byte');
+    }
+  } finally {
+    await pool.destroy();
+  }
+});
+
 test('an AbortSignal stops a guest; the call rejects with AbortError', async (t) => {
   const wasm = guest();
   if (!wasm) return t.skip('no toolchain');

@@ -52,6 +52,14 @@ test('a host error is an outcome, not an exception: a missing import, a missing 
   assert.deepEqual(noExport, { exitCode: 1, error: { kind: 'error', message: 'failed to find export `f`' } });
 });
 
+test('a WASI function imported with another type than the spec\'s fails to link; one imported twice links', async () => {
+  const wrong = runGuest({ module: await mod('(import "wasi_snapshot_preview1" "proc_exit" (func (param i64))) (memory (export "memory") 1) (func (export "_start"))'), wasi });
+  assert.equal(wrong.exitCode, 1);
+  assert.match(wrong.error.message, /^failed to instantiate: .*"proc_exit".*does not match the expected type/);
+  const twice = runGuest({ module: await mod(`${EXIT} (import "wasi_snapshot_preview1" "proc_exit" (func $exit2 (param i32))) (memory (export "memory") 1) (func (export "_start") (call $exit2 (i32.const 5)))`), wasi });
+  assert.deepEqual(twice, { exitCode: 5 });
+});
+
 test('--invoke: the export\'s result, i64 past 2^53 as text', async () => {
   const module = await mod('(memory (export "memory") 1) (func (export "add") (param i64 i64) (result i64) (i64.add (local.get 0) (local.get 1)))');
   assert.deepEqual(runGuest({ module, wasi, invoke: 'add', invokeArgs: ['9007199254740993', '9007199254740993'] }), { exitCode: 0, results: ['18014398509481986'] });

@@ -113,11 +113,24 @@ class Ring {
  * The guest's side. Used as the stdout coalescer of a host fd (`writeTo` set)
  * or as a StdioSink whose bytes the caller's thread consumes (`writeTo` null).
  */
+export interface SharedOutputWriterOptions {
+  /**
+   * Default true: wake the reader when the ring turns non-empty, so bytes
+   * reach it within its gather time. false: only when the ring is full — for
+   * a reader that keeps the bytes until the run ends (the pool's captured
+   * output): waking another thread costs the guest's thread ~0.1 ms, more
+   * than a small guest's whole run.
+   */
+  wakeOnData?: boolean;
+}
+
 export class SharedOutputWriter {
   private readonly ring: Ring;
+  private readonly wakeOnData: boolean;
 
-  constructor(sab: SharedArrayBuffer, private readonly writeTo: WriteFn | null) {
+  constructor(sab: SharedArrayBuffer, private readonly writeTo: WriteFn | null, options: SharedOutputWriterOptions = {}) {
     this.ring = new Ring(sab);
+    this.wakeOnData = options.wakeOnData ?? true;
   }
 
   /** Whether a write of `len` bytes should be gathered rather than written at once. */
@@ -144,7 +157,7 @@ export class SharedOutputWriter {
       if (first < piece) ring.data.set(data.subarray(off + first, off + piece), 0);
       Atomics.store(h, HEAD, (head + piece) | 0);
       // Wake the reader only when the ring turns non-empty: at most once per drain.
-      if (used === 0) this.wake();
+      if (used === 0 && this.wakeOnData) this.wake();
       off += piece;
       len -= piece;
     }
@@ -202,6 +215,8 @@ export interface SharedOutputReaderOptions {
    * How long the reader lets output gather after it starts arriving before
    * taking it out (default 4 ms). The writer's bytes are delivered within
    * about this long even while its thread computes without another WASI call.
+   * 0: take them out as soon as the writer wakes this reader (a writer with
+   * `wakeOnData: false` does so only when its ring is full).
    */
   gatherMs?: number;
 }
@@ -268,8 +283,8 @@ export class SharedOutputReader {
       }
       // Let output gather — unless the writer signals again meanwhile: the
       // ring is full and its thread waits for room.
-      const full = Atomics.waitAsync(h, SIGNAL, seq);
-      if (full.async) {
+      const full = this.gatherMs > 0 ? Atomics.waitAsync(h, SIGNAL, seq) : null;
+      if (full?.async) {
         await Promise.race([full.value, new Promise<void>((resolve) => { this.timer = setTimeout(resolve, this.gatherMs); })]);
         if (this.timer !== null) clearTimeout(this.timer);
       }

@@ -67,8 +67,7 @@ function funcType(out: number[], params: readonly ValType[], results: readonly V
  * The module: function i imports "js" NAME with the passed arguments' types,
  * and exports NAME of the spec's type, whose body forwards the arguments.
  */
-function build(dropPrecision: boolean): Uint8Array {
-  const names = Object.keys(WASI_FUNCTIONS);
+function build(names: readonly string[], dropPrecision: boolean): Uint8Array {
   const params = names.map((fn) => wasmParams(WASI_FUNCTIONS[fn]!.params));
   const pass = names.map((fn, i) => passed(fn, params[i]!, dropPrecision));
   const n = names.length;
@@ -94,21 +93,34 @@ function build(dropPrecision: boolean): Uint8Array {
   return new Uint8Array(out);
 }
 
-/** Compiled once per variant; 2.8 KB, under the 4 KB Chrome compiles synchronously on a page's main thread. */
-const modules = new Map<boolean, WebAssembly.Module>();
+const ALL = Object.keys(WASI_FUNCTIONS);
 
 /**
- * `js` as wasm functions of the spec's types. With `dropPrecision`, `js`'s
- * clock_time_get takes (id, ptr): the wasm side drops the i64 precision.
+ * Compiled once per variant and set of functions; the whole set is 2.8 KB,
+ * under the 4 KB Chrome compiles synchronously on a page's main thread.
+ * Bounded: a process sees a handful of import sets (one per guest module).
  */
-export function typedImports(js: WasiFunctions, dropPrecision: boolean): WasiFunctions {
-  let module = modules.get(dropPrecision);
+const modules = new Map<string, WebAssembly.Module>();
+const MAX_MODULES = 64;
+
+/**
+ * `js` as wasm functions of the spec's types: all of them, or only those of
+ * `only` (the WASI functions a guest imports — instantiating 46 of them and
+ * making their 46 exports JS functions costs ~70 µs, a small guest's import
+ * set a fraction of that). With `dropPrecision`, `js`'s clock_time_get takes
+ * (id, ptr): the wasm side drops the i64 precision.
+ */
+export function typedImports(js: WasiFunctions, dropPrecision: boolean, only?: readonly string[]): WasiFunctions {
+  const names = only === undefined ? ALL : [...new Set(only)].filter((n) => Object.hasOwn(WASI_FUNCTIONS, n));
+  const key = `${dropPrecision ? 1 : 0}${only === undefined ? '*' : names.join(',')}`;
+  let module = modules.get(key);
   if (module === undefined) {
-    module = new WebAssembly.Module(build(dropPrecision) as Uint8Array<ArrayBuffer>);
-    modules.set(dropPrecision, module);
+    module = new WebAssembly.Module(build(names, dropPrecision) as Uint8Array<ArrayBuffer>);
+    if (modules.size >= MAX_MODULES) modules.delete(modules.keys().next().value as string);
+    modules.set(key, module);
   }
   const exports = new WebAssembly.Instance(module, { js }).exports;
   const out: WasiFunctions = {};
-  for (const fn of Object.keys(WASI_FUNCTIONS)) out[fn] = exports[fn] as unknown as WasiFunction;
+  for (const fn of names) out[fn] = exports[fn] as unknown as WasiFunction;
   return out;
 }

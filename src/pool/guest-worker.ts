@@ -27,7 +27,7 @@ const loadMemfs = (): MemfsModule => (memfsModule ??= createRequire(import.meta.
 function output(spec: OutputSpec): { dst: number | StdioSink; coalescer: OutputCoalescer | null } {
   if (spec.kind === 'fd') return { dst: spec.fd, coalescer: null };
   const fd = spec.fd;
-  if (fd === undefined) return { dst: new SharedOutputWriter(spec.sab, null), coalescer: null };
+  if (fd === undefined) return { dst: new SharedOutputWriter(spec.sab, null, { wakeOnData: spec.captured !== true }), coalescer: null };
   return { dst: fd, coalescer: new SharedOutputWriter(spec.sab, (buf, off, len) => writeAll(fd, buf, off, len)) };
 }
 

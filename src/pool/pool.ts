@@ -42,6 +42,22 @@ export interface PoolOptions {
    * first). Modules are keyed by content hash and memory limit.
    */
   moduleCache?: ModuleCacheLimits;
+  /**
+   * Calls handed to a busy thread ahead of time (default 2): it starts the
+   * next as soon as one ends, without waiting for a message from this thread
+   * (a round trip between threads costs more than a small guest's run). A
+   * call handed ahead waits for the one before it even if another thread
+   * frees up first; 1 hands a call only to an idle thread. Calls with
+   * `timeoutMs` or `signal` always go to an idle thread, which runs nothing
+   * else until they end, so stopping one never stops another.
+   */
+  tasksPerThread?: number;
+}
+
+function tasksPerThread(n: number | undefined): number {
+  if (n === undefined) return 2;
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`tasksPerThread must be a whole number >= 1, not ${String(n)}`);
+  return n;
 }
 
 /** A module: a file path, its bytes, or an already compiled module. */
@@ -107,7 +123,7 @@ const WORKER = new URL('./guest-worker.js', import.meta.url).href;
 
 /** What the pool needs of piscina. */
 interface TaskRunner {
-  run(task: GuestTask, options: { signal: AbortSignal }): Promise<GuestResult>;
+  run(task: GuestTask, options: { signal?: AbortSignal }): Promise<GuestResult>;
   readonly queueSize: number;
   readonly threads: ArrayLike<unknown>;
   destroy(): Promise<void>;
@@ -156,6 +172,7 @@ export class Pool {
       minThreads: Math.min(options.minThreads ?? 1, maxThreads),
       idleTimeout: options.idleTimeout ?? 30_000,
       maxQueue: options.maxQueue ?? Infinity,
+      concurrentTasksPerWorker: tasksPerThread(options.tasksPerThread),
     });
   }
 
@@ -195,10 +212,13 @@ export class Pool {
       const deliver = typeof opt === 'number' ? (buf: Uint8Array, off: number, len: number) => { writeAll(opt, buf, off, len); }
         : typeof opt === 'function' ? (buf: Uint8Array, off: number, len: number) => opt(buf.slice(off, off + len))
         : (buf: Uint8Array, off: number, len: number) => { chunks.push(buf.slice(off, off + len)); };
-      const reader = new SharedOutputReader(sab, deliver, { gatherMs: this.outputGatherMs });
+      // Captured output is wanted only at the end: the guest's thread wakes
+      // this one only when the ring is full, and it is emptied at once then.
+      const captured = typeof opt !== 'number' && typeof opt !== 'function';
+      const reader = new SharedOutputReader(sab, deliver, { gatherMs: captured ? 0 : this.outputGatherMs });
       readers.push(reader);
       this.readers.add(reader);
-      return { kind: 'ring', sab, fd: typeof opt === 'number' ? opt : undefined };
+      return captured ? { kind: 'ring', sab, captured } : { kind: 'ring', sab, fd: typeof opt === 'number' ? opt : undefined };
     };
     // A host-fd stderr is written at once (after stdout's gathered bytes, in order).
     const stdout = outputSpec(o.stdout, captured.stdout, true);
@@ -257,16 +277,19 @@ export class Pool {
         : { spec: o.trace === true ? 'all' : o.trace, collect: true },
     };
 
-    const controller = new AbortController();
+    // Only a call that can be stopped is abortable for piscina: its worker
+    // then runs nothing else, so terminating it stops no other call; the
+    // others may be queued on a busy worker (concurrentTasksPerWorker).
+    const controller = o.timeoutMs === undefined && o.signal === undefined ? null : new AbortController();
     let timedOut = false;
-    const timer = o.timeoutMs === undefined ? null : setTimeout(() => { timedOut = true; controller.abort(); }, o.timeoutMs);
-    const onAbort = (): void => controller.abort();
+    const timer = o.timeoutMs === undefined ? null : setTimeout(() => { timedOut = true; controller?.abort(); }, o.timeoutMs);
+    const onAbort = (): void => controller?.abort();
     o.signal?.addEventListener('abort', onAbort, { once: true });
     const started = performance.now();
     try {
-      debug('run %s %o (queue %d, threads %d)', typeof source === 'string' ? source : 'module', task.args, this.workers.queueSize, this.workers.threads.length);
-      const r = await this.workers.run(task, { signal: controller.signal });
-      debug('done: exit %d in %s ms%s', r.exitCode, r.durationMs.toFixed(2), r.error ? ` (${r.error.kind}: ${r.error.message})` : '');
+      if (debug.enabled) debug('run %s %o (queue %d, threads %d)', typeof source === 'string' ? source : 'module', task.args, this.workers.queueSize, this.workers.threads.length);
+      const r = await this.workers.run(task, controller === null ? {} : { signal: controller.signal });
+      if (debug.enabled) debug('done: exit %d in %s ms%s', r.exitCode, r.durationMs.toFixed(2), r.error ? ` (${r.error.kind}: ${r.error.message})` : '');
       closeOutput(false);
       for (const [guest, vol] of volumes) {
         const snap = r.volumes?.[guest];

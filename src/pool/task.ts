@@ -15,10 +15,12 @@ export type PreopenSpec = { host: string; readonly?: boolean } | { volume: Volum
  * terminal). `ring`: gathered in a shared ring (wasi/shared-output.ts) that
  * the caller's thread drains — to `fd` if set (the guest's thread may then
  * write it out too), otherwise to the caller's buffer or callback.
+ * `captured`: the caller keeps the bytes until the run ends, so the guest's
+ * thread wakes it only when the ring is full.
  */
 export type OutputSpec =
   | { kind: 'fd'; fd: number }
-  | { kind: 'ring'; sab: SharedArrayBuffer; fd?: number | undefined };
+  | { kind: 'ring'; sab: SharedArrayBuffer; fd?: number | undefined; captured?: boolean | undefined };
 
 export type InputSpec =
   | { kind: 'bytes'; data: Uint8Array }
