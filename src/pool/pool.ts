@@ -43,19 +43,20 @@ export interface PoolOptions {
    */
   moduleCache?: ModuleCacheLimits;
   /**
-   * Calls handed to a busy thread ahead of time (default 2): it starts the
-   * next as soon as one ends, without waiting for a message from this thread
-   * (a round trip between threads costs more than a small guest's run). A
-   * call handed ahead waits for the one before it even if another thread
-   * frees up first; 1 hands a call only to an idle thread. Calls with
-   * `timeoutMs` or `signal` always go to an idle thread, which runs nothing
-   * else until they end, so stopping one never stops another.
+   * Calls handed to a busy thread ahead of time (default 1: only to an idle
+   * thread). 2 lets a thread start the next call as soon as one ends, without
+   * waiting for a message from this thread (a round trip between threads costs
+   * more than a small guest's run: ~10% more calls/s for hello), but a call
+   * handed ahead waits for the one before it even if another thread frees up
+   * first — a short call can queue behind a long one, so it is not the
+   * default. Calls with `timeoutMs` or `signal` always go to an idle thread,
+   * which runs nothing else until they end, so stopping one never stops another.
    */
   tasksPerThread?: number;
 }
 
 function tasksPerThread(n: number | undefined): number {
-  if (n === undefined) return 2;
+  if (n === undefined) return 1;
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`tasksPerThread must be a whole number >= 1, not ${String(n)}`);
   return n;
 }
