@@ -21,16 +21,18 @@ function isAscii(s: string): boolean {
 
 export function writeFilestat(mem: GuestMemory, ptr: number, st: Filestat): void {
   const L = Layout.filestat;
-  mem.check(ptr, L.size);
-  mem.setU64(ptr + L.dev, st.dev);
-  mem.setU64(ptr + L.ino, st.ino);
-  mem.setU8(ptr + L.filetype, st.filetype);
-  mem.u8.fill(0, ptr + L.filetype + 1, ptr + L.nlink);
-  mem.setU64(ptr + L.nlink, st.nlink);
-  mem.setU64(ptr + L.size_, st.size);
-  mem.setU64(ptr + L.atim, st.atim);
-  mem.setU64(ptr + L.mtim, st.mtim);
-  mem.setU64(ptr + L.ctim, st.ctim);
+  // One bounds check for the whole struct, then the view directly (a walk writes one per entry).
+  const p = mem.check(ptr, L.size);
+  const v = mem.view;
+  v.setBigUint64(p + L.dev, st.dev, true);
+  v.setBigUint64(p + L.ino, st.ino, true);
+  v.setUint8(p + L.filetype, st.filetype);
+  mem.u8.fill(0, p + L.filetype + 1, p + L.nlink);
+  v.setBigUint64(p + L.nlink, st.nlink, true);
+  v.setBigUint64(p + L.size_, st.size, true);
+  v.setBigUint64(p + L.atim, st.atim, true);
+  v.setBigUint64(p + L.mtim, st.mtim, true);
+  v.setBigUint64(p + L.ctim, st.ctim, true);
 }
 
 /** fst_flags → the two TimeSpecs; INVAL when a time is both given and NOW. */

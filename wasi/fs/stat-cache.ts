@@ -59,13 +59,39 @@ interface Kept {
   at: number;
 }
 
+/**
+ * One generation: entry stats by directory identity, then by name, and the
+ * kept stats of directories by inode. Nested maps rather than one map keyed
+ * by `dirId + '/' + name`: a walk puts and gets one entry per name, and the
+ * concatenated key was a new string to build and hash every time (a quarter
+ * of the JS time per entry), while `dirId` is the one string the handle keeps
+ * and `name` is hashed once.
+ */
+class Generation {
+  readonly byDir = new Map<string, Map<string, Kept>>();
+  /** A directory's kept stat by its inode (the dev is checked on use). */
+  readonly byIno = new Map<bigint, Kept>();
+  size = 0;
+
+  entry(dirId: string, name: string): Kept | undefined {
+    return this.byDir.get(dirId)?.get(name);
+  }
+
+  clear(): void {
+    if (this.size === 0) return;
+    this.byDir.clear();
+    this.byIno.clear();
+    this.size = 0;
+  }
+}
+
 export class StatCache {
   /** How long a kept stat may answer (see rule 2 above). */
   static readonly MAX_AGE_MS = 5;
   /** Off outside WasiBase.start(), and when the embedder says so. */
   active = false;
-  private young = new Map<string, Kept>();
-  private old = new Map<string, Kept>();
+  private young = new Generation();
+  private old = new Generation();
   /** When `young` was started. */
   private since = 0;
   /** The epoch the kept stats belong to. */
@@ -81,33 +107,41 @@ export class StatCache {
       this.epoch = epoch;
       this.since = now;
     } else if (now - this.since >= StatCache.MAX_AGE_MS) {
+      const old = this.old;
+      old.clear();
       this.old = this.young;
-      this.young = new Map();
+      this.young = old; // reused: no new maps every 5 ms
       this.since = now;
     }
     const kept: Kept = { st, at: now };
-    this.young.set(dirId + '/' + name, kept);
+    const young = this.young;
+    let names = young.byDir.get(dirId);
+    if (names === undefined) young.byDir.set(dirId, (names = new Map()));
+    names.set(name, kept);
+    young.size++;
     // A directory is found again by its inode when it is listed (see listed()).
-    if (st.filetype === Filetype.DIRECTORY) this.young.set(inodeKey(st), kept);
+    if (st.filetype === Filetype.DIRECTORY) {
+      // One slot per inode: a stat it displaces (another device's inode of the same
+      // number, or the same directory reached through a second name) could no longer
+      // be found by listed(), so it is forgotten now.
+      const prev = young.byIno.get(st.ino);
+      if (prev !== undefined) prev.at = -Infinity;
+      young.byIno.set(st.ino, kept);
+    }
   }
 
   /** The kept lstat of `name` in the directory `dirId`, if still fresh; null otherwise. */
   get(dirId: string, name: string): Filestat | null {
     if (!this.active || this.epoch !== epoch) return null;
-    const key = dirId + '/' + name;
-    const kept = this.young.get(key) ?? this.old.get(key);
+    const kept = this.young.entry(dirId, name) ?? this.old.entry(dirId, name);
     if (kept === undefined || performance.now() - kept.at >= StatCache.MAX_AGE_MS) return null;
     return kept.st;
   }
 
   /** The directory `self` (its fstat) was just read (getdents): its atime may have moved, forget its stat. */
   listed(self: Filestat): void {
-    if (this.young.size === 0 && this.old.size === 0) return;
-    const key = inodeKey(self);
-    const a = this.young.get(key);
-    if (a !== undefined) a.at = -Infinity;
-    const b = this.old.get(key);
-    if (b !== undefined) b.at = -Infinity;
+    forget(this.young, self);
+    forget(this.old, self);
   }
 
   clear(): void {
@@ -116,7 +150,8 @@ export class StatCache {
   }
 }
 
-/** Names never contain '/', so this never equals a `dirId/name` key. */
-function inodeKey(st: Filestat): string {
-  return `${st.dev}:${st.ino}`;
+function forget(g: Generation, self: Filestat): void {
+  if (g.size === 0) return;
+  const kept = g.byIno.get(self.ino);
+  if (kept !== undefined && kept.st.dev === self.dev) kept.at = -Infinity;
 }
