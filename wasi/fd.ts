@@ -236,7 +236,11 @@ export class DirFd extends Fd {
         // The parent's inode is not ours to reveal at a sandbox root; report ours.
         { name: '..', filetype: Filetype.DIRECTORY, ino: self.ino },
       ];
-      for (const e of this.dir.readdir()) list.push({ name: e.name, filetype: e.filetype, ino: null });
+      // readdir() hands out fresh objects: each becomes a listed entry in place (no copy per entry).
+      for (const e of this.dir.readdir() as ListedEntry[]) {
+        e.ino = null;
+        list.push(e);
+      }
       // Reading a directory sets its atime: a stat of it kept from its parent's listing is stale.
       this.ref.ns.statCache?.listed(self);
       this.listing = list;

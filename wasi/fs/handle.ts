@@ -88,6 +88,7 @@ export interface DirHandle {
   rename(name: string, to: DirHandle, toName: string): void;
   /** Set times of one entry, not following a symlink there. */
   setTimes(name: string, atim: TimeSpec, mtim: TimeSpec): void;
+  /** Fresh objects each call: the caller may keep and extend them. */
   readdir(): DirEntry[];
   sync(): void;
   close(): void;
