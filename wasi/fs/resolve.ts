@@ -17,6 +17,9 @@ import { WasiError } from '../errors.js';
 import type { DirHandle } from './handle.js';
 import { type StatCache, fsMayHaveChanged } from './stat-cache.js';
 
+/** Node's global `performance` is a lazy accessor, run on every use: read it once. */
+const clock = globalThis.performance;
+
 /** Linux's MAXSYMLINKS; cap-std uses the same budget. */
 const MAX_SYMLINKS = 40;
 /** What a path that tries to leave its sandbox gets (wasmtime: PERM). */
@@ -58,7 +61,7 @@ export class DirCache {
 
   /** A walk starts: nothing it may stand in is closed until it leaves. */
   enter(): void {
-    if (this.walks++ === 0) this.now = performance.now();
+    if (this.walks++ === 0) this.now = clock.now();
   }
 
   leave(): void {
@@ -107,7 +110,7 @@ export class DirCache {
     }
     let byName = this.entries.get(parent);
     if (byName === undefined) this.entries.set(parent, (byName = new Map()));
-    const e: CacheEntry = { parent, name, handle: child, id, checked: performance.now(), used: ++this.tick };
+    const e: CacheEntry = { parent, name, handle: child, id, checked: clock.now(), used: ++this.tick };
     byName.set(name, e);
     this.all.add(e);
     return true;
