@@ -97,3 +97,21 @@ test('a volume limit counts all files; freed space can be used again', async () 
   // Shrinking is always allowed.
   assert.equal(run(await guest([`(call $setsize ${FD} (i64.const 0))`]), preopen), 0);
 });
+
+test('through the pool: the bound holds in the worker, `limit` crosses with the volume, a bad limit is refused at the call', async () => {
+  const { createPool } = await import('../dist/src/index.js');
+  const pool = createPool({ maxThreads: 1 });
+  try {
+    const vol = new Volume();
+    const started = performance.now();
+    let r = await pool.run(await guest([pwriteAt(3e9)]), { preopens: { '/': vol } });
+    assert.equal(r.exitCode, Errno.FBIG);
+    assert.ok(performance.now() - started < 5000, 'refused at once');
+    r = await pool.run(await guest([write512k, write512k]), { preopens: { '/': { volume: vol, limit: 768 * 1024 } } });
+    assert.equal(r.exitCode, Errno.NOSPC);
+    assert.equal(vol.statSync('/f').size, 512 * 1024, 'the first write came back into the caller\'s volume');
+    await assert.rejects(pool.run(await guest([]), { preopens: { '/': { volume: vol, limit: -1 } } }), /preopen \/: limit must be a number of bytes >= 0/);
+  } finally {
+    await pool.destroy();
+  }
+});

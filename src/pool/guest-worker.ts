@@ -44,7 +44,7 @@ export default function runGuest(task: GuestTask): GuestResult {
       const { vol } = loadMemfs().memfs();
       restoreVolume(vol as never, spec.volume);
       volumes.set(guest, vol);
-      preopens[guest] = { volume: vol, readonly: spec.readonly ?? false };
+      preopens[guest] = { volume: vol, readonly: spec.readonly ?? false, ...(spec.limit !== undefined ? { limit: spec.limit } : {}) };
     }
   }
   let stdin: number | Uint8Array | StdioSource;

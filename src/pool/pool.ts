@@ -64,7 +64,8 @@ function tasksPerThread(n: number | undefined): number {
 /** A module: a file path, its bytes, or an already compiled module. */
 export type ModuleSource = string | Uint8Array | WebAssembly.Module;
 
-export type PreopenSource = string | Volume | { host: string; readonly?: boolean } | { volume: Volume; readonly?: boolean };
+/** `limit`: the bytes of file data the guest may grow the volume to (default 1 GiB; wasi/fs/mem-quota.ts). */
+export type PreopenSource = string | Volume | { host: string; readonly?: boolean } | { volume: Volume; readonly?: boolean; limit?: number };
 
 export interface GuestRunOptions {
   /** The guest's argv, argv[0] included. */
@@ -259,7 +260,11 @@ export class Pool {
       if (typeof src === 'string') preopens[guest] = { host: src };
       else if (isVolume(src)) { volumes.set(guest, src); preopens[guest] = { volume: snapshot(src) }; }
       else if ('host' in src) preopens[guest] = { host: src.host, readonly: src.readonly ?? false };
-      else { volumes.set(guest, src.volume); preopens[guest] = { volume: snapshot(src.volume), readonly: src.readonly ?? false }; }
+      else {
+        if (src.limit !== undefined && !(Number.isFinite(src.limit) && src.limit >= 0)) throw new RangeError(`preopen ${guest}: limit must be a number of bytes >= 0, not ${String(src.limit)}`);
+        volumes.set(guest, src.volume);
+        preopens[guest] = { volume: snapshot(src.volume), readonly: src.readonly ?? false, ...(src.limit !== undefined ? { limit: src.limit } : {}) };
+      }
     }
 
     const task: GuestTask = {

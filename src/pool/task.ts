@@ -8,7 +8,7 @@ export type { GuestError } from '../run-guest.js';
 export type VolumeSnapshot = Record<string, Uint8Array | string | null>;
 
 /** A preopen that can cross threads: a host directory, or a memfs volume's content. */
-export type PreopenSpec = { host: string; readonly?: boolean } | { volume: VolumeSnapshot; readonly?: boolean };
+export type PreopenSpec = { host: string; readonly?: boolean } | { volume: VolumeSnapshot; readonly?: boolean; limit?: number };
 
 /**
  * Where a guest's output goes. `fd`: written at once to a host fd (a
