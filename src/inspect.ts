@@ -81,6 +81,8 @@ export function inspectModule(bytes: Uint8Array, provided: (module: string, name
     const id = r.byte();
     const size = r.u32();
     const end = r.at + size;
+    // A section we skip unread (code, data, ...) must still fit: a module cut short is not reported as whole.
+    if (end > bytes.length) throw new UserError(`malformed module: section ${id} says ${size} bytes, ${bytes.length - r.at} are left`);
     if (id === 0) {
       const name = r.name();
       custom.push({ name, size });

@@ -80,4 +80,7 @@ test('not a module, or a section it reads cut short: one UserError, not a report
   // Header, then the type section's id and size, and one byte of its body.
   const typeSectionCut = bytes.subarray(0, 8 + 3);
   assert.throws(() => inspectModule(typeSectionCut, provided), (e) => e instanceof UserError && /^malformed module: /.test(e.message));
+  // Cut inside the code section, which inspect skips unread: still malformed, not a report.
+  const codeCut = bytes.subarray(0, bytes.length - 3);
+  assert.throws(() => inspectModule(codeCut, provided), (e) => e instanceof UserError && /^malformed module: section 10 says \d+ bytes, \d+ are left$/.test(e.message));
 });
