@@ -10,7 +10,8 @@ import { runDir } from './runner-root.js';
 
 const copiesDir = (): string => path.join(runDir(), 'bundles');
 
-function copyPrefix(root: string | undefined, id: string): string {
+/** "<id>.<root key>.": a container's name among ours (ids are unique only per --root). */
+export function copyPrefix(root: string | undefined, id: string): string {
   const key = root === undefined ? '' : path.resolve(root);
   return `${id}.${createHash('sha256').update(key).digest('hex').slice(0, 8)}.`;
 }

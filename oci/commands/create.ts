@@ -15,6 +15,7 @@ import { checkModule, readEntrypoint } from '../entrypoint.js';
 import { guestFd } from '../guest.js';
 import { guestOf, rewriteSpec } from '../rewrite.js';
 import { newCopyDir } from '../bundle-copies.js';
+import { withIdLock } from '../id-lock.js';
 import { runnerBinds, runnerRoot } from '../runner-root.js';
 import { parseSpec, type Spec } from '../spec.js';
 import { parseTraceSpec } from '../../src/trace/tracer.js';
@@ -122,6 +123,10 @@ export function preservedFds(n: number | undefined): number[] {
 
 export async function main(ctx: Context, inv: Invocation): Promise<number> {
   const a = createArgs(inv);
+  return withIdLock(ctx.root, a.id, () => create(ctx, a));
+}
+
+async function create(ctx: Context, a: CreateArgs): Promise<number> {
   const { dir, spec } = loadBundle(a.bundle);
   const d = classify(ctx, dir, spec);
   if (!d.wasm) {
