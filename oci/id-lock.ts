@@ -42,7 +42,14 @@ export async function withIdLock<T>(root: string | undefined, id: string, fn: ()
       held = true;
     } catch (e) {
       if ((e as { code?: string }).code !== 'EEXIST') throw e;
-      const owner = Number(fs.readFileSync(file, { encoding: 'utf8', flag: 'r' }) || NaN);
+      let owner = NaN;
+      try {
+        owner = Number(fs.readFileSync(file, 'utf8') || NaN);
+      } catch (r) {
+        // Released between our open and this read: try again at once.
+        if ((r as { code?: string }).code === 'ENOENT') continue;
+        throw r;
+      }
       // Empty: its owner is between creating and writing it; wait. A dead owner's: take it over.
       if (Number.isInteger(owner) && owner > 0 && !alive(owner)) fs.rmSync(file, { force: true });
       else sleepMs(5);
