@@ -21,6 +21,12 @@ interface MemLink {
   getChild(name: string): MemLink | undefined;
 }
 
+/** The part of memfs's open file we read (public fields of @jsonjoy.com/fs-core's File). */
+interface MemOpenFile {
+  position: number;
+  node: { getSize(): number };
+}
+
 const O = { RDONLY: 0, WRONLY: 1, RDWR: 2, CREAT: 0o100, EXCL: 0o200, TRUNC: 0o1000 } as const;
 
 function roCheck(readonly: boolean): void {
@@ -43,8 +49,13 @@ class MemFile implements FileHandle {
     private readonly quota: VolumeQuota,
   ) {}
 
+  /** memfs's open file (@jsonjoy.com/fs-core's File): its size and position without an fstat's Stats object per write. */
+  private file(): MemOpenFile {
+    return this.vol._core.getFileByFd(this.fd) as unknown as MemOpenFile;
+  }
+
   private size(): number {
-    return Number(this.vol.fstatSync(this.fd).size);
+    return this.file().node.getSize();
   }
 
   read(buf: Uint8Array, off: number, len: number, position: number | null): number {
@@ -54,10 +65,10 @@ class MemFile implements FileHandle {
   write(buf: Uint8Array, off: number, len: number, position: number | null): number {
     // memfs cannot change an fd's flags later, so O_APPEND is ours: one
     // thread, so "seek to end, write" is atomic here.
-    const size = this.size();
+    const file = this.file();
+    const size = file.node.getSize();
     if (this.append) position = size;
-    const at = position ?? this.vol._core.getFileByFd(this.fd).position;
-    this.quota.grow(size, at + len);
+    this.quota.grow(size, (position ?? file.position) + len);
     return this.vol.writeSync(this.fd, buf, off, len, position);
   }
 
