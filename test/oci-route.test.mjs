@@ -9,25 +9,14 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError, parseArgv } from '../dist/oci/argv.js';
+import { invocation } from './helpers/oci-argv.mjs';
 import { COMMANDS, GLOBAL_OPTIONS } from '../dist/oci/command-table.js';
 import { lastLogEntry } from './helpers/oci.mjs';
 import { run, runOci } from './helpers/spawn.mjs';
 import { tempDir } from './helpers/tmp.mjs';
 
-/** @typedef {import('../dist/oci/argv.js').Invocation} Invocation */
 
 const runcMissing = spawnSync('runc', ['--version']).status !== 0 ? 'runc not found' : null;
-
-/**
- * parseArgv for a command line that runs a command (not --help or --version).
- * @param {readonly string[]} argv
- * @returns {Invocation}
- */
-function invocation(argv) {
-  const r = parseArgv(argv);
-  if (r.kind !== 'run') assert.fail(`${argv.join(' ')}: parsed as ${JSON.stringify(r)}, not a command to run`);
-  return r;
-}
 
 const BAD_IDS = [['../x', 'invalid container ID format'], ['a/b', 'invalid container ID format'], ['.a', 'invalid container ID format'],
   ['..', 'invalid container ID format'], ['x'.repeat(250), 'invalid container ID format'], ['a b', 'invalid container ID format'], ['', 'container id cannot be empty']];

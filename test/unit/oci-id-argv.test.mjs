@@ -5,17 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ERR_EMPTY_ID, ERR_INVALID_ID, ID_MAX, idProblem } from '../../dist/oci/runc-errors.js';
 import { UsageError, parseArgv } from '../../dist/oci/argv.js';
-
-/**
- * parseArgv for a command line that runs a command (not --help or --version).
- * @param {readonly string[]} argv
- * @returns {import('../../dist/oci/argv.js').Invocation}
- */
-function invocation(argv) {
-  const r = parseArgv(argv);
-  if (r.kind !== 'run') assert.fail(`${argv.join(' ')}: parsed as ${JSON.stringify(r)}, not a command to run`);
-  return r;
-}
+import { invocation } from '../helpers/oci-argv.mjs';
 
 test("container ids: runc's rule, no leading dot, at most ID_MAX characters", () => {
   for (const ok of ['a', 'ctr1', 'A-b_c+d,e.f', '0123456789abcdef'.repeat(4), '-x', 'x'.repeat(ID_MAX), 'a..b']) {
