@@ -15,7 +15,6 @@ import { lastLogEntry } from './helpers/oci.mjs';
 import { run, runOci } from './helpers/spawn.mjs';
 import { tempDir } from './helpers/tmp.mjs';
 
-
 const runcMissing = spawnSync('runc', ['--version']).status !== 0 ? 'runc not found' : null;
 
 const BAD_IDS = [['../x', 'invalid container ID format'], ['a/b', 'invalid container ID format'], ['.a', 'invalid container ID format'],
