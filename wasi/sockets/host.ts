@@ -1,0 +1,267 @@
+/**
+ * The host's side of a socket channel (./channel.ts): runs on a thread with
+ * an event loop (./host-thread.ts's worker, or the pool's calling thread)
+ * and owns the real sockets. Connections a listener accepts are handed to
+ * the guest with a shared block; bytes that arrive go into its inbound ring,
+ * bytes the guest queues go out; every change bumps the generation word, so
+ * a guest sleeping in Atomics.wait wakes.
+ *
+ * Bounds: the host reads a connection only while its inbound ring has room
+ * (then it pauses the socket: a guest that never reads makes the peer's
+ * writes stall in the kernel, not the host buffer), keeps at most one
+ * socket chunk aside per connection, writes out at most one outbound ring's
+ * worth ahead of the kernel, holds at most ACCEPT_BACKLOG unaccepted
+ * connections per listener (more are refused), and gives a closed
+ * connection LINGER_MS to send what was queued before it is cut.
+ */
+import type { Server, Socket } from 'node:net';
+import type { MessagePort } from 'node:worker_threads';
+import { Errno, Sdflags } from '../abi.js';
+import { errnoOf } from '../errors.js';
+import { ACCEPT_BACKLOG, ConnBlock, Conn, ConnState, Ctl, type GuestRequest, type HostMessage, IN_CAPACITY, ringRead, ringWrite } from './channel.js';
+
+/** How long a closed connection (or the whole host, when the guest ends) may take to send what was queued. */
+export const LINGER_MS = 10_000;
+
+class HostConn {
+  /** Bytes read from the socket that did not fit in the inbound ring (the socket is paused meanwhile). */
+  aside: Buffer | null = null;
+  /** The socket's 'end' came: PEER_EOF is set once `aside` is delivered too. */
+  eof = false;
+  /** The guest shut down reading: what arrives is dropped. */
+  discard = false;
+  /** The guest closed the fd, or shut down writing: end the socket once the outbound ring is sent. */
+  endAfterFlush = false;
+  closeAfterFlush = false;
+  /** socket.write returned false: wait for 'drain' before taking more out of the outbound ring. */
+  blocked = false;
+  closed = false;
+
+  constructor(readonly id: number, readonly socket: Socket, readonly block: ConnBlock) {}
+}
+
+export class SocketHost {
+  private readonly ctl: Int32Array;
+  private readonly conns = new Map<number, HostConn>();
+  private nextId = 1;
+  /** Connections offered per listener (the guest counts those it took in the control block). */
+  private readonly offered: number[];
+  private readonly onConnection: Array<(s: Socket) => void> = [];
+  private ending = false;
+  private endTimer: NodeJS.Timeout | null = null;
+
+  /**
+   * `servers` are listening; `owned`: close them when the guest ends (ours),
+   * or only stop taking their connections (an embedder's net.Server).
+   */
+  constructor(
+    control: SharedArrayBuffer,
+    private readonly port: MessagePort,
+    private readonly servers: readonly Server[],
+    private readonly owned: boolean,
+    private readonly onEnd: () => void = () => {},
+  ) {
+    this.ctl = new Int32Array(control);
+    this.offered = servers.map(() => 0);
+    servers.forEach((server, i) => {
+      const handler = (s: Socket): void => this.accept(i, s);
+      this.onConnection.push(handler);
+      server.on('connection', handler);
+    });
+    port.on('message', (m: GuestRequest) => this.request(m));
+    // The guest's thread ended without saying so (terminated): end too.
+    port.on('close', () => this.end());
+  }
+
+  /** Wake every wait of the guest: something changed. */
+  private bump(): void {
+    Atomics.add(this.ctl, Ctl.GEN, 1);
+    Atomics.notify(this.ctl, Ctl.GEN);
+  }
+
+  private accept(listener: number, socket: Socket): void {
+    const taken = Atomics.load(this.ctl, Ctl.TAKEN + listener);
+    if (this.ending || this.offered[listener]! - taken >= ACCEPT_BACKLOG) {
+      socket.destroy();
+      return;
+    }
+    const id = this.nextId++;
+    const c = new HostConn(id, socket, ConnBlock.create());
+    this.conns.set(id, c);
+    socket.on('data', (chunk: Buffer) => this.arrived(c, chunk));
+    socket.on('end', () => {
+      c.eof = true;
+      this.settleEof(c);
+    });
+    socket.on('drain', () => {
+      c.blocked = false;
+      this.flush(c);
+    });
+    socket.on('error', (e: Error) => this.failed(c, e));
+    socket.on('close', () => this.gone(c));
+    this.offered[listener]!++;
+    const msg: HostMessage = { op: 'connection', listener, id, block: c.block.sab };
+    this.port.postMessage(msg);
+    this.bump();
+  }
+
+  /**
+   * Bytes from the peer: into the ring, the rest aside with the socket
+   * paused. PAUSED is set before the bytes become visible: a guest that
+   * empties the ring at once then still sees it and asks to resume.
+   */
+  private arrived(c: HostConn, chunk: Buffer): void {
+    if (c.discard) return;
+    if (chunk.length > IN_CAPACITY - c.block.inboundLength()) Atomics.store(c.block.words, Conn.PAUSED, 1);
+    const put = this.deliver(c, chunk, 0);
+    if (put < chunk.length) {
+      c.aside = chunk.subarray(put);
+      c.socket.pause();
+    }
+    this.bump();
+  }
+
+  private deliver(c: HostConn, src: Uint8Array, off: number): number {
+    const w = c.block.words;
+    const head = Atomics.load(w, Conn.IN_HEAD);
+    const free = IN_CAPACITY - c.block.inboundLength();
+    const n = ringWrite(c.block.inbound, head, free, src, off, src.length - off);
+    Atomics.store(w, Conn.IN_HEAD, (head + n) | 0);
+    return n;
+  }
+
+  /** The guest made room: deliver what was set aside, and read again once it is all in. */
+  private resume(c: HostConn): void {
+    const w = c.block.words;
+    if (c.aside !== null) {
+      Atomics.store(w, Conn.PAUSED, 1); // before the bytes are visible (see arrived)
+      const put = this.deliver(c, c.aside, 0);
+      c.aside = put < c.aside.length ? c.aside.subarray(put) : null;
+      if (c.aside !== null) {
+        this.bump(); // still more than fits: the guest asks again when it has read
+        return;
+      }
+    }
+    Atomics.store(w, Conn.PAUSED, 0);
+    this.settleEof(c);
+    if (!c.closed) c.socket.resume();
+    this.bump();
+  }
+
+  /** The peer's FIN reaches the guest after every byte that came before it. */
+  private settleEof(c: HostConn): void {
+    if (c.eof && c.aside === null) {
+      c.block.setState(ConnState.PEER_EOF);
+      this.bump();
+    }
+  }
+
+  private failed(c: HostConn, e: Error): void {
+    const errno = errnoOf(e);
+    // A write the peer refused (EPIPE) or a reset: the guest's next call says so.
+    Atomics.store(c.block.words, Conn.ERRNO, errno === Errno.IO ? Errno.CONNRESET : errno);
+    c.block.setState(ConnState.ERROR);
+    this.bump();
+  }
+
+  private gone(c: HostConn): void {
+    c.closed = true;
+    if (!(c.block.state() & ConnState.ERROR)) {
+      // Closed without an error and without a FIN (destroyed): the end of the stream for the guest.
+      c.eof = true;
+      this.settleEof(c);
+    }
+    // Nothing queued can go out any more: free the guest's sends.
+    const w = c.block.words;
+    Atomics.store(w, Conn.OUT_TAIL, Atomics.load(w, Conn.OUT_HEAD));
+    c.block.setState(ConnState.FLUSHED);
+    this.conns.delete(c.id);
+    this.bump();
+    this.maybeFinish();
+  }
+
+  private request(m: GuestRequest): void {
+    if (m.op === 'end') {
+      this.end();
+      return;
+    }
+    const c = this.conns.get(m.id);
+    if (c === undefined) return; // already gone
+    switch (m.op) {
+      case 'send':
+        this.flush(c);
+        break;
+      case 'resume':
+        this.resume(c);
+        break;
+      case 'shutdown':
+        if (m.how & Sdflags.RD) {
+          c.discard = true;
+          c.aside = null;
+          Atomics.store(c.block.words, Conn.PAUSED, 0);
+          if (!c.closed) c.socket.resume();
+        }
+        if (m.how & Sdflags.WR) {
+          c.endAfterFlush = true;
+          this.flush(c);
+        }
+        break;
+      case 'close':
+        c.closeAfterFlush = true;
+        this.flush(c);
+        break;
+    }
+  }
+
+  /** Send what the guest queued; end or close the socket when asked and everything is out. */
+  private flush(c: HostConn): void {
+    const w = c.block.words;
+    Atomics.store(w, Conn.SEND_ASKED, 0); // before reading the ring: a later send asks again
+    if (c.closed) return;
+    while (!c.blocked) {
+      const avail = c.block.outboundLength();
+      if (avail === 0) break;
+      const tail = Atomics.load(w, Conn.OUT_TAIL);
+      const chunk = Buffer.allocUnsafe(avail);
+      ringRead(c.block.outbound, tail, avail, chunk, 0, avail);
+      Atomics.store(w, Conn.OUT_TAIL, (tail + avail) | 0);
+      this.bump(); // room for a blocked sender
+      if (!c.socket.write(chunk)) c.blocked = true;
+    }
+    if (c.blocked || c.block.outboundLength() > 0) return;
+    c.block.setState(ConnState.FLUSHED);
+    if (c.closeAfterFlush) {
+      c.socket.end();
+      // A peer that never reads cannot keep the connection (and the host) forever.
+      setTimeout(() => c.socket.destroy(), LINGER_MS).unref();
+    } else if (c.endAfterFlush) {
+      c.socket.end();
+    }
+  }
+
+  /** The guest ended: send what it queued, close everything, then stop. */
+  end(): void {
+    if (this.ending) return;
+    this.ending = true;
+    this.servers.forEach((server, i) => {
+      server.off('connection', this.onConnection[i]!);
+      if (this.owned) server.close();
+    });
+    for (const c of this.conns.values()) {
+      c.closeAfterFlush = true;
+      this.flush(c);
+    }
+    this.endTimer = setTimeout(() => {
+      for (const c of this.conns.values()) c.socket.destroy();
+    }, LINGER_MS);
+    this.endTimer.unref();
+    this.maybeFinish();
+  }
+
+  private maybeFinish(): void {
+    if (!this.ending || this.conns.size > 0) return;
+    if (this.endTimer !== null) clearTimeout(this.endTimer);
+    this.port.close();
+    this.onEnd();
+  }
+}
