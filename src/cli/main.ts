@@ -11,8 +11,8 @@ function fail(message: string): never {
 }
 
 /** Options of `run` that take a value (needed to find where the module name is). */
-const RUN_VALUE_OPTIONS = new Set(['--dir', '--env', '--invoke', '--trace-file', '--argv0', '--max-wasm-stack', '-W', '--wasm']);
-const RUN_FLAG_OPTIONS = new Set(['--help', '-h', '--version', '-V', '--trace', '--trace-summary']);
+const RUN_VALUE_OPTIONS = new Set(['--dir', '--env', '--invoke', '--trace-file', '--argv0', '--max-wasm-stack', '-W', '--wasm', '--tcplisten', '-S', '--wasi']);
+const RUN_FLAG_OPTIONS = new Set(['--help', '-h', '--version', '-V', '--trace', '--trace-summary', '--listenfd']);
 
 /**
  * Split `run` arguments at the module: everything after it belongs to the
@@ -51,6 +51,35 @@ function wasmOptions(specs: readonly string[]): { maxWasmStack?: number } {
     out.maxWasmStack = Number(value);
   }
   return out;
+}
+
+/**
+ * wasmtime's `-S KEY[=VALUE][,…]` (`--wasi`): the WASI options. tswasi knows
+ * the socket ones, `tcplisten=HOST:PORT` (repeatable) and `listenfd[=y|n]`;
+ * any other is refused by name, as for -W.
+ */
+function wasiOptions(specs: readonly string[]): { tcplisten: string[]; listenfd: boolean } {
+  const out = { tcplisten: [] as string[], listenfd: false };
+  for (const item of specs.flatMap((s) => s.split(','))) {
+    const eq = item.indexOf('=');
+    const key = eq < 0 ? item : item.slice(0, eq);
+    const value = eq < 0 ? null : item.slice(eq + 1);
+    if (key === 'tcplisten') {
+      if (value === null || value === '') fail('invalid -S tcplisten: expected tcplisten=HOST:PORT');
+      out.tcplisten.push(value);
+    } else if (key === 'listenfd') {
+      if (value !== null && !['y', 'yes', 'true', 'n', 'no', 'false'].includes(value)) fail(`invalid -S listenfd=${value}: expected y or n`);
+      out.listenfd = value === null || ['y', 'yes', 'true'].includes(value);
+    } else {
+      fail(`unsupported -S option: ${key} (tswasi knows tcplisten=HOST:PORT and listenfd)`);
+    }
+  }
+  return out;
+}
+
+/** --tcplisten and --listenfd with -S's: the flags first, then -S's, in order. */
+function socketOptions(tcplisten: string[], listenfd: boolean, s: { tcplisten: string[]; listenfd: boolean }): { tcplisten: string[]; listenfd: boolean } {
+  return { tcplisten: [...tcplisten, ...s.tcplisten], listenfd: listenfd || s.listenfd };
 }
 
 /** Will yargs print its help text? (Asked for, or no command given.) */
@@ -101,6 +130,18 @@ export async function main(argv: string[]): Promise<void> {
         .option('wasm', {
           alias: 'W', type: 'string', array: true, default: [] as string[], requiresArg: true,
           describe: 'wasmtime\'s Wasm options, KEY=VALUE[,…]: max-wasm-stack=BYTES (the same as --max-wasm-stack)',
+        })
+        .option('tcplisten', {
+          type: 'string', array: true, default: [] as string[], requiresArg: true,
+          describe: 'Listen on HOST:PORT (e.g. 127.0.0.1:8080, [::1]:8080) and give the guest the listening socket as its next fd from 3 (repeatable)',
+        })
+        .option('listenfd', {
+          type: 'boolean',
+          describe: 'Give the guest the listening sockets inherited through systemd socket activation (LISTEN_FDS, LISTEN_PID), first, from fd 3',
+        })
+        .option('wasi', {
+          alias: 'S', type: 'string', array: true, default: [] as string[], requiresArg: true,
+          describe: 'wasmtime\'s WASI options, KEY[=VALUE][,…]: tcplisten=HOST:PORT, listenfd',
         }),
       async (a) => {
         // Each command's modules load when it runs: `--version` loads none of them.
@@ -116,6 +157,7 @@ export async function main(argv: string[]): Promise<void> {
           traceFile: a['trace-file'],
           traceSummary: a['trace-summary'] ?? false,
           maxWasmStack: a['max-wasm-stack'] ?? wasmOptions(a.wasm.map(String)).maxWasmStack,
+          ...socketOptions(a.tcplisten.map(String), a.listenfd ?? false, wasiOptions(a.wasi.map(String))),
         });
         process.exitCode = code;
       },
