@@ -64,6 +64,7 @@ export default function runGuest(task: GuestTask): GuestResult {
         args: task.args, env: task.env, preopens, stdin, stdout: out.dst, stderr: err.dst,
         ...(out.coalescer !== null ? { coalesceStdout: out.coalescer } : {}),
         ...(tracer !== null ? { wrapImport: tracer.wrap } : {}),
+        ...(task.listeners !== undefined ? { listeners: task.listeners } : {}),
       },
       invoke: task.invoke,
       invokeArgs: task.invokeArgs,

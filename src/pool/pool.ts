@@ -12,12 +12,14 @@ import type { Volume } from 'memfs';
 import { UserError } from '../errors.js';
 import type { TraceSpec } from '../trace/setup.js';
 import createDebug from 'debug';
+import type { Server } from 'node:net';
+import type { MessagePort } from 'node:worker_threads';
 
 const debug = createDebug('tswasi:pool');
 import { WASM_PAGE } from '../memory-limit.js';
 import { compileModule, compileModuleFile } from '../module.js';
 import { ModuleCache, sharedModuleCache, type ModuleCacheLimits } from '../module-cache.js';
-import { createOutputRing, resetOutputRing, SharedOutputReader, writeAll } from '../../wasi/index.js';
+import { createOutputRing, hostListeners, resetOutputRing, SharedOutputReader, writeAll, type ListenerSource, type ListenersOption } from '../../wasi/index.js';
 import { createSharedStdin, feedSharedStdin } from './shared-stdin.js';
 import { restoreVolume, type GuestError, type GuestResult, type GuestTask, type InputSpec, type OutputSpec, type PreopenSpec, type VolumeSnapshot } from './task.js';
 
@@ -102,6 +104,15 @@ export interface GuestRunOptions {
   trace?: boolean | string;
   /** Trace to stderr or a file instead (the CLI's --trace, --trace-file, --trace-summary). */
   traceTo?: TraceSpec;
+  /**
+   * Listening sockets for the guest, its fds 3, 4, … (before the preopens):
+   * listening `net.Server`s of this thread — their connections go to the
+   * guest while it runs, and they stay open after (several calls may share
+   * one) — or, all of the other kind, addresses `{ host, port }` to bind
+   * and listening fds to take over, which the guest's thread opens and
+   * closes. See docs/sockets.md.
+   */
+  listeners?: ReadonlyArray<Server> | ReadonlyArray<ListenerSource>;
 }
 
 export interface GuestRunResult {
@@ -125,7 +136,7 @@ const WORKER = new URL('./guest-worker.js', import.meta.url).href;
 
 /** What the pool needs of piscina. */
 interface TaskRunner {
-  run(task: GuestTask, options: { signal?: AbortSignal }): Promise<GuestResult>;
+  run(task: GuestTask, options: { signal?: AbortSignal; transferList?: MessagePort[] }): Promise<GuestResult>;
   readonly queueSize: number;
   readonly threads: ArrayLike<unknown>;
   destroy(): Promise<void>;
@@ -197,6 +208,17 @@ export class Pool {
     if (this.maxQueue !== Infinity && this.workers.queueSize >= this.maxQueue) {
       throw new Error(`tswasi pool: the queue is full (maxQueue ${this.maxQueue}); try again later`);
     }
+    // Taken over before anything awaits: a connection that comes meanwhile is the guest's.
+    const listeners = taskListeners(o.listeners);
+    try {
+      return await this.runTask(source, o, listeners);
+    } finally {
+      // A call that never reached its thread lets its host go (a port handed over is already detached).
+      if (listeners !== undefined && 'channel' in listeners) listeners.channel.port.close();
+    }
+  }
+
+  private async runTask(source: ModuleSource, o: GuestRunOptions, listeners: ListenersOption | undefined): Promise<GuestRunResult> {
     const memoryLimitPages = o.memoryLimit === undefined ? undefined : Math.max(1, Math.floor(o.memoryLimit / WASM_PAGE));
     const module = await this.module(source, memoryLimitPages);
     const readers: SharedOutputReader[] = [];
@@ -269,6 +291,7 @@ export class Pool {
 
     const task: GuestTask = {
       module,
+      ...(listeners !== undefined ? { listeners } : {}),
       args: o.args !== undefined && o.args.length > 0 ? [...o.args] : [o.argv0 ?? defaultArgv0(source)],
       env: { ...(o.env ?? {}) },
       preopens,
@@ -294,7 +317,8 @@ export class Pool {
     const started = performance.now();
     try {
       if (debug.enabled) debug('run %s %o (queue %d, threads %d)', typeof source === 'string' ? source : 'module', task.args, this.workers.queueSize, this.workers.threads.length);
-      const r = await this.workers.run(task, controller === null ? {} : { signal: controller.signal });
+      const transferList = listeners !== undefined && 'channel' in listeners ? [listeners.channel.port] : [];
+      const r = await this.workers.run(task, { ...(controller === null ? {} : { signal: controller.signal }), transferList });
       if (debug.enabled) debug('done: exit %d in %s ms%s', r.exitCode, r.durationMs.toFixed(2), r.error ? ` (${r.error.kind}: ${r.error.message})` : '');
       closeOutput(false);
       for (const [guest, vol] of volumes) {
@@ -346,6 +370,20 @@ export class Pool {
   async destroy(): Promise<void> {
     await this.workers.destroy();
   }
+}
+
+/**
+ * A call's listeners as they cross to the guest's thread: net.Servers are
+ * served from this thread (the channel's port goes with the task); addresses
+ * and fds are opened by the guest's thread. Its host ends when the guest's
+ * WASI closes, or when the guest's thread is terminated (its port closes).
+ */
+function taskListeners(given: GuestRunOptions['listeners']): ListenersOption | undefined {
+  if (given === undefined || given.length === 0) return undefined;
+  const servers = given.filter((l): l is Server => typeof l === 'object' && l !== null && typeof (l as Server).listen === 'function');
+  if (servers.length === 0) return [...(given as ReadonlyArray<ListenerSource>)];
+  if (servers.length !== given.length) throw new TypeError('listeners: give net.Servers or addresses and fds, not both');
+  return { channel: hostListeners(servers).channel };
 }
 
 function snapshot(vol: Volume): VolumeSnapshot {
