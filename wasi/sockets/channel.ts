@@ -74,15 +74,23 @@ export const Conn = {
    * (one request at a time); the host sets it back to 0 or 1.
    */
   PAUSED: 7,
+  /** 1 while the guest's thread writes to the socket's fd itself (see StreamFd.send). */
+  WRITER: 8,
+  /** 1 once the host is closing the socket: the guest no longer writes to its fd. */
+  CLOSING: 9,
 } as const;
-const CONN_WORDS = 8;
+const CONN_WORDS = 10;
 
 export const ConnState = {
   /** The peer shut down its sending side (FIN): once the ring is empty, reads return 0. */
   PEER_EOF: 1,
   /** The connection failed (reset, or a write the peer refused): ERRNO says how. */
   ERROR: 2,
-  /** The host sent everything queued so far (the outbound ring is empty and the socket wrote it). */
+  /**
+   * The host has nothing of the guest's left to send: the outbound ring is
+   * empty and the socket's own queue too. Only then may the guest write to
+   * the fd directly without passing bytes sent earlier.
+   */
   FLUSHED: 4,
 } as const;
 
@@ -166,7 +174,14 @@ export type GuestRequest =
   | { op: 'end' };
 
 /** Messages from the host to the guest's thread. */
-export type HostMessage = { op: 'connection'; listener: number; id: number; block: SharedArrayBuffer };
+export type HostMessage = {
+  op: 'connection';
+  listener: number;
+  id: number;
+  block: SharedArrayBuffer;
+  /** The socket's fd in this process, for the guest's direct writes; -1 when unknown. */
+  fd: number;
+};
 
 /** What a guest's thread needs to use the sockets a host serves: structured-cloneable (transfer `port`). */
 export interface SocketChannel {

@@ -6,6 +6,7 @@
  * Atomics.wait on the channel's generation word until the host changes
  * something, so a waiting guest uses no CPU.
  */
+import { writeSync } from 'node:fs';
 import type { MessagePort } from 'node:worker_threads';
 import { Errno, Fdflags, Filetype, Riflags, Rights, Sdflags } from '../abi.js';
 import { WasiError } from '../errors.js';
@@ -160,7 +161,7 @@ export class ListenerFd extends SocketFd {
   override accept(nonblocking: boolean): Fd {
     this.await(() => this.sockets.pending(this.index) > 0);
     const msg = this.sockets.take(this.index)!;
-    const conn = new StreamFd(this.sockets, msg.id, new ConnBlock(msg.block));
+    const conn = new StreamFd(this.sockets, msg.id, new ConnBlock(msg.block), msg.fd);
     conn.setFdflags(nonblocking ? Fdflags.NONBLOCK : 0);
     conn.label = `${this.label}#${msg.id}`;
     return conn;
@@ -184,9 +185,35 @@ export class StreamFd extends SocketFd {
   private shutRd = false;
   private shutWr = false;
 
-  constructor(sockets: GuestSockets, readonly id: number, private readonly block: ConnBlock) {
+  constructor(sockets: GuestSockets, readonly id: number, private readonly block: ConnBlock, private readonly hostFd: number) {
     super(sockets, RIGHTS_SOCKET_STREAM);
     this.w = block.words;
+  }
+
+  /**
+   * Write straight to the socket's fd from this thread: no round trip to
+   * the host for the common case (a response into an empty socket buffer).
+   * Only when the host has nothing of ours left to send (FLUSHED, ring
+   * empty), so bytes keep their order; and under WRITER, which the host
+   * waits out before it closes the fd, so a number the kernel may reuse is
+   * never written. Returns the bytes written (0: the kernel buffer is full,
+   * or the host is closing: queue them instead).
+   */
+  private writeDirect(buf: Uint8Array, off: number, len: number): number {
+    const w = this.w;
+    if (this.hostFd < 0 || (this.block.state() & (ConnState.FLUSHED | ConnState.ERROR)) !== ConnState.FLUSHED || this.block.outboundLength() !== 0) return 0;
+    if (Atomics.compareExchange(w, Conn.WRITER, 0, 1) !== 0) return 0;
+    try {
+      if (Atomics.load(w, Conn.CLOSING) !== 0) return 0;
+      return writeSync(this.hostFd, buf, off, len);
+    } catch (e) {
+      const code = (e as { code?: unknown }).code;
+      if (code === 'EAGAIN' || code === 'EWOULDBLOCK') return 0;
+      throw e; // EPIPE, ECONNRESET: the guest's errno
+    } finally {
+      Atomics.store(w, Conn.WRITER, 0);
+      Atomics.notify(w, Conn.WRITER);
+    }
   }
 
   /** The connection's failure (CONNRESET, PIPE…) as a WasiError, if it failed. */
@@ -239,7 +266,7 @@ export class StreamFd extends SocketFd {
 
   override send(buf: Uint8Array, off: number, len: number): number {
     if (this.shutWr) throw new WasiError(Errno.PIPE);
-    let sent = 0;
+    let sent = this.writeDirect(buf, off, len);
     while (sent < len) {
       const failed = this.failure();
       if (failed !== null) {
@@ -255,6 +282,7 @@ export class StreamFd extends SocketFd {
         this.sockets.wait(gen);
         continue;
       }
+      this.block.clearState(ConnState.FLUSHED); // before the bytes are visible: no direct write may pass them
       const n = ringWrite(this.block.outbound, head, free, buf, off + sent, len - sent);
       Atomics.store(this.w, Conn.OUT_HEAD, (head + n) | 0);
       sent += n;
@@ -269,7 +297,6 @@ export class StreamFd extends SocketFd {
 
   /** One "send" request on its way at a time: the host clears the word before it takes bytes out. */
   private askToSend(): void {
-    this.block.clearState(ConnState.FLUSHED);
     if (Atomics.compareExchange(this.w, Conn.SEND_ASKED, 0, 1) === 0) this.sockets.post({ op: 'send', id: this.id });
   }
 

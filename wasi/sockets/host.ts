@@ -35,9 +35,33 @@ class HostConn {
   closeAfterFlush = false;
   /** socket.write returned false: wait for 'drain' before taking more out of the outbound ring. */
   blocked = false;
+  /** socket.end() was called (after a close or shutdown(WR)). */
+  ended = false;
   closed = false;
 
   constructor(readonly id: number, readonly socket: Socket, readonly block: ConnBlock) {}
+}
+
+/**
+ * The socket's fd, for the guest's direct writes, and the guard that makes
+ * them safe: the fd is closed only after CLOSING is set and no direct write
+ * is under way (WRITER), so the guest never writes to a number the kernel
+ * has given to another file. -1 when the socket has no fd (not a TCP or
+ * pipe handle): the guest then always queues.
+ */
+function guardFd(socket: Socket, w: Int32Array): number {
+  const handle = (socket as unknown as { _handle?: { fd?: unknown } })._handle;
+  const fd = typeof handle?.fd === 'number' && handle.fd >= 0 ? handle.fd : -1;
+  if (fd < 0) return -1;
+  const s = socket as unknown as { _destroy: (err: Error | null, cb: (err: Error | null) => void) => void };
+  const destroy = s._destroy;
+  s._destroy = function (this: unknown, err, cb) {
+    Atomics.store(w, Conn.CLOSING, 1);
+    // A write(2) of a non-blocking fd: microseconds at most.
+    while (Atomics.load(w, Conn.WRITER) === 1) Atomics.wait(w, Conn.WRITER, 1, 10);
+    destroy.call(this, err, cb);
+  };
+  return fd;
 }
 
 export class SocketHost {
@@ -88,6 +112,7 @@ export class SocketHost {
     const id = this.nextId++;
     const c = new HostConn(id, socket, ConnBlock.create());
     this.conns.set(id, c);
+    const fd = guardFd(socket, c.block.words);
     socket.on('data', (chunk: Buffer) => this.arrived(c, chunk));
     socket.on('end', () => {
       c.eof = true;
@@ -100,7 +125,7 @@ export class SocketHost {
     socket.on('error', (e: Error) => this.failed(c, e));
     socket.on('close', () => this.gone(c));
     this.offered[listener]!++;
-    const msg: HostMessage = { op: 'connection', listener, id, block: c.block.sab };
+    const msg: HostMessage = { op: 'connection', listener, id, block: c.block.sab, fd };
     this.port.postMessage(msg);
     this.bump();
   }
@@ -226,15 +251,26 @@ export class SocketHost {
       ringRead(c.block.outbound, tail, avail, chunk, 0, avail);
       Atomics.store(w, Conn.OUT_TAIL, (tail + avail) | 0);
       this.bump(); // room for a blocked sender
-      if (!c.socket.write(chunk)) c.blocked = true;
+      if (!c.socket.write(chunk, () => this.written(c))) c.blocked = true;
     }
     if (c.blocked || c.block.outboundLength() > 0) return;
-    c.block.setState(ConnState.FLUSHED);
-    if (c.closeAfterFlush) {
+    if (c.socket.writableLength === 0) this.written(c); // else the write callback comes back here
+  }
+
+  /** The socket took a write: once nothing of the guest's is left to send, say FLUSHED; end or close if asked. */
+  private written(c: HostConn): void {
+    if (c.closed || c.blocked || c.block.outboundLength() > 0 || c.socket.writableLength > 0) return;
+    if (!(c.block.state() & ConnState.FLUSHED)) {
+      c.block.setState(ConnState.FLUSHED);
+      this.bump();
+    }
+    if (c.closeAfterFlush && !c.ended) {
+      c.ended = true;
       c.socket.end();
       // A peer that never reads cannot keep the connection (and the host) forever.
       setTimeout(() => c.socket.destroy(), LINGER_MS).unref();
-    } else if (c.endAfterFlush) {
+    } else if (c.endAfterFlush && !c.ended) {
+      c.ended = true;
       c.socket.end();
     }
   }
