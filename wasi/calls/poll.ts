@@ -108,6 +108,8 @@ export function pollCalls({ mem, fds }: CallContext): WasiFunctions {
           if (earliest !== null) sleepUntil(earliest);
           break;
         }
+        // A socket host that died (READY 3, see sockets/channel.ts) will never wake us.
+        if (Atomics.load(cell, 1) === 3) throw new WasiError(Errno.IO);
         Atomics.wait(cell, 0, gen, earliest === null ? Infinity : Number(earliest - t) / 1e6);
         gen = Atomics.load(cell, 0);
         emitReady();

@@ -26,7 +26,12 @@ import type { MessagePort } from 'node:worker_threads';
 export const Ctl = {
   /** Bumped and notified by the host on any change a guest may wait for. */
   GEN: 0,
-  /** Setup: 0 while the host opens its listeners, 1 when ready, 2 when it failed (message in `failure`). */
+  /**
+   * Setup: 0 while the host opens its listeners, 1 when ready, 2 when it
+   * failed (message in `failure`); 3 if the host died later (an exception
+   * on its thread): every socket call then fails with IO instead of waiting
+   * for a host that will never answer.
+   */
   READY: 1,
   /** First of MAX_LISTENERS words: connections the guest has accepted from listener i. */
   TAKEN: 2,
@@ -170,6 +175,8 @@ export type GuestRequest =
   | { op: 'resume'; id: number }
   | { op: 'shutdown'; id: number; how: number }
   | { op: 'close'; id: number }
+  /** The guest closed listener `listener`'s fd: stop accepting for it. */
+  | { op: 'close-listener'; listener: number }
   /** The guest is done: send what is queued, close everything, end. */
   | { op: 'end' };
 

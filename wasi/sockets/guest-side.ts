@@ -56,8 +56,9 @@ export class GuestSockets {
     return Atomics.load(this.ctl, Ctl.GEN);
   }
 
-  /** Sleep until the host changes something after `gen`, or `timeoutMs` passes. */
+  /** Sleep until the host changes something after `gen`, or `timeoutMs` passes. IO if the host has died. */
   wait(gen: number, timeoutMs = Infinity): void {
+    if (Atomics.load(this.ctl, Ctl.READY) === 3) throw new WasiError(Errno.IO);
     Atomics.wait(this.ctl, Ctl.GEN, gen, timeoutMs);
   }
 
@@ -165,6 +166,10 @@ export class ListenerFd extends SocketFd {
     conn.setFdflags(nonblocking ? Fdflags.NONBLOCK : 0);
     conn.label = `${this.label}#${msg.id}`;
     return conn;
+  }
+
+  override close(): void {
+    this.sockets.post({ op: 'close-listener', listener: this.index });
   }
 
   /** Readable when a connection waits to be accepted; nbytes is how many wait (wasmtime says 1). */

@@ -61,7 +61,12 @@ async function main(): Promise<void> {
   }
   // Errors on a listening socket after it opened (EMFILE on accept) must not end the thread.
   for (const s of servers) s.on('error', () => {});
-  new SocketHost(channel.control, channel.port, servers, true, () => parentPort?.close());
+  const host = new SocketHost(channel.control, channel.port, servers, true, () => parentPort?.close());
+  // A bug of ours on this thread must not leave the guest waiting forever for a host that is gone.
+  process.on('uncaughtException', (e) => {
+    process.stderr.write(`tswasi: the sockets' thread failed: ${e?.stack ?? String(e)}\n`);
+    host.died();
+  });
   setReady(1);
 }
 

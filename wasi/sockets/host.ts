@@ -70,7 +70,7 @@ export class SocketHost {
   private nextId = 1;
   /** Connections offered per listener (the guest counts those it took in the control block). */
   private readonly offered: number[];
-  private readonly onConnection: Array<(s: Socket) => void> = [];
+  private readonly onConnection: Array<((s: Socket) => void) | null> = [];
   private ending = false;
   private endTimer: NodeJS.Timeout | null = null;
 
@@ -210,6 +210,10 @@ export class SocketHost {
       this.end();
       return;
     }
+    if (m.op === 'close-listener') {
+      this.closeListener(m.listener);
+      return;
+    }
     const c = this.conns.get(m.id);
     if (c === undefined) return; // already gone
     switch (m.op) {
@@ -275,14 +279,28 @@ export class SocketHost {
     }
   }
 
+  /** Stop taking connections for a listener the guest closed (close it, if it is ours). */
+  private closeListener(i: number): void {
+    const server = this.servers[i];
+    const handler = this.onConnection[i];
+    if (server === undefined || handler === undefined || handler === null) return;
+    server.off('connection', handler);
+    this.onConnection[i] = null;
+    if (this.owned) server.close();
+  }
+
+  /** The host's thread failed: every wait of the guest ends with IO, nothing hangs. */
+  died(): void {
+    Atomics.store(this.ctl, Ctl.READY, 3);
+    this.bump();
+    for (const c of this.conns.values()) c.socket.destroy();
+  }
+
   /** The guest ended: send what it queued, close everything, then stop. */
   end(): void {
     if (this.ending) return;
     this.ending = true;
-    this.servers.forEach((server, i) => {
-      server.off('connection', this.onConnection[i]!);
-      if (this.owned) server.close();
-    });
+    this.servers.forEach((_, i) => this.closeListener(i));
     for (const c of this.conns.values()) {
       c.closeAfterFlush = true;
       this.flush(c);
