@@ -1,7 +1,7 @@
 /** The `tswasi` command line (./tswasi.ts loads it). */
 import { readFileSync } from 'node:fs';
-import yargs from 'yargs';
-import { isImplicitRun } from './command.js';
+import yargs, { type Options } from 'yargs';
+import { COMMANDS, isImplicitRun } from './command.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -10,9 +10,61 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-/** Options of `run` that take a value (needed to find where the module name is). */
-const RUN_VALUE_OPTIONS = new Set(['--dir', '--env', '--invoke', '--trace-file', '--argv0', '--max-wasm-stack', '-W', '--wasm', '--tcplisten', '-S', '--wasi']);
-const RUN_FLAG_OPTIONS = new Set(['--help', '-h', '--version', '-V', '--trace', '--trace-summary', '--listenfd']);
+/**
+ * `run`'s options, once: yargs reads them, and splitAtModule knows from them
+ * which take a value (so the module name is never taken for one).
+ */
+const RUN_OPTIONS = {
+  dir: {
+    type: 'string', array: true, default: [] as string[], requiresArg: true,
+    describe: 'Grant access to host directory HOST, seen by the guest as GUEST (default: the same path): HOST[::GUEST]',
+  },
+  env: {
+    type: 'string', array: true, default: [] as string[], requiresArg: true,
+    describe: 'Set NAME=VALUE in the guest environment; NAME alone passes the host\'s value',
+  },
+  trace: {
+    type: 'string', requiresArg: false,
+    describe: 'Print every WASI call to stderr, strace-style. --trace=SPEC: formats (text, json, chrome) and filters (fs, path, io, clock, proc, poll, args, env, random, sock, or function names), comma-separated, e.g. --trace=json,fs',
+  },
+  'trace-file': { type: 'string', requiresArg: true, describe: 'Write the trace to this file instead of stderr (alone: implies --trace; --trace=chrome: a Chrome Trace Event file for Perfetto)' },
+  'trace-summary': { type: 'boolean', describe: 'At exit, print calls, errors and time per WASI function (like strace -c); into --trace-file when that is text' },
+  invoke: {
+    type: 'string', requiresArg: true,
+    describe: 'Call this exported function instead of _start; remaining args are its parameters, the result is printed',
+  },
+  argv0: { type: 'string', requiresArg: true, describe: 'argv[0] for the guest (default: the module file\'s base name)' },
+  'max-wasm-stack': {
+    type: 'number', requiresArg: true,
+    describe: 'Bytes of stack the guest may use (wasmtime\'s -W max-wasm-stack); default: V8\'s ~1 MB. The guest then runs on a thread of its own',
+  },
+  wasm: {
+    alias: 'W', type: 'string', array: true, default: [] as string[], requiresArg: true,
+    describe: 'wasmtime\'s Wasm options, KEY=VALUE[,…]: max-wasm-stack=BYTES (the same as --max-wasm-stack)',
+  },
+  tcplisten: {
+    type: 'string', array: true, default: [] as string[], requiresArg: true,
+    describe: 'Listen on HOST:PORT (e.g. 127.0.0.1:8080, [::1]:8080) and give the guest the listening socket as its next fd from 3 (repeatable)',
+  },
+  listenfd: {
+    type: 'boolean',
+    describe: 'Give the guest the listening sockets inherited through systemd socket activation (LISTEN_FDS, LISTEN_PID), first, from fd 3',
+  },
+  wasi: {
+    alias: 'S', type: 'string', array: true, default: [] as string[], requiresArg: true,
+    describe: 'wasmtime\'s WASI options, KEY[=VALUE][,…]: tcplisten=HOST:PORT, listenfd',
+  },
+} as const satisfies Record<string, Options>;
+
+/** Options of `run` that take a value, as written on the command line (`--dir`, `-W`). */
+const RUN_VALUE_OPTIONS = new Set<string>();
+/** Options of `run` that take none (`--trace` takes its value only as `--trace=SPEC`). */
+const RUN_FLAG_OPTIONS = new Set(['--help', '-h', '--version', '-V']);
+for (const [name, o] of Object.entries(RUN_OPTIONS) as Array<[string, Options]>) {
+  const set = o.type === 'boolean' || o.requiresArg === false ? RUN_FLAG_OPTIONS : RUN_VALUE_OPTIONS;
+  set.add(`--${name}`);
+  if (typeof o.alias === 'string') set.add(`-${o.alias}`);
+}
 
 /**
  * Split `run` arguments at the module: everything after it belongs to the
@@ -100,49 +152,11 @@ export async function main(argv: string[]): Promise<void> {
     .scriptName('tswasi')
     .usage('$0 run [options] <module> [args...]\n\nRun a WebAssembly module with WASI preview1, like `wasmtime run`.')
     .command(
-      'run <module> [args...]',
+      COMMANDS.run,
       'Run a WASI command module (its _start), or one export with --invoke',
       (y) => y
         .positional('module', { type: 'string', describe: 'the .wasm file to run', demandOption: true })
-        .option('dir', {
-          type: 'string', array: true, default: [] as string[], requiresArg: true,
-          describe: 'Grant access to host directory HOST, seen by the guest as GUEST (default: the same path): HOST[::GUEST]',
-        })
-        .option('env', {
-          type: 'string', array: true, default: [] as string[], requiresArg: true,
-          describe: 'Set NAME=VALUE in the guest environment; NAME alone passes the host\'s value',
-        })
-        .option('trace', {
-          type: 'string', requiresArg: false,
-          describe: 'Print every WASI call to stderr, strace-style. --trace=SPEC: formats (text, json, chrome) and filters (fs, path, io, clock, proc, poll, args, env, random, sock, or function names), comma-separated, e.g. --trace=json,fs',
-        })
-        .option('trace-file', { type: 'string', requiresArg: true, describe: 'Write the trace to this file instead of stderr (alone: implies --trace; --trace=chrome: a Chrome Trace Event file for Perfetto)' })
-        .option('trace-summary', { type: 'boolean', describe: 'At exit, print calls, errors and time per WASI function (like strace -c); into --trace-file when that is text' })
-        .option('invoke', {
-          type: 'string', requiresArg: true,
-          describe: 'Call this exported function instead of _start; remaining args are its parameters, the result is printed',
-        })
-        .option('argv0', { type: 'string', requiresArg: true, describe: 'argv[0] for the guest (default: the module file\'s base name)' })
-        .option('max-wasm-stack', {
-          type: 'number', requiresArg: true,
-          describe: 'Bytes of stack the guest may use (wasmtime\'s -W max-wasm-stack); default: V8\'s ~1 MB. The guest then runs on a thread of its own',
-        })
-        .option('wasm', {
-          alias: 'W', type: 'string', array: true, default: [] as string[], requiresArg: true,
-          describe: 'wasmtime\'s Wasm options, KEY=VALUE[,…]: max-wasm-stack=BYTES (the same as --max-wasm-stack)',
-        })
-        .option('tcplisten', {
-          type: 'string', array: true, default: [] as string[], requiresArg: true,
-          describe: 'Listen on HOST:PORT (e.g. 127.0.0.1:8080, [::1]:8080) and give the guest the listening socket as its next fd from 3 (repeatable)',
-        })
-        .option('listenfd', {
-          type: 'boolean',
-          describe: 'Give the guest the listening sockets inherited through systemd socket activation (LISTEN_FDS, LISTEN_PID), first, from fd 3',
-        })
-        .option('wasi', {
-          alias: 'S', type: 'string', array: true, default: [] as string[], requiresArg: true,
-          describe: 'wasmtime\'s WASI options, KEY[=VALUE][,…]: tcplisten=HOST:PORT, listenfd',
-        }),
+        .options(RUN_OPTIONS),
       async (a) => {
         // Each command's modules load when it runs: `--version` loads none of them.
         const { run } = await import('./run.js');
@@ -164,7 +178,7 @@ export async function main(argv: string[]): Promise<void> {
     )
     .parserConfiguration({ 'greedy-arrays': false })
     .command(
-      'inspect <module>',
+      COMMANDS.inspect,
       'Show what a module is: imports (and which tswasi provides), exports with signatures, memories, command or reactor, WASI version, custom sections',
       (y) => y
         .positional('module', { type: 'string', demandOption: true, describe: 'the .wasm (or .wat) file' })
@@ -175,7 +189,7 @@ export async function main(argv: string[]): Promise<void> {
       },
     )
     .command(
-      'view [file]',
+      COMMANDS.view,
       'Open the explorer: a web page on 127.0.0.1 that runs a module in your browser and shows its WASI calls, output, fds and files (FILE: a .wasm, or a --trace=json file)',
       (y) => y
         .positional('file', { type: 'string', describe: 'a .wasm module to load, or a trace written by run --trace=json --trace-file F' })
