@@ -224,12 +224,7 @@ export class SocketHost {
         this.resume(c);
         break;
       case 'shutdown':
-        if (m.how & Sdflags.RD) {
-          c.discard = true;
-          c.aside = null;
-          Atomics.store(c.block.words, Conn.PAUSED, 0);
-          if (!c.closed) c.socket.resume();
-        }
+        if (m.how & Sdflags.RD) this.stopReading(c);
         if (m.how & Sdflags.WR) {
           c.endAfterFlush = true;
           this.flush(c);
@@ -237,9 +232,21 @@ export class SocketHost {
         break;
       case 'close':
         c.closeAfterFlush = true;
+        this.stopReading(c);
         this.flush(c);
         break;
     }
+  }
+
+  /**
+   * The guest reads no more (shutdown(RD), or it closed the fd): what
+   * arrives is dropped rather than left to fill the ring and stall the peer.
+   */
+  private stopReading(c: HostConn): void {
+    c.discard = true;
+    c.aside = null;
+    Atomics.store(c.block.words, Conn.PAUSED, 0);
+    if (!c.closed) c.socket.resume();
   }
 
   /** Send what the guest queued; end or close the socket when asked and everything is out. */
