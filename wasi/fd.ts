@@ -96,6 +96,15 @@ export abstract class Fd {
   waitCell(): Int32Array | null {
     return null;
   }
+  /**
+   * Every right this kind of fd can have (a listener never SOCK_SHUTDOWN, a
+   * connection never SOCK_ACCEPT): a socket call asking a right outside it
+   * is the wrong kind of socket (the method says why: NOTCONN, INVAL), not
+   * a right the guest dropped (NOTCAPABLE).
+   */
+  get kindRights(): number {
+    return this.rightsBase;
+  }
   /** A socket (sock_* calls answer NOTSOCK for any other fd). */
   get isSocket(): boolean {
     return false;

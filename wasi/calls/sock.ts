@@ -17,10 +17,16 @@ const RIFLAGS_ALL = Riflags.RECV_PEEK | Riflags.RECV_WAITALL;
 const SCRATCH = new Uint8Array(64 * 1024);
 
 export function sockCalls({ mem, fds }: CallContext): WasiFunctions {
-  /** A socket call's fd: NOTSOCK for an open fd that is not a socket, BADF for none. */
+  /**
+   * A socket call's fd: BADF for none, NOTSOCK for one that is not a socket;
+   * the wrong kind of socket is left to its method (accept on a connection:
+   * INVAL; recv, send, shutdown on a listener: NOTCONN, as on Linux);
+   * NOTCAPABLE only for a right the guest dropped.
+   */
   const socket = (fd: number, rights: number): Fd => {
     const f = fds.lookup(fd);
     if (!f.isSocket) throw new WasiError(Errno.NOTSOCK);
+    if ((f.kindRights & rights) !== rights) return f;
     return fds.get(fd, rights);
   };
 

@@ -101,8 +101,12 @@ abstract class SocketFd extends Fd {
   readonly filetype = Filetype.SOCKET_STREAM;
   protected nonblocking = false;
 
-  constructor(readonly sockets: GuestSockets, rightsBase: number) {
-    super(rightsBase, 0);
+  constructor(readonly sockets: GuestSockets, private readonly allRights: number) {
+    super(allRights, 0);
+  }
+
+  override get kindRights(): number {
+    return this.allRights;
   }
 
   override get fdflags(): number {
