@@ -10,6 +10,8 @@
  * exit 0. A client's EOF is echoed too: once its data is all back, the server
  * closes the connection. A connection whose client stops reading is not read
  * from until what it sent has gone back (the echo's own backpressure).
+ * Connections are read and written with read(2)/write(2) (fd_read/fd_write
+ * on a socket; sock_http uses recv/send).
  */
 #include "net.h"
 
@@ -37,11 +39,11 @@ static void drop(int i) {
 /* Send what is pending without blocking; returns 0 when the peer is gone. */
 static int flush(struct conn *c) {
   while (c->off < c->len) {
-    ssize_t n = send(c->fd, c->buf + c->off, c->len - c->off, 0);
+    ssize_t n = write(c->fd, c->buf + c->off, c->len - c->off);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && would_block(errno)) return 1;
     if (n < 0 && peer_gone(errno)) return 0;
-    if (n <= 0) DIE("send(%d)", c->fd);
+    if (n <= 0) DIE("write(%d)", c->fd);
     c->off += (size_t)n;
   }
   c->off = c->len = 0;
@@ -50,10 +52,10 @@ static int flush(struct conn *c) {
 
 /* Read what is there and send it back; returns 0 when the peer is gone. */
 static int pump(struct conn *c) {
-  ssize_t n = recv(c->fd, c->buf, BUF_SIZE, 0);
+  ssize_t n = read(c->fd, c->buf, BUF_SIZE);
   if (n < 0 && (errno == EINTR || would_block(errno))) return 1;
   if (n < 0 && peer_gone(errno)) return 0;
-  if (n < 0) DIE("recv(%d)", c->fd);
+  if (n < 0) DIE("read(%d)", c->fd);
   if (n == 0) {
     c->eof = 1;
     return 1;
