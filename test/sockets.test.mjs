@@ -60,35 +60,45 @@ async function connect(port, allowHalfOpen = false) {
 }
 
 /**
- * Everything a socket receives, and a way to wait for more of it.
+ * Everything a socket receives, and a way to wait for more of it: a wait
+ * ends as soon as its condition holds, and fails at once when the socket
+ * errs or closes first (a reset, a server that died), or after 20 s.
  * @param {net.Socket} s
  */
 function collect(s) {
   /** @type {Buffer[]} */
   const chunks = [];
   let ended = false;
+  let closed = false;
   /** @type {Error | null} */
   let failed = null;
-  s.on('data', (c) => chunks.push(c));
-  s.on('end', () => { ended = true; });
-  s.on('error', (e) => { failed = e; });
+  /** @type {Set<() => void>} */
+  const waits = new Set();
+  const wake = () => { for (const w of [...waits]) w(); };
+  s.on('data', (c) => { chunks.push(c); wake(); });
+  s.on('end', () => { ended = true; wake(); });
+  s.on('error', (e) => { failed = e; wake(); });
+  s.on('close', () => { closed = true; wake(); });
   const data = () => Buffer.concat(chunks);
+  /** @param {string} what @param {() => boolean} done */
+  const until = (what, done) => new Promise((resolve, reject) => {
+    const timer = setTimeout(() => finish(new Error(`timed out after 20 s waiting for ${what}; got ${JSON.stringify(data().toString('latin1').slice(-200))}`)), 20_000);
+    /** @param {Error} [e] */
+    const finish = (e) => { clearTimeout(timer); waits.delete(check); if (e) reject(e); else resolve(data()); };
+    const check = () => {
+      if (done()) finish();
+      else if (failed) finish(new Error(`waiting for ${what}: ${failed.message}`));
+      else if (closed) finish(new Error(`waiting for ${what}: the connection closed; got ${JSON.stringify(data().toString('latin1').slice(-200))}`));
+    };
+    waits.add(check);
+    check();
+  });
   return {
     data,
-    get ended() { return ended; },
     /** @param {string} what @param {(b: Buffer) => boolean} done */
-    until: (what, done) => waitFor(what, () => {
-      if (failed) throw failed;
-      return done(data());
-    }, { everyMs: 5 }),
+    until: (what, done) => until(what, () => done(data())),
     /** The data, once the peer sent EOF. */
-    toEnd: async () => {
-      await waitFor('EOF from the server', () => {
-        if (failed) throw failed;
-        return ended;
-      }, { everyMs: 5 });
-      return data();
-    },
+    toEnd: () => until('EOF from the server', () => ended),
   };
 }
 
@@ -142,10 +152,16 @@ async function stalled(what, read) {
  * @param {import('./helpers/listen.mjs').Server} srv
  */
 async function connectWhenUp(port, srv) {
-  return waitFor(`a listener on ${port}`, async () => {
-    if (srv.exit) throw new Error(srv.describe());
-    return connect(port);
-  });
+  const end = Date.now() + 20_000;
+  for (;;) {
+    try {
+      return await connect(port);
+    } catch (e) {
+      // Refused: not listening yet, unless the server has ended.
+      if (srv.exit || Date.now() > end) throw new Error(`no listener on ${port}: ${e}\n${srv.describe()}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
 }
 
 /**
