@@ -480,8 +480,10 @@ for (const target of TARGETS) {
       const sending = feed(s, Buffer.alloc(total, 0x5a));
       const flushed = await stalled('the client\'s writes to stall', () => sending.flushed);
       const grown = memoryKiB(srv.pid).rss - before;
-      assert.ok(flushed < total - 8 * MiB, `the client wrote ${flushed} bytes of ${total} before stalling`);
-      assert.ok(grown < 24 * 1024, `the server's RSS grew by ${grown} KiB while the guest did not read`);
+      t.diagnostic(`the client's writes stalled after ${(flushed / MiB).toFixed(1)} MiB; the server's RSS grew ${(grown / 1024).toFixed(1)} MiB`);
+      // The kernel's socket buffers take a few MiB (here ~4, natively and under tswasi); the rest must wait.
+      assert.ok(flushed < 16 * MiB, `the client wrote ${flushed} bytes of ${total} before stalling`);
+      assert.ok(grown < 16 * 1024, `the server's RSS grew by ${grown} KiB while the guest did not read`);
       // Now the guest reads: everything arrives.
       srv.child.stdin?.end();
       await sending.done;
@@ -497,8 +499,8 @@ for (const target of TARGETS) {
     const nb = program(t, target, 'sock_accept_nb');
     const echo = program(t, target, 'sock_echo');
     if (!hold || !nb || !echo) return;
-    // 20 ms of CPU a second (2%): a host that polls with a timer or spins shows far more.
-    const BOUND_MS = 20;
+    // 5 ms of CPU a second (0.5%; a blocked guest measures 0 here): a host that polls with a timer or spins shows far more.
+    const BOUND_MS = 5;
     /**
      * The best of a few 1 s windows (the first may still see start-up: compiling, tiering up).
      * @param {import('./helpers/listen.mjs').Server} srv
@@ -521,6 +523,7 @@ for (const target of TARGETS) {
       await c.until('the echo', (b) => b.length === 1);
       for (const [what, srv] of /** @type {const} */ ([['accept', inAccept], ['poll on the listener', inPoll], ['poll with an idle connection', withConn]])) {
         const ms = await idleCpu(srv);
+        t.diagnostic(`blocked in ${what}: ${ms.toFixed(2)} ms CPU in 1 s`);
         assert.ok(ms < BOUND_MS, `blocked in ${what}: ${ms.toFixed(1)} ms CPU in 1 s\n${srv.describe()}`);
       }
     } finally {
@@ -613,7 +616,7 @@ test('--tcplisten: the guest serves on it, and when it exits (0 or not) nothing 
   } finally {
     await srv.stop();
   }
-  // A guest that fails (an unknown mode: exit 1) after the listener was made.
+  // A guest that fails at once (an unknown mode: exit 1), the listener made.
   const port2 = await freePort();
   const res = await runCli(['run', '--tcplisten', `127.0.0.1:${port2}`, shut, 'bogus']);
   assert.equal(res.code, 1, JSON.stringify(res));

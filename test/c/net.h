@@ -51,10 +51,11 @@
 /*
  * Start-up common to every program. A WASI guest gets EPIPE from a send on a
  * socket the peer closed, never a signal: so must the native build. The
- * listeners start in blocking mode, as a WASI host gives them (the native
- * launcher's sockets come from Node, whose libuv makes them non-blocking, and
- * a dup'd socket shares that flag): every program then sets the mode it
- * wants itself.
+ * listeners are made blocking here, the same start on both sides: a WASI
+ * host may hand them over non-blocking (wasmtime and tswasi do, for Go's
+ * sake), and the native launcher's come from Node, whose libuv makes them
+ * non-blocking (a dup'd socket shares that flag). Every program then sets
+ * the mode it wants itself.
  */
 static inline void net_init(int listeners) {
 #ifndef __wasi__

@@ -17,6 +17,7 @@
 int main(int argc, char **argv) {
   NEED(argc == 2);
   const char *mode = argv[1];
+  if (strcmp(mode, "wr") != 0 && strcmp(mode, "rd") != 0 && strcmp(mode, "rdwr") != 0) DIE("unknown mode %s", mode);
   net_init(1);
   int c = accept_flags(FIRST_LISTEN_FD, 0);
   NEED(c >= 0);
@@ -39,8 +40,6 @@ int main(int argc, char **argv) {
     NEED(recv(c, buf, sizeof buf, 0) == 0);
     errno = 0;
     NEED(send(c, "x", 1, 0) == -1 && errno == EPIPE);
-  } else {
-    DIE("unknown mode %s", mode);
   }
   NEED(close(c) == 0);
   SAY("ok\n");
