@@ -51,9 +51,10 @@ function program(t, target, name) {
  * A connected client socket; its 'error' fails what awaits it.
  * @param {number} port
  * @param {boolean} [allowHalfOpen] keep sending after the server's EOF (else Node ends ours at once)
+ * @param {string} [host]
  */
-async function connect(port, allowHalfOpen = false) {
-  const s = net.connect({ port, host: '127.0.0.1', allowHalfOpen });
+async function connect(port, allowHalfOpen = false, host = '127.0.0.1') {
+  const s = net.connect({ port, host, allowHalfOpen });
   await once(s, 'connect');
   s.setNoDelay(true);
   return s;
@@ -150,12 +151,13 @@ async function stalled(what, read) {
  * Connect to `port` until it is listening (a host that opens it at start-up); the connected socket.
  * @param {number} port
  * @param {import('./helpers/listen.mjs').Server} srv
+ * @param {string} [host]
  */
-async function connectWhenUp(port, srv) {
+async function connectWhenUp(port, srv, host = '127.0.0.1') {
   const end = Date.now() + 20_000;
   for (;;) {
     try {
-      return await connect(port);
+      return await connect(port, false, host);
     } catch (e) {
       // Refused: not listening yet, unless the server has ended.
       if (srv.exit || Date.now() > end) throw new Error(`no listener on ${port}: ${e}\n${srv.describe()}`);
@@ -599,6 +601,28 @@ test('--tcplisten on a port in use is one error line and exit 1', { ...T, ...tsw
     assert.match(oneErrorLine(res), new RegExp(String(port)));
   } finally {
     taken.close();
+  }
+  // A host name that does not resolve (.invalid never does: RFC 6761).
+  const res = await runCli(['run', '--tcplisten', 'no-such-host.invalid:8080', prog]);
+  assert.equal(res.code, 1, JSON.stringify(res));
+  assert.match(oneErrorLine(res), /no-such-host\.invalid/);
+});
+
+test('--tcplisten [::1]:PORT and localhost:PORT; -S listenfd', { ...T, ...tswasiOnly }, async (t) => {
+  const fds = program(t, 'tswasi', 'sock_fds');
+  if (!fds) return;
+  const [p6, pName] = [await freePort('::1'), await freePort()];
+  const srv = await startServer({
+    target: 'tswasi', program: fds, args: ['3'], listeners: 1, listenfdFlag: ['-S', 'listenfd'],
+    runArgs: ['--tcplisten', `[::1]:${p6}`, '--tcplisten', `localhost:${pName}`],
+  });
+  try {
+    const got = await Promise.all(/** @type {const} */ ([['127.0.0.1', srv.ports[0]], ['::1', p6], ['localhost', pName]])
+      .map(async ([host, p]) => (await collect(await connectWhenUp(p, srv, host)).toEnd()).toString()));
+    assert.deepEqual(got, ['fd 3\n', 'fd 4\n', 'fd 5\n']);
+    await assertServed(srv, /^ok\n$/);
+  } finally {
+    await srv.stop();
   }
 });
 

@@ -71,12 +71,15 @@ async function listeningSockets(count, host = '127.0.0.1') {
   return { servers, fds, ports };
 }
 
-/** A port on 127.0.0.1 nothing listens on now (a probe socket's; another process could take it before it is used). */
-export async function freePort() {
+/**
+ * A port on `host` nothing listens on now (a probe socket's; another process could take it before it is used).
+ * @param {string} [host]
+ */
+export async function freePort(host = '127.0.0.1') {
   const s = net.createServer();
   await new Promise((resolve, reject) => {
     s.once('error', reject);
-    s.listen({ port: 0, host: '127.0.0.1' }, () => resolve(undefined));
+    s.listen({ port: 0, host }, () => resolve(undefined));
   });
   const { port } = /** @type {net.AddressInfo} */ (s.address());
   await new Promise((resolve) => s.close(() => resolve(undefined)));
@@ -91,6 +94,7 @@ export async function freePort() {
  * @property {number} [listeners] listening sockets made here, at fds 3.. (default 1; 0: none, as with only --tcplisten)
  * @property {readonly string[]} [runArgs] more `tswasi run` flags (--dir, --tcplisten ...), tswasi only
  * @property {boolean} [stdin] keep the child's stdin open (a pipe: child.stdin) instead of empty
+ * @property {readonly string[]} [listenfdFlag] how tswasi is told to take them (default --listenfd; wasmtime's: -S listenfd)
  */
 
 /** @typedef {{ code: number | null, signal: NodeJS.Signals | null }} Exit */
@@ -178,7 +182,7 @@ export class Server {
  * @param {ServerOptions} options
  * @returns {Promise<Server>}
  */
-export async function startServer({ target, program, args = [], listeners = 1, runArgs = [], stdin = false }) {
+export async function startServer({ target, program, args = [], listeners = 1, runArgs = [], stdin = false, listenfdFlag = ['--listenfd'] }) {
   const { servers, fds, ports } = await listeningSockets(listeners);
   /** @type {import('node:child_process').StdioOptions} */
   const stdio = [stdin ? 'pipe' : 'ignore', 'pipe', 'pipe', ...fds];
@@ -191,7 +195,7 @@ export async function startServer({ target, program, args = [], listeners = 1, r
       const env = { ...process.env };
       delete env.LISTEN_PID;
       delete env.LISTEN_FDS;
-      const flags = listeners > 0 ? ['--listenfd'] : [];
+      const flags = listeners > 0 ? listenfdFlag : [];
       if (listeners > 0) env.LISTEN_FDS = String(listeners);
       child = spawn('/bin/sh', ['-c', 'LISTEN_PID=$$; export LISTEN_PID; exec "$0" "$@"', process.execPath, CLI, 'run', ...flags, ...runArgs, program, ...args], { stdio, env });
     }
