@@ -7,6 +7,8 @@
 //   - requests/s with C keep-alive connections (default 8), and the latency
 //     p50/p99 under that load (µs: each response's time as autocannon reports
 //     it; its own summary rounds to whole ms);
+//   - the server's CPU per request under that load (all its threads: the
+//     steadier figure on a shared machine, where requests/s follow the load);
 //   - latency p50/p99 of one request at a time on one connection (µs);
 //   - CPU of the idle server (listening, no connection) over 3 s, all threads;
 //   - RSS and Pss (/proc/<pid>/smaps_rollup) with 100 connections open, each
@@ -17,9 +19,10 @@
 // Needs clang with wasm32-wasi (wasi-libc) and a native C compiler (NATIVE_CC, default clang).
 import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import autocannon from 'autocannon';
 import { buildSockProgram, freePort, startServer } from '../test/helpers/listen.mjs';
-import { cpuOver, memoryKiB } from '../test/helpers/procstat.mjs';
+import { cpuMs, cpuOver, memoryKiB } from '../test/helpers/procstat.mjs';
 
 const argv = process.argv.slice(2);
 const opt = (name, def) => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1] : def; };
@@ -106,7 +109,9 @@ async function measure(target) {
     const run = autocannon({ url, connections, duration: seconds, expectBody: 'hello\n' });
     const lat = [];
     run.on('response', (_client, _status, _bytes, ms) => lat.push(ms * 1000));
+    const cpu0 = cpuMs(srv.pid);
     const r = await run;
+    const cpuPerReqUs = ((cpuMs(srv.pid) - cpu0) * 1000) / r.requests.total;
     lat.sort((a, b) => a - b);
     if (r.errors || r.timeouts || r.non2xx || r.mismatches) throw new Error(`${target}: ${r.errors} errors, ${r.timeouts} timeouts, ${r.non2xx} non-2xx, ${r.mismatches} mismatches`);
     const pp = await pingPong(port);
@@ -115,7 +120,7 @@ async function measure(target) {
     for (let i = 0; i < 100; i++) socks.push(await oneRequest(port));
     const mem = memoryKiB(srv.pid);
     for (const s of socks) s.destroy();
-    return { rps: r.requests.average, p50: lat[Math.floor(lat.length * 0.5)], p99: lat[Math.floor(lat.length * 0.99)], ppP50: pp.p50, ppP99: pp.p99, idleCpuMs, rssMiB: mem.rss / 1024, pssMiB: mem.pss / 1024 };
+    return { rps: r.requests.average, p50: lat[Math.floor(lat.length * 0.5)], p99: lat[Math.floor(lat.length * 0.99)], cpuPerReqUs, ppP50: pp.p50, ppP99: pp.p99, idleCpuMs, rssMiB: mem.rss / 1024, pssMiB: mem.pss / 1024 };
   } finally {
     await srv.stop();
   }
@@ -127,12 +132,13 @@ for (let round = 0; round < rounds; round++) {
   for (const target of order) {
     const m = await measure(target);
     results[target].push(m);
-    console.error(`round ${round + 1}/${rounds} ${target}: ${m.rps.toFixed(0)} req/s, p50 ${m.p50.toFixed(0)} µs, p99 ${m.p99.toFixed(0)} µs, one at a time p50 ${m.ppP50.toFixed(0)} µs p99 ${m.ppP99.toFixed(0)} µs, idle CPU ${m.idleCpuMs.toFixed(1)} ms/3 s, RSS ${m.rssMiB.toFixed(1)} MiB, Pss ${m.pssMiB.toFixed(1)} MiB`);
+    console.error(`round ${round + 1}/${rounds} ${target}: ${m.rps.toFixed(0)} req/s, CPU ${m.cpuPerReqUs.toFixed(1)} µs/req, p50 ${m.p50.toFixed(0)} µs, p99 ${m.p99.toFixed(0)} µs, one at a time p50 ${m.ppP50.toFixed(0)} µs p99 ${m.ppP99.toFixed(0)} µs, idle CPU ${m.idleCpuMs.toFixed(1)} ms/3 s, RSS ${m.rssMiB.toFixed(1)} MiB, Pss ${m.pssMiB.toFixed(1)} MiB`);
   }
 }
 
 const rows = [
   ['requests/s', 'rps', 0],
+  ['server CPU per request (µs)', 'cpuPerReqUs', 1],
   ['latency under load, p50 (µs)', 'p50', 0],
   ['latency under load, p99 (µs)', 'p99', 0],
   ['one request at a time, p50 (µs)', 'ppP50', 0],
@@ -142,7 +148,7 @@ const rows = [
   ['Pss, 100 connections (MiB)', 'pssMiB', 1],
 ];
 const med = (target, key) => median(results[target].map((m) => m[key]));
-console.log(`sock_http, ${connections} keep-alive connections, ${seconds} s per round, ${rounds} rounds (medians); tswasi via ${useTcplisten ? '--tcplisten' : '--listenfd'}; node ${process.version}, ${new Date().toISOString().slice(0, 10)}`);
+console.log(`sock_http, ${connections} keep-alive connections, ${seconds} s per round, ${rounds} rounds (medians); tswasi via ${useTcplisten ? '--tcplisten' : '--listenfd'}; node ${process.version}, ${new Date().toISOString().slice(0, 10)}, load average ${os.loadavg()[0].toFixed(1)}`);
 console.log('');
 console.log('| | native | tswasi | tswasi / native |');
 console.log('|---|---:|---:|---:|');
