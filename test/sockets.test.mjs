@@ -7,9 +7,8 @@
 //             the clients;
 //   [tswasi]  built for wasm32-wasi and run by `tswasi run --listenfd` with
 //             the same listeners (test/helpers/listen.mjs).
-// Then `tswasi run --tcplisten`'s own behaviour: bad addresses, a port in
-// use, nothing left listening after exit, the fd order with --listenfd.
-// TSWASI_SOCK_TARGETS=tswasi (or native) runs one side only.
+// TSWASI_SOCK_TARGETS=tswasi (or native) runs one side only. The flags
+// themselves (--tcplisten, -S listenfd, errors): sockets-cli.test.mjs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -18,8 +17,9 @@ import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { runCli, tempDir } from './helpers/wasm.mjs';
-import { TARGETS, buildSockProgram, freePort, startServer } from './helpers/listen.mjs';
+import { tempDir } from './helpers/wasm.mjs';
+import { TARGETS, startServer } from './helpers/listen.mjs';
+import { assertRefused, assertServed, collect, connect, program } from './helpers/net-client.mjs';
 import { cpuOver, memoryKiB } from './helpers/procstat.mjs';
 import { waitFor } from './helpers/wait.mjs';
 
@@ -34,74 +34,6 @@ const autocannon = /** @type {Autocannon} */ (createRequire(import.meta.url)('au
 
 const MiB = 1024 * 1024;
 const T = { timeout: 90_000 };
-
-/**
- * The program for `target`, or a skip when its compiler is missing.
- * @param {import('node:test').TestContext} t
- * @param {import('./helpers/listen.mjs').Target} target
- * @param {string} name
- */
-function program(t, target, name) {
-  const p = buildSockProgram(target, name);
-  if (!p) t.skip(`no ${target === 'native' ? 'native' : 'wasm32-wasi'} C toolchain`);
-  return p;
-}
-
-/**
- * A connected client socket; its 'error' fails what awaits it.
- * @param {number} port
- * @param {boolean} [allowHalfOpen] keep sending after the server's EOF (else Node ends ours at once)
- * @param {string} [host]
- */
-async function connect(port, allowHalfOpen = false, host = '127.0.0.1') {
-  const s = net.connect({ port, host, allowHalfOpen });
-  await once(s, 'connect');
-  s.setNoDelay(true);
-  return s;
-}
-
-/**
- * Everything a socket receives, and a way to wait for more of it: a wait
- * ends as soon as its condition holds, and fails at once when the socket
- * errs or closes first (a reset, a server that died), or after 20 s.
- * @param {net.Socket} s
- */
-function collect(s) {
-  /** @type {Buffer[]} */
-  const chunks = [];
-  let ended = false;
-  let closed = false;
-  /** @type {Error | null} */
-  let failed = null;
-  /** @type {Set<() => void>} */
-  const waits = new Set();
-  const wake = () => { for (const w of [...waits]) w(); };
-  s.on('data', (c) => { chunks.push(c); wake(); });
-  s.on('end', () => { ended = true; wake(); });
-  s.on('error', (e) => { failed = e; wake(); });
-  s.on('close', () => { closed = true; wake(); });
-  const data = () => Buffer.concat(chunks);
-  /** @param {string} what @param {() => boolean} done */
-  const until = (what, done) => new Promise((resolve, reject) => {
-    const timer = setTimeout(() => finish(new Error(`timed out after 20 s waiting for ${what}; got ${JSON.stringify(data().toString('latin1').slice(-200))}`)), 20_000);
-    /** @param {Error} [e] */
-    const finish = (e) => { clearTimeout(timer); waits.delete(check); if (e) reject(e); else resolve(data()); };
-    const check = () => {
-      if (done()) finish();
-      else if (failed) finish(new Error(`waiting for ${what}: ${failed.message}`));
-      else if (closed) finish(new Error(`waiting for ${what}: the connection closed; got ${JSON.stringify(data().toString('latin1').slice(-200))}`));
-    };
-    waits.add(check);
-    check();
-  });
-  return {
-    data,
-    /** @param {string} what @param {(b: Buffer) => boolean} done */
-    until: (what, done) => until(what, () => done(data())),
-    /** The data, once the peer sent EOF. */
-    toEnd: () => until('EOF from the server', () => ended),
-  };
-}
 
 /**
  * Write all of `data` honouring backpressure; resolves when it is handed to the kernel.
@@ -145,25 +77,6 @@ async function stalled(what, read) {
     return still;
   }, { everyMs: 500 });
   return last;
-}
-
-/**
- * Connect to `port` until it is listening (a host that opens it at start-up); the connected socket.
- * @param {number} port
- * @param {import('./helpers/listen.mjs').Server} srv
- * @param {string} [host]
- */
-async function connectWhenUp(port, srv, host = '127.0.0.1') {
-  const end = Date.now() + 20_000;
-  for (;;) {
-    try {
-      return await connect(port, false, host);
-    } catch (e) {
-      // Refused: not listening yet, unless the server has ended.
-      if (srv.exit || Date.now() > end) throw new Error(`no listener on ${port}: ${e}\n${srv.describe()}`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  }
 }
 
 /**
@@ -220,28 +133,6 @@ function responses(buf) {
 async function paths(c, n) {
   await c.until(`${n} HTTP responses`, (b) => responses(b).length >= n);
   return responses(c.data()).map((r) => r.headers['x-path']);
-}
-
-/**
- * Connecting to `port` is refused: nothing listens there.
- * @param {number} port
- */
-async function assertRefused(port) {
-  const s = net.connect({ port, host: '127.0.0.1' });
-  const [e] = await once(s, 'error').catch((err) => [err]);
-  s.destroy();
-  assert.equal(/** @type {NodeJS.ErrnoException} */ (e).code, 'ECONNREFUSED', `port ${port}: ${e}`);
-}
-
-/**
- * The server ended on its own with status 0 and printed `re`.
- * @param {import('./helpers/listen.mjs').Server} srv
- * @param {RegExp} re
- */
-async function assertServed(srv, re) {
-  const exit = await srv.waitExit();
-  assert.deepEqual(exit, { code: 0, signal: null }, srv.describe());
-  assert.match(srv.stdout, re, srv.describe());
 }
 
 for (const target of TARGETS) {
@@ -563,104 +454,3 @@ for (const target of TARGETS) {
     }
   });
 }
-
-// ------------------------------------------------------------ tswasi run's flags
-
-/** @param {import('./helpers/spawn.mjs').RunResult} res */
-function oneErrorLine(res) {
-  const lines = res.stderr.trimEnd().split('\n');
-  assert.equal(lines.length, 1, `expected one line on stderr, got:\n${res.stderr}`);
-  assert.match(lines[0], /^error: /);
-  return lines[0];
-}
-
-const tswasiOnly = TARGETS.includes('tswasi') ? {} : { skip: 'TSWASI_SOCK_TARGETS leaves out tswasi' };
-
-test('--tcplisten and -S tcplisten: a malformed address is one error line and exit 2', { ...T, ...tswasiOnly }, async (t) => {
-  const prog = program(t, 'tswasi', 'sock_echo');
-  if (!prog) return;
-  for (const bad of ['nonsense', '127.0.0.1', '127.0.0.1:', ':8080', '127.0.0.1:http', '127.0.0.1:65536', '127.0.0.1:-1', '[::1:80']) {
-    const res = await runCli(['run', '--tcplisten', bad, prog]);
-    assert.equal(res.code, 2, `--tcplisten ${bad}: ${JSON.stringify(res)}`);
-    assert.equal(oneErrorLine(res), `error: invalid --tcplisten ${bad}: expected HOST:PORT`);
-    const s = await runCli(['run', '-S', `tcplisten=${bad}`, prog]);
-    assert.equal(s.code, 2, `-S tcplisten=${bad}: ${JSON.stringify(s)}`);
-    assert.match(oneErrorLine(s), /tcplisten/);
-  }
-});
-
-test('--tcplisten on a port in use is one error line and exit 1', { ...T, ...tswasiOnly }, async (t) => {
-  const prog = program(t, 'tswasi', 'sock_echo');
-  if (!prog) return;
-  const taken = net.createServer();
-  await new Promise((resolve) => taken.listen({ port: 0, host: '127.0.0.1' }, () => resolve(undefined)));
-  try {
-    const { port } = /** @type {net.AddressInfo} */ (taken.address());
-    const res = await runCli(['run', '--tcplisten', `127.0.0.1:${port}`, prog]);
-    assert.equal(res.code, 1, JSON.stringify(res));
-    assert.match(oneErrorLine(res), new RegExp(String(port)));
-  } finally {
-    taken.close();
-  }
-  // A host name that does not resolve (.invalid never does: RFC 6761).
-  const res = await runCli(['run', '--tcplisten', 'no-such-host.invalid:8080', prog]);
-  assert.equal(res.code, 1, JSON.stringify(res));
-  assert.match(oneErrorLine(res), /no-such-host\.invalid/);
-});
-
-test('--tcplisten [::1]:PORT and localhost:PORT; -S listenfd', { ...T, ...tswasiOnly }, async (t) => {
-  const fds = program(t, 'tswasi', 'sock_fds');
-  if (!fds) return;
-  const [p6, pName] = [await freePort('::1'), await freePort()];
-  const srv = await startServer({
-    target: 'tswasi', program: fds, args: ['3'], listeners: 1, listenfdFlag: ['-S', 'listenfd'],
-    runArgs: ['--tcplisten', `[::1]:${p6}`, '--tcplisten', `localhost:${pName}`],
-  });
-  try {
-    const got = await Promise.all(/** @type {const} */ ([['127.0.0.1', srv.ports[0]], ['::1', p6], ['localhost', pName]])
-      .map(async ([host, p]) => (await collect(await connectWhenUp(p, srv, host)).toEnd()).toString()));
-    assert.deepEqual(got, ['fd 3\n', 'fd 4\n', 'fd 5\n']);
-    await assertServed(srv, /^ok\n$/);
-  } finally {
-    await srv.stop();
-  }
-});
-
-test('--tcplisten: the guest serves on it, and when it exits (0 or not) nothing is left listening', { ...T, ...tswasiOnly }, async (t) => {
-  const fds = program(t, 'tswasi', 'sock_fds');
-  const shut = program(t, 'tswasi', 'sock_shutdown');
-  if (!fds || !shut) return;
-  const port = await freePort();
-  const srv = await startServer({ target: 'tswasi', program: fds, args: ['1'], listeners: 0, runArgs: ['--tcplisten', `127.0.0.1:${port}`] });
-  try {
-    const s = await connectWhenUp(port, srv);
-    assert.equal((await collect(s).toEnd()).toString(), 'fd 3\n');
-    await assertServed(srv, /^ok\n$/);
-    await assertRefused(port);
-  } finally {
-    await srv.stop();
-  }
-  // A guest that fails at once (an unknown mode: exit 1), the listener made.
-  const port2 = await freePort();
-  const res = await runCli(['run', '--tcplisten', `127.0.0.1:${port2}`, shut, 'bogus']);
-  assert.equal(res.code, 1, JSON.stringify(res));
-  await assertRefused(port2);
-});
-
-test('--listenfd sockets come first, then --tcplisten ones in order (fds 3, 4, 5)', { ...T, ...tswasiOnly }, async (t) => {
-  const fds = program(t, 'tswasi', 'sock_fds');
-  if (!fds) return;
-  const [p1, p2] = [await freePort(), await freePort()];
-  // --tcplisten before --listenfd on the command line: the fds do not follow that order.
-  const srv = await startServer({
-    target: 'tswasi', program: fds, args: ['3'], listeners: 1,
-    runArgs: ['--tcplisten', `127.0.0.1:${p1}`, '-S', `tcplisten=127.0.0.1:${p2}`],
-  });
-  try {
-    const got = await Promise.all([srv.ports[0], p1, p2].map(async (p) => (await collect(await connectWhenUp(p, srv)).toEnd()).toString()));
-    assert.deepEqual(got, ['fd 3\n', 'fd 4\n', 'fd 5\n']);
-    await assertServed(srv, /^ok\n$/);
-  } finally {
-    await srv.stop();
-  }
-});
