@@ -139,25 +139,41 @@ export function compileFrom(srcDir, buildDir, name, extraFlags = []) {
     if (CI) throw new Error(`C toolchain for wasm32-wasi is required in CI: ${problem}`);
     return null;
   }
-  const src = path.join(srcDir, `${name}.c`);
   const flags = [...CFLAGS, ...extraFlags];
+  return cachedBuild({
+    cc: CC, flags, recipe: 'compile, then link without -O (buildWasm)', srcDir, name,
+    out: path.join(buildDir, `${name}.wasm`),
+    build: (src, out) => buildWasm(flags, src, out),
+  });
+}
+
+/**
+ * Build `srcDir/<name>.c` to `out` with `build(src, tmpOut)`, reusing the
+ * previous build when the source, the headers beside it, the flags, the
+ * recipe and `cc --version` are unchanged (a `.hash` stamp beside `out`).
+ * Builds to a private name and renames: test files run in parallel
+ * processes. Throws with the compiler's output when the build fails.
+ * @param {{ cc: string, flags: readonly string[], recipe: string, srcDir: string, name: string, out: string,
+ *   build: (src: string, out: string) => import('node:child_process').SpawnSyncReturns<string> }} how
+ * @returns {string} out
+ */
+export function cachedBuild({ cc, flags, recipe, srcDir, name, out, build }) {
+  const src = path.join(srcDir, `${name}.c`);
   const h = createHash('sha256');
   h.update(JSON.stringify(flags));
-  h.update('compile, then link without -O (buildWasm)');
-  h.update(spawnSync(CC, ['--version'], { encoding: 'utf8' }).stdout ?? '');
+  h.update(recipe);
+  h.update(spawnSync(cc, ['--version'], { encoding: 'utf8' }).stdout ?? '');
   h.update(fs.readFileSync(src));
   for (const f of fs.readdirSync(srcDir).filter((f) => f.endsWith('.h')).sort()) {
     h.update(f);
     h.update(fs.readFileSync(path.join(srcDir, f)));
   }
   const hash = h.digest('hex');
-  const out = path.join(buildDir, `${name}.wasm`);
-  const stamp = path.join(buildDir, `${name}.hash`);
+  const stamp = out.replace(/\.wasm$/, '') + '.hash';
   if (fs.existsSync(out) && fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === hash) return out;
-  fs.mkdirSync(buildDir, { recursive: true });
-  // Build to a private name and rename: test files run in parallel processes.
+  fs.mkdirSync(path.dirname(out), { recursive: true });
   const tmp = `${out}.${process.pid}.${Date.now()}.tmp`;
-  const r = buildWasm(flags, src, tmp);
+  const r = build(src, tmp);
   if (r.status !== 0) {
     fs.rmSync(tmp, { force: true });
     throw new Error(`compiling ${name}.c failed:\n${r.stderr}${r.error?.message ?? ''}`);

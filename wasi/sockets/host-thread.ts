@@ -8,7 +8,7 @@
  * Started by ./open.ts, which waits (Atomics.wait) until every listener is
  * open or one failed: READY in the control block, and the failure's text.
  */
-import { createServer, type Server } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { parentPort, workerData } from 'node:worker_threads';
 import { Ctl, setFailure, type SocketChannel } from './channel.js';
 import { SocketHost } from './host.js';
@@ -22,6 +22,16 @@ interface HostThreadData {
 const { channel, listeners } = workerData as HostThreadData;
 const ctl = new Int32Array(channel.control);
 
+/**
+ * Connections a listener accepted before the SocketHost took them over: a
+ * listener opened early accepts while a later one still binds (a name being
+ * resolved turns the event loop), and an inherited fd may have connections
+ * waiting from the start. Handed to the SocketHost once it exists.
+ */
+const early: Array<{ server: Server; socket: Socket }> = [];
+const holdEarly = (server: Server) => (socket: Socket): void => { early.push({ server, socket }); };
+const holders = new Map<Server, (socket: Socket) => void>();
+
 function setReady(state: 1 | 2): void {
   Atomics.store(ctl, Ctl.READY, state);
   Atomics.notify(ctl, Ctl.READY);
@@ -32,6 +42,9 @@ function open(src: ListenerSource): Promise<Server> {
   return new Promise((resolve, reject) => {
     // allowHalfOpen: the peer's FIN ends only its direction; the guest may still answer (shutdown(SHUT_WR) clients).
     const server = createServer({ allowHalfOpen: true });
+    const hold = holdEarly(server);
+    holders.set(server, hold);
+    server.on('connection', hold);
     server.once('error', reject);
     const listening = (): void => {
       server.off('error', reject);
@@ -54,6 +67,7 @@ async function main(): Promise<void> {
     }
   } catch (e) {
     for (const s of servers) s.close();
+    for (const { socket } of early) socket.destroy();
     setFailure(channel.control, (e as Error).message);
     setReady(2);
     channel.port.close();
@@ -62,6 +76,8 @@ async function main(): Promise<void> {
   // Errors on a listening socket after it opened (EMFILE on accept) must not end the thread.
   for (const s of servers) s.on('error', () => {});
   const host = new SocketHost(channel.control, channel.port, servers, true, () => parentPort?.close());
+  for (const s of servers) s.off('connection', holders.get(s)!);
+  for (const { server, socket } of early.splice(0)) server.emit('connection', socket);
   // A bug of ours on this thread must not leave the guest waiting forever for a host that is gone.
   process.on('uncaughtException', (e) => {
     process.stderr.write(`tswasi: the sockets' thread failed: ${e?.stack ?? String(e)}\n`);
