@@ -134,6 +134,10 @@ export enum Eventtype { CLOCK = 0, FD_READ = 1, FD_WRITE = 2 }
 export const EVENTRWFLAGS_FD_READWRITE_HANGUP = 1;
 /** subclockflags (u16) */
 export const SUBCLOCKFLAGS_SUBSCRIPTION_CLOCK_ABSTIME = 1;
+/** riflags (u16): sock_recv's input flags */
+export const Riflags = { RECV_PEEK: 1, RECV_WAITALL: 2 } as const;
+/** roflags (u16): sock_recv's output flags */
+export const Roflags = { RECV_DATA_TRUNCATED: 1 } as const;
 /** sdflags (u8) */
 export const Sdflags = { RD: 1, WR: 2 } as const;
 /** preopentype (u8) */

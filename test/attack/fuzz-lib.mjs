@@ -38,13 +38,10 @@ const { WASI_FUNCTIONS } = await import('../../dist/wasi/functions.js');
  * (its count follows as n), S subscription array pointer, I i64, R rights (i64).
  * Derived from the parameters' kinds in wasi/functions.ts.
  */
-/**
- * @param {string} fnName
- * @param {import('../../dist/wasi/functions.js').Param} param
- */
-function letters(fnName, [pname, kind]) {
-  if (fnName === 'poll_oneoff' && pname === 'in') return 'S';
+/** @param {import('../../dist/wasi/functions.js').Param} param */
+function letters([, kind]) {
   switch (kind) {
+    case 'subscriptions': return 'S';
     case 'fd': return 'f';
     case 'ptr': return 'p';
     case 'size': return 'n';
@@ -55,7 +52,7 @@ function letters(fnName, [pname, kind]) {
     default: return kind.startsWith('out_') ? 'p' : 'F';
   }
 }
-export const SIGS = Object.fromEntries(Object.entries(WASI_FUNCTIONS).map(([name, f]) => [name, f.params.map((p) => letters(name, p)).join('')]));
+export const SIGS = Object.fromEntries(Object.entries(WASI_FUNCTIONS).map(([name, f]) => [name, f.params.map(letters).join('')]));
 const wasmTypes = (/** @type {string} */ sig) => [...sig].flatMap((k) => (k === 'P' ? ['i32', 'i32'] : k === 'I' || k === 'R' ? ['i64'] : ['i32']));
 
 // ------------------------------------------------------------------- memory
