@@ -10,9 +10,8 @@
 // sent to it.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import { toolchainProblem } from '../helpers/wasm.mjs';
-import { waitFor } from '../helpers/wait.mjs';
+import { connectWhenListening, freePort } from '../helpers/tcp.mjs';
 import { run } from '../helpers/spawn.mjs';
 import { CLI } from '../helpers/paths.mjs';
 import { compileAttack, leaks, makeWorld, summary } from './lib.mjs';
@@ -38,15 +37,6 @@ const PLANS = {
 /** @param {string} probe @param {number} k */
 const plan = (probe, k) => PLANS[probe]?.[k - 1] ?? { send: `PEER${k}:hello-${k}`, end: 'eof' };
 
-/** A TCP port nothing listens on now. */
-async function freePort() {
-  const s = net.createServer();
-  await new Promise((resolve) => s.listen(0, '127.0.0.1', () => resolve(undefined)));
-  const port = /** @type {net.AddressInfo} */ (s.address()).port;
-  await new Promise((resolve) => s.close(resolve));
-  return port;
-}
-
 /**
  * Connect (polling until the guest's listener is there), send, end as planned.
  * @param {number} port
@@ -54,11 +44,7 @@ async function freePort() {
  * @returns {Promise<{ received: Promise<string> }>} once sent; `received`: all it got, at its end
  */
 async function client(port, p) {
-  const sock = await waitFor(`a connection to 127.0.0.1:${port}`, () => new Promise(/** @param {(s: net.Socket) => void} resolve */ (resolve, reject) => {
-    const s = net.connect(port, '127.0.0.1');
-    s.once('connect', () => resolve(s));
-    s.once('error', reject);
-  }), { everyMs: 20 });
+  const sock = await connectWhenListening(port);
   /** @type {Buffer[]} */
   const got = [];
   const text = () => Buffer.concat(got).toString('latin1');

@@ -8,10 +8,9 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
-import net from 'node:net';
 import path from 'node:path';
 import { compileC, ROOT, toolchainProblem } from '../helpers/wasm.mjs';
+import { freePort, httpGet } from '../helpers/tcp.mjs';
 import { waitFor } from '../helpers/wait.mjs';
 import { CONFIG_TEMPLATE, HANDLER, IMAGES, criProblem, importImages, startContainerd } from './containerd.mjs';
 import { cleanupRun, containerPid, createContainer, removePod, readLog, runPod, startContainer, status, waitLog, waitState } from './pods.mjs';
@@ -152,39 +151,11 @@ test('ExecSync runs another module in a running Wasm container', { skip, ...T },
   await removePod(cd, p);
 });
 
-/** A TCP port nothing on the node listens on now (the pods share the node's network). */
-async function freePort() {
-  const s = net.createServer();
-  await new Promise((resolve) => s.listen(0, '127.0.0.1', () => resolve(undefined)));
-  const port = /** @type {net.AddressInfo} */ (s.address()).port;
-  await new Promise((resolve) => s.close(resolve));
-  return port;
-}
-
-/**
- * GET http://127.0.0.1:port/path: the body, once something listens there (refused before: polled).
- * @param {number} port
- * @param {string} urlPath
- */
-function get(port, urlPath) {
-  return waitFor(`GET ${urlPath} on port ${port}`, () => new Promise((resolve, reject) => {
-    const req = http.get({ host: '127.0.0.1', port, path: urlPath, agent: false, timeout: 10_000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c) => { body += c; });
-      res.on('end', () => resolve(`${res.statusCode} ${body}`));
-      res.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(new Error('timed out')));
-    req.on('error', reject);
-  }), { timeoutMs: 30_000, everyMs: 100 });
-}
-
 test('io.tswasi.tcplisten as a pod annotation (pod_annotations): a Wasm container serves HTTP', { skip, ...T }, async () => {
   const port = await freePort();
   const p = await pod('tcplisten-pod', { ...COMPAT_SMART, 'io.tswasi.tcplisten': `127.0.0.1:${port}` });
   const id = await startContainer(cd, p, { name: 'server', image: IMAGES.wasm, command: ['/http_serve.wasm'], args: ['1', 'hi from a pod'] });
-  assert.equal(await get(port, '/pod'), '200 hi from a pod: GET /pod HTTP/1.1\n');
+  assert.equal(await httpGet(port, '/pod'), '200 hi from a pod: GET /pod HTTP/1.1\n');
   const s = await waitState(cd, id, 'CONTAINER_EXITED');
   assert.equal(s.exit_code, 0, `${s.reason} ${s.message}`);
   await waitLog(p, 'server', 'served 1');
@@ -198,7 +169,7 @@ test('io.tswasi.tcplisten as a container annotation (container_annotations); a b
   const id = await startContainer(cd, p, {
     name: 'server', image: IMAGES.wasm, command: ['/http_serve.wasm'], args: ['1'], annotations: { 'io.tswasi.tcplisten': `127.0.0.1:${port}` },
   });
-  assert.equal(await get(port, '/container'), '200 hello from wasm: GET /container HTTP/1.1\n');
+  assert.equal(await httpGet(port, '/container'), '200 hello from wasm: GET /container HTTP/1.1\n');
   const s = await waitState(cd, id, 'CONTAINER_EXITED');
   assert.equal(s.exit_code, 0, `${s.reason} ${s.message}`);
   // The runtime's create runs at StartContainer: its error line comes back through the shim.

@@ -6,12 +6,11 @@
 // for the errors: a bad annotation fails create with one line.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import net from 'node:net';
 import path from 'node:path';
 import { compileC, tempDir } from '../helpers/wasm.mjs';
 import { bundle, lastLogEntry, ociToolsProblem, ociWorld } from '../helpers/oci.mjs';
 import { runOci } from '../helpers/spawn.mjs';
+import { freePort, httpGet } from '../helpers/tcp.mjs';
 import { waitFor } from '../helpers/wait.mjs';
 
 const problem = ociToolsProblem();
@@ -38,35 +37,6 @@ before(() => {
 
 after(() => world?.cleanup());
 
-/** A TCP port nothing on the host listens on now. */
-async function freePort() {
-  const s = net.createServer();
-  await new Promise((resolve) => s.listen(0, '127.0.0.1', () => resolve(undefined)));
-  const port = /** @type {net.AddressInfo} */ (s.address()).port;
-  await new Promise((resolve) => s.close(resolve));
-  return port;
-}
-
-/**
- * GET http://127.0.0.1:port/path: the status and body, or throws (refused while nothing listens yet).
- * @param {number} port
- * @param {string} urlPath
- * @returns {Promise<{ status: number | undefined, body: string }>}
- */
-function get(port, urlPath) {
-  return new Promise((resolve, reject) => {
-    const req = http.get({ host: '127.0.0.1', port, path: urlPath, agent: false, timeout: 10_000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c) => { body += c; });
-      res.on('end', () => resolve({ status: res.statusCode, body }));
-      res.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(new Error('timed out')));
-    req.on('error', reject);
-  });
-}
-
 /**
  * Run a detached container serving `count` requests; GET each path; wait for it to end.
  * @param {string[]} runArgs podman run's options and image
@@ -80,7 +50,7 @@ async function serve(runArgs, port, paths) {
   try {
     const bodies = [];
     // Until the runner listens the port mapping leads nowhere (refused): poll, one request at a time.
-    for (const p of paths) bodies.push(await waitFor(`GET ${p} on port ${port}`, () => get(port, p), { timeoutMs: 30_000, everyMs: 100 }));
+    for (const p of paths) bodies.push(await httpGet(port, p));
     await waitFor('the server to exit', async () => (await world.podman(['inspect', id, '--format', '{{.State.Status}}'])).stdout.trim() === 'exited');
     const code = (await world.podman(['inspect', id, '--format', '{{.State.ExitCode}}'])).stdout.trim();
     const logs = await world.podman(['logs', id]);
@@ -93,10 +63,7 @@ async function serve(runArgs, port, paths) {
 test('podman run -p HOST:8080 --annotation io.tswasi.tcplisten=0.0.0.0:8080: the guest serves HTTP on the host port', { skip, timeout: 120_000 }, async () => {
   const port = await freePort();
   const { bodies, code, logs } = await serve(['-p', `127.0.0.1:${port}:8080`, '--annotation', `${ANNOTATION}=0.0.0.0:8080`, 'http-wasm', '2', 'hi from the container'], port, ['/first', '/second?x=1']);
-  assert.deepEqual(bodies, [
-    { status: 200, body: 'hi from the container: GET /first HTTP/1.1\n' },
-    { status: 200, body: 'hi from the container: GET /second?x=1 HTTP/1.1\n' },
-  ]);
+  assert.deepEqual(bodies, ['200 hi from the container: GET /first HTTP/1.1\n', '200 hi from the container: GET /second?x=1 HTTP/1.1\n']);
   assert.equal(code, '0', logs.stderr);
   assert.equal(logs.stdout, 'served 1: GET /first HTTP/1.1\nserved 2: GET /second?x=1 HTTP/1.1\n');
 });
@@ -105,12 +72,12 @@ test('the annotation from the image; [::] listens on IPv4 too', { skip, timeout:
   let port = await freePort();
   let { bodies, code } = await serve(['-p', `127.0.0.1:${port}:8080`, 'http-wasm-listening'], port, ['/from-image']);
   assert.equal(code, '0');
-  assert.deepEqual(bodies, [{ status: 200, body: 'hello from wasm: GET /from-image HTTP/1.1\n' }]);
+  assert.deepEqual(bodies, ['200 hello from wasm: GET /from-image HTTP/1.1\n']);
   // podman's --annotation wins over the image's.
   port = await freePort();
   ({ bodies, code } = await serve(['-p', `127.0.0.1:${port}:9090`, '--annotation', `${ANNOTATION}=[::]:9090`, 'http-wasm-listening'], port, ['/v6']));
   assert.equal(code, '0');
-  assert.deepEqual(bodies, [{ status: 200, body: 'hello from wasm: GET /v6 HTTP/1.1\n' }]);
+  assert.deepEqual(bodies, ['200 hello from wasm: GET /v6 HTTP/1.1\n']);
 });
 
 test('a bad annotation fails podman run at create, with our one line, and leaves nothing', { skip, timeout: 120_000 }, async () => {
