@@ -19,16 +19,14 @@
  * - No empty item, no blanks, no address twice, at most MAX_LISTENERS.
  */
 import { isIPv4, isIPv6 } from 'node:net';
+import { parseHostPort, type TcpListen } from '../wasi/sockets/listeners.js';
 
 export const ANNOTATION_TCPLISTEN = 'io.tswasi.tcplisten';
 /** More listeners than any service needs; a bound on what one annotation makes the runner open. */
 export const MAX_LISTENERS = 32;
 
 /** One listener, as the WASI options take it: the host without brackets (`::1`). */
-export interface ListenAddress {
-  host: string;
-  port: number;
-}
+export type ListenAddress = TcpListen;
 
 /** The longest item quoted back in an error (an annotation may be long). */
 const SHOWN = 64;
@@ -37,31 +35,31 @@ function shown(item: string): string {
   return JSON.stringify(item.length > SHOWN ? `${item.slice(0, SHOWN)}…` : item);
 }
 
+/** Why parseHostPort (the one HOST:PORT parser, wasi/sockets/listeners.ts) refused an item, in words. */
+function whyMalformed(item: string): string {
+  const colon = item.lastIndexOf(':');
+  if (colon < 0) return 'expected HOST:PORT';
+  const host = item.slice(0, colon);
+  const port = item.slice(colon + 1);
+  if (host.startsWith('[') || host.endsWith(']')) return 'expected an IPv6 address in brackets, as [::] or [::1]';
+  if (host.includes(':')) return 'an IPv6 address needs brackets: [ADDRESS]:PORT';
+  if (!/^[0-9]+$/.test(port)) return 'PORT must be a decimal number';
+  if (port.length > 5 || Number(port) > 65535) return 'PORT must be 1-65535';
+  return 'expected HOST:PORT';
+}
+
 function parseItem(item: string): ListenAddress {
   const fail = (why: string): never => { throw new Error(`${shown(item)}: ${why}`); };
   if (item === '') fail('empty item (expected HOST:PORT)');
   if (/\s/.test(item)) fail('blank in the address (expected HOST:PORT)');
-  const colon = item.lastIndexOf(':');
-  if (colon < 0) fail('expected HOST:PORT');
-  const rawHost = item.slice(0, colon);
-  const rawPort = item.slice(colon + 1);
-  let host: string;
-  if (rawHost.startsWith('[')) {
-    if (!rawHost.endsWith(']') || !isIPv6(rawHost.slice(1, -1))) fail('expected an IPv6 address in brackets, as [::] or [::1]');
-    host = rawHost.slice(1, -1);
-  } else if (isIPv4(rawHost)) {
-    host = rawHost;
-  } else if (isIPv6(rawHost)) {
-    host = fail('an IPv6 address needs brackets: [ADDRESS]:PORT');
-  } else {
-    host = fail('HOST must be an IPv4 address or an [IPv6] address (names are not resolved in a container)');
+  const a = parseHostPort(item) ?? fail(whyMalformed(item));
+  if (item.startsWith('[') ? !isIPv6(a.host) : !isIPv4(a.host)) {
+    fail(item.startsWith('[') ? 'expected an IPv6 address in brackets, as [::] or [::1]' : 'HOST must be an IPv4 address or an [IPv6] address (names are not resolved in a container)');
   }
-  if (!/^[0-9]+$/.test(rawPort)) fail('PORT must be a decimal number');
+  const rawPort = item.slice(item.lastIndexOf(':') + 1);
   if (rawPort.length > 1 && rawPort.startsWith('0')) fail('PORT has a leading zero');
-  const port = Number(rawPort);
-  if (port === 0) fail('port 0 (any free port) cannot be mapped or learnt by the guest; name a port 1-65535');
-  if (port > 65535) fail('PORT must be 1-65535');
-  return { host, port };
+  if (a.port === 0) fail('port 0 (any free port) cannot be mapped or learnt by the guest; name a port 1-65535');
+  return a;
 }
 
 /**

@@ -8,7 +8,7 @@
  * — the thread, where output goes, the filesystem, a memory cap, tracing —
  * is input.
  */
-import { WASI, WasiExit, type WASIOptions } from '../wasi/index.js';
+import { ListenError, WASI, WasiExit, type WASIOptions } from '../wasi/index.js';
 import { assemblyScriptEnv, instantiateAssemblyScript, invokeAssemblyScript, needsAssemblyScriptEnv } from './assemblyscript.js';
 import { UserError } from './errors.js';
 import { assertImports, instantiate } from './instantiate.js';
@@ -75,7 +75,7 @@ function failure(e: unknown, memory: WebAssembly.Memory | undefined, limitPages:
     const at = t.frames.length > 0 ? ` (at ${t.frames.join(' <- ')})` : '';
     return { exitCode: TRAP_EXIT, error: { kind: 'trap', message: `wasm trap: ${t.message}${at}`, frames: t.frames } };
   }
-  const message = e instanceof UserError ? e.message : `internal error: ${(e as Error)?.message ?? String(e)}`;
+  const message = e instanceof UserError || e instanceof ListenError ? e.message : `internal error: ${(e as Error)?.message ?? String(e)}`;
   return { exitCode: 1, error: { kind: 'error', message } };
 }
 

@@ -134,14 +134,22 @@ export enum Eventtype { CLOCK = 0, FD_READ = 1, FD_WRITE = 2 }
 export const EVENTRWFLAGS_FD_READWRITE_HANGUP = 1;
 /** subclockflags (u16) */
 export const SUBCLOCKFLAGS_SUBSCRIPTION_CLOCK_ABSTIME = 1;
-/** riflags (u16): sock_recv's input flags */
-export const Riflags = { RECV_PEEK: 1, RECV_WAITALL: 2 } as const;
-/** roflags (u16): sock_recv's output flags */
-export const Roflags = { RECV_DATA_TRUNCATED: 1 } as const;
 /** sdflags (u8) */
 export const Sdflags = { RD: 1, WR: 2 } as const;
+/** riflags (u16): sock_recv's flags. */
+export const Riflags = { RECV_PEEK: 1, RECV_WAITALL: 2 } as const;
+/** roflags (u16): what sock_recv reports. */
+export const Roflags = { RECV_DATA_TRUNCATED: 1 } as const;
 /** preopentype (u8) */
 export const PREOPENTYPE_DIR = 0;
+/**
+ * fd_prestat_get's tag for a socket the host preopened (tswasi's; witx
+ * defines only DIR). wasi-libc's preopen scan skips an fd whose tag is not
+ * DIR and stops at the first BADF; Go's skips a non-DIR tag too. So
+ * listeners at fds 3… and directories after them are all found (wasmtime's
+ * BADF for a socket ends both scans there: its issue #3936).
+ */
+export const PREOPENTYPE_SOCKET = 1;
 
 /** Struct sizes and field offsets (wasm32). */
 export const Layout = {

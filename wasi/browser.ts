@@ -20,6 +20,7 @@ const BROWSER: Platform = {
   stopCoalescing: () => {},
   openHostDir: () => noHost('host directories'),
   exit: (code) => { throw new Error(`the guest exited with ${code}: returnOnExit: false has no process to end in a browser`); },
+  listeners: () => { throw new TypeError('listening sockets do not exist in a browser'); },
 };
 
 /** Output to the console, line by line (the default stdout and stderr here). */
@@ -36,7 +37,7 @@ function consoleSink(log: (line: string) => void): StdioSink {
 }
 
 /** The browser's WASIOptions: no host fds and no host paths. */
-export interface BrowserWASIOptions extends Omit<WASIOptions, 'stdin' | 'stdout' | 'stderr' | 'coalesceStdout' | 'preopens'> {
+export interface BrowserWASIOptions extends Omit<WASIOptions, 'stdin' | 'stdout' | 'stderr' | 'coalesceStdout' | 'preopens' | 'listeners'> {
   /** Default: empty. */
   stdin?: Uint8Array | string | StdioSource;
   /** Default: console.log, line by line. */

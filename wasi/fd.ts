@@ -64,6 +64,46 @@ export abstract class Fd {
     return 0;
   }
   close(): void {}
+
+  // Sockets (./sockets/guest-side.ts). Any other fd is not a socket.
+  accept(_nonblocking: boolean): Fd {
+    throw new WasiError(Errno.NOTSOCK);
+  }
+  /** One recv(2): waits for at least one byte unless non-blocking; `flags` are riflags. */
+  recv(_buf: Uint8Array, _off: number, _len: number, _flags: number): number {
+    throw new WasiError(Errno.NOTSOCK);
+  }
+  send(_buf: Uint8Array, _off: number, _len: number): number {
+    throw new WasiError(Errno.NOTSOCK);
+  }
+  shutdown(_how: number): void {
+    throw new WasiError(Errno.NOTSOCK);
+  }
+
+  /**
+   * poll_oneoff: -1 if a read (or write) would block now, else the event's
+   * nbytes. Files, directories and stdio never block (poll(2) on regular
+   * files; a synchronous call cannot wait on stdin's event loop).
+   */
+  readiness(write: boolean): number {
+    return write ? 0 : this.readable();
+  }
+  /** poll_oneoff's FD_READWRITE_HANGUP for a read (or write) subscription: that direction has ended. */
+  hungUp(_write: boolean): boolean {
+    return false;
+  }
+  /** The word a thread waits on (Atomics.wait) for this fd's readiness to change, or null if it never waits. */
+  waitCell(): Int32Array | null {
+    return null;
+  }
+  /** A socket (sock_* calls answer NOTSOCK for any other fd). */
+  get isSocket(): boolean {
+    return false;
+  }
+  /** A socket the host preopened (fd_prestat_get tells wasi-libc and Go to skip it, not to stop). */
+  get isPreopenedSocket(): boolean {
+    return false;
+  }
 }
 
 /** A regular file (or device) opened by path_open. Owns its position. */

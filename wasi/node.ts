@@ -7,6 +7,7 @@ import type { DirHandle } from './fs/handle.js';
 import { HostDir } from './fs/host.js';
 import { HostStreamFd, LocalOutputBuffer } from './host-stdio.js';
 import type { Platform } from './platform.js';
+import { guestListeners, openListeners } from './sockets/open.js';
 import { type DirSource, openDirSourceWith } from './preopens.js';
 import { WasiBase, type WASIOptions } from './wasi.js';
 
@@ -16,6 +17,7 @@ const NODE: Platform = {
   stopCoalescing: (fd: Fd) => { if (fd instanceof HostStreamFd) fd.stopCoalescing(); },
   openHostDir: (path, readonly) => HostDir.open(path, readonly),
   exit: (code) => process.exit(code),
+  listeners: (option) => ('channel' in option ? guestListeners(option.channel) : openListeners(option)),
 };
 
 export class WASI extends WasiBase {

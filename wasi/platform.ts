@@ -7,6 +7,8 @@
  */
 import type { Fd } from './fd.js';
 import type { DirHandle } from './fs/handle.js';
+import type { SocketChannel } from './sockets/channel.js';
+import type { ListenerSource } from './sockets/listeners.js';
 import type { OutputCoalescer } from './stdio.js';
 
 export interface Platform {
@@ -20,4 +22,17 @@ export interface Platform {
   openHostDir(path: string, readonly: boolean): DirHandle;
   /** returnOnExit: false — end the process with the guest's code. */
   exit(code: number): never;
+  /**
+   * The guest's listening sockets (fds 3, 4, … in order) and how to let
+   * their host go when the guest ends; throws where there are no sockets
+   * (the browser) or a listener cannot be opened.
+   */
+  listeners(sources: ListenersOption): { fds: Fd[]; end(): void };
 }
+
+/**
+ * `listeners` of WASIOptions: the addresses and fds to listen on (a host
+ * thread binds them), or the channel of a host another thread already runs
+ * (the pool's calling thread, serving an embedder's net.Servers).
+ */
+export type ListenersOption = readonly ListenerSource[] | { channel: SocketChannel };

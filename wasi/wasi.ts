@@ -19,12 +19,13 @@ import type { Namespace } from './fs/resolve.js';
 import { fsMayHaveChanged } from './fs/stat-cache.js';
 import { FdTable } from './fd-table.js';
 import { GuestMemory } from './memory.js';
-import type { Platform } from './platform.js';
+import type { ListenersOption, Platform } from './platform.js';
 import { type DirSource, capabilityPreopen, openDirSourceWith } from './preopens.js';
 import { BufferSourceFd, type OutputCoalescer, SinkFd, SourceFd, type StdioSink, type StdioSource } from './stdio.js';
 
 export type { StdioSink, StdioSource, OutputCoalescer } from './stdio.js';
 export type { DirSource } from './preopens.js';
+export type { ListenersOption } from './platform.js';
 
 export interface WASIOptions {
   /** Only 'preview1' (wasi_snapshot_preview1) exists here; accepted for node:wasi compatibility. */
@@ -35,6 +36,15 @@ export interface WASIOptions {
   preopens?: Readonly<Record<string, DirSource>>;
   /** Extra fds after the preopens, already built (containers use this for their namespace). */
   extraFds?: readonly Fd[];
+  /**
+   * Listening sockets to give the guest, as fds 3, 4, … in this order,
+   * before the preopens (wasmtime's `--tcplisten` / `--listenfd`): TCP
+   * addresses `{ host, port }` that tswasi binds, or listening socket fds
+   * of this process that tswasi takes over (and closes at the end). A
+   * thread of their own serves them, so the guest may run on this thread
+   * and block in sock_accept or poll_oneoff. Node only. See docs/sockets.md.
+   */
+  listeners?: ListenersOption;
   /** true (default): proc_exit makes start() return the code. false: the process exits. */
   returnOnExit?: boolean;
   stdin?: number | Uint8Array | string | StdioSource;
@@ -136,6 +146,8 @@ export class WasiBase {
   private readonly returnOnExit: boolean;
   private readonly statCache: boolean;
   private started = false;
+  /** Lets the sockets' host go (it sends what is queued, then closes): set when the guest has listeners. */
+  private endSockets: (() => void) | null = null;
 
   constructor(options: WASIOptions, private readonly platform: Platform) {
     if (options.version !== undefined && options.version !== 'preview1') {
@@ -152,9 +164,21 @@ export class WasiBase {
     this.fds.set(1, this.stdoutFd);
     this.fds.set(2, outputFd(options.stderr ?? 2, this.output, false, platform));
     ['stdin', 'stdout', 'stderr'].forEach((label, fd) => { this.fds.lookup(fd).label = label; });
-    for (const [guestPath, src] of Object.entries(options.preopens ?? {})) {
-      this.fds.insert(capabilityPreopen(guestPath, openDirSourceWith(src, platform.openHostDir)));
+    // Directories are opened first (a bad path throws before anything listens), listeners get the fds before them.
+    const preopens = Object.entries(options.preopens ?? {}).map(([guestPath, src]) => capabilityPreopen(guestPath, openDirSourceWith(src, platform.openHostDir)));
+    const listeners = options.listeners;
+    if (listeners !== undefined && ('channel' in listeners || listeners.length > 0)) {
+      let opened;
+      try {
+        opened = platform.listeners(listeners);
+      } catch (e) {
+        for (const p of preopens) p.close();
+        throw e;
+      }
+      this.endSockets = opened.end;
+      for (const fd of opened.fds) this.fds.insert(fd);
     }
+    for (const p of preopens) this.fds.insert(p);
     for (const fd of options.extraFds ?? []) this.fds.insert(fd);
     for (const [, entry] of this.fds.entries()) if (entry instanceof DirFd) this.namespaces.add(entry.ref.ns);
 
@@ -277,6 +301,8 @@ export class WasiBase {
         entry.close();
       } catch { /* closing is best effort */ }
     }
+    this.endSockets?.();
+    this.endSockets = null;
   }
 }
 

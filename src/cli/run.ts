@@ -1,8 +1,9 @@
 /** `tswasi run`: wasmtime-compatible flags, exit status = the guest's. */
-import { existsSync, statSync, writeSync } from 'node:fs';
+import { existsSync, fstatSync, statSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename } from 'node:path';
 
+import { inheritedListenFds, parseHostPort, type ListenerSource } from '../../wasi/index.js';
 import { UserError } from '../errors.js';
 import { compileModule, readModule } from '../module.js';
 import { errorLine, runGuest, type GuestOutcome } from '../run-guest.js';
@@ -23,6 +24,10 @@ export interface RunArgs {
   traceSummary?: boolean;
   /** Bytes of stack the guest may use (wasmtime's `-W max-wasm-stack`): the guest then runs on a thread with that much. */
   maxWasmStack?: number | undefined;
+  /** `--tcplisten HOST:PORT`s, in order. */
+  tcplisten?: string[] | undefined;
+  /** `--listenfd`: the sockets of systemd socket activation, first. */
+  listenfd?: boolean | undefined;
 }
 
 /** The guest of one `tswasi run`, as it crosses to a thread of its own (./run-worker.ts). */
@@ -34,6 +39,8 @@ export interface CliGuest {
   invoke?: string | undefined;
   invokeArgs?: string[] | undefined;
   trace?: TraceSpec | undefined;
+  /** The guest's listeners, fds 3… (fds of this process, and addresses to bind). */
+  listeners?: ListenerSource[] | undefined;
 }
 
 /** Run the guest on this thread with the process's own stdio, every fd_write written at once; trace if asked. */
@@ -49,6 +56,7 @@ export function runCliGuest(g: CliGuest): GuestOutcome {
     module: g.module,
     wasi: {
       args: g.args, env: g.env, preopens: g.preopens, stdin: 0, stdout: 1, stderr: 2,
+      ...(g.listeners !== undefined ? { listeners: g.listeners } : {}),
       ...(tracer !== null ? { wrapImport: tracer.wrap } : {}),
     },
     invoke: g.invoke,
@@ -93,6 +101,40 @@ export function parseDir(spec: string): [guest: string, hostDir: string] {
   return [guest, host];
 }
 
+/**
+ * The guest's listeners: with --listenfd the inherited ones first (fds
+ * 3…, each checked to be a socket), then each --tcplisten address (a
+ * malformed one is a usage error). `env` gets LISTEN_FDS (and
+ * LISTEN_FDNAMES) as wasmtime passes them, so the guest knows how many.
+ */
+export function listenersOf(tcplisten: readonly string[], listenfd: boolean, env: Record<string, string>): ListenerSource[] {
+  const out: ListenerSource[] = [];
+  if (listenfd) {
+    let fds: number[];
+    try {
+      fds = inheritedListenFds(process.env, process.pid);
+    } catch (e) {
+      throw new UserError(`--listenfd: ${(e as Error).message}`);
+    }
+    for (const fd of fds) {
+      let socket = false;
+      try { socket = fstatSync(fd).isSocket(); } catch { /* not open */ }
+      if (!socket) throw new UserError(`--listenfd: fd ${fd} is not a socket`);
+      out.push(fd);
+    }
+    for (const name of ['LISTEN_FDS', 'LISTEN_FDNAMES']) {
+      const v = process.env[name];
+      if (v !== undefined && fds.length > 0) env[name] = v;
+    }
+  }
+  for (const spec of tcplisten) {
+    const addr = parseHostPort(spec);
+    if (addr === null) throw new UserError(`invalid --tcplisten ${spec}: expected HOST:PORT`, 2);
+    out.push(addr);
+  }
+  return out;
+}
+
 /** `--env NAME=VALUE`, or `--env NAME` to pass the host's value through (as wasmtime). */
 export function parseEnv(specs: readonly string[]): Record<string, string> {
   const env: Record<string, string> = {};
@@ -133,6 +175,7 @@ export async function run(a: RunArgs): Promise<number> {
       preopens[guest] = src;
     }
     const env = parseEnv(a.env);
+    const listeners = listenersOf(a.tcplisten ?? [], a.listenfd ?? false, env);
     let traceTo: TraceSpec | undefined;
     // --trace-file alone means "trace to this file"; with --trace-summary alone, the summary goes there.
     if (a.trace !== undefined || a.traceSummary || a.traceFile !== undefined) {
@@ -157,6 +200,7 @@ export async function run(a: RunArgs): Promise<number> {
       invoke: a.invoke,
       invokeArgs: a.invoke === undefined ? undefined : a.args,
       trace: traceTo,
+      listeners,
     };
     // Here, on the main thread, unless the guest needs more stack than V8 gives it (~1 MB).
     const outcome = a.maxWasmStack === undefined ? runCliGuest(guest) : await onThreadWithStack(guest, a.maxWasmStack);

@@ -6,18 +6,14 @@
  * Never throws: the pool survives any guest.
  */
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import { tracerFor } from '../trace/setup.js';
 import type { Tracer } from '../trace/tracer.js';
-import { SharedOutputWriter, writeAll, type DirSource, type OutputCoalescer, type StdioSink, type StdioSource } from '../../wasi/index.js';
+import { SharedOutputWriter, writeAll, type OutputCoalescer, type StdioSink, type StdioSource } from '../../wasi/index.js';
 import { UserError } from '../errors.js';
 import { runGuest as runOnThisThread, type GuestOutcome } from '../run-guest.js';
 import { SharedStdinReader } from './shared-stdin.js';
-import { restoreVolume, type GuestResult, type GuestTask, type OutputSpec, type VolumeSnapshot } from './task.js';
-
-type MemfsModule = typeof import('memfs');
-let memfsModule: MemfsModule | null = null;
-const loadMemfs = (): MemfsModule => (memfsModule ??= createRequire(import.meta.url)('memfs') as MemfsModule);
+import { preopenSources, snapshots } from './preopens.js';
+import type { GuestResult, GuestTask, OutputSpec } from './task.js';
 
 /**
  * A stdio stream of the guest: a host fd written at once, a host fd whose
@@ -35,18 +31,7 @@ export default function runGuest(task: GuestTask): GuestResult {
   const started = performance.now();
   const out = output(task.stdout);
   const err = output(task.stderr);
-  const volumes = new Map<string, InstanceType<MemfsModule['Volume']>>();
-  const preopens: Record<string, DirSource> = {};
-  for (const [guest, spec] of Object.entries(task.preopens)) {
-    if ('host' in spec) {
-      preopens[guest] = { host: spec.host, readonly: spec.readonly ?? false };
-    } else {
-      const { vol } = loadMemfs().memfs();
-      restoreVolume(vol as never, spec.volume);
-      volumes.set(guest, vol);
-      preopens[guest] = { volume: vol, readonly: spec.readonly ?? false, ...(spec.limit !== undefined ? { limit: spec.limit } : {}) };
-    }
-  }
+  const { preopens, volumes } = preopenSources(task.preopens);
   let stdin: number | Uint8Array | StdioSource;
   switch (task.stdin.kind) {
     case 'fd': stdin = task.stdin.fd; break;
@@ -64,6 +49,7 @@ export default function runGuest(task: GuestTask): GuestResult {
         args: task.args, env: task.env, preopens, stdin, stdout: out.dst, stderr: err.dst,
         ...(out.coalescer !== null ? { coalesceStdout: out.coalescer } : {}),
         ...(tracer !== null ? { wrapImport: tracer.wrap } : {}),
+        ...(task.listeners !== undefined ? { listeners: task.listeners } : {}),
       },
       invoke: task.invoke,
       invokeArgs: task.invokeArgs,
@@ -84,10 +70,8 @@ export default function runGuest(task: GuestTask): GuestResult {
     }
     if (task.trace?.collect) result.trace = traceLines;
   }
-  if (volumes.size > 0) {
-    result.volumes = {};
-    for (const [guest, vol] of volumes) result.volumes[guest] = vol.toJSON(undefined, undefined, false, true) as VolumeSnapshot;
-  }
+  const after = snapshots(volumes);
+  if (after !== undefined) result.volumes = after;
   result.durationMs = performance.now() - started;
   return result;
 }

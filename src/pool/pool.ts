@@ -4,22 +4,24 @@
  * worker; each call gets a fresh instance and fresh memory.
  */
 import { availableParallelism } from 'node:os';
-import { isatty } from 'node:tty';
 import { basename } from 'node:path';
 import { createRequire } from 'node:module';
+import type { Server } from 'node:net';
+import type { MessagePort } from 'node:worker_threads';
 import type { Piscina } from 'piscina';
-import type { Volume } from 'memfs';
-import { UserError } from '../errors.js';
-import type { TraceSpec } from '../trace/setup.js';
 import createDebug from 'debug';
-
-const debug = createDebug('tswasi:pool');
+import { hostListeners, type ListenerSource, type ListenersOption } from '../../wasi/index.js';
+import { UserError } from '../errors.js';
 import { WASM_PAGE } from '../memory-limit.js';
 import { compileModule, compileModuleFile } from '../module.js';
 import { ModuleCache, sharedModuleCache, type ModuleCacheLimits } from '../module-cache.js';
-import { createOutputRing, resetOutputRing, SharedOutputReader, writeAll } from '../../wasi/index.js';
-import { createSharedStdin, feedSharedStdin } from './shared-stdin.js';
-import { restoreVolume, type GuestError, type GuestResult, type GuestTask, type InputSpec, type OutputSpec, type PreopenSpec, type VolumeSnapshot } from './task.js';
+import type { TraceSpec } from '../trace/setup.js';
+import { inputSpec } from './input.js';
+import { OutputRings } from './output.js';
+import { preopenSpecs, writeBack, type PreopenSource } from './preopens.js';
+import type { GuestError, GuestResult, GuestTask } from './task.js';
+
+const debug = createDebug('tswasi:pool');
 
 export interface PoolOptions {
   /** Most worker threads (default: the number of CPUs). */
@@ -64,8 +66,7 @@ function tasksPerThread(n: number | undefined): number {
 /** A module: a file path, its bytes, or an already compiled module. */
 export type ModuleSource = string | Uint8Array | WebAssembly.Module;
 
-/** `limit`: the bytes of file data the guest may grow the volume to (default 1 GiB; wasi/fs/mem-quota.ts). */
-export type PreopenSource = string | Volume | { host: string; readonly?: boolean } | { volume: Volume; readonly?: boolean; limit?: number };
+export type { PreopenSource } from './preopens.js';
 
 export interface GuestRunOptions {
   /** The guest's argv, argv[0] included. */
@@ -102,6 +103,15 @@ export interface GuestRunOptions {
   trace?: boolean | string;
   /** Trace to stderr or a file instead (the CLI's --trace, --trace-file, --trace-summary). */
   traceTo?: TraceSpec;
+  /**
+   * Listening sockets for the guest, its fds 3, 4, … (before the preopens):
+   * listening `net.Server`s of this thread — their connections go to the
+   * guest while it runs, and they stay open after (several calls may share
+   * one) — or, all of the other kind, addresses `{ host, port }` to bind
+   * and listening fds to take over, which the guest's thread opens and
+   * closes. See docs/sockets.md.
+   */
+  listeners?: ReadonlyArray<Server> | ReadonlyArray<ListenerSource>;
 }
 
 export interface GuestRunResult {
@@ -115,17 +125,11 @@ export interface GuestRunResult {
   trace?: string[];
 }
 
-/** Ring sizes: a host fd's (write(2)s of up to this much) and a captured or streamed stream's. */
-const HOST_FD_RING_BYTES = 64 * 1024;
-const SINK_RING_BYTES = 8 * 1024;
-/** Reused small rings kept at most (8 MiB). */
-const MAX_FREE_RINGS = 1024;
-
 const WORKER = new URL('./guest-worker.js', import.meta.url).href;
 
 /** What the pool needs of piscina. */
 interface TaskRunner {
-  run(task: GuestTask, options: { signal?: AbortSignal }): Promise<GuestResult>;
+  run(task: GuestTask, options: { signal?: AbortSignal; transferList?: MessagePort[] }): Promise<GuestResult>;
   readonly queueSize: number;
   readonly threads: ArrayLike<unknown>;
   destroy(): Promise<void>;
@@ -141,32 +145,17 @@ function defaultArgv0(source: ModuleSource): string {
   return typeof source === 'string' ? basename(source) : 'main.wasm';
 }
 
-function isVolume(v: unknown): v is Volume {
-  return typeof v === 'object' && v !== null && '_core' in v && 'toJSON' in v;
-}
-
-function isAsyncIterable(v: unknown): v is AsyncIterable<Uint8Array | string> {
-  return typeof v === 'object' && v !== null && Symbol.asyncIterator in v;
-}
-
 export class Pool {
   private readonly workers: TaskRunner;
   private readonly cache: ModuleCache;
   private readonly maxQueue: number;
-  private readonly outputGatherMs: number;
-  /** Output rings of the calls under way, drained by this thread. */
-  private readonly readers = new Set<SharedOutputReader>();
-  /**
-   * Small rings whose calls finished, for the next calls: shared memory is
-   * freed only when every thread that saw it collects it, so allocating two
-   * per call lets a busy pool's RSS climb far ahead of its garbage collector.
-   */
-  private readonly ringFree: SharedArrayBuffer[] = [];
+  /** Output rings of the calls under way (drained by this thread) and small ones kept for reuse. */
+  private readonly output: OutputRings;
 
   constructor(options: PoolOptions = {}) {
     const maxThreads = options.maxThreads ?? availableParallelism();
     this.maxQueue = options.maxQueue ?? Infinity;
-    this.outputGatherMs = options.outputGatherMs ?? 4;
+    this.output = new OutputRings(options.outputGatherMs ?? 4);
     this.cache = options.moduleCache === undefined ? sharedModuleCache : new ModuleCache(options.moduleCache);
     this.workers = new (loadPiscina())<GuestTask, GuestResult>({
       filename: WORKER,
@@ -194,98 +183,66 @@ export class Pool {
   }
 
   async run(source: ModuleSource, o: GuestRunOptions = {}): Promise<GuestRunResult> {
-    if (this.maxQueue !== Infinity && this.workers.queueSize >= this.maxQueue) {
-      throw new Error(`tswasi pool: the queue is full (maxQueue ${this.maxQueue}); try again later`);
+    if (this.maxQueue !== Infinity && this.workers.queueSize >= this.maxQueue) throw this.queueFull();
+    // Taken over before anything awaits: a connection that comes meanwhile is the guest's.
+    const listeners = taskListeners(o.listeners);
+    try {
+      return await this.runTask(source, o, listeners);
+    } finally {
+      // A call that never reached its thread lets its host go (a port handed over is already detached).
+      if (listeners !== undefined && 'channel' in listeners) listeners.channel.port.close();
     }
+  }
+
+  private async runTask(source: ModuleSource, o: GuestRunOptions, listeners: ListenersOption | undefined): Promise<GuestRunResult> {
     const memoryLimitPages = o.memoryLimit === undefined ? undefined : Math.max(1, Math.floor(o.memoryLimit / WASM_PAGE));
     const module = await this.module(source, memoryLimitPages);
-    const readers: SharedOutputReader[] = [];
-    const rings: SharedArrayBuffer[] = [];
-    const captured = { stdout: [] as Uint8Array[], stderr: [] as Uint8Array[] };
-    // Output crosses in shared rings that this thread drains, so it arrives
-    // while the guest runs and survives the guest's thread being terminated.
-    const outputSpec = (opt: GuestRunOptions['stdout'], chunks: Uint8Array[], gather: boolean): OutputSpec => {
-      if (typeof opt === 'number' && (!gather || isatty(opt))) return { kind: 'fd', fd: opt };
-      // Host fds get large rings (few large write(2)s); captured and streamed
-      // output small reused ones, which the writer's thread asks to have
-      // emptied when full (thousands of queued calls each hold two).
-      const sab = typeof opt === 'number' ? createOutputRing(HOST_FD_RING_BYTES) : this.ringFree.pop() ?? createOutputRing(SINK_RING_BYTES);
-      if (typeof opt !== 'number') rings.push(sab);
-      const deliver = typeof opt === 'number' ? (buf: Uint8Array, off: number, len: number) => { writeAll(opt, buf, off, len); }
-        : typeof opt === 'function' ? (buf: Uint8Array, off: number, len: number) => opt(buf.slice(off, off + len))
-        : (buf: Uint8Array, off: number, len: number) => { chunks.push(buf.slice(off, off + len)); };
-      // Captured output is wanted only at the end: the guest's thread wakes
-      // this one only when the ring is full, and it is emptied at once then.
-      const captured = typeof opt !== 'number' && typeof opt !== 'function';
-      const reader = new SharedOutputReader(sab, deliver, { gatherMs: captured ? 0 : this.outputGatherMs });
-      readers.push(reader);
-      this.readers.add(reader);
-      return captured ? { kind: 'ring', sab, captured } : { kind: 'ring', sab, fd: typeof opt === 'number' ? opt : undefined };
-    };
-    // A host-fd stderr is written at once (after stdout's gathered bytes, in order).
-    const stdout = outputSpec(o.stdout, captured.stdout, true);
-    const stderr = outputSpec(o.stderr, captured.stderr, false);
-    const closeOutput = (writerGone: boolean): void => {
-      for (const r of readers) {
-        r.close(writerGone);
-        this.readers.delete(r);
+    const output = this.output.open(o.stdout, o.stderr);
+    try {
+      const { specs, volumes } = preopenSpecs(o.preopens);
+      const task: GuestTask = {
+        module,
+        ...(listeners !== undefined ? { listeners } : {}),
+        args: o.args !== undefined && o.args.length > 0 ? [...o.args] : [o.argv0 ?? defaultArgv0(source)],
+        env: { ...(o.env ?? {}) },
+        preopens: specs,
+        stdin: inputSpec(o.stdin),
+        stdout: output.stdout,
+        stderr: output.stderr,
+        invoke: o.invoke,
+        invokeArgs: o.invokeArgs === undefined ? undefined : [...o.invokeArgs],
+        memoryLimitPages,
+        trace: o.traceTo !== undefined ? o.traceTo
+          : o.trace === undefined || o.trace === false ? undefined
+          : { spec: o.trace === true ? 'all' : o.trace, collect: true },
+      };
+      const r = await this.runStoppable(task, o, listeners);
+      if ('stopped' in r) {
+        // The guest's thread was terminated: what it wrote is still in the rings.
+        output.close(true);
+        return { exitCode: 124, ...output.buffers(), durationMs: r.durationMs, error: r.stopped };
       }
-      readers.length = 0;
-      // A ring whose writer finished serves the next call; one whose thread
-      // was terminated might still be written to, and is left to the GC.
-      if (!writerGone) {
-        for (const sab of rings) {
-          if (this.ringFree.length >= MAX_FREE_RINGS) break;
-          resetOutputRing(sab);
-          this.ringFree.push(sab);
-        }
-      }
-      rings.length = 0;
-    };
-
-    let stdin: InputSpec;
-    if (o.stdin === undefined) stdin = { kind: 'bytes', data: new Uint8Array(0) };
-    else if (typeof o.stdin === 'number') stdin = { kind: 'fd', fd: o.stdin };
-    else if (typeof o.stdin === 'string') stdin = { kind: 'bytes', data: new TextEncoder().encode(o.stdin) };
-    else if (o.stdin instanceof Uint8Array) stdin = { kind: 'bytes', data: o.stdin };
-    else if (isAsyncIterable(o.stdin)) {
-      const sab = createSharedStdin();
-      void feedSharedStdin(sab, o.stdin).catch(() => { /* the stream failed: the guest sees end of input */ });
-      stdin = { kind: 'shared', sab };
-    } else throw new TypeError('stdin must be bytes, a string, an async iterable (stream) or an fd');
-
-    const preopens: Record<string, PreopenSpec> = {};
-    const volumes = new Map<string, Volume>();
-    for (const [guest, src] of Object.entries(o.preopens ?? {})) {
-      if (typeof src === 'string') preopens[guest] = { host: src };
-      else if (isVolume(src)) { volumes.set(guest, src); preopens[guest] = { volume: snapshot(src) }; }
-      else if ('host' in src) preopens[guest] = { host: src.host, readonly: src.readonly ?? false };
-      else {
-        if (src.limit !== undefined && !(Number.isFinite(src.limit) && src.limit >= 0)) throw new RangeError(`preopen ${guest}: limit must be a number of bytes >= 0, not ${String(src.limit)}`);
-        volumes.set(guest, src.volume);
-        preopens[guest] = { volume: snapshot(src.volume), readonly: src.readonly ?? false, ...(src.limit !== undefined ? { limit: src.limit } : {}) };
-      }
+      output.close(false);
+      writeBack(volumes, r.volumes);
+      const result: GuestRunResult = { exitCode: r.exitCode, ...output.buffers(), durationMs: r.durationMs };
+      if (r.error !== undefined) result.error = r.error;
+      if (r.results !== undefined) result.results = r.results;
+      if (r.trace !== undefined) result.trace = r.trace;
+      return result;
+    } catch (e) {
+      output.close(true);
+      if (o.signal?.aborted) throw Object.assign(new Error('the guest was aborted'), { name: 'AbortError', ...output.buffers() });
+      throw e;
     }
+  }
 
-    const task: GuestTask = {
-      module,
-      args: o.args !== undefined && o.args.length > 0 ? [...o.args] : [o.argv0 ?? defaultArgv0(source)],
-      env: { ...(o.env ?? {}) },
-      preopens,
-      stdin,
-      stdout,
-      stderr,
-      invoke: o.invoke,
-      invokeArgs: o.invokeArgs === undefined ? undefined : [...o.invokeArgs],
-      memoryLimitPages,
-      trace: o.traceTo !== undefined ? o.traceTo
-        : o.trace === undefined || o.trace === false ? undefined
-        : { spec: o.trace === true ? 'all' : o.trace, collect: true },
-    };
-
-    // Only a call that can be stopped is abortable for piscina: its worker
-    // then runs nothing else, so terminating it stops no other call; the
-    // others may be queued on a busy worker (concurrentTasksPerWorker).
+  /**
+   * Run the task on a thread, stopped after `timeoutMs` or on `signal`.
+   * Only a call that can be stopped is abortable for piscina: its worker
+   * then runs nothing else, so terminating it stops no other call; the
+   * others may be queued on a busy worker (concurrentTasksPerWorker).
+   */
+  private async runStoppable(task: GuestTask, o: GuestRunOptions, listeners: ListenersOption | undefined): Promise<GuestResult | { stopped: GuestError; durationMs: number }> {
     const controller = o.timeoutMs === undefined && o.signal === undefined ? null : new AbortController();
     let timedOut = false;
     const timer = o.timeoutMs === undefined ? null : setTimeout(() => { timedOut = true; controller?.abort(); }, o.timeoutMs);
@@ -293,44 +250,25 @@ export class Pool {
     o.signal?.addEventListener('abort', onAbort, { once: true });
     const started = performance.now();
     try {
-      if (debug.enabled) debug('run %s %o (queue %d, threads %d)', typeof source === 'string' ? source : 'module', task.args, this.workers.queueSize, this.workers.threads.length);
-      const r = await this.workers.run(task, controller === null ? {} : { signal: controller.signal });
+      if (debug.enabled) debug('run %o (queue %d, threads %d)', task.args, this.workers.queueSize, this.workers.threads.length);
+      const transferList = listeners !== undefined && 'channel' in listeners ? [listeners.channel.port] : [];
+      const r = await this.workers.run(task, { ...(controller === null ? {} : { signal: controller.signal }), transferList });
       if (debug.enabled) debug('done: exit %d in %s ms%s', r.exitCode, r.durationMs.toFixed(2), r.error ? ` (${r.error.kind}: ${r.error.message})` : '');
-      closeOutput(false);
-      for (const [guest, vol] of volumes) {
-        const snap = r.volumes?.[guest];
-        if (snap !== undefined) restoreVolume(vol as never, snap);
-      }
-      const result: GuestRunResult = {
-        exitCode: r.exitCode,
-        stdout: Buffer.concat(captured.stdout),
-        stderr: Buffer.concat(captured.stderr),
-        durationMs: r.durationMs,
-      };
-      if (r.error !== undefined) result.error = r.error;
-      if (r.results !== undefined) result.results = r.results;
-      if (r.trace !== undefined) result.trace = r.trace;
-      return result;
+      return r;
     } catch (e) {
-      // The guest's thread was terminated (or never ran): what it wrote is still in the rings.
-      closeOutput(true);
-      const output = { stdout: Buffer.concat(captured.stdout), stderr: Buffer.concat(captured.stderr) };
       if (timedOut) {
-        return {
-          exitCode: 124, ...output, durationMs: performance.now() - started,
-          error: { kind: 'timeout', message: `the guest ran longer than ${o.timeoutMs} ms and was stopped` },
-        };
+        return { stopped: { kind: 'timeout', message: `the guest ran longer than ${o.timeoutMs} ms and was stopped` }, durationMs: performance.now() - started };
       }
-      if (o.signal?.aborted) throw Object.assign(new Error('the guest was aborted'), { name: 'AbortError', ...output });
-      if (/queue is at limit/i.test(String((e as Error)?.message))) {
-        throw new Error(`tswasi pool: the queue is full (maxQueue ${this.maxQueue}); try again later`);
-      }
+      if (/queue is at limit/i.test(String((e as Error)?.message))) throw this.queueFull();
       throw e;
     } finally {
-      closeOutput(true);
       if (timer !== null) clearTimeout(timer);
       o.signal?.removeEventListener('abort', onAbort);
     }
+  }
+
+  private queueFull(): Error {
+    return new Error(`tswasi pool: the queue is full (maxQueue ${this.maxQueue}); try again later`);
   }
 
   /**
@@ -340,7 +278,7 @@ export class Pool {
    * Waits up to `waitMs` for a guest's thread that is writing them itself.
    */
   drainOutput(waitMs = 1000): void {
-    for (const r of this.readers) r.drain(waitMs);
+    for (const r of this.output.readers) r.drain(waitMs);
   }
 
   async destroy(): Promise<void> {
@@ -348,8 +286,18 @@ export class Pool {
   }
 }
 
-function snapshot(vol: Volume): VolumeSnapshot {
-  return vol.toJSON(undefined, undefined, false, true) as VolumeSnapshot;
+/**
+ * A call's listeners as they cross to the guest's thread: net.Servers are
+ * served from this thread (the channel's port goes with the task); addresses
+ * and fds are opened by the guest's thread. Its host ends when the guest's
+ * WASI closes, or when the guest's thread is terminated (its port closes).
+ */
+function taskListeners(given: GuestRunOptions['listeners']): ListenersOption | undefined {
+  if (given === undefined || given.length === 0) return undefined;
+  const servers = given.filter((l): l is Server => typeof l === 'object' && l !== null && typeof (l as Server).listen === 'function');
+  if (servers.length === 0) return [...(given as ReadonlyArray<ListenerSource>)];
+  if (servers.length !== given.length) throw new TypeError('listeners: give net.Servers or addresses and fds, not both');
+  return { channel: hostListeners(servers).channel };
 }
 
 export function createPool(options?: PoolOptions): Pool {

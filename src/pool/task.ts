@@ -1,5 +1,6 @@
 /** What crosses between the caller's thread and a guest's worker thread. */
 import type { TraceSpec } from '../trace/setup.js';
+import type { ListenersOption } from '../../wasi/index.js';
 import type { GuestOutcome } from '../run-guest.js';
 
 export type { GuestError } from '../run-guest.js';
@@ -41,6 +42,8 @@ export interface GuestTask {
   memoryLimitPages?: number | undefined;
   /** Trace the WASI calls (see src/trace). */
   trace?: TraceSpec | undefined;
+  /** Listening sockets: a channel to a host on the caller's thread, or addresses and fds to open here. */
+  listeners?: ListenersOption | undefined;
 }
 
 /** A pooled call's outcome (../run-guest.ts), with what goes back to the caller. */

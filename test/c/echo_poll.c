@@ -4,6 +4,7 @@
  * poll_oneoff's FD_READ subscription and its events (nbytes, hang-up),
  * sock_recv, sock_send, and fd_fdstat_get of a socket. */
 #include <ctype.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
@@ -12,6 +13,8 @@
 #include <wasi/api.h>
 
 int main(void) {
+  /* Preopened listeners start non-blocking: block in accept instead. */
+  if (fcntl(3, F_SETFL, 0) != 0) { perror("fcntl"); return 1; }
   struct sockaddr_storage peer;
   socklen_t len = sizeof peer;
   int c = accept(3, (struct sockaddr *)&peer, &len);

@@ -3,8 +3,11 @@
  * of argv[1] connections (default 1; 0 = forever) accept, read the request
  * head, answer with its first line and the guest's argv[2] (a greeting),
  * shut down the writing side and close. No poll: one connection at a time.
- * Exits 0 after the last one; a failing call ends it with the errno. */
+ * Exits 0 after the last one; a failing call ends it with the errno.
+ * Preopened listeners start non-blocking (as wasmtime's): the server makes
+ * its listener blocking, to wait in accept. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +24,7 @@ static int fail(const char *what) {
 int main(int argc, char **argv) {
   long count = argc > 1 ? strtol(argv[1], NULL, 10) : 1;
   const char *greeting = argc > 2 ? argv[2] : "hello from wasm";
+  if (fcntl(LISTENER, F_SETFL, 0) != 0) return fail("fcntl");
   for (long served = 0; count == 0 || served < count; served++) {
     struct sockaddr_storage peer;
     socklen_t len = sizeof peer;

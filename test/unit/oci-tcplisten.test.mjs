@@ -28,7 +28,7 @@ test('bad values: one line naming the annotation and the first bad item', () => 
     ['0.0.0.0:80,,0.0.0.0:81', /"": empty item/],
     ['0.0.0.0:80, 0.0.0.0:81', /" 0\.0\.0\.0:81": blank/],
     ['8080', /"8080": expected HOST:PORT/],
-    [':8080', /"":|HOST must be/],
+    [':8080', /":8080": expected HOST:PORT/],
     ['0.0.0.0:', /PORT must be a decimal number/],
     ['0.0.0.0:http', /PORT must be a decimal number/],
     ['0.0.0.0:+80', /PORT must be a decimal number/],

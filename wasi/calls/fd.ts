@@ -1,11 +1,12 @@
 /** Every fd_* call. Each decodes guest memory, checks rights, and delegates to the Fd. */
-import { ADVICE_MAX, Errno, Fdflags, Fstflags, Layout, Rights, Whence } from '../abi.js';
+import { ADVICE_MAX, Errno, Fdflags, Fstflags, Layout, PREOPENTYPE_SOCKET, Rights, Whence } from '../abi.js';
 import { WasiError } from '../errors.js';
 import { DirFd, type Fd } from '../fd.js';
 import type { Filestat, TimeSpec } from '../fs/handle.js';
 import type { GuestMemory } from '../memory.js';
 import { encodeUtf8 } from '../memory.js';
 import { type CallContext, type WasiFunctions, rightsFromGuest, u64ToNumber } from './context.js';
+import { recvIovecs } from './sock.js';
 
 /** Small multi-iovec writes are gathered into one syscall (wasi-libc's stdio writes 2 iovecs). */
 const GATHER_LIMIT = 16 * 1024;
@@ -115,9 +116,10 @@ export function fdCalls(ctx: CallContext): WasiFunctions {
     return total;
   }
 
-  /** The guest path of a preopened directory, UTF-8; BADF for any other fd. */
+  /** The guest path of a preopened directory, UTF-8; BADF for any other fd (NOTDIR for a preopened socket). */
   function preopenName(fd: number): Uint8Array {
     const f = fds.lookup(fd);
+    if (f.isPreopenedSocket) throw new WasiError(Errno.NOTDIR);
     if (!(f instanceof DirFd) || f.preopenPath === null) throw new WasiError(Errno.BADF);
     return encodeUtf8(f.preopenPath);
   }
@@ -172,9 +174,10 @@ export function fdCalls(ctx: CallContext): WasiFunctions {
     fd_fdstat_set_flags(fd: number, flags: number): number {
       const f = fds.get(fd, Rights.FD_FDSTAT_SET_FLAGS);
       if (flags & ~0x1f) return Errno.INVAL;
-      // Linux cannot change O_SYNC/O_DSYNC after open; wasmtime says INVAL too. NONBLOCK is accepted and moot.
+      // Linux cannot change O_SYNC/O_DSYNC after open; wasmtime says INVAL too. NONBLOCK matters
+      // to sockets only (files never block, and ignore it).
       if (flags & (Fdflags.SYNC | Fdflags.DSYNC | Fdflags.RSYNC)) return Errno.INVAL;
-      f.setFdflags(flags & Fdflags.APPEND);
+      f.setFdflags(flags & (Fdflags.APPEND | Fdflags.NONBLOCK));
       return Errno.SUCCESS;
     },
 
@@ -213,6 +216,12 @@ export function fdCalls(ctx: CallContext): WasiFunctions {
     },
 
     fd_prestat_get(fd: number, ptr: number): number {
+      if (fds.lookup(fd).isPreopenedSocket) {
+        mem.check(ptr, Layout.prestat.size);
+        mem.setU8(ptr + Layout.prestat.tag, PREOPENTYPE_SOCKET);
+        mem.setU32(ptr + Layout.prestat.pr_name_len, 0);
+        return Errno.SUCCESS;
+      }
       const name = preopenName(fd);
       mem.setU8(ptr + Layout.prestat.tag, 0);
       mem.setU32(ptr + Layout.prestat.pr_name_len, name.length);
@@ -234,7 +243,8 @@ export function fdCalls(ctx: CallContext): WasiFunctions {
 
     fd_read(fd: number, iovs: number, iovsLen: number, nreadPtr: number): number {
       const f = fds.get(fd, Rights.FD_READ);
-      mem.setU32(nreadPtr, readv(f, iovs, iovsLen, -1));
+      // A socket read takes what has come, once: it never waits again for a second iovec.
+      mem.setU32(nreadPtr, f.isSocket ? recvIovecs(mem, iovs, iovsLen, (b, o, l) => f.read(b, o, l)) : readv(f, iovs, iovsLen, -1));
       return Errno.SUCCESS;
     },
 

@@ -1,16 +1,28 @@
 /**
- * poll_oneoff. Clock subscriptions really sleep (Atomics.wait: the thread
- * blocks, no busy loop); fd subscriptions on files, stdin and stdout are
- * ready at once — as for poll(2) on regular files, and because a synchronous
- * WASI call cannot wait on node's event loop.
+ * poll_oneoff. Files, directories and stdio are ready at once — as for
+ * poll(2) on regular files, and because a synchronous WASI call cannot wait
+ * on stdin's event loop. Sockets are ready when their host says so (bytes
+ * in the ring, a connection waiting, room to send, a hang-up). With nothing
+ * ready the thread sleeps in Atomics.wait — no busy loop — until the
+ * earliest clock subscription is due or, when sockets are subscribed, their
+ * host changes something; then it looks again.
  */
 import {
-  Errno, Eventtype, Layout, Rights, SUBCLOCKFLAGS_SUBSCRIPTION_CLOCK_ABSTIME,
+  EVENTRWFLAGS_FD_READWRITE_HANGUP, Errno, Eventtype, Layout, Rights, SUBCLOCKFLAGS_SUBSCRIPTION_CLOCK_ABSTIME,
 } from '../abi.js';
 import { WasiError, errnoOf } from '../errors.js';
+import type { Fd } from '../fd.js';
 import { clockNow } from './clock.js';
 import type { CallContext, WasiFunctions } from './context.js';
 import { sleepUntil } from '../sleep.js';
+
+/** One fd subscription, decoded once per call. */
+interface FdSub {
+  userdata: bigint;
+  type: number;
+  fd: Fd | null;
+  errno: number;
+}
 
 export function pollCalls({ mem, fds }: CallContext): WasiFunctions {
   return {
@@ -24,18 +36,22 @@ export function pollCalls({ mem, fds }: CallContext): WasiFunctions {
       mem.check(neventsPtr, 4);
 
       let nevents = 0;
-      const emit = (userdata: bigint, error: number, type: number, nbytes: number): void => {
+      const emit = (userdata: bigint, error: number, type: number, nbytes: number, flags: number): void => {
         const p = outPtr + nevents++ * E.size;
         mem.u8.fill(0, p, p + E.size);
         mem.setU64(p + E.userdata, userdata);
         mem.setU16(p + E.error, error);
         mem.setU8(p + E.type, type);
         mem.setU64n(p + E.nbytes, nbytes);
+        mem.setU16(p + E.flags, flags);
       };
 
       // The earliest clock deadline, on the monotonic clock; and which subscriptions it fires.
       let earliest: bigint | null = null;
       const clocks: Array<{ userdata: bigint; deadline: bigint }> = [];
+      const subs: FdSub[] = [];
+      /** The one word to sleep on for the subscribed sockets (all of a guest's share its host's). */
+      let cell: Int32Array | null = null;
       const now = process.hrtime.bigint();
       for (let i = 0; i < nsubs; i++) {
         const s = inPtr + i * S.size;
@@ -47,7 +63,7 @@ export function pollCalls({ mem, fds }: CallContext): WasiFunctions {
           const flags = mem.view.getUint16(mem.check(s + S.clock_flags, 2), true);
           const clockTime = clockNow(id);
           if (clockTime === null) {
-            emit(userdata, Errno.INVAL, Eventtype.CLOCK, 0);
+            emit(userdata, Errno.INVAL, Eventtype.CLOCK, 0, 0);
             continue;
           }
           // Absolute timeouts are on the subscription's clock; turn them into monotonic deadlines.
@@ -59,22 +75,49 @@ export function pollCalls({ mem, fds }: CallContext): WasiFunctions {
           const fd = mem.u32(s + S.fd);
           try {
             const f = fds.get(fd, Rights.POLL_FD_READWRITE);
-            emit(userdata, Errno.SUCCESS, tag, tag === Eventtype.FD_READ ? f.readable() : 0);
+            subs.push({ userdata, type: tag, fd: f, errno: 0 });
+            cell ??= f.waitCell();
           } catch (e) {
-            emit(userdata, errnoOf(e), tag, 0);
+            // A bad fd is its own event (never the call's error: Go's netpoll stops on one).
+            subs.push({ userdata, type: tag, fd: null, errno: errnoOf(e) });
           }
         } else {
           throw new WasiError(Errno.INVAL);
         }
       }
 
-      if (nevents === 0 && earliest !== null) {
-        sleepUntil(earliest);
+      /** Emit every fd subscription that is ready; the generation to wait from is read first. */
+      const emitReady = (): void => {
+        for (const sub of subs) {
+          if (sub.fd === null) {
+            emit(sub.userdata, sub.errno, sub.type, 0, 0);
+            continue;
+          }
+          const write = sub.type === Eventtype.FD_WRITE;
+          const n = sub.fd.readiness(write);
+          if (n >= 0) emit(sub.userdata, Errno.SUCCESS, sub.type, n, sub.fd.hungUp(write) ? EVENTRWFLAGS_FD_READWRITE_HANGUP : 0);
+        }
+      };
+
+      let gen = cell === null ? 0 : Atomics.load(cell, 0);
+      emitReady();
+      while (nevents === 0) {
         const t = process.hrtime.bigint();
-        for (const c of clocks) if (c.deadline <= t) emit(c.userdata, Errno.SUCCESS, Eventtype.CLOCK, 0);
-      } else if (earliest !== null) {
-        // fd events are ready; report clocks that have already expired with them.
-        for (const c of clocks) if (c.deadline <= now) emit(c.userdata, Errno.SUCCESS, Eventtype.CLOCK, 0);
+        if (earliest !== null && earliest <= t) break;
+        if (cell === null) {
+          if (earliest !== null) sleepUntil(earliest);
+          break;
+        }
+        // A socket host that died (READY 3, see sockets/channel.ts) will never wake us.
+        if (Atomics.load(cell, 1) === 3) throw new WasiError(Errno.IO);
+        Atomics.wait(cell, 0, gen, earliest === null ? Infinity : Number(earliest - t) / 1e6);
+        gen = Atomics.load(cell, 0);
+        emitReady();
+      }
+      // Clocks due by now come with whatever else is ready.
+      if (earliest !== null) {
+        const t = process.hrtime.bigint();
+        for (const c of clocks) if (c.deadline <= t) emit(c.userdata, Errno.SUCCESS, Eventtype.CLOCK, 0, 0);
       }
       mem.setU32(neventsPtr, nevents);
       return Errno.SUCCESS;

@@ -14,11 +14,11 @@
  */
 import { Errno, Filetype } from '../abi.js';
 import { WasiError } from '../errors.js';
+import type { DirCache } from './dir-cache.js';
 import type { DirHandle } from './handle.js';
 import { type StatCache, fsMayHaveChanged } from './stat-cache.js';
 
-/** Node's global `performance` is a lazy accessor, run on every use: read it once. */
-const clock = globalThis.performance;
+export { DirCache } from './dir-cache.js';
 
 /** Linux's MAXSYMLINKS; cap-std uses the same budget. */
 const MAX_SYMLINKS = 40;
@@ -29,123 +29,6 @@ export const ESCAPE_ERRNO = Errno.PERM;
 export interface MountTarget {
   dir: DirHandle;
   name: string | null;
-}
-
-/**
- * Open intermediate directories kept for the next walk through them, so a
- * path like "dir/file" costs one syscall, not three (open "dir", act,
- * close). The guest's own renames and rmdirs clear the cache; for changes
- * made by others, an entry is re-checked (one lstat: is that entry still this
- * very directory?) once it is older than VALIDITY_MS. Safety does not rest
- * on that check: a cached handle is a directory that was inside the sandbox,
- * held open like any directory fd, and never follows a symlink put in its
- * place. Bounded: when full, the least recently used entry (with the entries
- * below it) is dropped, so a walk over more directories than fit (a tree
- * walk, depth first) keeps the directories it is in. A dropped handle may be
- * one a walk is standing in, so handles are closed only when no walk is under
- * way (enter/leave). Closed with the WASI instance.
- */
-export class DirCache {
-  private static readonly MAX = 128;
-  private static readonly VALIDITY_MS = 20;
-  private readonly entries = new Map<DirHandle, Map<string, CacheEntry>>();
-  /** Every entry; the least recently used is the one with the smallest `used`. */
-  private readonly all = new Set<CacheEntry>();
-  /** Ticks once per hit: an entry's `used` says when it was last walked through. */
-  private tick = 0;
-  /** performance.now() when the outermost walk started: a walk is one instant for the re-check. */
-  private now = 0;
-  /** Dropped handles, closed when the last walk leaves. */
-  private readonly doomed = new Set<DirHandle>();
-  private walks = 0;
-
-  /** A walk starts: nothing it may stand in is closed until it leaves. */
-  enter(): void {
-    if (this.walks++ === 0) this.now = clock.now();
-  }
-
-  leave(): void {
-    if (--this.walks === 0 && this.doomed.size > 0) this.closeDoomed();
-  }
-
-  private closeDoomed(): void {
-    for (const h of this.doomed) { try { h.close(); } catch { /* already gone */ } }
-    this.doomed.clear();
-  }
-
-  /** The cached child `name` of `parent`, if the entry there is still the same directory. Only within a walk (enter). */
-  get(parent: DirHandle, name: string): DirHandle | null {
-    const byName = this.entries.get(parent);
-    if (byName === undefined) return null;
-    const hit = byName.get(name);
-    if (hit === undefined) return null;
-    if (this.now - hit.checked >= DirCache.VALIDITY_MS) {
-      let id: string | null = null;
-      try { id = parent.identity(name); } catch { /* gone */ }
-      if (id !== hit.id) {
-        this.drop(hit);
-        return null;
-      }
-      hit.checked = this.now;
-    }
-    hit.used = ++this.tick;
-    return hit.handle;
-  }
-
-  /**
-   * Keep `child` (just opened as `name` of `parent`); false when it cannot be
-   * cached or `name` is cached already (the caller closes it).
-   */
-  put(parent: DirHandle, name: string, child: DirHandle): boolean {
-    if (this.doomed.has(parent) || this.entries.get(parent)?.has(name)) return false;
-    const id = child.identity();
-    if (id === null) return false;
-    if (this.all.size >= DirCache.MAX) {
-      // A scan of MAX entries per eviction costs less than keeping an ordered
-      // list up to date on every hit (a walk hits several entries per path).
-      let oldest: CacheEntry | undefined;
-      for (const e of this.all) if (oldest === undefined || e.used < oldest.used) oldest = e;
-      this.drop(oldest!);
-      if (this.doomed.has(parent)) return false; // the parent was below the dropped entry
-    }
-    let byName = this.entries.get(parent);
-    if (byName === undefined) this.entries.set(parent, (byName = new Map()));
-    const e: CacheEntry = { parent, name, handle: child, id, checked: clock.now(), used: ++this.tick };
-    byName.set(name, e);
-    this.all.add(e);
-    return true;
-  }
-
-  /** Forget an entry and every cached entry below it; their handles close when no walk is under way. */
-  private drop(e: CacheEntry): void {
-    const byName = this.entries.get(e.parent);
-    if (byName !== undefined) {
-      byName.delete(e.name);
-      if (byName.size === 0) this.entries.delete(e.parent);
-    }
-    this.all.delete(e);
-    const children = this.entries.get(e.handle);
-    this.entries.delete(e.handle);
-    if (children !== undefined) for (const c of children.values()) this.drop(c);
-    this.doomed.add(e.handle);
-    if (this.walks === 0) this.closeDoomed();
-  }
-
-  clear(): void {
-    for (const e of this.all) this.doomed.add(e.handle);
-    this.entries.clear();
-    this.all.clear();
-    if (this.walks === 0) this.closeDoomed();
-  }
-}
-
-interface CacheEntry {
-  readonly parent: DirHandle;
-  readonly name: string;
-  readonly handle: DirHandle;
-  readonly id: string;
-  checked: number;
-  used: number;
 }
 
 export interface Namespace {
@@ -209,18 +92,10 @@ export function lookupRule(follow: boolean): FinalRule {
 
 /** Resolve `path` from `start` and run `op` on its final component. */
 export function resolve<T>(start: DirRef, path: string, rule: FinalRule, op: FinalOp<T>): T {
-  const follow = rule === 'follow';
   if (path.length === 0) throw new WasiError(Errno.NOENT);
   if (path.includes('\0')) throw new WasiError(Errno.INVAL);
-  // Fast path: one plain component, no mounts to consult, no symlink to follow.
-  if (start.ns.mounts.size === 0 && path.indexOf('/') < 0 && path !== '..') {
-    try {
-      return op(start.handle, path, false, start.guestPath);
-    } catch (e) {
-      if (!follow || !isNotDirOrLoop(e) || start.handle.lstat(path).filetype !== Filetype.SYMBOLIC_LINK) throw e;
-    }
-  } else if (start.ns.mounts.size === 0 && start.ns.dirCache !== undefined) {
-    const r = throughCache(start, start.ns.dirCache, path, follow, op);
+  if (start.ns.mounts.size === 0) {
+    const r = plainPath(start, path, rule === 'follow', op);
     if (r !== MISS) return r;
   }
   return new Walk(start).run(path, rule, op);
@@ -229,39 +104,63 @@ export function resolve<T>(start: DirRef, path: string, rule: FinalRule, op: Fin
 const MISS: unique symbol = Symbol('miss');
 
 /**
- * Fast path for a path of plain components ("d1/d2/file") whose directories
- * the DirCache holds, as a tree walk's paths are: the same lookups the Walk
- * makes (DirCache.get of each directory, then `op`), without building one.
- * Anything else -- "", ".", "..", "//", a trailing "/", an absolute path, a
- * directory not cached, a symlink to follow at the end -- is a MISS, and the
- * caller walks the whole path again with a Walk.
+ * The common case without building a Walk: a path of plain components
+ * ("file", "d1/d2/file") whose directories, if any, the DirCache holds, as
+ * most calls' and a tree walk's paths are — the same lookups the Walk makes
+ * (DirCache.get of each directory, then `op`). Anything else — "", ".",
+ * "..", "//", a trailing "/", an absolute path, a directory not cached, a
+ * symlink to follow at the end — is a MISS, and the caller walks the whole
+ * path with a Walk (a MISS has run nothing but lookups and the final `op`
+ * that found a symlink to follow).
  */
-function throughCache<T>(start: DirRef, cache: DirCache, path: string, follow: boolean, op: FinalOp<T>): T | typeof MISS {
+function plainPath<T>(start: DirRef, path: string, follow: boolean, op: FinalOp<T>): T | typeof MISS {
+  let slash = path.indexOf('/');
+  if (slash < 0) {
+    // One component: no directory to walk through ("." is the start itself).
+    if (path === '..') return MISS;
+    return finalOrMiss(start.handle, path, follow, start.guestPath, op);
+  }
+  const cache = start.ns.dirCache;
+  if (cache === undefined) return MISS;
   cache.enter();
   try {
     let dir = start.handle;
     const comps: string[] = [];
     let i = 0;
-    for (let j = path.indexOf('/'); j >= 0; j = path.indexOf('/', i)) {
-      const name = path.slice(i, j);
+    for (; slash >= 0; slash = path.indexOf('/', i)) {
+      const name = path.slice(i, slash);
       if (name === '' || name === '.' || name === '..') return MISS;
       const next = cache.get(dir, name);
       if (next === null) return MISS;
       dir = next;
       comps.push(name);
-      i = j + 1;
+      i = slash + 1;
     }
     const name = path.slice(i);
     if (name === '' || name === '.' || name === '..') return MISS;
-    try {
-      return op(dir, name, false, start.guestPath.length === 0 ? comps : start.guestPath.concat(comps));
-    } catch (e) {
-      if (!follow || !isNotDirOrLoop(e) || dir.lstat(name).filetype !== Filetype.SYMBOLIC_LINK) throw e;
-      return MISS; // the Walk follows it
-    }
+    return finalOrMiss(dir, name, follow, start.guestPath.length === 0 ? comps : start.guestPath.concat(comps), op);
   } finally {
     cache.leave();
   }
+}
+
+/** `op` on the final component; MISS when it is a symlink the caller asked to follow (the Walk follows it). */
+function finalOrMiss<T>(dir: DirHandle, name: string, follow: boolean, guestPath: readonly string[], op: FinalOp<T>): T | typeof MISS {
+  try {
+    return op(dir, name, false, guestPath);
+  } catch (e) {
+    if (follow && isSymlinkRefusal(e, dir, name)) return MISS;
+    throw e;
+  }
+}
+
+/**
+ * Did an operation on `name` fail because it is a symlink (ELOOP, or
+ * ENOTDIR from O_NOFOLLOW|O_DIRECTORY on Linux)? The one rule every path
+ * to the final component uses before following a link there.
+ */
+function isSymlinkRefusal(e: unknown, dir: DirHandle, name: string): boolean {
+  return isNotDirOrLoop(e) && dir.lstat(name).filetype === Filetype.SYMBOLIC_LINK;
 }
 
 class Walk {
@@ -300,9 +199,7 @@ class Walk {
           return op(top, name, mustBeDir, this.guest);
         } catch (e) {
           // A lookup through "link/" follows the link, as POSIX says, even without SYMLINK_FOLLOW.
-          // (O_NOFOLLOW|O_DIRECTORY on a symlink fails with NOTDIR, not LOOP, on Linux.)
-          if (!(rule === 'follow' || (rule === 'lookup' && mustBeDir)) || !isNotDirOrLoop(e)) throw e;
-          if (top.lstat(name).filetype !== Filetype.SYMBOLIC_LINK) throw e;
+          if (!(rule === 'follow' || (rule === 'lookup' && mustBeDir)) || !isSymlinkRefusal(e, top, name)) throw e;
           this.load(this.readlink(top, name), mustBeDir ? [''] : []);
         }
       }
