@@ -110,8 +110,8 @@ static void p_not_sockets(void) {
   if (open_file(&f)) { puts("no file"); return; }
   not_a_socket("file", f);
   not_a_socket("preopen", DIR);
-  R("open dir", __wasi_path_open(DIR, 0, ".", __WASI_OFLAGS_DIRECTORY, RIGHTS_ALL, RIGHTS_ALL, 0, &d));
-  not_a_socket("dir", d);
+  if (R("open dir", __wasi_path_open(DIR, 0, ".", __WASI_OFLAGS_DIRECTORY, __WASI_RIGHTS_PATH_OPEN | __WASI_RIGHTS_FD_READDIR, RIGHTS_ALL, 0, &d)) == 0)
+    not_a_socket("dir", d);
   not_a_socket("stdin", 0);
   not_a_socket("stdout", 1);
   not_a_socket("stderr", 2);
@@ -233,13 +233,16 @@ static void p_iovecs(void) {
   memset(buf, 0, sizeof buf);
   iov[0].buf = buf; iov[0].buf_len = 8;
   iov[1].buf = buf + 4; iov[1].buf_len = 8;
-  if (R("recv overlapping", raw_sock_recv(c, (int32_t)(uintptr_t)iov, 2, 0, (int32_t)(uintptr_t)&n, (int32_t)(uintptr_t)&ro)) == 0) saw("recv overlapping", buf, 12);
+  /* The peer sent 13 bytes: the first 8 land at buf, the other 5 at buf+4 (over the first iovec's tail). */
+  if (R("recv overlapping", raw_sock_recv(c, (int32_t)(uintptr_t)iov, 2, 0, (int32_t)(uintptr_t)&n, (int32_t)(uintptr_t)&ro)) == 0) {
+    printf("recv overlapping n=%u\n", n);
+    saw("recv overlapping", buf, 12);
+  }
   /* Sending overlapping iovecs sends those bytes twice. */
   memcpy(buf, "G1:abcdef", 9);
   iov[0].buf = buf; iov[0].buf_len = 9;
   iov[1].buf = buf + 3; iov[1].buf_len = 6;
   if (R("send overlapping", raw_sock_send(c, (int32_t)(uintptr_t)iov, 2, 0, (int32_t)(uintptr_t)&n)) == 0) printf("send overlapping n=%u\n", n);
-  recv_some("recv rest", c, 64, 0);
   R("close", __wasi_fd_close(c));
 }
 
@@ -266,30 +269,32 @@ static void p_shutdown(void) {
   R("close 2", __wasi_fd_close(d));
 }
 
-/* Renumbered and closed sockets: the number follows the socket, the old number is gone. */
+/* Renumbered and closed sockets: the number follows the socket, the old number is gone
+ * (fd_renumber's target must be open, as in wasmtime: a file's fd serves). */
 static void p_renumber(void) {
-  __wasi_fd_t c, f;
+  __wasi_fd_t c, f, g;
   if (accept_fd("accept", 0, &c) != 0) return;
-  R("renumber conn to 20", __wasi_fd_renumber(c, 20));
-  not_a_socket("old number", c);
-  recv_some("recv on 20", 20, 64, 0);
-  send_str("send on 20", 20, "G1:on-20");
+  if (open_file(&f)) return;
+  R("renumber conn over a file", __wasi_fd_renumber(c, f));
+  not_a_socket("old conn number", c);
+  recv_some("recv on new number", f, 64, 0);
+  send_str("send on new number", f, "G1:renumbered");
   /* A file renumbered over the connection closes the connection (the peer sees the end). */
-  if (open_file(&f)) return;
-  R("renumber file over 20", __wasi_fd_renumber(f, 20));
-  not_a_socket("file at 20", 20);
+  if (open_file(&g)) return;
+  R("renumber file over conn", __wasi_fd_renumber(g, f));
+  not_a_socket("file over conn", f);
   /* The listener renumbered onto a file's number: the file is closed, accept works there. */
-  if (open_file(&f)) return;
-  R("renumber listener over file", __wasi_fd_renumber(LISTENER, f));
+  if (open_file(&g)) return;
+  R("renumber listener over file", __wasi_fd_renumber(LISTENER, g));
   not_a_socket("old listener number", LISTENER);
   __wasi_fd_t d;
-  if (R("accept on new number", __wasi_sock_accept(f, 0, &d)) == 0) {
+  if (R("accept on new number", __wasi_sock_accept(g, 0, &d)) == 0) {
     recv_some("recv 2", d, 64, 0);
     send_str("send 2", d, "G2:via-renumbered");
     R("close 2", __wasi_fd_close(d));
   }
-  R("close listener", __wasi_fd_close(f));
-  not_a_socket("closed listener", f);
+  R("close listener", __wasi_fd_close(g));
+  not_a_socket("closed listener", g);
 }
 
 /* poll_oneoff on sockets among files: readiness, nbytes, and hang-up. */
