@@ -6,6 +6,7 @@
 // for the errors: a bad annotation fails create with one line.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import path from 'node:path';
 import { compileC, tempDir } from '../helpers/wasm.mjs';
 import { bundle, lastLogEntry, ociToolsProblem, ociWorld } from '../helpers/oci.mjs';
@@ -86,6 +87,21 @@ test('a bad annotation fails podman run at create, with our one line, and leaves
   assert.notEqual(r.code, 0);
   assert.match(r.stderr, /invalid annotation io\.tswasi\.tcplisten: "0\.0\.0\.0:0": port 0/);
   assert.deepEqual(world.knownIds().filter((id) => !before.has(id)), []);
+});
+
+test('a port taken in the container\'s network namespace ends the container at start: one error line, status 1', { skip, timeout: 120_000 }, async () => {
+  // With --network host the container's namespace is the host's, where this test holds the port.
+  const holder = net.createServer();
+  await new Promise((resolve) => holder.listen(0, '127.0.0.1', () => resolve(undefined)));
+  const port = /** @type {net.AddressInfo} */ (holder.address()).port;
+  try {
+    const r = await world.podman(['run', '--rm', '--network', 'host', '--annotation', `${ANNOTATION}=127.0.0.1:${port}`, 'http-wasm']);
+    assert.equal(r.code, 1, r.stderr);
+    assert.equal(r.stderr, `error: failed to bind to address '127.0.0.1:${port}': address already in use\n`);
+    assert.equal(r.stdout, '');
+  } finally {
+    holder.close();
+  }
 });
 
 test('tswasi-oci create: every bad annotation is one line and exit 1, in the JSON log too', { skip, timeout: 120_000 }, async () => {
