@@ -140,6 +140,10 @@ static void p_wrong_kind(void) {
   R("listener send", __wasi_sock_send(LISTENER, &siov, 1, 0, &n));
   R("listener fd_read", __wasi_fd_read(LISTENER, &riov, 1, &n));
   R("listener fd_write", __wasi_fd_write(LISTENER, &siov, 1, &n));
+  R("listener shutdown", __wasi_sock_shutdown(LISTENER, __WASI_SDFLAGS_RD | __WASI_SDFLAGS_WR));
+  __wasi_filestat_t fst;
+  if (R("listener filestat", __wasi_fd_filestat_get(LISTENER, &fst)) == 0)
+    printf("listener filestat type=%d size=%llu ino=%llu\n", fst.filetype, (unsigned long long)fst.size, (unsigned long long)fst.ino);
   __wasi_prestat_t pre;
   R("listener prestat", __wasi_fd_prestat_get(LISTENER, &pre));
   __wasi_filesize_t off;
