@@ -126,3 +126,21 @@ test('tswasi-oci create: every bad annotation is one line and exit 1, in the JSO
   // Nothing was created: the id is free.
   assert.notEqual((await runOci(root, ['state', 'bad-listen'])).code, 0);
 });
+
+test('podman exec runs another guest without the listeners: only the container\'s own process has them', { skip, timeout: 120_000 }, async () => {
+  const port = await freePort();
+  const r = await world.podman(['run', '-d', '-p', `127.0.0.1:${port}:8080`, '--annotation', `${ANNOTATION}=0.0.0.0:8080`, 'http-wasm', '0']);
+  assert.equal(r.code, 0, r.stderr);
+  const id = r.stdout.trim();
+  try {
+    assert.equal(await httpGet(port, '/before'), '200 hello from wasm: GET /before HTTP/1.1\n');
+    // fd 3 of an exec'd guest is its first directory, not a listener: accept says so.
+    const e = await world.podman(['exec', id, '/http_serve.wasm', '1']);
+    assert.equal(e.code, 1, e.stderr);
+    assert.equal(e.stderr, 'http_serve: accept: Not a socket\n');
+    // The container's own server goes on.
+    assert.equal(await httpGet(port, '/after'), '200 hello from wasm: GET /after HTTP/1.1\n');
+  } finally {
+    await world.podman(['rm', '-f', '-t', '0', id]);
+  }
+});
