@@ -4,6 +4,7 @@
  * iovec, and what out-parameters received. At most MAX_REGION bytes each.
  */
 import type { CallContext } from '../wasi/browser.js';
+import { Layout } from '../wasi/abi.js';
 import { WASI_FUNCTIONS, arity, type Param, type ParamKind } from '../wasi/functions.js';
 import type { MemRegion } from './protocol.js';
 
@@ -28,6 +29,7 @@ export function regions(ctx: CallContext, name: string, raw: unknown[], after: b
     const iov = (k: number): [number, number] => [ctx.mem.u32(a + k * 8), ctx.mem.u32(a + k * 8 + 4)];
     try {
       if (!after && kind === 'str') take(pname, 'read', a, b);
+      else if (!after && kind === 'subscriptions') take(pname, 'read', a, Layout.subscription.size * (sibling(raw, sig, 'nsubscriptions') >>> 0));
       else if (!after && kind === 'ciovs' && (b >>> 0) > 0) { const [p, l] = iov(0); take(pname, 'read', p, l); }
       else if (after && kind === 'iovs' && (b >>> 0) > 0) { const [p, l] = iov(0); take(pname, 'written', p, l); }
       else if (after && kind.startsWith('out_')) take(pname, 'written', a, outSize(kind as ParamKind, raw, sig));
@@ -36,13 +38,24 @@ export function regions(ctx: CallContext, name: string, raw: unknown[], after: b
   return out;
 }
 
+/** The raw value of the parameter named `name` (poll_oneoff's lengths). */
+function sibling(raw: unknown[], sig: readonly Param[], name: string): number {
+  let pos = 0;
+  for (const [pname, kind] of sig) {
+    if (pname === name) return Number(raw[pos]);
+    pos += arity(kind);
+  }
+  return 0;
+}
+
 function outSize(kind: ParamKind, raw: unknown[], sig: readonly Param[]): number {
   switch (kind) {
     case 'out_u64': return 8;
     case 'out_fdstat': return 24;
     case 'out_filestat': return 64;
     case 'out_prestat': return 8;
-    case 'out_events': return 32;
+    case 'out_events': return Layout.event.size * (sibling(raw, sig, 'nsubscriptions') >>> 0);
+    case 'out_roflags': return 2;
     case 'out_buf_str': case 'out_dirents': {
       // The buffer's length is the next parameter (path_len / buf_len).
       const idx = sig.findIndex(([, k]) => k === kind);

@@ -8,6 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import type { ListenAddress } from './tcplisten.js';
 
 export interface GuestProcess {
   /** argv, argv[0] the module's path in the guest's filesystem. */
@@ -20,6 +21,8 @@ export interface GuestProcess {
   memoryLimitPages?: number | undefined;
   /** io.tswasi.trace: the trace spec; the trace goes to the fd after the guest fd. */
   trace?: string | undefined;
+  /** io.tswasi.tcplisten: TCP listeners the runner opens in the container's network namespace, the guest's fds 3…. */
+  listeners?: ListenAddress[] | undefined;
 }
 
 /**
@@ -44,5 +47,6 @@ export function readGuestFd(fd: number): GuestProcess {
   const g = JSON.parse(text) as GuestProcess;
   if (!Array.isArray(g.args) || g.args.length === 0 || !g.args.every((a) => typeof a === 'string')) throw new Error('process.args is empty');
   if (!Array.isArray(g.env) || typeof g.cwd !== 'string') throw new Error('malformed guest description');
+  if (g.listeners !== undefined && !(Array.isArray(g.listeners) && g.listeners.every((l) => typeof l.host === 'string' && Number.isInteger(l.port)))) throw new Error('malformed guest description');
   return g;
 }

@@ -20,6 +20,7 @@
 import path from 'node:path';
 import { GUEST_ROOT, KERNEL_DIRS, RUNNER_MAIN, RUNNER_NODE, type RunnerBind } from './runner-root.js';
 import type { GuestProcess } from './guest.js';
+import type { ListenAddress } from './tcplisten.js';
 import { ANNOTATION_BUNDLE, ANNOTATION_ROOTFS, ANNOTATION_RUNNER } from './wasm-state.js';
 import type { Mount, Process, Spec } from './spec.js';
 
@@ -55,8 +56,9 @@ export function runnerProcess(proc: Process, guestFdNumber: number, _spec: Spec)
   return { ...proc, args: [RUNNER_NODE, RUNNER_MAIN, String(guestFdNumber)], env: [], cwd: '/' };
 }
 
-export function guestOf(proc: Process, spec: Spec, trace: string | undefined): GuestProcess {
-  return { args: proc.args ?? [], env: proc.env ?? [], cwd: proc.cwd || '/', memoryLimitPages: memoryLimitPages(spec), trace };
+/** The guest of `proc`; only the container's own process (create's) gets the listeners, never an exec'd one. */
+export function guestOf(proc: Process, spec: Spec, trace: string | undefined, listeners: ListenAddress[] = []): GuestProcess {
+  return { args: proc.args ?? [], env: proc.env ?? [], cwd: proc.cwd || '/', memoryLimitPages: memoryLimitPages(spec), trace, ...(listeners.length > 0 ? { listeners } : {}) };
 }
 
 /** The config runc gets for a Wasm container. `spec` is the engine's, untouched. */

@@ -95,6 +95,8 @@ async function run(g: GuestProcess, traceFd: number | undefined, ring: SharedArr
     memoryLimitPages: pages,
     wasi: {
       args: g.args, env: envRecord(g.env), extraFds: containerPreopens(ns, g.cwd),
+      // io.tswasi.tcplisten: bound here, in the container's network namespace; fds 3… before the directories.
+      ...(g.listeners !== undefined ? { listeners: g.listeners } : {}),
       // stdout gathered in the ring the main thread drains (not a terminal), or written at once.
       ...(ring !== undefined ? { coalesceStdout: new SharedOutputWriter(ring, (buf, off, len) => writeAll(1, buf, off, len)) } : {}),
       ...(tracer !== null ? { wrapImport: tracer.wrap } : {}),

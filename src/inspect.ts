@@ -4,7 +4,7 @@
  * custom sections (name, producers), size, AssemblyScript or not.
  * Read straight from the binary format (core spec, chapter 5).
  */
-import { signatureText, wasiImportType } from '../wasi/functions.js';
+import { WASI_FUNCTIONS, WASI_GROUPS, signatureText, wasiImportType, type Group } from '../wasi/functions.js';
 import { UserError } from './errors.js';
 
 const VALTYPES: Record<number, string> = { 0x7f: 'i32', 0x7e: 'i64', 0x7d: 'f32', 0x7c: 'f64', 0x7b: 'v128', 0x70: 'funcref', 0x6f: 'externref' };
@@ -30,6 +30,18 @@ export interface ModuleReport {
   customSections: Array<{ name: string; size: number }>;
   producers: Record<string, string[]>;
   start: boolean;
+  /** The wasi_snapshot_preview1 functions it imports, by their group in wasi/functions.ts (`sock`: it serves on sockets the host gives it). */
+  wasiGroups: Partial<Record<Group, string[]>>;
+}
+
+/** Imported preview1 functions by group, in the table's group order. */
+function wasiGroupsOf(imports: readonly ImportEntry[]): Partial<Record<Group, string[]>> {
+  const out: Partial<Record<Group, string[]>> = {};
+  for (const g of WASI_GROUPS) {
+    const names = imports.filter((i) => i.module === 'wasi_snapshot_preview1' && i.kind === 'func' && WASI_FUNCTIONS[i.name]?.group === g).map((i) => i.name);
+    if (names.length > 0) out[g] = names;
+  }
+  return out;
 }
 
 class Reader {
@@ -164,6 +176,7 @@ export function inspectModule(bytes: Uint8Array, provided: (module: string, name
     customSections: custom,
     producers,
     start,
+    wasiGroups: wasiGroupsOf(imports),
   };
 }
 
@@ -173,6 +186,10 @@ export function formatReport(file: string, m: ModuleReport): string {
   const out: string[] = [];
   out.push(`${file}: ${m.size.toLocaleString('en')} bytes, a ${m.kind}${m.kind === 'command' ? ' (_start)' : m.kind === 'reactor' ? ' (_initialize)' : ''}`);
   out.push(`WASI: ${m.wasi ?? 'none'}${m.assemblyscript ? '; built by AssemblyScript' : ''}`);
+  const groups = Object.entries(m.wasiGroups);
+  if (groups.length > 0) out.push(`WASI calls by group: ${groups.map(([g, names]) => `${g} ${names.length}`).join(', ')}`);
+  const sock = m.wasiGroups.sock;
+  if (sock !== undefined) out.push(`sockets: ${sock.join(', ')} - it serves on listeners the host gives it (tswasi run --tcplisten/--listenfd; io.tswasi.tcplisten in a container)`);
   out.push(`functions: ${m.functions.defined} defined, ${m.functions.imported} imported${m.functions.named ? `, ${m.functions.named} named (name section)` : ''}`);
   const byModule = new Map<string, ImportEntry[]>();
   for (const i of m.imports) byModule.set(i.module, [...(byModule.get(i.module) ?? []), i]);

@@ -56,3 +56,19 @@ test('inspect marks a WASI import with the wrong type as not provided, naming th
   assert.equal(fdWrite.provided, false);
   assert.equal(fdWrite.expected, '(i32, i32, i32, i32) -> (i32)');
 });
+
+test('inspect names the WASI calls by group; a socket server is told where its listeners come from', async (t) => {
+  const server = compileC('http_serve');
+  const plain = compileC('trace_demo');
+  if (!server || !plain) return t.skip('no toolchain');
+  let r = await runCli(['inspect', server]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^WASI calls by group: .*\bsock 4\b/m);
+  assert.match(r.stdout, /^sockets: sock_accept, sock_recv, sock_send, sock_shutdown - it serves on listeners the host gives it \(tswasi run --tcplisten/m);
+  assert.match(r.stdout, /✓ sock_recv: func \(i32, i32, i32, i32, i32, i32\) -> \(i32\)/);
+  r = await runCli(['inspect', '--json', server]);
+  assert.deepEqual(/** @type {ModuleReport} */ (JSON.parse(r.stdout)).wasiGroups.sock, ['sock_accept', 'sock_recv', 'sock_send', 'sock_shutdown']);
+  r = await runCli(['inspect', plain]);
+  assert.doesNotMatch(r.stdout, /^sockets:/m);
+  assert.match(r.stdout, /^WASI calls by group: /m);
+});

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { compileC, runCli, tempDir, ROOT } from './helpers/wasm.mjs';
+import { connectWhenListening, freePort } from './helpers/tcp.mjs';
 
 const EXPECTED = `fd_prestat_get(fd=3<.>) = SUCCESS → buf={dir, name_len=1}
 fd_prestat_dir_name(fd=3<.>, path_len=1) = SUCCESS → path="."
@@ -117,4 +118,64 @@ test('pool.run({ trace }) returns the trace of that call; DEBUG=tswasi:wasi trac
   const d = await runCli(['run', '--dir', `${tempDir()}::.`, wasm], { env: { ...process.env, DEBUG: 'tswasi:wasi' } });
   assert.equal(d.code, 0);
   assert.match(d.stderr, /tswasi:wasi path_open\(fd=3<\.>/);
+});
+
+/**
+ * Run test/c/echo_poll.c under `tswasi run --tcplisten` with these trace options; one client says
+ * "hello", reads "HELLO" and hangs up. Returns the run and what the client got.
+ * @param {string} wasm
+ * @param {string[]} traceArgs
+ */
+async function echoTraced(wasm, traceArgs) {
+  const port = await freePort();
+  const guest = runCli(['run', ...traceArgs, '--tcplisten', `127.0.0.1:${port}`, wasm]);
+  const sock = await connectWhenListening(port);
+  const got = await new Promise((resolve, reject) => {
+    let text = '';
+    sock.setEncoding('utf8');
+    sock.on('data', (d) => { text += d; if (text === 'HELLO') sock.end(); });
+    sock.on('end', () => resolve(text));
+    sock.on('error', reject);
+    sock.write('hello');
+  });
+  return { r: await guest, got };
+}
+
+test('--trace decodes a socket server: sock_accept, poll_oneoff subscriptions and events with nbytes and HANGUP, sock_recv, sock_send', async (t) => {
+  const wasm = compileC('echo_poll');
+  if (!wasm) return t.skip('no toolchain');
+  const { r, got } = await echoTraced(wasm, ['--trace=sock,poll,fd_fdstat_get,fd_close', '--trace-summary']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(got, 'HELLO');
+  assert.equal(r.stdout, 'peer hung up\n');
+  const lines = untimed(r.stderr).split('\n');
+  const conn = /^sock_accept\(fd=3(<[^>]*>)?, flags=0\) = SUCCESS → fd=(\d+)(<[^>]*>)?$/.exec(lines[0] ?? '');
+  assert.ok(conn, r.stderr);
+  const fd = `${conn[2]}${conn[3] ?? ''}`.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  assert.match(lines[1], new RegExp(`^fd_fdstat_get\\(fd=${fd}\\) = SUCCESS → stat=\\{filetype=SOCKET_STREAM, flags=0\\}$`));
+  // Waiting for input: one FD_READ subscription on the connection; the event says how many bytes are there.
+  assert.match(lines[2], new RegExp(`^poll_oneoff\\(in=\\[#\\d+ FD_READ\\(fd=${fd}\\)\\], nsubscriptions=1\\) = SUCCESS → out=\\[#\\d+ FD_READ nbytes=5\\], nevents=1$`));
+  assert.match(lines[3], new RegExp(`^sock_recv\\(fd=${fd}, ri_data=\\[1 iov, 256 bytes\\], ri_flags=0\\) = SUCCESS → ro_datalen=5, ro_flags=0$`));
+  assert.match(lines[4], new RegExp(`^sock_send\\(fd=${fd}, si_data=\\[1 iov, 5 bytes\\], si_flags=0\\) = SUCCESS → so_datalen=5$`));
+  // The peer's FIN: readable with nothing to read, and the hang-up flag; then recv reads the end.
+  assert.match(lines[5], new RegExp(`^poll_oneoff\\(in=\\[#\\d+ FD_READ\\(fd=${fd}\\)\\], nsubscriptions=1\\) = SUCCESS → out=\\[#\\d+ FD_READ nbytes=0 HANGUP\\], nevents=1$`));
+  assert.match(lines[6], new RegExp(`^sock_recv\\(fd=${fd}, ri_data=\\[1 iov, 256 bytes\\], ri_flags=0\\) = SUCCESS → ro_datalen=0, ro_flags=0$`));
+  assert.match(lines[7], new RegExp(`^fd_close\\(fd=${fd}\\) = SUCCESS$`));
+  // The summary counts the socket calls like any other.
+  assert.match(r.stderr, /^ *[\d.]+ +\d+ +1 +0 +[\d.]+ +sock_accept$/m);
+  assert.match(r.stderr, /^ *[\d.]+ +\d+ +2 +0 +[\d.]+ +sock_recv$/m);
+  assert.match(r.stderr, /^ *[\d.]+ +\d+ +2 +0 +[\d.]+ +poll_oneoff$/m);
+});
+
+test('--trace=json of a socket server: the decoded calls as JSON; sock is a filter group', async (t) => {
+  const wasm = compileC('echo_poll');
+  if (!wasm) return t.skip('no toolchain');
+  const file = path.join(tempDir(), 'sock.jsonl');
+  const { r } = await echoTraced(wasm, ['--trace=json,sock', '--trace-file', file]);
+  assert.equal(r.code, 0, r.stderr);
+  const calls = fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(calls.map((c) => c.name), ['sock_accept', 'sock_recv', 'sock_send', 'sock_recv']);
+  assert.equal(calls[1].args.ri_flags, '0');
+  assert.equal(calls[1].result.ro_datalen, '5');
+  assert.equal(calls[2].result.so_datalen, '5');
 });

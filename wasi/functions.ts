@@ -6,14 +6,16 @@
  *
  * A parameter's kind says how to read it: 'str' and 'iovs'/'ciovs' take two
  * wasm arguments (pointer and length); 'out_*' are pointers the call writes
- * its results to; the 64-bit kinds are one i64.
+ * its results to; the 64-bit kinds are one i64. poll_oneoff's
+ * 'subscriptions' and 'out_events' are arrays whose lengths are its
+ * `nsubscriptions` parameter and what it writes to `nevents`.
  */
 export type ParamKind =
   | 'fd' | 'u32' | 'u64' | 's64' | 'ptr' | 'size' | 'str' | 'iovs' | 'ciovs' | 'timestamp'
   | 'clockid' | 'advice' | 'whence' | 'fdflags' | 'oflags' | 'lookupflags' | 'fstflags' | 'rights'
-  | 'riflags' | 'siflags' | 'sdflags' | 'signal' | 'exitcode'
+  | 'riflags' | 'siflags' | 'sdflags' | 'signal' | 'exitcode' | 'subscriptions'
   | 'out_fd' | 'out_u32' | 'out_size' | 'out_u64' | 'out_fdstat' | 'out_filestat' | 'out_prestat'
-  | 'out_events' | 'out_buf_str' | 'out_dirents';
+  | 'out_events' | 'out_buf_str' | 'out_dirents' | 'out_roflags';
 
 export type Param = readonly [name: string, kind: ParamKind];
 
@@ -71,13 +73,13 @@ export const WASI_FUNCTIONS: Readonly<Record<string, WasiFunctionSpec>> = {
   path_rename: fn('fs', [fd, ['old_path', 'str'], ['new_fd', 'fd'], ['new_path', 'str']]),
   path_symlink: fn('fs', [['old_path', 'str'], fd, ['new_path', 'str']]),
   path_unlink_file: fn('fs', [fd, ['path', 'str']]),
-  poll_oneoff: fn('poll', [['in', 'ptr'], ['out', 'out_events'], ['nsubscriptions', 'size'], ['nevents', 'out_size']]),
+  poll_oneoff: fn('poll', [['in', 'subscriptions'], ['out', 'out_events'], ['nsubscriptions', 'size'], ['nevents', 'out_size']]),
   proc_exit: fn('proc', [['rval', 'exitcode']], []),
   proc_raise: fn('proc', [['sig', 'signal']]),
   sched_yield: fn('proc', []),
   random_get: fn('random', [['buf', 'ptr'], ['buf_len', 'size']]),
   sock_accept: fn('sock', [fd, ['flags', 'fdflags'], ['fd', 'out_fd']]),
-  sock_recv: fn('sock', [fd, ['ri_data', 'iovs'], ['ri_flags', 'riflags'], ['ro_datalen', 'out_size'], ['ro_flags', 'out_u32']]),
+  sock_recv: fn('sock', [fd, ['ri_data', 'iovs'], ['ri_flags', 'riflags'], ['ro_datalen', 'out_size'], ['ro_flags', 'out_roflags']]),
   sock_send: fn('sock', [fd, ['si_data', 'ciovs'], ['si_flags', 'siflags'], ['so_datalen', 'out_size']]),
   sock_shutdown: fn('sock', [fd, ['how', 'sdflags']]),
 };

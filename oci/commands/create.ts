@@ -18,6 +18,7 @@ import { newCopyDir } from '../bundle-copies.js';
 import { withIdLock } from '../id-lock.js';
 import { runnerBinds, runnerRoot } from '../runner-root.js';
 import { parseSpec, type Spec } from '../spec.js';
+import { ANNOTATION_TCPLISTEN, listenersOf } from '../tcplisten.js';
 import { parseTraceSpec } from '../../src/trace/tracer.js';
 
 export interface CreateArgs {
@@ -83,6 +84,7 @@ export async function prepareWasm(ctx: Context, a: CreateArgs, dir: string, spec
   await checkModule(bytes, entry);
   const trace = traceRequest(spec);
   if (trace !== undefined) parseTraceSpec(trace);
+  const listeners = listenersOf(spec.annotations);
   const binds = runnerBinds();
   const root = runnerRoot(binds);
   const copy = newCopyDir(ctx.root, a.id);
@@ -90,12 +92,13 @@ export async function prepareWasm(ctx: Context, a: CreateArgs, dir: string, spec
     const first = 3 + (a.preserveFds ?? 0);
     const rewritten = rewriteSpec(spec, dir, root, binds, first);
     fs.writeFileSync(path.join(copy, 'config.json'), JSON.stringify(rewritten));
-    const fds = [guestFd(copy, guestOf(spec.process!, spec, trace))];
+    const fds = [guestFd(copy, guestOf(spec.process!, spec, trace, listeners))];
     if (trace !== undefined) {
       const file = path.join(copy, 'trace.log');
       fds.push(fs.openSync(file, 'w', 0o600));
       ctx.log.info(`tracing the WASI calls of ${a.id} (${trace}) to ${file}`);
     }
+    if (listeners.length > 0) ctx.log.info(`${a.id} listens on ${spec.annotations![ANNOTATION_TCPLISTEN]} in its network namespace`);
     ctx.log.info(`Wasm container ${a.id} (${reason}): runner config ${copy}/config.json`);
     return { copy, fds };
   } catch (e) {

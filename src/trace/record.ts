@@ -35,9 +35,17 @@ export function callDecoder(
       const t0 = performance.now();
       const args: Record<string, string> = {};
       const outs: Array<[string, Param[1], number, unknown]> = [];
+      const sibling = (wanted: string): unknown => {
+        let j = 0;
+        for (const [pname, kind] of sig) {
+          if (pname === wanted) return raw[j];
+          j += arity(kind);
+        }
+        return undefined;
+      };
       let i = 0;
       for (const [pname, kind] of sig) {
-        const shown = showInput(ctx, kind, raw[i], raw[i + 1]);
+        const shown = showInput(ctx, kind, raw[i], raw[i + 1], sibling);
         if (shown === null) outs.push([pname, kind, raw[i] as number, raw[i + 1]]);
         else args[pname] = shown;
         i += arity(kind);
@@ -57,7 +65,7 @@ export function callDecoder(
       const result: Record<string, string> = {};
       if (ret === 0) {
         for (const [pname, kind, ptr, extra] of outs) {
-          const shown = showOutput(ctx, kind, ptr, extra);
+          const shown = showOutput(ctx, kind, ptr, extra, sibling);
           if (shown !== null) result[pname] = shown;
         }
       }

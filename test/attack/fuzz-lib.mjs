@@ -15,6 +15,7 @@
 // node:fs error with a system errno code (the kernel said no).
 // @ts-check
 import fs from 'node:fs';
+import { MessageChannel, Worker, receiveMessageOnPort } from 'node:worker_threads';
 import fc from 'fast-check';
 import { compileWat } from '../helpers/wasm.mjs';
 import { makeWorld, worldSnapshot, diffWorld } from './lib.mjs';
@@ -35,16 +36,14 @@ const { WASI_FUNCTIONS } = await import('../../dist/wasi/functions.js');
 /*
  * Argument kinds, one letter per wasm argument (but P, two): f fd, p pointer,
  * n length/count, F flags/small i32, P path (ptr, len), V iovec array pointer
- * (its count follows as n), S subscription array pointer, I i64, R rights (i64).
+ * (its count follows as n), S subscription array pointer, I i64, R rights (i64),
+ * D fdflags, G a socket call's flags (mostly the defined ones, some garbage).
  * Derived from the parameters' kinds in wasi/functions.ts.
  */
-/**
- * @param {string} fnName
- * @param {import('../../dist/wasi/functions.js').Param} param
- */
-function letters(fnName, [pname, kind]) {
-  if (fnName === 'poll_oneoff' && pname === 'in') return 'S';
+/** @param {import('../../dist/wasi/functions.js').Param} param */
+function letters([, kind]) {
   switch (kind) {
+    case 'subscriptions': return 'S';
     case 'fd': return 'f';
     case 'ptr': return 'p';
     case 'size': return 'n';
@@ -52,10 +51,12 @@ function letters(fnName, [pname, kind]) {
     case 'iovs': case 'ciovs': return 'Vn';
     case 'u64': case 's64': case 'timestamp': return 'I';
     case 'rights': return 'R';
+    case 'fdflags': return 'D';
+    case 'riflags': case 'siflags': case 'sdflags': return 'G';
     default: return kind.startsWith('out_') ? 'p' : 'F';
   }
 }
-export const SIGS = Object.fromEntries(Object.entries(WASI_FUNCTIONS).map(([name, f]) => [name, f.params.map((p) => letters(name, p)).join('')]));
+export const SIGS = Object.fromEntries(Object.entries(WASI_FUNCTIONS).map(([name, f]) => [name, f.params.map(letters).join('')]));
 const wasmTypes = (/** @type {string} */ sig) => [...sig].flatMap((k) => (k === 'P' ? ['i32', 'i32'] : k === 'I' || k === 'R' ? ['i64'] : ['i32']));
 
 // ------------------------------------------------------------------- memory
@@ -110,7 +111,11 @@ function fill(u8, seed) {
 // -------------------------------------------------------------- arbitraries
 
 const i32Edge = fc.constantFrom(0, 1, -1, 2 ** 31 - 1, -(2 ** 31), 2 ** 32 - 1, 2 ** 32, 2 ** 40, -(2 ** 40), MEM - 1, MEM, MEM - 4, MEM + 1, 2 ** 53, 0.5, -0);
-const fdArb = fc.oneof({ weight: 8, arbitrary: fc.integer({ min: 0, max: 12 }) }, { weight: 1, arbitrary: i32Edge }, { weight: 1, arbitrary: fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }) });
+// fds 3 and 5 are the listener and the connection of every instance: asked more often.
+const fdArb = fc.oneof(
+  { weight: 8, arbitrary: fc.integer({ min: 0, max: 12 }) }, { weight: 3, arbitrary: fc.constantFrom(3, 5) },
+  { weight: 1, arbitrary: i32Edge }, { weight: 1, arbitrary: fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }) },
+);
 const ptrArb = fc.oneof(
   { weight: 6, arbitrary: fc.integer({ min: SCRATCH, max: MEM - 64 }) },
   { weight: 1, arbitrary: fc.integer({ min: 0, max: MEM + 64 }) },
@@ -123,6 +128,10 @@ const lenArb = fc.oneof(
   { weight: 1, arbitrary: i32Edge },
 );
 const flagsArb = fc.oneof({ weight: 6, arbitrary: fc.integer({ min: 0, max: 0x3f }) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: 0xffff }) }, { weight: 1, arbitrary: i32Edge });
+/** fdflags: 0 and NONBLOCK (all a socket takes) often, any bits sometimes. */
+const fdflagsArb = fc.oneof({ weight: 3, arbitrary: fc.constantFrom(0, 4) }, { weight: 2, arbitrary: flagsArb });
+/** riflags, siflags, sdflags: their defined bits (0..3) often, garbage sometimes. */
+const sockFlagsArb = fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 0, max: 3 }) }, { weight: 1, arbitrary: flagsArb });
 const i64Edge = fc.constantFrom(0n, 1n, -1n, (1n << 63n) - 1n, -(1n << 63n), (1n << 64n) - 1n, 1n << 64n, 2n ** 53n, 2n ** 53n + 1n, 4294967296n, 1n << 40n, 1n << 31n, 3n << 30n);
 const i64Arb = fc.oneof(
   { weight: 5, arbitrary: fc.bigInt({ min: 0n, max: 1n << 16n }) },
@@ -160,6 +169,8 @@ function argArb(kind) {
     case 'p': return ptrArb;
     case 'n': return lenArb;
     case 'F': return flagsArb;
+    case 'D': return fdflagsArb;
+    case 'G': return sockFlagsArb;
     case 'I': return i64Arb;
     case 'R': return rightsArb;
     case 'P': return pathArb.map((v) => /** @type {PathArg} */ (['P', ...v]));
@@ -180,6 +191,37 @@ export const commandArb = fc.oneof(...Object.entries(SIGS).map(([name, sig]) => 
 })));
 export const CALLS_PER_RUN = Number(process.env.FUZZ_CALLS_PER_RUN || 120);
 export const runArb = fc.record({ memSeed: fc.integer(), cmds: fc.array(commandArb, { minLength: CALLS_PER_RUN, maxLength: CALLS_PER_RUN }) });
+
+// ------------------------------------------------------------------ network
+
+/**
+ * The fuzzer's network (fuzz-feeder.mjs, a worker): a listener for every
+ * run's instance and clients that keep connecting to it. Asked synchronously
+ * (a run is synchronous): post, then wait on the flag for the answer.
+ * @type {{ worker: Worker, replies: import('node:worker_threads').MessagePort, flags: Int32Array } | undefined}
+ */
+let feeder;
+
+/**
+ * @param {{ op: 'open' | 'close' } | null} request
+ * @returns {any} the feeder's answer
+ */
+function askFeeder(request) {
+  if (!feeder) {
+    const { port1, port2 } = new MessageChannel();
+    const flag = new SharedArrayBuffer(4);
+    const worker = new Worker(new URL('./fuzz-feeder.mjs', import.meta.url), { workerData: { reply: port2, flag }, transferList: [port2] });
+    worker.unref();
+    feeder = { worker, replies: port1, flags: new Int32Array(flag) };
+    if (request !== null) askFeeder(null);
+  }
+  const seen = Atomics.load(feeder.flags, 0);
+  if (request !== null) feeder.worker.postMessage(request);
+  if (Atomics.wait(feeder.flags, 0, seen, 10_000) === 'timed-out' && Atomics.load(feeder.flags, 0) === seen) throw new Error('the fuzz feeder did not answer');
+  const r = receiveMessageOnPort(feeder.replies);
+  if (!r) throw new Error('the fuzz feeder answered nothing');
+  return r.message;
+}
 
 // ----------------------------------------------------------------- executing
 
@@ -213,6 +255,7 @@ export async function prepare() {
  * @property {Record<string, (...a: Array<number | bigint>) => unknown>} raw the unguarded calls
  * @property {WebAssembly.Memory} memory
  * @property {{ bytes: number, write(c: Uint8Array): void }} sink
+ * @property {() => void} close ends the instance and its clients
  */
 
 /**
@@ -226,9 +269,16 @@ export function instance(w) {
   const sink = { bytes: 0, write(/** @type {Uint8Array} */ c) { this.bytes += c.length; } };
   const args = ['fuzz', 'arg1', 'ärg2'];
   const env = { A: '1', B: 'two' };
-  const wasi = new WASI({ version: 'preview1', args, env, preopens: { '/sandbox': w.preopen }, stdin: 'stdin data\n', stdout: sink, stderr: sink });
+  // A real listener (fd 3) whose clients keep coming, and one connection accepted from it (fd 5): fd 4 is /sandbox.
+  const { channel } = askFeeder({ op: 'open' });
+  const wasi = new WASI({ version: 'preview1', args, env, preopens: { '/sandbox': w.preopen }, stdin: 'stdin data\n', stdout: sink, stderr: sink, listeners: { channel } });
   const inst = new WebAssembly.Instance(mod, wasi.getImportObject());
   wasi.attach(inst);
+  const imp = /** @type {Record<string, (...a: number[]) => number>} */ (/** @type {unknown} */ (wasi.wasiImport));
+  // The listener starts non-blocking: wait for the first client, then give it its flag back.
+  if (imp.fd_fdstat_set_flags(3, 0) !== 0 || imp.sock_accept(3, 0, 0) !== 0 || new DataView(/** @type {WebAssembly.Memory} */ (inst.exports.memory).buffer).getUint32(0, true) !== 5 || imp.fd_fdstat_set_flags(3, 4) !== 0) {
+    throw new Error('the fuzz instance has no listener and connection at fds 3 and 5');
+  }
   // The raw door drives the unguarded calls on this instance's own memory and fd table.
   // @ts-expect-error -- `mem` is private to WasiBase: only the fuzzer reaches past the guard.
   const mem = /** @type {import('../../dist/wasi/memory.js').GuestMemory} */ (wasi.mem);
@@ -238,7 +288,11 @@ export function instance(w) {
     ...argsEnvCalls(ctx, new StringList(args), new StringList(['A=1', 'B=two'])),
     ...clockCalls(ctx), ...fdCalls(ctx), ...pathCalls(ctx), ...pollCalls(ctx), ...procCalls(ctx), ...sockCalls(ctx),
   });
-  return { wasi, inst, raw, memory: /** @type {WebAssembly.Memory} */ (inst.exports.memory), sink };
+  const close = () => {
+    wasi.close();
+    askFeeder({ op: 'close' });
+  };
+  return { wasi, inst, raw, memory: /** @type {WebAssembly.Memory} */ (inst.exports.memory), sink, close };
 }
 
 /**
@@ -291,7 +345,10 @@ function materialise(cmd, u8, dv) {
 }
 
 /**
- * Clock subscriptions may not sleep longer than 10 ms: relative, timeout mod 10 ms.
+ * Clock subscriptions may not sleep longer than 10 ms: relative, timeout mod
+ * 10 ms. A set with no clock gets one (its last subscription becomes a 10 ms
+ * clock): a listener is never writable, so FD_WRITE on one would wait forever,
+ * as poll(2) would; every other socket wait ends by the feeder's traffic.
  * @param {Uint8Array} u8
  * @param {DataView} dv
  * @param {number} inPtr
@@ -300,13 +357,23 @@ function materialise(cmd, u8, dv) {
 function maskPoll(u8, dv, inPtr, nsubs) {
   inPtr >>>= 0;
   const n = Math.min(nsubs >>> 0, 4096);
+  let last = -1;
+  let clock = false;
   for (let i = 0; i < n; i++) {
     const b = inPtr + i * 48;
     if (b + 48 > u8.length) break;
+    last = b;
     if (u8[b + 8] === 0) {
+      clock = true;
       dv.setBigUint64(b + 24, dv.getBigUint64(b + 24, true) % 10_000_000n, true);
       dv.setUint16(b + 40, dv.getUint16(b + 40, true) & ~1, true);
     }
+  }
+  if (!clock && last >= 0) {
+    u8[last + 8] = 0;
+    dv.setUint32(last + 16, 1, true); // MONOTONIC
+    dv.setBigUint64(last + 24, 10_000_000n, true);
+    dv.setUint16(last + 40, 0, true);
   }
 }
 

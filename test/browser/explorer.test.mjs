@@ -9,7 +9,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ROOT, compileWat, runCli, tempDir } from '../helpers/wasm.mjs';
+import { ROOT, compileC, compileWat, runCli, tempDir } from '../helpers/wasm.mjs';
+import { connectWhenListening, freePort } from '../helpers/tcp.mjs';
 import { chromiumProblem, launch } from './chromium.mjs';
 
 const EXPLORER = path.join(ROOT, 'dist/explorer/index.html');
@@ -307,6 +308,50 @@ test('tswasi view TRACE: a trace written by tswasi run --trace=json opens in the
     const exported = JSON.parse(fs.readFileSync(await download.path(), 'utf8'));
     assert.equal(exported.traceEvents.length, lines);
     assert.equal(exported.traceEvents[0].ph, 'X');
+    await page.close();
+  } finally {
+    await s.close();
+  }
+});
+
+test('a socket server\'s trace opens in the page: the socket calls and poll events decoded, the sock and poll groups', async (t) => {
+  if (skipWithoutChromium(t)) return;
+  const wasm = compileC('echo_poll');
+  if (!wasm) return t.skip('no toolchain');
+  const file = path.join(tempDir(), 'echo.jsonl');
+  const port = await freePort();
+  const guest = runCli(['run', '--trace=json', '--trace-file', file, '--tcplisten', `127.0.0.1:${port}`, wasm]);
+  const sock = await connectWhenListening(port);
+  await new Promise((resolve, reject) => {
+    sock.on('data', () => sock.end());
+    sock.on('end', resolve);
+    sock.on('error', reject);
+    sock.write('hello');
+  });
+  const r = await guest;
+  assert.equal(r.code, 0, r.stderr);
+  const { startViewServer } = await import('../../dist/src/view-server.js');
+  const s = await startViewServer({ file: { name: file, bytes: fs.readFileSync(file), kind: 'trace' } });
+  try {
+    const { page, errors } = await openPage(s.url);
+    await page.waitForFunction(() => /** @type {HTMLElement} */ (document.querySelector('#status')).textContent.startsWith('Opened trace'), null, { timeout: WAIT_MS });
+    await page.selectOption('#group-filter', 'sock');
+    await page.waitForFunction(() => [...document.querySelectorAll('#calls tbody tr')].every((tr) => /** @type {HTMLElement} */ (tr).dataset.name?.startsWith('sock_')));
+    const socks = await rows(page);
+    assert.deepEqual(socks.map((row) => row.name), ['sock_accept', 'sock_recv', 'sock_send', 'sock_recv']);
+    assert.match(socks[0].cells[2] ?? '', /^sock_accept\(fd=3<127\.0\.0\.1:\d+>, flags=0\)$/);
+    assert.match(socks[0].cells[4] ?? '', /^fd=4<127\.0\.0\.1:\d+#1>$/);
+    assert.match(socks[1].cells[2] ?? '', /^sock_recv\(fd=4<[^>]+>, ri_data=\[1 iov, 256 bytes\], ri_flags=0\)$/);
+    assert.equal(socks[1].cells[4], 'ro_datalen=5, ro_flags=0');
+    assert.equal(socks[2].cells[4], 'so_datalen=5');
+    await page.selectOption('#group-filter', 'poll');
+    await page.waitForFunction(() => [...document.querySelectorAll('#calls tbody tr')].every((tr) => /** @type {HTMLElement} */ (tr).dataset.name === 'poll_oneoff'));
+    const polls = await rows(page);
+    assert.equal(polls.length, 2);
+    assert.match(polls[0].cells[2] ?? '', /^poll_oneoff\(in=\[#\d+ FD_READ\(fd=4<[^>]+>\)\], nsubscriptions=1\)$/);
+    assert.match(polls[0].cells[4] ?? '', /^out=\[#\d+ FD_READ nbytes=5\], nevents=1$/);
+    assert.match(polls[1].cells[4] ?? '', /^out=\[#\d+ FD_READ nbytes=0 HANGUP\], nevents=1$/);
+    assert.deepEqual(errors, []);
     await page.close();
   } finally {
     await s.close();

@@ -124,13 +124,14 @@ export async function startContainerd() {
  * Build the three images with buildah (private storage) and import them
  * into containerd's k8s.io namespace with the snapshotter CRI uses.
  * @param {Containerd} cd
- * @param {string} wasm
+ * @param {string} wasm the Wasm image's entrypoint, /tool.wasm
+ * @param {[string, string][]} [moreWasm] more [host path, path in the image] for the Wasm image
  */
-export async function importImages(cd, wasm) {
+export async function importImages(cd, wasm, moreWasm = []) {
   const world = ociWorld();
   world.image('tswasi-cri-pause', { files: [[BUSYBOX, BUSYBOX]], entrypoint: [BUSYBOX, 'sleep', '2147483647'] });
   world.image('tswasi-cri-busybox', { files: [[BUSYBOX, BUSYBOX]], entrypoint: [BUSYBOX, 'sh'] });
-  world.image('tswasi-cri-wasm', { files: [[wasm, '/tool.wasm']], entrypoint: ['/tool.wasm'] });
+  world.image('tswasi-cri-wasm', { files: [[wasm, '/tool.wasm'], ...moreWasm], entrypoint: ['/tool.wasm'] });
   for (const [key, ref] of Object.entries(IMAGES)) {
     const archive = path.join(cd.dir, `${key}.tar`);
     world.buildah('push', `localhost/tswasi-cri-${key}:latest`, `oci-archive:${archive}:1`);

@@ -10,9 +10,10 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { compileC, ROOT, toolchainProblem } from '../helpers/wasm.mjs';
+import { freePort, httpGet } from '../helpers/tcp.mjs';
 import { waitFor } from '../helpers/wait.mjs';
 import { CONFIG_TEMPLATE, HANDLER, IMAGES, criProblem, importImages, startContainerd } from './containerd.mjs';
-import { cleanupRun, containerPid, removePod, readLog, runPod, startContainer, status, waitLog, waitState } from './pods.mjs';
+import { cleanupRun, containerPid, createContainer, removePod, readLog, runPod, startContainer, status, waitLog, waitState } from './pods.mjs';
 
 const BB = '/bin/busybox';
 const missing = criProblem() ?? toolchainProblem();
@@ -31,8 +32,10 @@ before(async () => {
   if (missing) throw new Error(`CI needs containerd, buildah, runc, busybox-static and the wasm32-wasi toolchain: ${missing}`);
   const wasm = compileC('oci_tool');
   assert.ok(wasm, 'oci_tool was not built');
+  const server = compileC('http_serve');
+  assert.ok(server, 'http_serve was not built');
   cd = await startContainerd();
-  await importImages(cd, wasm);
+  await importImages(cd, wasm, [[server, '/http_serve.wasm']]);
 }, { timeout: 180_000 });
 
 after(async () => {
@@ -145,6 +148,33 @@ test('ExecSync runs another module in a running Wasm container', { skip, ...T },
   assert.equal(r.stderr.toString(), '');
   // The container itself goes on.
   assert.equal((await status(cd, id)).state, 'CONTAINER_RUNNING');
+  await removePod(cd, p);
+});
+
+test('io.tswasi.tcplisten as a pod annotation (pod_annotations): a Wasm container serves HTTP', { skip, ...T }, async () => {
+  const port = await freePort();
+  const p = await pod('tcplisten-pod', { ...COMPAT_SMART, 'io.tswasi.tcplisten': `127.0.0.1:${port}` });
+  const id = await startContainer(cd, p, { name: 'server', image: IMAGES.wasm, command: ['/http_serve.wasm'], args: ['1', 'hi from a pod'] });
+  assert.equal(await httpGet(port, '/pod'), '200 hi from a pod: GET /pod HTTP/1.1\n');
+  const s = await waitState(cd, id, 'CONTAINER_EXITED');
+  assert.equal(s.exit_code, 0, `${s.reason} ${s.message}`);
+  await waitLog(p, 'server', 'served 1');
+  assert.deepEqual(readLog(p, 'server'), { stdout: 'served 1: GET /pod HTTP/1.1\n', stderr: '' });
+  await removePod(cd, p);
+});
+
+test('io.tswasi.tcplisten as a container annotation (container_annotations); a bad one fails the start in our words', { skip, ...T }, async () => {
+  const port = await freePort();
+  const p = await pod('tcplisten-container', COMPAT_SMART);
+  const id = await startContainer(cd, p, {
+    name: 'server', image: IMAGES.wasm, command: ['/http_serve.wasm'], args: ['1'], annotations: { 'io.tswasi.tcplisten': `127.0.0.1:${port}` },
+  });
+  assert.equal(await httpGet(port, '/container'), '200 hello from wasm: GET /container HTTP/1.1\n');
+  const s = await waitState(cd, id, 'CONTAINER_EXITED');
+  assert.equal(s.exit_code, 0, `${s.reason} ${s.message}`);
+  // The runtime's create runs at StartContainer: its error line comes back through the shim.
+  const bad = await createContainer(cd, p, { name: 'bad', image: IMAGES.wasm, command: ['/http_serve.wasm'], annotations: { 'io.tswasi.tcplisten': '127.0.0.1:80,' } });
+  await assert.rejects(cd.cri.StartContainer({ container_id: bad }), /invalid annotation io\.tswasi\.tcplisten: "": empty item/);
   await removePod(cd, p);
 });
 

@@ -43,13 +43,29 @@ export async function runPod(cd, name, annotations, handler = HANDLER) {
   return { id, config, containers: [] };
 }
 
-/** CreateContainer + StartContainer; `spec` = { name, image, command?, args?, env? }. */
+/** CreateContainer + StartContainer; `spec` = { name, image, command?, args?, env?, annotations? }. */
 /**
  * @param {Containerd} cd
  * @param {Pod} pod
- * @param {{ name: string, image: string, command?: string[], args?: string[], env?: Record<string, string> }} spec
+ * @param {ContainerSpec} spec
  */
-export async function startContainer(cd, pod, { name, image, command = [], args = [], env = {} }) {
+export async function startContainer(cd, pod, spec) {
+  const id = await createContainer(cd, pod, spec);
+  await cd.cri.StartContainer({ container_id: id });
+  return id;
+}
+
+/**
+ * @typedef {{ name: string, image: string, command?: string[], args?: string[], env?: Record<string, string>, annotations?: Record<string, string> }} ContainerSpec
+ */
+
+/**
+ * CreateContainer alone (the runtime's `create`); the id, for StartContainer.
+ * @param {Containerd} cd
+ * @param {Pod} pod
+ * @param {ContainerSpec} spec
+ */
+export async function createContainer(cd, pod, { name, image, command = [], args = [], env = {}, annotations = {} }) {
   const { container_id: id } = await cd.cri.CreateContainer({
     pod_sandbox_id: pod.id,
     sandbox_config: pod.config,
@@ -60,11 +76,11 @@ export async function startContainer(cd, pod, { name, image, command = [], args 
       args,
       envs: Object.entries(env).map(([key, value]) => ({ key, value })),
       log_path: `${name}.log`,
+      annotations,
       linux: { security_context: { namespace_options: { network: 'NODE', pid: 'CONTAINER', ipc: 'POD' } } },
     },
   });
   pod.containers.push(id);
-  await cd.cri.StartContainer({ container_id: id });
   return id;
 }
 

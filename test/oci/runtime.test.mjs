@@ -56,6 +56,7 @@ test('--version ends with the spec version; features is the OCI features JSON', 
   const f = JSON.parse(r.stdout);
   assert.equal(f.ociVersionMin, '1.0.0');
   assert.ok(f.annotations['module.wasm.image/variant']);
+  assert.match(f.annotations['io.tswasi.tcplisten'], /^HOST:PORT/);
 });
 
 test('create → state created → start → stopped with its exit code → delete', async (t) => {
