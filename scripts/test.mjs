@@ -69,5 +69,11 @@ if (named.length === 0) {
   }
   console.log(`test: test/ type-checks against dist/ (${Date.now() - t0} ms)`);
 }
-const r = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...files], { stdio: 'inherit', cwd: root });
+// The Node running this script runs everything: its directory goes first on
+// PATH, so the tests, the CLIs they start (#!/usr/bin/env node), the
+// container runtime podman and containerd start, and the container runner
+// all run on it (`node scripts/node-versions.mjs exec 24 -- npm test`).
+const env = { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}` };
+console.log(`test: Node ${process.version} (${process.execPath}), ${files.length} files`);
+const r = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...files], { stdio: 'inherit', cwd: root, env });
 process.exit(r.status ?? 1);
