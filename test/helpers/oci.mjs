@@ -88,21 +88,23 @@ export function ociWorld() {
 }
 
 /**
- * The runtime podman is given: a wrapper that runs tswasi-oci on the Node
- * running the tests (so that Node is the container runner's too: scripts/
- * node-versions.mjs) with its run directory at `runDir`. podman passes its
- * runtime an environment of its own, not ours, so the run directory is set
- * in the wrapper. Written under `dir`, named after `runDir`.
+ * The runtime podman is given: a wrapper that runs tswasi-oci — by default
+ * this checkout's on the Node running the tests (so that Node is the
+ * container runner's too: scripts/node-versions.mjs) — with its run
+ * directory at `runDir`. podman passes its runtime an environment of its
+ * own, not ours, so the run directory is set in the wrapper. Written under
+ * `dir`, named after `runDir` and the command.
  * @param {string} dir
  * @param {string} runDir
+ * @param {string[]} command the runtime's argv before podman's arguments
  */
-export function runtimeFor(dir, runDir) {
-  const bin = path.join(dir, 'runtime', createHash('sha256').update(runDir).digest('hex').slice(0, 12));
+export function runtimeFor(dir, runDir, command = [process.execPath, OCI_BIN]) {
+  const bin = path.join(dir, 'runtime', createHash('sha256').update(JSON.stringify([runDir, command])).digest('hex').slice(0, 12));
   const file = path.join(bin, 'tswasi-oci');
   if (fs.existsSync(file)) return file;
-  for (const p of [runDir, process.execPath, OCI_BIN]) if (p.includes("'")) throw new Error(`a path with a single quote: ${p}`);
+  for (const p of [runDir, ...command]) if (p.includes("'")) throw new Error(`a path with a single quote: ${p}`);
   fs.mkdirSync(bin, { recursive: true });
-  fs.writeFileSync(file, `#!/bin/sh\nTSWASI_OCI_RUN_DIR='${runDir}' exec '${process.execPath}' '${OCI_BIN}' "$@"\n`, { mode: 0o755 });
+  fs.writeFileSync(file, `#!/bin/sh\nTSWASI_OCI_RUN_DIR='${runDir}' exec ${command.map((c) => `'${c}'`).join(' ')} "$@"\n`, { mode: 0o755 });
   return file;
 }
 
