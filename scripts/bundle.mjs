@@ -62,9 +62,13 @@ function tscImportMetaUrl(entryOut, base) {
  * file, even inside a function never called. And yargs lays out the whole
  * help text after every command's handler starts (to have it ready), so
  * every `tswasi run` and tswasi-oci call would pay it. Each copy is bundled
- * behind a function that answers printable ASCII itself — its width is its
- * length, string-width 8's own fast path — and evaluates the real module
- * only for other text, on first use (esbuild wraps a require()d ES module
+ * behind a function that answers itself for text whose width is its length
+ * — printable ASCII (string-width 8's own fast path), and the Latin-1 and
+ * punctuation characters (U+2010–U+205E: the help's "—" and "…") that the
+ * real module counts as one column each, less those it counts otherwise
+ * (©, ®, the soft hyphen, ‼, ⁉: checked against string-width 8 character by
+ * character; none of the set combines with a neighbour) — and evaluates the
+ * real module only for other text, on first use (esbuild wraps a require()d ES module
  * in a lazy initializer, and lowers the /v literal to `new RegExp` inside it).
  */
 const lazyStringWidth = {
@@ -78,7 +82,7 @@ const lazyStringWidth = {
     });
     b.onLoad({ filter: /.*/, namespace: 'lazy-string-width' }, (args) => ({
       contents: `export default function stringWidth(string, options) {
-        if (typeof string === 'string' && /^[\\x20-\\x7e]*$/.test(string)) return string.length;
+        if (typeof string === 'string' && /^[\\x20-\\x7e\\u00a0-\\u00a8\\u00aa-\\u00ac\\u00af-\\u00ff\\u2010-\\u2027\\u2030-\\u203b\\u203d-\\u2048\\u204a-\\u205e]*$/.test(string)) return string.length;
         return require(${JSON.stringify(args.path)}).default(string, options);
       }`,
       resolveDir: path.dirname(args.path),
@@ -114,6 +118,25 @@ const debugWhenAsked = {
 };
 
 /**
+ * yargs's platform shim imports node:assert for two checks of its own API's
+ * arguments, which it makes on every run, and loading node:assert costs
+ * ~3 ms on Node 26. The bundle gets two functions that pass a check
+ * themselves and load node:assert only to fail one.
+ */
+const lazyAssertInYargs = {
+  name: 'lazy-assert-in-yargs',
+  setup(b) {
+    b.onResolve({ filter: /^assert$/ }, (args) => (args.importer.includes(`${path.sep}yargs${path.sep}`) ? { path: 'assert', namespace: 'lazy-assert' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'lazy-assert' }, () => ({
+      // node:assert's strict (in)equality is Object.is; only a failing check needs the module (it throws).
+      contents: `export function notStrictEqual(a, b, ...rest) { if (!Object.is(a, b)) return; require('assert').notStrictEqual(a, b, ...rest); }
+        export function strictEqual(a, b, ...rest) { if (Object.is(a, b)) return; require('assert').strictEqual(a, b, ...rest); }`,
+      loader: 'js',
+    }));
+  },
+};
+
+/**
  * Our own modules have no side effects at load, so a module imported for
  * one export (e.g. src/trace/decode.ts takes `abi` from wasi/index.ts) does
  * not drag the rest of its imports into a bundle.
@@ -130,7 +153,7 @@ const ownModulesArePure = {
   },
 };
 
-const plugins = (entryOut, base) => [tscImportMetaUrl(entryOut, base), lazyStringWidth, debugWhenAsked, ownModulesArePure];
+const plugins = (entryOut, base) => [tscImportMetaUrl(entryOut, base), lazyStringWidth, debugWhenAsked, lazyAssertInYargs, ownModulesArePure];
 
 const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: 'linked', logLevel: 'warning' };
 

@@ -7,6 +7,7 @@
  * used from there by .ci/run and by developers:
  *
  *   node scripts/node-versions.mjs list             the lines and exact versions
+ *   node scripts/node-versions.mjs lines            the lines: "22 24 26" (what .ci/run loops over)
  *   node scripts/node-versions.mjs path 24          install if needed; print the binary's path
  *   node scripts/node-versions.mjs exec 24 -- CMD…  run CMD with that Node first on PATH
  *
@@ -79,6 +80,10 @@ function main(argv) {
     for (const [l, v] of Object.entries(VERSIONS)) console.log(`${l} ${v} ${path.join(CACHE, `node-${v}`)}`);
     return 0;
   }
+  if (cmd === 'lines') {
+    console.log(Object.keys(VERSIONS).join(' '));
+    return 0;
+  }
   if (cmd === 'path' && line !== undefined) {
     console.log(nodeBinary(line));
     return 0;
@@ -88,7 +93,7 @@ function main(argv) {
     if (r.error) throw r.error;
     return r.status ?? 1;
   }
-  console.error('usage: node scripts/node-versions.mjs list | path LINE | exec LINE -- CMD [ARG…]');
+  console.error('usage: node scripts/node-versions.mjs list | lines | path LINE | exec LINE -- CMD [ARG…]');
   return 2;
 }
 

@@ -78,6 +78,8 @@ test('tswasi run runs the guest on its own thread: no worker thread, no crypto (
   assert.match(r.stdout, /hello from WebAssembly/);
   assert.ok(!builtin(loaded, 'worker_threads'), 'run started a worker thread');
   assert.ok(!builtin(loaded, 'crypto'), 'run loaded crypto');
+  // yargs's argument checks pass without it (scripts/bundle.mjs, lazyAssertInYargs).
+  assert.ok(!builtin(loaded, 'assert'), 'run loaded assert');
 });
 
 // runc holds every container's state now (Wasm ones too): list and state ask
