@@ -6,8 +6,11 @@
  * of each and its ratio to a reference — `node -e ''`, or node:wasi running
  * the same module — as the median of the per-round ratios.
  *
- *   node bench/startup.mjs [--rounds 30] [--dist DIR] [--before DIR] [--json FILE]
+ *   node bench/startup.mjs [--rounds 30] [--node BIN] [--dist DIR] [--before DIR] [--json FILE]
  *
+ * --node runs every command (the references too) with that Node binary,
+ * e.g. `--node "$(node scripts/node-versions.mjs path 26)"`; default: the
+ * Node running this script.
  * The commands are the files package.json's bin names. --dist measures
  * another build (its dist/ beside its package.json, e.g. a copy of main's)
  * with this checkout's examples/hello.wasm; --before DIR adds a second
@@ -35,7 +38,8 @@ const DIST = path.resolve(opt('--dist', path.join(ROOT, 'dist')));
 const BEFORE = opt('--before', undefined) === undefined ? undefined : path.resolve(opt('--before'));
 const JSON_OUT = opt('--json', undefined);
 const HELLO = path.join(ROOT, 'examples/hello.wasm');
-const node = process.execPath;
+const node = path.resolve(opt('--node', process.execPath));
+const nodeVersion = spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim();
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tswasi-startup-'));
 const bundle = path.join(work, 'bundle');
@@ -136,8 +140,8 @@ const rows = cases.map((c, i) => {
   }
   return row;
 });
-console.log(`${ROUNDS} rounds, Node ${process.version}, ${os.cpus().length} CPUs, dist ${DIST}${BEFORE === undefined ? '' : `, [before] ${BEFORE}`}`);
+console.log(`${ROUNDS} rounds, Node ${nodeVersion}, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}, ${os.cpus().length} CPUs, dist ${DIST}${BEFORE === undefined ? '' : `, [before] ${BEFORE}`}`);
 console.log('| command | median ms | ratio (median of per-round ratios) |');
 console.log('|---|---:|---|');
 for (const r of rows) console.log(`| ${r.command} | ${r.ms.toFixed(1)} | ${r.ratio === undefined ? '' : `${r.ratio.toFixed(2)} × ${r.vs}`} |`);
-if (JSON_OUT) fs.writeFileSync(JSON_OUT, JSON.stringify({ rounds: ROUNDS, node: process.version, rows, times }, null, 2));
+if (JSON_OUT) fs.writeFileSync(JSON_OUT, JSON.stringify({ rounds: ROUNDS, node: nodeVersion, rows, times }, null, 2));

@@ -6,8 +6,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
-import { runDir } from './runner-root.js';
+import { runDir, runSubdir } from './run-dir.js';
 
+/** Where the copies are, made or not (removeCopies only reads it). */
 const copiesDir = (): string => path.join(runDir(), 'bundles');
 
 /** "<id>.<root key>.": a container's name among ours (ids are unique only per --root). */
@@ -17,8 +18,8 @@ export function copyPrefix(root: string | undefined, id: string): string {
 }
 
 export function newCopyDir(root: string | undefined, id: string): string {
-  const dir = path.join(copiesDir(), copyPrefix(root, id) + randomBytes(4).toString('hex'));
-  fs.mkdirSync(dir, { recursive: true, mode: 0o711 });
+  const dir = path.join(runSubdir('bundles'), copyPrefix(root, id) + randomBytes(4).toString('hex'));
+  fs.mkdirSync(dir, { mode: 0o711 });
   return dir;
 }
 

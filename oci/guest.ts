@@ -28,9 +28,9 @@ export interface GuestProcess {
 /**
  * A file holding `g` as JSON, opened for reading and already unlinked: the
  * fd is all there is. The runner reads it from offset 0 and closes it.
+ * `dir` exists (a bundle copy, or the run directory's exec/: run-dir.ts).
  */
 export function guestFd(dir: string, g: GuestProcess): number {
-  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const file = path.join(dir, `guest-${process.pid}-${randomBytes(6).toString('hex')}.json`);
   fs.writeFileSync(file, JSON.stringify(g), { mode: 0o400 });
   try {

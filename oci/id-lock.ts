@@ -15,7 +15,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { sleepMs } from '../wasi/sleep.js';
 import { copyPrefix } from './bundle-copies.js';
-import { runDir } from './runner-root.js';
+import { runSubdir } from './run-dir.js';
 
 /** How long a create waits for another of the same id before going ahead (runc then says what it says). */
 const WAIT_MS = 30_000;
@@ -31,8 +31,7 @@ function alive(pid: number): boolean {
 
 /** Run `fn` holding the lock of (root, id). */
 export async function withIdLock<T>(root: string | undefined, id: string, fn: () => Promise<T>): Promise<T> {
-  const dir = path.join(runDir(), 'locks');
-  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const dir = runSubdir('locks');
   const file = path.join(dir, `${copyPrefix(root, id)}lock`);
   const deadline = Date.now() + WAIT_MS;
   let held = false;

@@ -15,9 +15,10 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import fs, { readFileSync } from 'node:fs';
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { RUN_FILE_MODE, RUNNER_ROOT_MODE, runSubdir } from './run-dir.js';
 
 /** Where the guest's filesystem is mounted in the runner's root. */
 export const GUEST_ROOT = '/rootfs';
@@ -30,30 +31,6 @@ export const KERNEL_DIRS = ['/proc', '/sys', '/dev'];
 
 /** This package's root (dist/oci/ → ../..). */
 const PKG_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-
-/**
- * The uid we are outside any user namespace: rootless podman runs its
- * runtime as uid 0 of its own user namespace (uid_map "0 1001 1").
- */
-function hostUid(): number {
-  try {
-    const first = readFileSync('/proc/self/uid_map', 'utf8').trim().split('\n')[0]!.trim().split(/\s+/).map(Number);
-    const uid = process.getuid?.() ?? 0;
-    if (first[0] !== undefined && first[1] !== undefined && uid >= first[0]) return first[1] + (uid - first[0]);
-  } catch { /* no procfs: take our uid as it is */ }
-  return process.getuid?.() ?? 0;
-}
-
-/** Our own directory for runtime files: the runner root, bundle copies. Not runc's --root. */
-export function runDir(): string {
-  const explicit = process.env['TSWASI_OCI_RUN_DIR'];
-  if (explicit) return explicit;
-  const uid = hostUid();
-  if (uid === 0) return '/run/tswasi';
-  // Rootless: the user's runtime directory, as podman's own.
-  const xdg = process.env['XDG_RUNTIME_DIR'];
-  return xdg ? path.join(xdg, 'tswasi') : path.join('/tmp', `tswasi-${uid}`);
-}
 
 export interface RunnerBind {
   destination: string;
@@ -83,7 +60,7 @@ export function runnerBinds(): RunnerBind[] {
   const node = fs.realpathSync(process.execPath);
   const st = fs.statSync(node);
   const key = createHash('sha256').update(`${node}\0${st.size}\0${st.mtimeMs}\0${PKG_ROOT}`).digest('hex').slice(0, 16);
-  const cache = path.join(runDir(), `runner-${key}.json`);
+  const cache = path.join(runSubdir(''), `runner-${key}.json`);
   try {
     const cached = JSON.parse(fs.readFileSync(cache, 'utf8')) as RunnerBind[];
     // A library upgraded since (another real path) makes the list stale.
@@ -104,7 +81,7 @@ export function runnerRoot(binds: readonly RunnerBind[]): string {
   const files: string[] = [];
   for (const b of binds) (fs.statSync(b.source).isDirectory() ? dirs : files).push(b.destination);
   const key = createHash('sha256').update(JSON.stringify([dirs, files])).digest('hex').slice(0, 16);
-  const root = path.join(runDir(), `root-${key}`);
+  const root = path.join(runSubdir(''), `root-${key}`);
   if (fs.existsSync(path.join(root, '.complete'))) return root;
   const tmp = `${root}.${process.pid}.tmp`;
   fs.rmSync(tmp, { recursive: true, force: true });
@@ -114,7 +91,7 @@ export function runnerRoot(binds: readonly RunnerBind[]): string {
     fs.writeFileSync(path.join(tmp, f), '', { mode: 0o444 });
   }
   fs.writeFileSync(path.join(tmp, '.complete'), '', { mode: 0o444 });
-  fs.chmodSync(tmp, 0o755);
+  fs.chmodSync(tmp, RUNNER_ROOT_MODE);
   try {
     fs.renameSync(tmp, root);
   } catch {
@@ -124,8 +101,8 @@ export function runnerRoot(binds: readonly RunnerBind[]): string {
   return root;
 }
 
-export function writeAtomic(file: string, text: string, mode = 0o644): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o711 });
+/** `file` (in an existing directory) written whole or not at all. */
+function writeAtomic(file: string, text: string, mode = RUN_FILE_MODE): void {
   const tmp = `${file}.${process.pid}.tmp`;
   fs.writeFileSync(tmp, text, { mode });
   fs.renameSync(tmp, file);

@@ -8,16 +8,18 @@
  * tsc's own path:
  *   - X.bundle.cjs: X and everything it imports, one CommonJS file. Modules
  *     that are import()ed (a command's code) are evaluated only when used.
- *   - X.bundle.cjs.cache: V8's code cache for it, made here with this Node.
+ *   - X.bundle.cjs.<V8 version>-<arch>.cache: V8's code cache for it, made
+ *     here with this Node (any other build's caches of X are removed).
  *   - X.cjs, and X.js replacing tsc's: a small launcher that compiles the
- *     bundle with that cache and runs it. A cache from another Node/V8 is
- *     rejected by V8, and the bundle is then compiled as usual.
+ *     bundle with the cache made for the Node running it and runs it; run
+ *     by another Node, it makes that Node's cache in a per-user directory
+ *     on first use (docs/node-versions.md, "Code cache").
  * Packages loaded on first use with `createRequire(import.meta.url)(…)`
  * (memfs, wabt, piscina, the AssemblyScript loader) stay out of the bundles.
  */
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { Script } from 'node:vm';
 import path from 'node:path';
@@ -60,9 +62,13 @@ function tscImportMetaUrl(entryOut, base) {
  * file, even inside a function never called. And yargs lays out the whole
  * help text after every command's handler starts (to have it ready), so
  * every `tswasi run` and tswasi-oci call would pay it. Each copy is bundled
- * behind a function that answers printable ASCII itself — its width is its
- * length, string-width 8's own fast path — and evaluates the real module
- * only for other text, on first use (esbuild wraps a require()d ES module
+ * behind a function that answers itself for text whose width is its length
+ * — printable ASCII (string-width 8's own fast path), and the Latin-1 and
+ * punctuation characters (U+2010–U+205E: the help's "—" and "…") that the
+ * real module counts as one column each, less those it counts otherwise
+ * (©, ®, the soft hyphen, ‼, ⁉: checked against string-width 8 character by
+ * character; none of the set combines with a neighbour) — and evaluates the
+ * real module only for other text, on first use (esbuild wraps a require()d ES module
  * in a lazy initializer, and lowers the /v literal to `new RegExp` inside it).
  */
 const lazyStringWidth = {
@@ -76,7 +82,7 @@ const lazyStringWidth = {
     });
     b.onLoad({ filter: /.*/, namespace: 'lazy-string-width' }, (args) => ({
       contents: `export default function stringWidth(string, options) {
-        if (typeof string === 'string' && /^[\\x20-\\x7e]*$/.test(string)) return string.length;
+        if (typeof string === 'string' && /^[\\x20-\\x7e\\u00a0-\\u00a8\\u00aa-\\u00ac\\u00af-\\u00ff\\u2010-\\u2027\\u2030-\\u203b\\u203d-\\u2048\\u204a-\\u205e]*$/.test(string)) return string.length;
         return require(${JSON.stringify(args.path)}).default(string, options);
       }`,
       resolveDir: path.dirname(args.path),
@@ -112,6 +118,25 @@ const debugWhenAsked = {
 };
 
 /**
+ * yargs's platform shim imports node:assert for two checks of its own API's
+ * arguments, which it makes on every run, and loading node:assert costs
+ * ~3 ms on Node 26. The bundle gets two functions that pass a check
+ * themselves and load node:assert only to fail one.
+ */
+const lazyAssertInYargs = {
+  name: 'lazy-assert-in-yargs',
+  setup(b) {
+    b.onResolve({ filter: /^assert$/ }, (args) => (args.importer.includes(`${path.sep}yargs${path.sep}`) ? { path: 'assert', namespace: 'lazy-assert' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'lazy-assert' }, () => ({
+      // node:assert's strict (in)equality is Object.is; only a failing check needs the module (it throws).
+      contents: `export function notStrictEqual(a, b, ...rest) { if (!Object.is(a, b)) return; require('assert').notStrictEqual(a, b, ...rest); }
+        export function strictEqual(a, b, ...rest) { if (Object.is(a, b)) return; require('assert').strictEqual(a, b, ...rest); }`,
+      loader: 'js',
+    }));
+  },
+};
+
+/**
  * Our own modules have no side effects at load, so a module imported for
  * one export (e.g. src/trace/decode.ts takes `abi` from wasi/index.ts) does
  * not drag the rest of its imports into a bundle.
@@ -128,7 +153,7 @@ const ownModulesArePure = {
   },
 };
 
-const plugins = (entryOut, base) => [tscImportMetaUrl(entryOut, base), lazyStringWidth, debugWhenAsked, ownModulesArePure];
+const plugins = (entryOut, base) => [tscImportMetaUrl(entryOut, base), lazyStringWidth, debugWhenAsked, lazyAssertInYargs, ownModulesArePure];
 
 const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: 'linked', logLevel: 'warning' };
 
@@ -137,37 +162,129 @@ const WRAP_HEAD = '(function (exports, require, module, __filename, __dirname) {
 const WRAP_TAIL = '\n})';
 
 /**
- * The launcher: compile the bundle with its cache and run it. Written twice,
- * as X.cjs (what package.json's bin names: a CommonJS main skips the ES
- * module loader's set-up, ~5 ms) and as X.js, tsc's path, which scripts,
- * tests and spawns name (`node dist/src/cli/tswasi.js`).
+ * The V8 code cache of a bundle belongs to one V8 (one Node version, one
+ * architecture): another Node silently rejects it and compiles the bundle
+ * from source, the slowest start-up. So caches are named by that tag: the
+ * build writes `X.bundle.cjs.<v8 version>-<arch>.cache` for the Node that
+ * built it, and a launcher run by another Node makes its own on first use,
+ * in a per-user cache (see the launcher's comment).
+ */
+const cacheTag = () => `${process.versions.v8}-${process.arch}`;
+
+/**
+ * The launcher: compile the bundle with a code cache made for the running
+ * Node, run it, and make that cache if there is none. Written twice, as
+ * X.cjs (what package.json's bin names: a CommonJS main skips the ES module
+ * loader's set-up, ~5 ms) and as X.js, tsc's path, which scripts, tests and
+ * spawns name (`node dist/src/cli/tswasi.js`). docs/node-versions.md
+ * describes the cache.
  */
 function launcher(bundle, shebang, esm) {
   const imports = esm
-    ? `import { readFileSync, writeFileSync } from 'node:fs';
+    ? `import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
+import { basename, dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Script } from 'node:vm';
 
 const filename = fileURLToPath(new URL('./${bundle}', import.meta.url));`
     : `'use strict';
-const { readFileSync, writeFileSync } = require('node:fs');
+const { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } = require('node:fs');
 const { createRequire } = require('node:module');
-const { dirname, join } = require('node:path');
+const { basename, dirname, isAbsolute, join } = require('node:path');
 const { Script } = require('node:vm');
 
 const filename = join(__dirname, '${bundle}');`;
-  return `${shebang}// Written by scripts/bundle.mjs: runs ./${bundle} (the bundle) from V8's code cache (./${bundle}.cache).
+  return `${shebang}// Written by scripts/bundle.mjs: runs ./${bundle} (the bundle) from a V8 code cache made for the running Node.
 ${imports}
+const tag = process.versions.v8 + '-' + process.arch;
+/** The build's cache, if it was built by a Node with this V8. */
+const builtCache = filename + '.' + tag + '.cache';
+/** Versions whose per-user caches are kept (the most recently used). */
+const KEEP_VERSIONS = 4;
+/**
+ * A per-user cache is written again by the first SAVES runs that use it:
+ * each holds what the cache held plus what that run compiled, so the
+ * commands run first (\`--version\`, then \`run\`) all end up in it, as the
+ * build's training runs put them in its cache. The count is the file's
+ * mtime, in seconds since the epoch (1, 2, 3): no file more to read.
+ */
+const SAVES = 3;
+
+/**
+ * This user's cache of this bundle for this V8, or undefined: in
+ * $TSWASI_CODE_CACHE_DIR, else $XDG_CACHE_HOME/tswasi/code-cache, else
+ * ~/.cache/tswasi/code-cache, else (root, no HOME: an engine's runtime
+ * call) /var/cache/tswasi/code-cache; then <tag>/. V8 checks a cache
+ * against the source's length only, so the name carries the bundle's
+ * directory, size and mtime: a rebuilt or another install's bundle never
+ * takes this one's code.
+ */
+function userCache() {
+  const env = process.env;
+  const base = env.TSWASI_CODE_CACHE_DIR
+    || (env.XDG_CACHE_HOME && isAbsolute(env.XDG_CACHE_HOME) ? join(env.XDG_CACHE_HOME, 'tswasi', 'code-cache')
+      : env.HOME && isAbsolute(env.HOME) ? join(env.HOME, '.cache', 'tswasi', 'code-cache')
+        : process.getuid?.() === 0 ? '/var/cache/tswasi/code-cache' : undefined);
+  if (base === undefined) return undefined;
+  let h = 2166136261; // FNV-1a of the bundle's directory
+  for (const c of bundleDir) h = Math.imul(h ^ c.charCodeAt(0), 16777619) >>> 0;
+  const st = statSync(filename);
+  const prefix = ${JSON.stringify(bundle)} + '-' + h.toString(16) + '-';
+  return { base, dir: join(base, tag), prefix, file: join(base, tag, prefix + st.size + '-' + Math.trunc(st.mtimeMs) + '.cache') };
+}
+const bundleDir = dirname(filename);
+
+/**
+ * Write the cache of what this run compiled, atomically (a temp file
+ * renamed: processes starting at once each write a whole file, the last
+ * rename wins, none reads half a file), and keep the cache bounded: this
+ * bundle's older builds' caches and all but the KEEP_VERSIONS most recently
+ * used versions' directories go. Anything that fails (a read-only or absent
+ * home, a container's read-only root) leaves things as they are.
+ */
+function saveCache(c, script, saves) {
+  try {
+    mkdirSync(c.dir, { recursive: true, mode: 0o700 });
+    const tmp = c.file + '.' + process.pid + '.tmp';
+    writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
+    utimesSync(tmp, new Date(), saves);
+    renameSync(tmp, c.file);
+    for (const n of readdirSync(c.dir)) if (n.startsWith(c.prefix) && n !== basename(c.file) && !n.endsWith('.tmp')) rmSync(join(c.dir, n), { force: true });
+    const versions = readdirSync(c.base).map((n) => ({ n, t: statSync(join(c.base, n)).mtimeMs })).sort((a, b) => b.t - a.t);
+    for (const v of versions.slice(KEEP_VERSIONS)) if (v.n !== tag) rmSync(join(c.base, v.n), { recursive: true, force: true });
+  } catch { /* no cache this time: the next run compiles again */ }
+}
+
 let cachedData;
-try { cachedData = readFileSync(filename + '.cache'); } catch { /* no cache: V8 compiles it */ }
+let user;
+/** How often the per-user cache read was written; SAVES for the build's. */
+let saves = SAVES;
+try {
+  cachedData = readFileSync(builtCache);
+} catch {
+  saves = 0;
+  try {
+    user = userCache();
+    if (user !== undefined) {
+      saves = Math.round(statSync(user.file).mtimeMs / 1000);
+      cachedData = readFileSync(user.file);
+    }
+  } catch { /* none yet */ }
+}
 const source = ${JSON.stringify(WRAP_HEAD)} + readFileSync(filename, 'utf8') + ${JSON.stringify(WRAP_TAIL)};
 const script = new Script(source, { filename, cachedData });
-// The build's training run: keep the code of every function this run compiled.
-if (process.env.TSWASI_WRITE_CODE_CACHE === '1') process.on('exit', () => writeFileSync(filename + '.cache', script.createCachedData()));
+if (process.env.TSWASI_WRITE_CODE_CACHE === '1') {
+  // The build's training run: keep the code of every function this run compiled.
+  process.on('exit', () => writeFileSync(builtCache, script.createCachedData()));
+} else if (cachedData === undefined || script.cachedDataRejected || saves < SAVES) {
+  // No cache for this Node (another Node built the package), one V8 rejected (other V8 flags), or a young one: (re)write this user's.
+  const next = cachedData === undefined || script.cachedDataRejected ? 1 : saves + 1;
+  try { user ??= userCache(); } catch { /* the bundle vanished: nothing to key a cache by */ }
+  if (user !== undefined) process.on('exit', () => saveCache(user, script, next));
+}
 const bundleModule = { exports: {} };
-script.runInThisContext()(bundleModule.exports, createRequire(filename), bundleModule, filename, dirname(filename));
+script.runInThisContext()(bundleModule.exports, createRequire(filename), bundleModule, filename, bundleDir);
 `;
 }
 
@@ -188,9 +305,13 @@ async function bundleEntry(src) {
   const shebang = text.startsWith('#!') ? text.slice(0, text.indexOf('\n') + 1) : '';
   // The shebang moves to the launcher (a function body cannot start with one); the line stays, as a comment.
   if (shebang !== '') await writeFile(cjs, text = '//' + text.slice(2));
+  // Every earlier build's caches (any Node's): V8 checks a cache against the source's length only.
+  for (const f of await readdir(path.dirname(cjs))) {
+    if (f.startsWith(path.basename(cjs) + '.') && f.endsWith('.cache')) await rm(path.join(path.dirname(cjs), f), { force: true });
+  }
   // The code cache of the compiled top level (every module's load-time code).
   const script = new Script(WRAP_HEAD + text + WRAP_TAIL, { filename: cjs });
-  await writeFile(cjs + '.cache', script.createCachedData());
+  await writeFile(`${cjs}.${cacheTag()}.cache`, script.createCachedData());
   await writeFile(js, launcher(path.basename(cjs), shebang, true));
   await rm(js + '.map', { force: true }); // tsc's map, of the file the launcher replaced
   await writeFile(js.replace(/\.js$/, '.cjs'), launcher(path.basename(cjs), shebang, false));

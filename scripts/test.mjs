@@ -8,6 +8,10 @@
 // only test/*.test.mjs and test/unit/ (the WASI core, CLI, pool, output,
 // tracing, the pure parts in-process; no podman, containerd, browser or long
 // attacks), in under a minute.
+// `--quick --containers`: the quick tier and the container end-to-end tests
+// (test/oci: podman, runc, containerd; test/cri; test/package: the packed
+// tarball installed) — what .ci/run runs on each supported Node besides the
+// machine's (scripts/node-versions.mjs).
 // Named files (`node scripts/test.mjs test/x.test.mjs`): just those, no type check.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
@@ -29,10 +33,12 @@ function haveChromium() {
   return statSync('/usr/bin/chromium', { throwIfNoEntry: false }) !== undefined;
 }
 
-const quick = process.argv[2] === '--quick';
-const named = process.argv.slice(quick ? 3 : 2);
+const flags = new Set(process.argv.slice(2).filter((a) => a.startsWith('--')));
+const quick = flags.has('--quick');
+const containers = flags.has('--containers');
+const named = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 
-if (!haveToolchain() || (!quick && (!haveOciTools() || !haveChromium()))) {
+if (!haveToolchain() || (!quick && (!haveOciTools() || !haveChromium())) || (containers && !haveOciTools())) {
   const canApt = process.platform === 'linux' && spawnSync('sh', ['-c', 'command -v apt-get']).status === 0;
   if (canApt && process.getuid?.() === 0) {
     console.log('test: installing clang, lld, wasi-libc, podman, buildah, runc, chromium (scripts/install-deps.sh)…');
@@ -55,8 +61,9 @@ function find(dir) {
 
 const testDir = join(root, 'test');
 const QUICK_DIRS = [testDir, join(testDir, 'unit')];
+const CONTAINER_DIRS = ['oci', 'cri', 'package'].map((d) => join(testDir, d));
 const files = named.length > 0 ? named
-  : quick ? find(testDir).filter((f) => QUICK_DIRS.includes(dirname(f)))
+  : quick ? find(testDir).filter((f) => QUICK_DIRS.includes(dirname(f)) || (containers && CONTAINER_DIRS.includes(dirname(f))))
   : find(testDir);
 
 if (named.length === 0) {
@@ -69,5 +76,11 @@ if (named.length === 0) {
   }
   console.log(`test: test/ type-checks against dist/ (${Date.now() - t0} ms)`);
 }
-const r = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...files], { stdio: 'inherit', cwd: root });
+// The Node running this script runs everything: its directory goes first on
+// PATH, so the tests, the CLIs they start (#!/usr/bin/env node), the
+// container runtime podman and containerd start, and the container runner
+// all run on it (`node scripts/node-versions.mjs exec 24 -- npm test`).
+const env = { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}` };
+console.log(`test: Node ${process.version} (${process.execPath}), ${files.length} files`);
+const r = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...files], { stdio: 'inherit', cwd: root, env });
 process.exit(r.status ?? 1);

@@ -11,7 +11,7 @@ import type { Context } from '../context.js';
 import { guestFd } from '../guest.js';
 import { ANNOTATION_BUNDLE, isWasmState } from '../wasm-state.js';
 import { guestOf, runnerProcess } from '../rewrite.js';
-import { runDir } from '../runner-root.js';
+import { runSubdir } from '../run-dir.js';
 import { parseProcess, type Process } from '../spec.js';
 import { loadBundle, preservedFds } from './create.js';
 
@@ -67,7 +67,7 @@ export function main(ctx: Context, inv: Invocation): number {
     }
   }
   if (!proc.args || proc.args.length === 0) throw new Error('process.args is empty');
-  const dir = path.join(runDir(), 'exec');
+  const dir = runSubdir('exec');
   const fd = guestFd(dir, guestOf(proc, spec, undefined));
   const file = path.join(dir, `process-${process.pid}-${Date.now()}.json`);
   fs.writeFileSync(file, JSON.stringify(runnerProcess(proc, 3 + (a.preserveFds ?? 0), spec)), { mode: 0o600 });

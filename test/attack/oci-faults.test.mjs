@@ -15,6 +15,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { bundle as writeBundle } from '../helpers/oci.mjs';
+import { BUNDLE_COPIES } from '../helpers/run-dir.mjs';
 import { OCI_BIN } from '../helpers/paths.mjs';
 import { tempDir } from '../helpers/tmp.mjs';
 import { sleep } from '../helpers/wait.mjs';
@@ -114,7 +115,7 @@ function containerProcs(root) {
   return list.filter((c) => c.pid > 0 && fs.existsSync(`/proc/${c.pid}`)).map((c) => `${c.pid} /${c.id}`);
 }
 /** tswasi-oci's bundle copies of containers with these ids (there until delete). */
-const COPIES = '/run/tswasi/bundles';
+const COPIES = BUNDLE_COPIES;
 /**
  * The bundle copies of these ids under this --root (oci/bundle-copies.ts names
  * them "<id>.<root key>.<random>"): another run's, on this machine at the same

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { compileC } from '../helpers/wasm.mjs';
 import { ociToolsProblem, ociWorld } from '../helpers/oci.mjs';
 import { tempDir } from '../helpers/tmp.mjs';
+import { waitFor } from '../helpers/wait.mjs';
 import { compileAttack, summary, runCli } from './lib.mjs';
 
 const problem = ociToolsProblem();
@@ -134,7 +135,11 @@ test('the runner\'s environment, argv and fds hold nothing of the guest\'s or th
     assert.ok(!argv.includes('sleep') && !argv.some((a) => a.includes('zq9')), `runner argv: ${argv}`);
     // Every fd: stdio, Node's own (pipes, eventfd, epoll, its read-only package
     // files while the loader reads them), the guest's tree (/rootfs…); nothing of the host.
-    const targets = fs.readdirSync(`/proc/${pid}/fd`).map((fd) => { try { return fs.readlinkSync(`/proc/${pid}/fd/${fd}`); } catch { return 'gone'; } });
+    const fdTargets = () => fs.readdirSync(`/proc/${pid}/fd`).map((fd) => { try { return fs.readlinkSync(`/proc/${pid}/fd/${fd}`); } catch { return 'gone'; } });
+    // The guest description (oci/guest.ts) is inherited, read and closed as the
+    // runner starts: `podman run -d` returns before that on a busy machine.
+    await waitFor('the runner to read and close its guest description', () => !fdTargets().some((t) => /\/guest-[^/]*\.json \(deleted\)$/.test(t)));
+    const targets = fdTargets();
     const bad = targets.filter((t) => !/^(pipe:|socket:|anon_inode:|\/dev\/null$|\/dev\/pts\/|\/rootfs(\/|$)|\/tswasi\/pkg\/|gone$)/.test(t));
     assert.deepEqual(bad, [], `runner fds: ${targets.join(', ')}`);
   } finally {

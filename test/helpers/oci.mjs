@@ -2,9 +2,11 @@
 // Helpers for the OCI tests: real buildah, podman and runc, in a private
 // storage so the tests never touch the machine's own images and containers.
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { OCI_BIN, ROOT } from './paths.mjs';
+import { BUNDLE_COPIES, RUN_DIR } from './run-dir.mjs';
 import { run } from './spawn.mjs';
 import { tempDir } from './tmp.mjs';
 
@@ -31,16 +33,20 @@ export function ociWorld() {
   const storage = ['--root', path.join(base, 'storage'), '--runroot', path.join(base, 'run'), '--storage-driver', 'vfs'];
   // podman 4.3 calls `delete` without the --runtime-flag options: runc keeps
   // every container's state at its default root (/run/runc); tswasi-oci keeps
-  // a Wasm container's rewritten bundle in /run/tswasi/bundles until delete.
+  // a Wasm container's rewritten bundle in its run directory until delete
+  // (this test process's: helpers/run-dir.mjs).
   const stateRoot = '/run/runc';
-  const copies = '/run/tswasi/bundles';
+  const copies = BUNDLE_COPIES;
   const podmanArgs = [
     ...storage, '--cgroup-manager', 'cgroupfs', '--events-backend', 'file',
-    '--runtime', OCI_BIN,
+    '--runtime', runtimeFor(base, RUN_DIR),
     '--runtime-flag', `native-runtime=${RUNC_WRAPPER}`,
   ];
   return {
     base,
+    /** podman's arguments with tswasi-oci run by another runtime file (runtimeFor's). */
+    /** @type {(runtime: string) => string[]} */
+    podmanArgsWith: (runtime) => podmanArgs.map((a, i) => (podmanArgs[i - 1] === '--runtime' ? runtime : a)),
     stateRoot,
     /** Ids of podman's containers that runc has state for, or whose Wasm bundle copy is still there. */
     knownIds() {
@@ -79,6 +85,27 @@ export function ociWorld() {
       spawnSync('podman', [...podmanArgs, 'rm', '-af', '-t', '0'], { stdio: 'ignore' });
     },
   };
+}
+
+/**
+ * The runtime podman is given: a wrapper that runs tswasi-oci — by default
+ * this checkout's on the Node running the tests (so that Node is the
+ * container runner's too: scripts/node-versions.mjs) — with its run
+ * directory at `runDir`. podman passes its runtime an environment of its
+ * own, not ours, so the run directory is set in the wrapper. Written under
+ * `dir`, named after `runDir` and the command.
+ * @param {string} dir
+ * @param {string} runDir
+ * @param {string[]} command the runtime's argv before podman's arguments
+ */
+export function runtimeFor(dir, runDir, command = [process.execPath, OCI_BIN]) {
+  const bin = path.join(dir, 'runtime', createHash('sha256').update(JSON.stringify([runDir, command])).digest('hex').slice(0, 12));
+  const file = path.join(bin, 'tswasi-oci');
+  if (fs.existsSync(file)) return file;
+  for (const p of [runDir, ...command]) if (p.includes("'")) throw new Error(`a path with a single quote: ${p}`);
+  fs.mkdirSync(bin, { recursive: true });
+  fs.writeFileSync(file, `#!/bin/sh\nTSWASI_OCI_RUN_DIR='${runDir}' exec ${command.map((c) => `'${c}'`).join(' ')} "$@"\n`, { mode: 0o755 });
+  return file;
 }
 
 /**
