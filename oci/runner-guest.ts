@@ -51,8 +51,8 @@ function openDirIn(ns: Namespace, guestPath: string): DirHandle | null {
  * working directory at "/", one preopen "/" is exact. Otherwise every
  * top-level directory of "/" is preopened under its absolute name ("/etc",
  * "/data", …), and the working directory last as ".": absolute paths then
- * match their longer prefix, relative paths match "." (README says what
- * does not hold).
+ * match their longer prefix, relative paths match "." (docs/containers.md
+ * "What a Wasm container sees" says what does not hold).
  */
 function containerPreopens(ns: Namespace, cwd: string) {
   const cwdComponents = normaliseGuestPath(cwd).split('/').filter(Boolean);

@@ -162,7 +162,7 @@ export function parseEnv(specs: readonly string[]): Record<string, string> {
  * while the guest computes. That thread — a second Node environment, ~20 ms
  * of CPU and more under load — was most of the difference in start-up to
  * node:wasi; what it bought, gathering small writes into one write(2), only
- * pays for guests that make many unbuffered writes (README "Performance").
+ * pays for guests that make many unbuffered writes (docs/performance.md "Where the time goes").
  * The pool (./pool) still gathers: its guests run on its worker threads.
  * A thread is started only for --max-wasm-stack: V8's stack on the main
  * thread is fixed at start (~1 MB).
