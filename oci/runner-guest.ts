@@ -13,6 +13,7 @@ import {
   type DirHandle, type Namespace,
 } from '../src/fs-api.js';
 import { SharedOutputWriter, writeAll } from '../wasi/index.js';
+import { Filetype } from '../wasi/abi.js';
 import { compileModule } from '../src/module.js';
 import { errorLine, runGuest } from '../src/run-guest.js';
 import type { Tracer } from '../src/trace/tracer.js';
@@ -58,7 +59,7 @@ function containerPreopens(ns: Namespace, cwd: string) {
   const cwdComponents = normaliseGuestPath(cwd).split('/').filter(Boolean);
   if (cwdComponents.length === 0) return [namespacePreopen(ns, '/', ns.root, [])];
   const fds = [];
-  const names = ns.root.readdir().filter((e) => e.filetype === 3 || e.filetype === 7).map((e) => e.name).sort();
+  const names = ns.root.readdir().filter((e) => e.filetype === Filetype.DIRECTORY || e.filetype === Filetype.SYMBOLIC_LINK).map((e) => e.name).sort();
   for (const name of names) {
     const h = openDirIn(ns, '/' + name);
     if (h !== null) fds.push(namespacePreopen(ns, '/' + name, h, [name]));

@@ -4,8 +4,7 @@ import type { CallContext } from '../../wasi/calls/context.js';
 import type { ParamKind } from '../../wasi/functions.js';
 
 const { ERRNO_NAMES, CLOCKID_NAMES, Rights, Fdflags, Oflags, Lookupflags, Fstflags, Sdflags, flagNames } = abi;
-const WHENCE = ['SET', 'CUR', 'END'];
-const ADVICE = ['NORMAL', 'SEQUENTIAL', 'RANDOM', 'WILLNEED', 'DONTNEED', 'NOREUSE'];
+const { WHENCE_NAMES: WHENCE, ADVICE_NAMES: ADVICE, Layout: L } = abi;
 const MAX_STR = 200;
 
 export function errnoName(n: unknown): string {
@@ -37,7 +36,7 @@ function readString(ctx: CallContext, ptr: number, len: number): string {
 function iovTotal(ctx: CallContext, ptr: number, len: number): string {
   try {
     let total = 0;
-    for (let i = 0; i < (len >>> 0); i++) total += ctx.mem.u32(ptr + i * 8 + 4);
+    for (let i = 0; i < (len >>> 0); i++) total += ctx.mem.iovLen(ptr, i);
     return `[${len >>> 0} iov, ${total} bytes]`;
   } catch {
     return `<bad iovs ${ptr >>> 0}>`;
@@ -94,12 +93,12 @@ export function showOutput(ctx: CallContext, kind: ParamKind, ptr: number, extra
       case 'out_fd': { const fd = ctx.mem.u32(ptr); return fdLabel(ctx, fd); }
       case 'out_u32': case 'out_size': return String(ctx.mem.u32(ptr));
       case 'out_u64': return String(ctx.mem.u64(ptr));
-      case 'out_fdstat': return `{filetype=${abi.FILETYPE_NAMES[ctx.mem.u8[ptr >>> 0]!]}, flags=${flagNames(ctx.mem.view.getUint16((ptr >>> 0) + 2, true), Fdflags)}}`;
+      case 'out_fdstat': return `{filetype=${abi.FILETYPE_NAMES[ctx.mem.u8[(ptr >>> 0) + L.fdstat.fs_filetype]!]}, flags=${flagNames(ctx.mem.view.getUint16((ptr >>> 0) + L.fdstat.fs_flags, true), Fdflags)}}`;
       case 'out_filestat': {
         const p = ptr >>> 0;
-        return `{filetype=${abi.FILETYPE_NAMES[ctx.mem.u8[p + 16]!]}, size=${ctx.mem.u64(p + 32)}, ino=${ctx.mem.u64(p + 8)}}`;
+        return `{filetype=${abi.FILETYPE_NAMES[ctx.mem.u8[p + L.filestat.filetype]!]}, size=${ctx.mem.u64(p + L.filestat.size_)}, ino=${ctx.mem.u64(p + L.filestat.ino)}}`;
       }
-      case 'out_prestat': return `{dir, name_len=${ctx.mem.u32(ptr + 4)}}`;
+      case 'out_prestat': return `{dir, name_len=${ctx.mem.u32(ptr + L.prestat.pr_name_len)}}`;
       case 'out_buf_str': return readString(ctx, ptr, extra as number);
       default: return null;
     }
