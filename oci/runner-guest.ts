@@ -15,9 +15,9 @@ import {
 import { SharedOutputWriter, writeAll } from '../wasi/index.js';
 import { Filetype } from '../wasi/abi.js';
 import { compileModule } from '../src/module.js';
-import { errorLine, runGuest } from '../src/run-guest.js';
+import { runGuest } from '../src/run-guest.js';
 import type { Tracer } from '../src/trace/tracer.js';
-import { UserError } from '../src/errors.js';
+import { UserError, errorLine, failureLine } from '../src/errors.js';
 import { compileWat, looksLikeWat } from '../src/wat.js';
 import { GUEST_ROOT } from './runner-root.js';
 import type { GuestProcess } from './guest.js';
@@ -115,7 +115,7 @@ const { guest, traceFd, ring } = workerData as { guest: GuestProcess; traceFd?: 
 // No top-level await: the build bundles this entry as CommonJS, to run it from V8's code cache.
 void run(guest, traceFd, ring).then((code) => code, (e: unknown) => {
   // Before the guest ran: its module is missing or malformed.
-  fs.writeSync(2, `error: ${e instanceof UserError ? e.message : `internal error: ${(e as Error).message}`}\n`);
+  fs.writeSync(2, failureLine(e) + '\n');
   return 1;
 }).then((code) => {
   // Ends this thread with the guest's status; the main thread exits with it.

@@ -4,9 +4,9 @@ import { createRequire } from 'node:module';
 import { basename } from 'node:path';
 
 import { inheritedListenFds, parseHostPort, type ListenerSource } from '../../wasi/index.js';
-import { UserError } from '../errors.js';
+import { UserError, errorLine, failureLine } from '../errors.js';
 import { compileModule, readModule } from '../module.js';
-import { errorLine, runGuest, type GuestOutcome } from '../run-guest.js';
+import { runGuest, type GuestOutcome } from '../run-guest.js';
 import { tracerFor, type TraceSpec } from '../trace/setup.js';
 import { parseTraceSpec } from '../trace/tracer.js';
 import { compileWat, looksLikeWat } from '../wat.js';
@@ -208,11 +208,7 @@ export async function run(a: RunArgs): Promise<number> {
     for (const r of outcome.results ?? []) process.stdout.write(`${String(r)}\n`);
     return outcome.exitCode;
   } catch (e) {
-    if (e instanceof UserError) {
-      process.stderr.write(`error: ${e.message}\n`);
-      return e.exitCode;
-    }
-    process.stderr.write(`error: internal error: ${(e as Error)?.message ?? String(e)}\n`);
-    return 70;
+    process.stderr.write(failureLine(e) + '\n');
+    return e instanceof UserError ? e.exitCode : 70;
   }
 }
