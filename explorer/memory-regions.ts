@@ -26,7 +26,7 @@ export function regions(ctx: CallContext, name: string, raw: unknown[], after: b
     const a = raw[i] as number;
     const b = raw[i + 1] as number;
     i += arity(kind);
-    const iov = (k: number): [number, number] => [ctx.mem.u32(a + k * 8), ctx.mem.u32(a + k * 8 + 4)];
+    const iov = (k: number): [number, number] => [ctx.mem.iovBuf(a, k), ctx.mem.iovLen(a, k)];
     try {
       if (!after && kind === 'str') take(pname, 'read', a, b);
       else if (!after && kind === 'subscriptions') take(pname, 'read', a, Layout.subscription.size * (sibling(raw, sig, 'nsubscriptions') >>> 0));

@@ -12,10 +12,11 @@ export const ERR_EMPTY_ID = 'container id cannot be empty';
  * runc's id rule (libcontainer/factory_linux.go validateID): the regexp
  * `^[\w+-\.]+$` - in Go's syntax `+-\.` is the range '+'..'.', i.e. + , - . -
  * and "/"+id must already be a clean path, which rules out "." and "..".
- * Two bounds of ours, same words: no leading "." (runc allows ".a", but
- * tswasi-oci's own entries in --root - ".ID.lock", ".native" - begin with
- * one, and an id must not be able to name them), and the id names files,
- * which must fit NAME_MAX (255). Engines use hex ids; neither bound bites.
+ * Two bounds of ours, same words: no leading "." (runc allows ".a"; an id
+ * begins the names of tswasi-oci's files in its run directory - the
+ * "ID.KEY.lock" of a create, the bundle copies "ID.KEY.RANDOM" - and none of
+ * them is to be a hidden file), and those names must fit NAME_MAX (255).
+ * Engines use hex ids; neither bound bites.
  */
 const ID_RE = /^[A-Za-z0-9_+,-][A-Za-z0-9_+,.-]*$/;
 export const ID_MAX = 249;

@@ -13,10 +13,11 @@ import {
   type DirHandle, type Namespace,
 } from '../src/fs-api.js';
 import { SharedOutputWriter, writeAll } from '../wasi/index.js';
+import { Filetype } from '../wasi/abi.js';
 import { compileModule } from '../src/module.js';
-import { errorLine, runGuest } from '../src/run-guest.js';
+import { runGuest } from '../src/run-guest.js';
 import type { Tracer } from '../src/trace/tracer.js';
-import { UserError } from '../src/errors.js';
+import { UserError, errorLine, failureLine } from '../src/errors.js';
 import { compileWat, looksLikeWat } from '../src/wat.js';
 import { GUEST_ROOT } from './runner-root.js';
 import type { GuestProcess } from './guest.js';
@@ -51,14 +52,14 @@ function openDirIn(ns: Namespace, guestPath: string): DirHandle | null {
  * working directory at "/", one preopen "/" is exact. Otherwise every
  * top-level directory of "/" is preopened under its absolute name ("/etc",
  * "/data", …), and the working directory last as ".": absolute paths then
- * match their longer prefix, relative paths match "." (README says what
- * does not hold).
+ * match their longer prefix, relative paths match "." (docs/containers.md
+ * "What a Wasm container sees" says what does not hold).
  */
 function containerPreopens(ns: Namespace, cwd: string) {
   const cwdComponents = normaliseGuestPath(cwd).split('/').filter(Boolean);
   if (cwdComponents.length === 0) return [namespacePreopen(ns, '/', ns.root, [])];
   const fds = [];
-  const names = ns.root.readdir().filter((e) => e.filetype === 3 || e.filetype === 7).map((e) => e.name).sort();
+  const names = ns.root.readdir().filter((e) => e.filetype === Filetype.DIRECTORY || e.filetype === Filetype.SYMBOLIC_LINK).map((e) => e.name).sort();
   for (const name of names) {
     const h = openDirIn(ns, '/' + name);
     if (h !== null) fds.push(namespacePreopen(ns, '/' + name, h, [name]));
@@ -116,7 +117,7 @@ const { guest, traceFd, ring } = workerData as { guest: GuestProcess; traceFd?: 
 // No top-level await: the build bundles this entry as CommonJS, to run it from V8's code cache.
 void run(guest, traceFd, ring).then((code) => code, (e: unknown) => {
   // Before the guest ran: its module is missing or malformed.
-  fs.writeSync(2, `error: ${e instanceof UserError ? e.message : `internal error: ${(e as Error).message}`}\n`);
+  fs.writeSync(2, failureLine(e) + '\n');
   return 1;
 }).then((code) => {
   // Ends this thread with the guest's status; the main thread exits with it.

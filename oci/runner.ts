@@ -19,6 +19,7 @@ import { Worker } from 'node:worker_threads';
 import { writeAll } from '../wasi/host-stdio.js';
 import { createOutputRing, SharedOutputReader } from '../wasi/shared-output.js';
 import { readGuestFd, type GuestProcess } from './guest.js';
+import { failureLine } from '../src/errors.js';
 
 /** Signals whose default action ends a process: the runner ends with 128+n, as if it had no handler. */
 const ENDING_SIGNALS = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGUSR1: 10, SIGUSR2: 12, SIGALRM: 14, SIGTERM: 15 } as const;
@@ -53,7 +54,7 @@ function main(): void {
     stdin: false, stdout: false, stderr: false,
   });
   worker.on('error', (e) => {
-    process.stderr.write(`error: internal error: ${e.message}\n`);
+    process.stderr.write(failureLine(e) + '\n');
     process.exit(70);
   });
   worker.on('exit', (code) => {

@@ -1,7 +1,7 @@
 /**
  * `npm run build`, second step (after tsc): each file Node starts a process
  * or a thread with — the bin entries, `tswasi run --max-wasm-stack`'s thread,
- * the container runner and its guest's thread — becomes one bundled file (esbuild) that runs from V8's code cache. See README "Start-up".
+ * the container runner and its guest's thread — becomes one bundled file (esbuild) that runs from V8's code cache. See docs/performance.md "Start-up".
  *
  * tsc still writes every module and the .d.ts files: the library (`tswasi`,
  * `tswasi/wasi`) stays unbundled. For an entry X.ts this step writes, at

@@ -10,7 +10,7 @@
  */
 import { ListenError, WASI, WasiExit, type WASIOptions } from '../wasi/index.js';
 import { assemblyScriptEnv, instantiateAssemblyScript, invokeAssemblyScript, needsAssemblyScriptEnv } from './assemblyscript.js';
-import { UserError } from './errors.js';
+import { UserError, errorMessage } from './errors.js';
 import { assertImports, instantiate } from './instantiate.js';
 import { WASM_PAGE } from './memory-limit.js';
 import { describeTrap, isTrap } from './trap.js';
@@ -75,7 +75,7 @@ function failure(e: unknown, memory: WebAssembly.Memory | undefined, limitPages:
     const at = t.frames.length > 0 ? ` (at ${t.frames.join(' <- ')})` : '';
     return { exitCode: TRAP_EXIT, error: { kind: 'trap', message: `wasm trap: ${t.message}${at}`, frames: t.frames } };
   }
-  const message = e instanceof UserError || e instanceof ListenError ? e.message : `internal error: ${(e as Error)?.message ?? String(e)}`;
+  const message = e instanceof ListenError ? e.message : errorMessage(e);
   return { exitCode: 1, error: { kind: 'error', message } };
 }
 
@@ -131,9 +131,4 @@ export function runGuest(input: GuestInput): GuestOutcome {
   } catch (e) {
     return failure(e, memory, memoryLimitPages);
   }
-}
-
-/** The line the CLI and the container runner print on stderr for an outcome with an error. */
-export function errorLine(error: GuestError): string {
-  return `error: ${error.message}`;
 }

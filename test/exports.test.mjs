@@ -1,11 +1,11 @@
 // @ts-check
-// The public surface: every name README shows is importable from the package
+// The public surface: every name docs/embedding.md shows is importable from the package
 // entry points ('tswasi', 'tswasi/wasi', resolved through package.json
 // "exports" as a user's import would be) and holds a real run-time value.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-test("'tswasi' exports what README shows, with run-time values", async () => {
+test("'tswasi' exports what docs/embedding.md shows, with run-time values", async () => {
   const m = await import('tswasi');
   /** @type {Record<string, unknown>} the entry point as a table of names, to look each up */
   const byName = m;
@@ -29,7 +29,7 @@ test("'tswasi' exports what README shows, with run-time values", async () => {
   }
 });
 
-test("'tswasi/wasi' exports what README shows, with run-time values", async () => {
+test("'tswasi/wasi' exports what docs/embedding.md shows, with run-time values", async () => {
   const w = await import('tswasi/wasi');
   const top = await import('tswasi');
   /** @type {Record<string, unknown>} */

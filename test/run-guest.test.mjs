@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { ROOT } from './helpers/wasm.mjs';
 
-const { runGuest, errorLine } = await import(path.join(ROOT, 'dist/src/run-guest.js'));
+const { runGuest } = await import(path.join(ROOT, 'dist/src/run-guest.js'));
+const { errorLine } = await import(path.join(ROOT, 'dist/src/errors.js'));
 const { compileWat } = await import(path.join(ROOT, 'dist/src/wat.js'));
 const { limitMemory } = await import(path.join(ROOT, 'dist/src/memory-limit.js'));
 

@@ -26,18 +26,23 @@ export enum Errno {
   XDEV = 75, NOTCAPABLE = 76,
 }
 
+/**
+ * The names of a numeric enum's members by value (TypeScript's reverse
+ * mapping), for traces and error messages: the enum is the one list.
+ */
+function namesByValue(e: Readonly<Record<number, string>>, count: number): readonly string[] {
+  return Object.freeze(Array.from({ length: count }, (_, v) => e[v]!));
+}
+
+/** The union of a flag set's bits. */
+function allBits(flags: Readonly<Record<string, number>>): number {
+  let all = 0;
+  for (const bit of Object.values(flags)) all |= bit;
+  return all;
+}
+
 /** errno names by value, for traces and error messages. */
-export const ERRNO_NAMES: readonly string[] = [
-  'SUCCESS', 'TOOBIG', 'ACCES', 'ADDRINUSE', 'ADDRNOTAVAIL', 'AFNOSUPPORT', 'AGAIN', 'ALREADY',
-  'BADF', 'BADMSG', 'BUSY', 'CANCELED', 'CHILD', 'CONNABORTED', 'CONNREFUSED', 'CONNRESET',
-  'DEADLK', 'DESTADDRREQ', 'DOM', 'DQUOT', 'EXIST', 'FAULT', 'FBIG', 'HOSTUNREACH', 'IDRM',
-  'ILSEQ', 'INPROGRESS', 'INTR', 'INVAL', 'IO', 'ISCONN', 'ISDIR', 'LOOP', 'MFILE', 'MLINK',
-  'MSGSIZE', 'MULTIHOP', 'NAMETOOLONG', 'NETDOWN', 'NETRESET', 'NETUNREACH', 'NFILE', 'NOBUFS',
-  'NODEV', 'NOENT', 'NOEXEC', 'NOLCK', 'NOLINK', 'NOMEM', 'NOMSG', 'NOPROTOOPT', 'NOSPC',
-  'NOSYS', 'NOTCONN', 'NOTDIR', 'NOTEMPTY', 'NOTRECOVERABLE', 'NOTSOCK', 'NOTSUP', 'NOTTY',
-  'NXIO', 'OVERFLOW', 'OWNERDEAD', 'PERM', 'PIPE', 'PROTO', 'PROTONOSUPPORT', 'PROTOTYPE',
-  'RANGE', 'ROFS', 'SPIPE', 'SRCH', 'STALE', 'TIMEDOUT', 'TXTBSY', 'XDEV', 'NOTCAPABLE',
-];
+export const ERRNO_NAMES: readonly string[] = namesByValue(Errno, Errno.NOTCAPABLE + 1);
 
 /**
  * rights: what an fd may be used for. A u64 in the ABI, but every defined bit
@@ -76,7 +81,7 @@ export const Rights = {
   SOCK_ACCEPT: 1 << 29,
 } as const;
 export type RightName = keyof typeof Rights;
-export const RIGHTS_ALL = (1 << 30) - 1;
+export const RIGHTS_ALL = allBits(Rights);
 
 /** Rights a regular file can have at most (uvwasi's UVWASI__RIGHTS_REGULAR_FILE_BASE). */
 export const RIGHTS_REGULAR_FILE =
@@ -108,10 +113,7 @@ export enum Filetype {
   UNKNOWN = 0, BLOCK_DEVICE = 1, CHARACTER_DEVICE = 2, DIRECTORY = 3, REGULAR_FILE = 4,
   SOCKET_DGRAM = 5, SOCKET_STREAM = 6, SYMBOLIC_LINK = 7,
 }
-export const FILETYPE_NAMES: readonly string[] = [
-  'UNKNOWN', 'BLOCK_DEVICE', 'CHARACTER_DEVICE', 'DIRECTORY', 'REGULAR_FILE', 'SOCKET_DGRAM',
-  'SOCKET_STREAM', 'SYMBOLIC_LINK',
-];
+export const FILETYPE_NAMES: readonly string[] = namesByValue(Filetype, Filetype.SYMBOLIC_LINK + 1);
 
 /** fdflags (u16) */
 export const Fdflags = { APPEND: 1, DSYNC: 2, NONBLOCK: 4, RSYNC: 8, SYNC: 16 } as const;
@@ -121,13 +123,20 @@ export const Oflags = { CREAT: 1, DIRECTORY: 2, EXCL: 4, TRUNC: 8 } as const;
 export const Lookupflags = { SYMLINK_FOLLOW: 1 } as const;
 /** fstflags (u16) */
 export const Fstflags = { ATIM: 1, ATIM_NOW: 2, MTIM: 4, MTIM_NOW: 8 } as const;
+/** Every defined bit of each flag set: a guest argument with any other bit is INVAL. */
+export const FDFLAGS_ALL = allBits(Fdflags);
+export const OFLAGS_ALL = allBits(Oflags);
+export const FSTFLAGS_ALL = allBits(Fstflags);
 /** whence (u8) */
 export enum Whence { SET = 0, CUR = 1, END = 2 }
-/** advice (u8): NORMAL..NOREUSE */
-export const ADVICE_MAX = 5;
+export const WHENCE_NAMES: readonly string[] = namesByValue(Whence, Whence.END + 1);
+/** advice (u8) */
+export enum Advice { NORMAL = 0, SEQUENTIAL = 1, RANDOM = 2, WILLNEED = 3, DONTNEED = 4, NOREUSE = 5 }
+export const ADVICE_MAX = Advice.NOREUSE;
+export const ADVICE_NAMES: readonly string[] = namesByValue(Advice, ADVICE_MAX + 1);
 /** clockid (u32) */
 export enum Clockid { REALTIME = 0, MONOTONIC = 1, PROCESS_CPUTIME_ID = 2, THREAD_CPUTIME_ID = 3 }
-export const CLOCKID_NAMES: readonly string[] = ['REALTIME', 'MONOTONIC', 'PROCESS_CPUTIME_ID', 'THREAD_CPUTIME_ID'];
+export const CLOCKID_NAMES: readonly string[] = namesByValue(Clockid, Clockid.THREAD_CPUTIME_ID + 1);
 /** eventtype (u8) */
 export enum Eventtype { CLOCK = 0, FD_READ = 1, FD_WRITE = 2 }
 /** eventrwflags (u16) */

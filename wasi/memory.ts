@@ -1,10 +1,11 @@
-import { Errno } from './abi.js';
+import { Errno, Layout } from './abi.js';
 import { WasiError } from './errors.js';
 
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
 const utf8Encoder = new TextEncoder();
 /** Typed arrays use host byte order; wasm memory is little-endian. */
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+const IOV = Layout.iovec;
 
 /**
  * The only door to guest linear memory. Every access is bounds-checked and a
@@ -49,6 +50,14 @@ export class GuestMemory {
   u32(ptr: number): number {
     const p = this.check(ptr, 4);
     return this.view.getUint32(p, true);
+  }
+  /** The buffer pointer of iovec (or ciovec) `i` of the array at `iovs`. */
+  iovBuf(iovs: number, i: number): number {
+    return this.u32(iovs + i * IOV.size + IOV.buf);
+  }
+  /** The length of iovec (or ciovec) `i` of the array at `iovs`. */
+  iovLen(iovs: number, i: number): number {
+    return this.u32(iovs + i * IOV.size + IOV.buf_len);
   }
   setU8(ptr: number, v: number): void {
     const p = this.check(ptr, 1);

@@ -6,8 +6,8 @@
  * wasi/functions.ts gives (it calls the JS implementation with its
  * arguments), so V8 refuses a module that imports one with another type with
  * a LinkError, for every user of the WASI class. The extra wasm-to-wasm call
- * costs nothing measurable on fd_write or clock_time_get (README, "Import
- * types").
+ * costs nothing measurable on fd_write or clock_time_get (docs/performance.md
+ * "Import types").
  *
  * It also keeps clock_time_get BigInt-free: every i64 argument of a JS import
  * reaches JavaScript as a newly allocated BigInt; clock_time_get's

@@ -18,6 +18,7 @@ import { DirFd, type Fd } from './fd.js';
 import type { Namespace } from './fs/resolve.js';
 import { fsMayHaveChanged } from './fs/stat-cache.js';
 import { FdTable } from './fd-table.js';
+import { WASI_FUNCTIONS } from './functions.js';
 import { GuestMemory } from './memory.js';
 import type { ListenersOption, Platform } from './platform.js';
 import { type DirSource, capabilityPreopen, openDirSourceWith } from './preopens.js';
@@ -79,33 +80,6 @@ export interface WASIOptions {
 }
 
 type Exports = WebAssembly.Exports & { memory?: WebAssembly.Memory; _start?: () => void; _initialize?: () => void };
-
-/**
- * Calls that may run while gathered output is still unwritten: they neither
- * show anything to the outside world nor wait for it. Every other call
- * flushes the output buffer first, so what the guest wrote is out before it
- * reads, sleeps, opens, or exits.
- */
-const NO_FLUSH = new Set([
-  'fd_write', 'clock_time_get', 'clock_res_get', 'random_get', 'args_get', 'args_sizes_get',
-  'environ_get', 'environ_sizes_get', 'sched_yield', 'fd_fdstat_get',
-]);
-
-/**
- * Calls that change no file and its times, and learn nothing from outside
- * the guest: fd_readdir's kept stats (StatCache) stay fresh across them.
- * Every other call marks them stale before it runs. (path_open with
- * O_CREAT or O_TRUNC, or of a non-regular file, and a resolver readlink mark
- * them stale themselves; a fresh getdents forgets the listed directory's own.)
- */
-const STAT_FRESH_CALLS = new Set([
-  'fd_readdir', 'path_filestat_get', 'fd_filestat_get', 'fd_fdstat_get', 'path_open', 'fd_close',
-  'fd_seek', 'fd_tell', 'fd_advise', 'fd_prestat_get', 'fd_prestat_dir_name',
-  'clock_time_get', 'clock_res_get', 'random_get', 'args_get', 'args_sizes_get', 'environ_get', 'environ_sizes_get',
-]);
-
-/** Calls written to never throw, so they skip the guard's extra call (hot paths). */
-const SELF_GUARDED = new Set(['clock_time_get']);
 
 /**
  * Catch host-side exceptions of an import and return an errno; only proc_exit
@@ -200,9 +174,11 @@ export class WasiBase {
     for (const group of groups) {
       for (const name in group) {
         const fn = group[name]!;
-        const noFlush = NO_FLUSH.has(name);
-        const before = STAT_FRESH_CALLS.has(name) ? (noFlush ? null : flush) : (noFlush ? fsMayHaveChanged : markAndFlush);
-        const guarded = SELF_GUARDED.has(name) ? fn : guard(fn, before);
+        // What runs first, and whether the guard is needed: the function table says (wasi/functions.ts).
+        const spec = WASI_FUNCTIONS[name];
+        const noFlush = spec?.outputMayWait ?? false;
+        const before = spec?.keepsStatsFresh ? (noFlush ? null : flush) : (noFlush ? fsMayHaveChanged : markAndFlush);
+        const guarded = spec?.neverThrows ? fn : guard(fn, before);
         imports[name] = options.wrapImport ? options.wrapImport(name, guarded, ctx) : guarded;
       }
     }

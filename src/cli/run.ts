@@ -4,9 +4,9 @@ import { createRequire } from 'node:module';
 import { basename } from 'node:path';
 
 import { inheritedListenFds, parseHostPort, type ListenerSource } from '../../wasi/index.js';
-import { UserError } from '../errors.js';
+import { UserError, errorLine, failureLine } from '../errors.js';
 import { compileModule, readModule } from '../module.js';
-import { errorLine, runGuest, type GuestOutcome } from '../run-guest.js';
+import { runGuest, type GuestOutcome } from '../run-guest.js';
 import { tracerFor, type TraceSpec } from '../trace/setup.js';
 import { parseTraceSpec } from '../trace/tracer.js';
 import { compileWat, looksLikeWat } from '../wat.js';
@@ -162,7 +162,7 @@ export function parseEnv(specs: readonly string[]): Record<string, string> {
  * while the guest computes. That thread — a second Node environment, ~20 ms
  * of CPU and more under load — was most of the difference in start-up to
  * node:wasi; what it bought, gathering small writes into one write(2), only
- * pays for guests that make many unbuffered writes (README "Performance").
+ * pays for guests that make many unbuffered writes (docs/performance.md "Where the time goes").
  * The pool (./pool) still gathers: its guests run on its worker threads.
  * A thread is started only for --max-wasm-stack: V8's stack on the main
  * thread is fixed at start (~1 MB).
@@ -208,11 +208,7 @@ export async function run(a: RunArgs): Promise<number> {
     for (const r of outcome.results ?? []) process.stdout.write(`${String(r)}\n`);
     return outcome.exitCode;
   } catch (e) {
-    if (e instanceof UserError) {
-      process.stderr.write(`error: ${e.message}\n`);
-      return e.exitCode;
-    }
-    process.stderr.write(`error: internal error: ${(e as Error)?.message ?? String(e)}\n`);
-    return 70;
+    process.stderr.write(failureLine(e) + '\n');
+    return e instanceof UserError ? e.exitCode : 70;
   }
 }

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import { tracerFor } from '../trace/setup.js';
 import type { Tracer } from '../trace/tracer.js';
 import { SharedOutputWriter, writeAll, type OutputCoalescer, type StdioSink, type StdioSource } from '../../wasi/index.js';
-import { UserError } from '../errors.js';
+import { errorMessage } from '../errors.js';
 import { runGuest as runOnThisThread, type GuestOutcome } from '../run-guest.js';
 import { SharedStdinReader } from './shared-stdin.js';
 import { preopenSources, snapshots } from './preopens.js';
@@ -57,7 +57,7 @@ export default function runGuest(task: GuestTask): GuestResult {
     });
   } catch (e) {
     // Only a bad trace spec gets here: runGuest itself never throws.
-    const message = e instanceof UserError ? e.message : `internal error: ${(e as Error)?.message ?? String(e)}`;
+    const message = errorMessage(e);
     outcome = { exitCode: 1, error: { kind: 'error', message } };
   }
   const result: GuestResult = { ...outcome, durationMs: 0 };

@@ -7,8 +7,8 @@ const {
   ERRNO_NAMES, CLOCKID_NAMES, Rights, Fdflags, Oflags, Lookupflags, Fstflags, Sdflags, Riflags, Roflags, Eventtype, Layout,
   EVENTRWFLAGS_FD_READWRITE_HANGUP, SUBCLOCKFLAGS_SUBSCRIPTION_CLOCK_ABSTIME, flagNames,
 } = abi;
-const WHENCE = ['SET', 'CUR', 'END'];
-const ADVICE = ['NORMAL', 'SEQUENTIAL', 'RANDOM', 'WILLNEED', 'DONTNEED', 'NOREUSE'];
+const { WHENCE_NAMES: WHENCE, ADVICE_NAMES: ADVICE } = abi;
+const L = Layout;
 const MAX_STR = 200;
 /** poll_oneoff's subscriptions and events shown, at most; the rest are counted. */
 const MAX_SUBS = 16;
@@ -45,7 +45,7 @@ function readString(ctx: CallContext, ptr: number, len: number): string {
 function iovTotal(ctx: CallContext, ptr: number, len: number): string {
   try {
     let total = 0;
-    for (let i = 0; i < (len >>> 0); i++) total += ctx.mem.u32(ptr + i * 8 + 4);
+    for (let i = 0; i < (len >>> 0); i++) total += ctx.mem.iovLen(ptr, i);
     return `[${len >>> 0} iov, ${total} bytes]`;
   } catch {
     return `<bad iovs ${ptr >>> 0}>`;
@@ -160,12 +160,12 @@ export function showOutput(ctx: CallContext, kind: ParamKind, ptr: number, extra
       case 'out_fd': { const fd = ctx.mem.u32(ptr); return fdLabel(ctx, fd); }
       case 'out_u32': case 'out_size': return String(ctx.mem.u32(ptr));
       case 'out_u64': return String(ctx.mem.u64(ptr));
-      case 'out_fdstat': return `{filetype=${abi.FILETYPE_NAMES[ctx.mem.u8[ptr >>> 0]!]}, flags=${flagNames(ctx.mem.view.getUint16((ptr >>> 0) + 2, true), Fdflags)}}`;
+      case 'out_fdstat': return `{filetype=${abi.FILETYPE_NAMES[ctx.mem.u8[(ptr >>> 0) + L.fdstat.fs_filetype]!]}, flags=${flagNames(ctx.mem.view.getUint16((ptr >>> 0) + L.fdstat.fs_flags, true), Fdflags)}}`;
       case 'out_filestat': {
         const p = ptr >>> 0;
-        return `{filetype=${abi.FILETYPE_NAMES[ctx.mem.u8[p + 16]!]}, size=${ctx.mem.u64(p + 32)}, ino=${ctx.mem.u64(p + 8)}}`;
+        return `{filetype=${abi.FILETYPE_NAMES[ctx.mem.u8[p + L.filestat.filetype]!]}, size=${ctx.mem.u64(p + L.filestat.size_)}, ino=${ctx.mem.u64(p + L.filestat.ino)}}`;
       }
-      case 'out_prestat': return `{dir, name_len=${ctx.mem.u32(ptr + 4)}}`;
+      case 'out_prestat': return `{dir, name_len=${ctx.mem.u32(ptr + L.prestat.pr_name_len)}}`;
       case 'out_buf_str': return readString(ctx, ptr, extra as number);
       case 'out_roflags': return flagNames(ctx.mem.view.getUint16(ctx.mem.check(ptr, 2), true), Roflags);
       // The count is what the call wrote to nevents.

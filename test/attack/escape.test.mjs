@@ -71,7 +71,7 @@ for (const name of names) {
 }
 
 // The detector itself: Node's own node:wasi lets an intermediate symlink
-// escape its preopen (README "The sandbox"); the same probes must say so.
+// escape its preopen (docs/security.md "The sandbox"); the same probes must say so.
 test('detector self-test: the probes catch node:wasi escaping through a planted link', { skip: !wasm && 'no toolchain' }, async (t) => {
   assert.ok(wasm);
   const { WASI: NodeWASI } = await import('node:wasi');

@@ -3,7 +3,7 @@
 // server: what the page shows after running the shipped examples (rows,
 // decoded calls — the same as `tswasi run --trace=json` prints — summary
 // counts, files), bad input, the Stop button, opening a CLI trace, and
-// plain-file use. TSWASI_SCREENSHOTS=DIR saves the README's screenshots there.
+// plain-file use. TSWASI_SCREENSHOTS=DIR saves the screenshots of README and docs/tracing.md there.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';

@@ -2,7 +2,7 @@
 // A private containerd with its CRI plugin, for test/cri: its own root,
 // state, sockets and /run, in a mount namespace of its own, so nothing it
 // mounts is seen by the host and nothing of the machine's containerd is
-// touched. The configuration is containerd.toml beside this file (README
+// touched. The configuration is containerd.toml beside this file (docs/containers.md
 // shows it) with ${DIR} and ${BIN} filled in.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -16,7 +16,7 @@ import { criClient } from './client.mjs';
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const CONFIG_TEMPLATE = path.join(HERE, 'containerd.toml');
 export const INSTALL_SCRIPT = path.join(ROOT, 'scripts', 'install-oci.sh');
-/** The runtime handler name: containerd's runtimes.tswasi, README's RuntimeClass handler. */
+/** The runtime handler name: containerd's runtimes.tswasi, docs/containers.md's RuntimeClass handler. */
 export const HANDLER = 'tswasi';
 export const IMAGES = {
   pause: 'localhost/tswasi-cri/pause:1',
@@ -47,7 +47,7 @@ export async function startContainerd() {
   const dir = tempDir('tswasi-cri-');
   const bin = path.join(dir, 'bin');
   for (const d of ['run', 'cni/net.d', 'logs', bin]) fs.mkdirSync(path.resolve(dir, d), { recursive: true });
-  // tswasi-oci as README installs it: a wrapper at a fixed path.
+  // tswasi-oci as docs/containers.md installs it: a wrapper at a fixed path.
   sh('sh', [INSTALL_SCRIPT, bin]);
   const config = path.join(dir, 'config.toml');
   fs.writeFileSync(config, fs.readFileSync(CONFIG_TEMPLATE, 'utf8').replaceAll('${DIR}', dir).replaceAll('${BIN}', bin));

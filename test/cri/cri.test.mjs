@@ -1,7 +1,7 @@
 // @ts-check
 // Kubernetes' path to tswasi: containerd's CRI plugin, driven over gRPC as
 // kubelet drives it, with a runtime handler `tswasi` whose runc binary is
-// tswasi-oci (installed as README says). Its own containerd (private root,
+// tswasi-oci (installed as docs/containers.md says). Its own containerd (private root,
 // state, sockets and /run), images built in the run with buildah from the
 // project's C guest and busybox-static. Pods use the host network (no CNI here).
 import { after, before, test } from 'node:test';
@@ -214,10 +214,10 @@ test('nothing is left: no sandbox or container in CRI or in the runtime\'s list'
   assert.deepEqual(cd.runtimeList(), []);
 });
 
-test('README shows the configuration this test uses, and the wrapper needs no PATH', { skip }, () => {
-  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+test('docs/containers.md shows the configuration this test uses, and the wrapper needs no PATH', { skip }, () => {
+  const readme = fs.readFileSync(path.join(ROOT, 'docs', 'containers.md'), 'utf8');
   const toml = fs.readFileSync(CONFIG_TEMPLATE, 'utf8');
-  assert.ok(readme.includes('```toml\n' + toml + '```\n'), 'README has test/cri/containerd.toml verbatim in a toml block');
+  assert.ok(readme.includes('```toml\n' + toml + '```\n'), 'docs/containers.md has test/cri/containerd.toml verbatim in a toml block');
   assert.match(readme, new RegExp(`kind: RuntimeClass\\n[^]*?handler: ${HANDLER}\\b`));
   assert.match(readme, /scripts\/install-oci\.sh/);
   // Engines call the runtime with a minimal environment: none at all here.

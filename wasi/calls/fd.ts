@@ -1,5 +1,5 @@
 /** Every fd_* call. Each decodes guest memory, checks rights, and delegates to the Fd. */
-import { ADVICE_MAX, Errno, Fdflags, Fstflags, Layout, PREOPENTYPE_SOCKET, Rights, Whence } from '../abi.js';
+import { ADVICE_MAX, Errno, FDFLAGS_ALL, FSTFLAGS_ALL, Fdflags, Fstflags, Layout, PREOPENTYPE_SOCKET, Rights, Whence } from '../abi.js';
 import { WasiError } from '../errors.js';
 import { DirFd, type Fd } from '../fd.js';
 import type { Filestat, TimeSpec } from '../fs/handle.js';
@@ -56,7 +56,7 @@ export function writeFilestat(mem: GuestMemory, ptr: number, st: Filestat): void
 
 /** fst_flags → the two TimeSpecs; INVAL when a time is both given and NOW. */
 export function timesFromFlags(atim: bigint, mtim: bigint, fst: number): [TimeSpec, TimeSpec] {
-  if (fst & ~0xf) throw new WasiError(Errno.INVAL);
+  if (fst & ~FSTFLAGS_ALL) throw new WasiError(Errno.INVAL);
   if ((fst & Fstflags.ATIM) && (fst & Fstflags.ATIM_NOW)) throw new WasiError(Errno.INVAL);
   if ((fst & Fstflags.MTIM) && (fst & Fstflags.MTIM_NOW)) throw new WasiError(Errno.INVAL);
   const a: TimeSpec = fst & Fstflags.ATIM_NOW ? 'now' : fst & Fstflags.ATIM ? BigInt.asUintN(64, atim) : null;
@@ -71,9 +71,8 @@ export function fdCalls(ctx: CallContext): WasiFunctions {
   function readv(f: Fd, iovs: number, iovsLen: number, position: number): number {
     let total = 0;
     for (let i = 0; i < iovsLen; i++) {
-      const base = iovs + i * 8;
-      const ptr = mem.u32(base);
-      const len = mem.u32(base + 4);
+      const ptr = mem.iovBuf(iovs, i);
+      const len = mem.iovLen(iovs, i);
       const p = mem.check(ptr, len);
       const n = position < 0 ? f.read(mem.u8, p, len) : f.pread(mem.u8, p, len, position + total);
       total += n;
@@ -84,20 +83,20 @@ export function fdCalls(ctx: CallContext): WasiFunctions {
 
   function writev(f: Fd, iovs: number, iovsLen: number, position: number): number {
     if (iovsLen === 1) {
-      const ptr = mem.u32(iovs);
-      const len = mem.u32(iovs + 4);
+      const ptr = mem.iovBuf(iovs, 0);
+      const len = mem.iovLen(iovs, 0);
       const p = mem.check(ptr, len);
       return position < 0 ? f.write(mem.u8, p, len) : f.pwrite(mem.u8, p, len, position);
     }
     // Gather small vectors: one syscall instead of one per iovec.
     let size = 0;
-    mem.check(iovs, iovsLen * 8);
-    for (let i = 0; i < iovsLen && size <= GATHER_LIMIT; i++) size += mem.u32(iovs + i * 8 + 4);
+    mem.check(iovs, iovsLen * Layout.iovec.size);
+    for (let i = 0; i < iovsLen && size <= GATHER_LIMIT; i++) size += mem.iovLen(iovs, i);
     if (size <= GATHER_LIMIT) {
       let at = 0;
       for (let i = 0; i < iovsLen; i++) {
-        const ptr = mem.u32(iovs + i * 8);
-        const len = mem.u32(iovs + i * 8 + 4);
+        const ptr = mem.iovBuf(iovs, i);
+        const len = mem.iovLen(iovs, i);
         const p = mem.check(ptr, len);
         gather.set(mem.u8.subarray(p, p + len), at);
         at += len;
@@ -106,8 +105,8 @@ export function fdCalls(ctx: CallContext): WasiFunctions {
     }
     let total = 0;
     for (let i = 0; i < iovsLen; i++) {
-      const ptr = mem.u32(iovs + i * 8);
-      const len = mem.u32(iovs + i * 8 + 4);
+      const ptr = mem.iovBuf(iovs, i);
+      const len = mem.iovLen(iovs, i);
       const p = mem.check(ptr, len);
       const n = position < 0 ? f.write(mem.u8, p, len) : f.pwrite(mem.u8, p, len, position + total);
       total += n;
@@ -173,7 +172,7 @@ export function fdCalls(ctx: CallContext): WasiFunctions {
 
     fd_fdstat_set_flags(fd: number, flags: number): number {
       const f = fds.get(fd, Rights.FD_FDSTAT_SET_FLAGS);
-      if (flags & ~0x1f) return Errno.INVAL;
+      if (flags & ~FDFLAGS_ALL) return Errno.INVAL;
       // Linux cannot change O_SYNC/O_DSYNC after open; wasmtime says INVAL too. NONBLOCK matters
       // to sockets only (files never block, and ignore it).
       if (flags & (Fdflags.SYNC | Fdflags.DSYNC | Fdflags.RSYNC)) return Errno.INVAL;

@@ -3,7 +3,7 @@
  * the final step as a closure; no path logic lives in this file.
  */
 import {
-  Errno, Fdflags, Filetype, Lookupflags, Oflags, Rights, RIGHTS_DIRECTORY, RIGHTS_REGULAR_FILE, RIGHTS_TTY,
+  Errno, Fdflags, Filetype, Lookupflags, OFLAGS_ALL, Oflags, Rights, RIGHTS_DIRECTORY, RIGHTS_REGULAR_FILE, RIGHTS_TTY,
 } from '../abi.js';
 import { WasiError } from '../errors.js';
 import { DirFd, FileFd } from '../fd.js';
@@ -111,7 +111,7 @@ export function pathCalls(ctx: CallContext): WasiFunctions {
       if (oflags & Oflags.CREAT) needed |= Rights.PATH_CREATE_FILE;
       if (oflags & Oflags.TRUNC) needed |= Rights.PATH_FILESTAT_SET_SIZE;
       const d = dirFd(fd, needed);
-      if (oflags & ~0xf) return Errno.INVAL;
+      if (oflags & ~OFLAGS_ALL) return Errno.INVAL;
       if ((oflags & Oflags.DIRECTORY) && (oflags & (Oflags.CREAT | Oflags.TRUNC))) return Errno.INVAL;
       // Rights beyond what the directory may hand down are dropped, not refused:
       // wasi-libc asks for every right and expects to get what applies.

@@ -58,8 +58,8 @@ export function sockCalls({ mem, fds }: CallContext): WasiFunctions {
       mem.check(iovs, (iovsLen >>> 0) * Layout.iovec.size);
       let total = 0;
       for (let i = 0; i < iovsLen >>> 0; i++) {
-        const ptr = mem.u32(iovs + i * 8);
-        const len = mem.u32(iovs + i * 8 + 4);
+        const ptr = mem.iovBuf(iovs, i);
+        const len = mem.iovLen(iovs, i);
         const p = mem.check(ptr, len);
         const n = f.send(mem.u8, p, len);
         total += n;
@@ -91,20 +91,20 @@ export function recvIovecs(
   mem.check(iovs, iovsLen * Layout.iovec.size);
   let total = 0;
   for (let i = 0; i < iovsLen; i++) {
-    const len = mem.u32(iovs + i * 8 + 4);
-    mem.check(mem.u32(iovs + i * 8), len);
+    const len = mem.iovLen(iovs, i);
+    mem.check(mem.iovBuf(iovs, i), len);
     total += len;
   }
   if (iovsLen === 1) {
-    const p = mem.check(mem.u32(iovs), mem.u32(iovs + 4));
-    return read(mem.u8, p, mem.u32(iovs + 4));
+    const p = mem.check(mem.iovBuf(iovs, 0), mem.iovLen(iovs, 0));
+    return read(mem.u8, p, mem.iovLen(iovs, 0));
   }
   const n = read(SCRATCH, 0, Math.min(total, SCRATCH.length));
   // Scatter what came (memory cannot have grown: the guest is inside this call).
   let at = 0;
   for (let i = 0; i < iovsLen && at < n; i++) {
-    const p = mem.u32(iovs + i * 8);
-    const len = Math.min(mem.u32(iovs + i * 8 + 4), n - at);
+    const p = mem.iovBuf(iovs, i);
+    const len = Math.min(mem.iovLen(iovs, i), n - at);
     mem.u8.set(SCRATCH.subarray(at, at + len), p);
     at += len;
   }

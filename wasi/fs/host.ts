@@ -11,8 +11,8 @@
  *
  * Elsewhere (no procfs) we fall back to joined host paths, and verify opens
  * afterwards with fstat (dev, ino) against an lstat taken before; that closes
- * the open race for existing files but not for every other operation. README
- * ("Sandbox") says what holds where.
+ * the open race for existing files but not for every other operation.
+ * docs/security.md "The sandbox" says what holds where.
  */
 import fs from 'node:fs';
 import { Errno, Filetype } from '../abi.js';

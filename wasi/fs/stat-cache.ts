@@ -12,7 +12,7 @@
  *  1. The guest itself. Every WASI call that may change a file or its times,
  *     or waits for or reads from the outside world, calls
  *     `fsMayHaveChanged()` before it runs (WasiBase's guard; the calls that
- *     cannot are listed in `STAT_FRESH_CALLS` in wasi.ts): writes, reads
+ *     cannot are marked `keepsStatsFresh` in wasi/functions.ts): writes, reads
  *     (atime), creates, renames, truncation, set-times, poll, sockets,
  *     proc_exit... Two host syscalls of read-only calls change times as well
  *     and are handled where they happen: the resolver's readlink (the link's
