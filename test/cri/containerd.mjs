@@ -63,7 +63,8 @@ export async function startContainerd() {
   const daemon = spawn(which('unshare'), ['--mount', '--propagation', 'private', '/bin/sh', script], {
     detached: true,
     stdio: ['ignore', logFd, logFd],
-    env: { PATH: SYSTEMD_PATH }, // the environment systemd gives containerd.service
+    // The environment systemd gives containerd.service, with our bin first: containerd finds containerd-shim-tswasi-v1 on its PATH.
+    env: { PATH: `${bin}:${SYSTEMD_PATH}` },
   });
   fs.closeSync(logFd);
   const daemonPid = daemon.pid;
