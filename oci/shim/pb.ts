@@ -88,7 +88,7 @@ export class Writer {
 
 export class DecodeError extends Error {}
 
-type Value = number | Uint8Array;
+type Value = number | bigint | Uint8Array;
 
 /** A decoded message: each field number's values, in order (a repeated field has several; the last wins for a single one). */
 export class Fields {
@@ -97,21 +97,31 @@ export class Fields {
   static decode(b: Uint8Array): Fields {
     const map = new Map<number, Value[]>();
     let i = 0;
-    const varint = (): number => {
+    /** A varint: a number, or a bigint when past 2^53 (a negative int32 or int64 is ten bytes). */
+    const varint = (): number | bigint => {
       let v = 0;
       let mul = 1;
+      const start = i;
       for (let n = 0; n < 10; n++) {
         if (i >= b.length) throw new DecodeError('truncated varint');
         const byte = b[i++]!;
-        // Past 2^53 precision goes, never sign or magnitude: fine for the sizes and ids carried here.
         v += (byte & 0x7f) * mul;
         mul *= 128;
-        if ((byte & 0x80) === 0) return v;
+        if ((byte & 0x80) !== 0) continue;
+        if (v <= Number.MAX_SAFE_INTEGER) return v;
+        let big = 0n;
+        for (let k = i - 1; k >= start; k--) big = (big << 7n) | BigInt(b[k]! & 0x7f);
+        return BigInt.asUintN(64, big);
       }
       throw new DecodeError('varint longer than 10 bytes');
     };
+    const length = (): number => {
+      const n = varint();
+      if (typeof n !== 'number') throw new DecodeError('length out of range');
+      return n;
+    };
     while (i < b.length) {
-      const key = varint();
+      const key = length();
       const field = Math.floor(key / 8);
       const wire = key % 8;
       if (field === 0) throw new DecodeError('field number 0');
@@ -121,7 +131,7 @@ export class Fields {
         case 1: if ((i += 8) > b.length) throw new DecodeError('truncated fixed64'); continue;
         case 5: if ((i += 4) > b.length) throw new DecodeError('truncated fixed32'); continue;
         case 2: {
-          const n = varint();
+          const n = length();
           if (i + n > b.length) throw new DecodeError('truncated length-delimited field');
           value = b.subarray(i, i + n);
           i += n;
@@ -141,17 +151,21 @@ export class Fields {
     return l === undefined ? undefined : l[l.length - 1];
   }
 
-  uint(field: number): number {
+  private varint(field: number): number | bigint {
     const v = this.last(field);
     if (v === undefined) return 0;
-    if (typeof v !== 'number') throw new DecodeError(`field ${field}: expected a varint`);
+    if (v instanceof Uint8Array) throw new DecodeError(`field ${field}: expected a varint`);
     return v;
+  }
+
+  /** uint32, uint64, int64, enum (past 2^53, approximate). */
+  uint(field: number): number {
+    return Number(this.varint(field));
   }
 
   /** int32 (a negative one comes as a 64-bit two's complement). */
   int32(field: number): number {
-    const v = this.uint(field);
-    return v >= 2 ** 31 ? Number(BigInt.asIntN(32, BigInt(v))) : v;
+    return Number(BigInt.asIntN(32, BigInt(this.varint(field))));
   }
 
   bool(field: number): boolean {
@@ -161,7 +175,7 @@ export class Fields {
   bytes(field: number): Uint8Array {
     const v = this.last(field);
     if (v === undefined) return new Uint8Array(0);
-    if (typeof v === 'number') throw new DecodeError(`field ${field}: expected bytes`);
+    if (!(v instanceof Uint8Array)) throw new DecodeError(`field ${field}: expected bytes`);
     return v;
   }
 
@@ -180,14 +194,14 @@ export class Fields {
 
   repeated(field: number): Fields[] {
     return (this.map.get(field) ?? []).map((v) => {
-      if (typeof v === 'number') throw new DecodeError(`field ${field}: expected a message`);
+      if (!(v instanceof Uint8Array)) throw new DecodeError(`field ${field}: expected a message`);
       return Fields.decode(v);
     });
   }
 
   strings(field: number): string[] {
     return (this.map.get(field) ?? []).map((v) => {
-      if (typeof v === 'number') throw new DecodeError(`field ${field}: expected a string`);
+      if (!(v instanceof Uint8Array)) throw new DecodeError(`field ${field}: expected a string`);
       return UTF8.decode(v);
     });
   }
