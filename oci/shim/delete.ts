@@ -2,21 +2,23 @@
  * `delete`: containerd runs it in a container's bundle when the shim that
  * served it is gone (killed, crashed) or never answered: stop and remove
  * what the container left — runc's container (killed), the Wasm bundle
- * copy, the rootfs mount — and print a DeleteResponse (exit status 137,
- * the runc shim's answer: the process was killed with the shim).
+ * copy, the rootfs mount, and the dead shim's socket (which the runc shim
+ * leaves) — and print a DeleteResponse (exit status 137, the runc shim's
+ * answer: the process was killed with the shim).
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { removeCopies } from '../bundle-copies.js';
 import { findNativeRuntime } from '../native.js';
 import { idProblem } from '../runc-errors.js';
 import type { ShimFlags } from './flags.js';
 import { encodeDeleted, now } from './messages.js';
-import { checkName, runcRoot } from './paths.js';
+import { checkName, runcRoot, socketPath } from './paths.js';
 import { rootfsDir } from './rootfs.js';
 
-export function main(f: ShimFlags): number {
+export async function main(f: ShimFlags): Promise<number> {
   checkName('namespace', f.namespace);
   const bad = idProblem(f.id);
   if (bad !== null) throw new Error(bad);
@@ -37,6 +39,19 @@ export function main(f: ShimFlags): number {
   let pid = 0;
   try { pid = Number(fs.readFileSync(path.join(bundle, 'tswasi-shim', 'init', 'pid'), 'utf8')) || 0; } catch { /* never created */ }
   fs.rmSync(path.join(bundle, 'tswasi-shim'), { recursive: true, force: true });
+  await removeDeadSocket(bundle);
   process.stdout.write(encodeDeleted(pid, 128 + 9, now()));
   return 0;
+}
+
+/** The pod's shim socket, if no shim answers on it any more (another container of the pod may still be served). */
+async function removeDeadSocket(bundle: string): Promise<void> {
+  let sock: string;
+  try { sock = socketPath(fs.readFileSync(path.join(bundle, 'address'), 'utf8').trim()); } catch { return; }
+  const refused = await new Promise<boolean>((resolve) => {
+    const c = net.createConnection(sock);
+    c.once('connect', () => { c.destroy(); resolve(false); });
+    c.once('error', (e: NodeJS.ErrnoException) => resolve(e.code === 'ECONNREFUSED'));
+  });
+  if (refused) fs.rmSync(sock, { force: true });
 }

@@ -40,17 +40,22 @@ export function criProblem() {
 /** @typedef {Awaited<ReturnType<typeof startContainerd>>} Containerd */
 
 /**
- * Start containerd; `extraToml` (with ${DIR} and ${BIN}) is appended to the configuration.
+ * Start containerd; `extraToml` (with ${DIR} and ${BIN}) is appended to the
+ * configuration; `restartOf`: start it again on the root, state and /run of
+ * that stopped one (what it left running goes on: a restart).
  * Returns { dir, bin, sock, pid, cri, ctr, ctrNs, runtimeList, stop, log }.
+ * @param {{ extraToml?: string, restartOf?: { dir: string } }} [options]
  */
-export async function startContainerd(extraToml = '') {
-  const dir = tempDir('tswasi-cri-');
+export async function startContainerd({ extraToml = '', restartOf } = {}) {
+  const dir = restartOf?.dir ?? tempDir('tswasi-cri-');
   const bin = path.join(dir, 'bin');
-  for (const d of ['run', 'cni/net.d', 'logs', bin]) fs.mkdirSync(path.resolve(dir, d), { recursive: true });
-  // tswasi-oci as README installs it: a wrapper at a fixed path.
-  sh('sh', [INSTALL_SCRIPT, bin]);
   const config = path.join(dir, 'config.toml');
-  fs.writeFileSync(config, (fs.readFileSync(CONFIG_TEMPLATE, 'utf8') + extraToml).replaceAll('${DIR}', dir).replaceAll('${BIN}', bin));
+  if (restartOf === undefined) {
+    for (const d of ['run', 'cni/net.d', 'logs', bin]) fs.mkdirSync(path.resolve(dir, d), { recursive: true });
+    // tswasi-oci as README installs it: a wrapper at a fixed path.
+    sh('sh', [INSTALL_SCRIPT, bin]);
+    fs.writeFileSync(config, (fs.readFileSync(CONFIG_TEMPLATE, 'utf8') + extraToml).replaceAll('${DIR}', dir).replaceAll('${BIN}', bin));
+  }
   const sock = path.join(dir, 'containerd.sock');
   // A mount namespace of its own, with propagation private (unshare), and a
   // private /run: containerd 1.6 puts shim sockets under /run/containerd
@@ -58,7 +63,7 @@ export async function startContainerd(extraToml = '') {
   const script = path.join(dir, 'start.sh');
   fs.writeFileSync(script, `set -e\n'${which('mount')}' --bind '${dir}/run' /run\nexec '${which('containerd')}' --config '${config}'\n`);
   const logFile = path.join(dir, 'containerd.log');
-  const logFd = fs.openSync(logFile, 'w');
+  const logFd = fs.openSync(logFile, 'a');
   // detached: a session of its own (setsid), so a ^C of the test does not reach it first.
   const daemon = spawn(which('unshare'), ['--mount', '--propagation', 'private', '/bin/sh', script], {
     detached: true,

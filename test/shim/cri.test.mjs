@@ -33,7 +33,7 @@ before(async () => {
   if (missing) throw new Error(`CI needs containerd, conmon, buildah, runc, busybox-static and the wasm32-wasi toolchain: ${missing}`);
   const wasm = compileC('oci_tool');
   assert.ok(wasm, 'oci_tool was not built');
-  cd = await startContainerd(fs.readFileSync(SHIM_TOML, 'utf8'));
+  cd = await startContainerd({ extraToml: fs.readFileSync(SHIM_TOML, 'utf8') });
   await importImages(cd, wasm);
 }, { timeout: 180_000 });
 
