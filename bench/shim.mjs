@@ -69,7 +69,8 @@ try {
   const bin = path.join(cd.bin, 'containerd-shim-tswasi-v1');
   const inNs = (cmd) => {
     const t = process.hrtime.bigint();
-    const r = spawnSync('nsenter', ['-t', String(cd.pid), '-m', '--', 'sh', '-c', `cd '${bundle}' && ${cmd}`], { encoding: 'utf8' });
+    // containerd's environment (PATH only): a variable such as NODE_EXTRA_CA_CERTS would add its cost to every Node start.
+    const r = spawnSync('nsenter', ['-t', String(cd.pid), '-m', '--', 'sh', '-c', `cd '${bundle}' && ${cmd}`], { encoding: 'utf8', env: { PATH: process.env.PATH } });
     if (r.status !== 0) throw new Error(`${cmd}: ${r.stderr}`);
     return Number(process.hrtime.bigint() - t) / 1e6;
   };

@@ -12,7 +12,7 @@ import { checkName, runcRoot, socketPath } from './paths.js';
 import { Publisher } from './publisher.js';
 import { TASK_SERVICE, TaskService } from './service.js';
 import { newRuntime, type Runtime } from './task.js';
-import { serveTtrpc } from './ttrpc.js';
+import { serveTtrpc, type Method } from './ttrpc.js';
 import { version } from './version.js';
 
 function openLog(): number | null {
@@ -50,10 +50,23 @@ export async function main(f: ShimFlags): Promise<void> {
       });
     },
   });
-  serveTtrpc(server, new Map([[TASK_SERVICE, service.methods]]), (l) => log(l, 'warning'));
+  // containerd at log level debug starts its shims with -debug: then each call is logged with its time.
+  const methods = f.debug ? timed(service.methods, (l) => log(l, 'debug')) : service.methods;
+  serveTtrpc(server, new Map([[TASK_SERVICE, methods]]), (l) => log(l, 'warning'));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen({ fd: 3 }, () => resolve());
   });
   log(`serving ${address || 'fd 3'}`, f.debug ? 'debug' : 'info');
+}
+
+function timed(methods: ReadonlyMap<string, Method>, log: (line: string) => void): ReadonlyMap<string, Method> {
+  return new Map([...methods].map(([name, m]) => [name, async (b: Uint8Array) => {
+    const t = performance.now();
+    try {
+      return await m(b);
+    } finally {
+      log(`${name} ${(performance.now() - t).toFixed(1)} ms`);
+    }
+  }]));
 }

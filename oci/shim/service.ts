@@ -55,6 +55,7 @@ export class TaskService {
       if (this.containers.has(r.id)) throw new RpcError(Code.ALREADY_EXISTS, `container ${r.id}: already exists`);
       const c = new Container(this.rt(), r.id, r.bundle, r.rootfs, { stdin: r.stdin, stdout: r.stdout, stderr: r.stderr, terminal: r.terminal }, this.onExit);
       this.containers.set(r.id, c);
+      const release = c.init.holdExits();
       try {
         const pid = await c.create();
         this.pub.publish(events.create(r.id, r.bundle, r.rootfs, { stdin: r.stdin, stdout: r.stdout, stderr: r.stderr, terminal: r.terminal }, pid));
@@ -62,19 +63,27 @@ export class TaskService {
       } catch (e) {
         this.containers.delete(r.id);
         throw e;
+      } finally {
+        release();
       }
     }],
     ['Start', async (b) => {
       const r = decodeRef(b);
       const { c, p } = this.process(r.id, r.execId);
-      if (p === c.init) {
-        const pid = await c.start();
-        this.pub.publish(events.start(c.id, pid));
+      // A process that ends at once: its TaskExit after this TaskStart.
+      const release = p.holdExits();
+      try {
+        if (p === c.init) {
+          const pid = await c.start();
+          this.pub.publish(events.start(c.id, pid));
+          return encodePid(pid);
+        }
+        const pid = await c.startExec(p);
+        this.pub.publish(events.execStarted(c.id, p.execId, pid));
         return encodePid(pid);
+      } finally {
+        release();
       }
-      const pid = await c.startExec(p);
-      this.pub.publish(events.execStarted(c.id, p.execId, pid));
-      return encodePid(pid);
     }],
     ['Delete', async (b) => {
       const r = decodeRef(b);

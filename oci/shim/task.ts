@@ -60,6 +60,21 @@ export class Proc {
   stdio: Stdio | null = null;
   readonly done: Promise<void>;
   private markDone!: () => void;
+  /** While Create or Start is under way, the exit waits: its event must follow theirs (the runc shim holds exits alike). */
+  private hold: Promise<void> = Promise.resolve();
+
+  holdExits(): () => void {
+    let release!: () => void;
+    const held = new Promise<void>((r) => { release = r; });
+    const before = this.hold;
+    this.hold = before.then(() => held);
+    return release;
+  }
+
+  /** Resolves when no Create or Start of this process is under way. */
+  get settled(): Promise<void> {
+    return this.hold;
+  }
 
   constructor(readonly execId: string, readonly io: StdioPaths, readonly dir: string) {
     this.done = new Promise((r) => { this.markDone = r; });
@@ -140,8 +155,9 @@ export class Container {
     stdio.attach(p.monitor.child.stdin);
     p.stdio = stdio;
     p.pid = p.monitor.pid;
-    void p.monitor.exited.then((e) => {
+    void p.monitor.exited.then(async (e) => {
       stdio.closeStdin();
+      await p.settled;
       if (p.status === Status.STOPPED) return;
       p.exited(e.status, now());
       this.onExit(this, p, e);

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { compileC, toolchainProblem } from '../helpers/wasm.mjs';
 import { waitFor } from '../helpers/wait.mjs';
 import { IMAGES, importImages, startContainerd } from '../cri/containerd.mjs';
+import { ociLayout } from './oci-layout.mjs';
 import { RUNTIME, killLeftovers, leftovers, shimProblem, shimProcesses, watchEvents } from './shim.mjs';
 
 const BB = '/bin/busybox';
@@ -68,6 +69,19 @@ test('ctr run --rm of a Wasm module: its args, stdout and exit code', { skip, ..
   const r = await done;
   assert.equal(r.code, 7, r.stderr);
   assert.equal(r.stdout, 'argv[0]=/tool.wasm\nargv[1]=report\nargv[2]=7\nargv[3]=GREETING\nGREETING=hi there\n');
+});
+
+test('a wasip1/wasm image (an OCI layout written here): imported and run for that platform', { skip, ...T }, async () => {
+  const wasm = compileC('oci_tool');
+  assert.ok(wasm);
+  const archive = path.join(cd.dir, 'wasip1.tar');
+  const name = 'localhost/tswasi-shim/wasip1:1';
+  fs.writeFileSync(archive, ociLayout({ name, files: [['tool.wasm', fs.readFileSync(wasm)]], os: 'wasip1', architecture: 'wasm', entrypoint: ['/tool.wasm', 'args', 'from-config'] }));
+  const imp = await cd.ctrNs(['images', 'import', '--platform', 'wasip1/wasm', '--snapshotter', 'overlayfs', archive]);
+  assert.equal(imp.code, 0, imp.stderr);
+  const r = await cd.ctrNs(['run', '--rm', '--platform', 'wasip1/wasm', '--runtime', RUNTIME, name, newId('wasip1')]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, 'argv[0]=/tool.wasm\nargv[1]=args\nargv[2]=from-config\n');
 });
 
 test('the task events of a container reach containerd, in order', { skip, ...T }, async () => {
