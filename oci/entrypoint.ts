@@ -48,7 +48,8 @@ export function readEntrypoint(spec: Spec, bundle: string, limit = Infinity): Ui
   }
   const root = HostDir.open(dir, true);
   try {
-    return readAllFrom(buildNamespace(root, new Map()), rel, limit);
+    // No directory cache: a one-off read keeps no directory open after it (the shim, long-lived, unmounts this rootfs later).
+    return readAllFrom({ ...buildNamespace(root, new Map()), dirCache: undefined }, rel, limit);
   } catch {
     return null;
   } finally {

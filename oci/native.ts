@@ -31,7 +31,7 @@ function isExecutable(p: string): boolean {
   }
 }
 
-function onPath(name: string): string | null {
+export function onPath(name: string): string | null {
   for (const dir of (process.env['PATH'] ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin').split(':')) {
     const p = path.join(dir || '.', name);
     if (isExecutable(p)) return p;

@@ -1,7 +1,9 @@
 #!/bin/sh
-# Installs tswasi-oci and tswasi-oci-wasm at a fixed path for container
-# engines to call (containerd's BinaryName, CRI-O's runtime_path, podman's
-# --runtime): `scripts/install-oci.sh [DIR]`, DIR defaulting to /usr/local/bin.
+# Installs tswasi-oci, tswasi-oci-wasm and containerd-shim-tswasi-v1 at a
+# fixed path for container engines to call (containerd's BinaryName, CRI-O's
+# runtime_path, podman's --runtime; containerd finds the shim on its PATH for
+# runtime_type io.containerd.tswasi.v1): `scripts/install-oci.sh [DIR]`, DIR
+# defaulting to /usr/local/bin.
 # Each is a two-line sh wrapper that names node and the built entry point by
 # absolute path: engines run their runtime with a minimal environment whose
 # PATH may not hold node (nvm, a tarball), where `#!/usr/bin/env node` fails.
@@ -18,8 +20,9 @@ for p in "$node" "$here"; do
   case $p in *"'"*) echo "install-oci: a path with a single quote is not supported: $p" >&2; exit 1 ;; esac
 done
 mkdir -p "$dest"
-for name in tswasi-oci tswasi-oci-wasm; do
-  entry=$here/dist/oci/$name.cjs
+for entry in oci/tswasi-oci oci/tswasi-oci-wasm oci/shim/containerd-shim-tswasi-v1; do
+  name=$(basename "$entry")
+  entry=$here/dist/$entry.cjs
   [ -f "$entry" ] || { echo "install-oci: $entry is missing: run npm run build first" >&2; exit 1; }
   tmp=$dest/.$name.$$
   printf "#!/bin/sh\nexec '%s' '%s' \"\$@\"\n" "$node" "$entry" > "$tmp"

@@ -12,7 +12,7 @@ import { guestFd } from '../guest.js';
 import { ANNOTATION_BUNDLE, isWasmState } from '../wasm-state.js';
 import { guestOf, runnerProcess } from '../rewrite.js';
 import { runSubdir } from '../run-dir.js';
-import { parseProcess, type Process } from '../spec.js';
+import { parseProcess, type Process, type Spec } from '../spec.js';
 import { loadBundle, preservedFds } from './create.js';
 
 interface ExecArgs {
@@ -37,6 +37,17 @@ function execArgs(inv: Invocation): ExecArgs {
     pidfdSocket: o.value('pidfd-socket'), preserveFds: o.count('preserve-fds'), cwd: o.value('cwd'), env: o.list('env'), tty: o.flag('tty'),
     user: o.value('user'), command: [...inv.operands],
   };
+}
+
+/**
+ * A process to run in the Wasm container of `spec`: runc's process (another
+ * container runner) and the fd with its guest's description, which the
+ * process finds as fd `guestFdNumber`.
+ */
+export function wasmExecProcess(spec: Spec, proc: Process, guestFdNumber: number): { process: Process; fd: number } {
+  if (!proc.args || proc.args.length === 0) throw new Error('process.args is empty');
+  const fd = guestFd(runSubdir('exec'), guestOf(proc, spec, undefined));
+  return { process: runnerProcess(proc, guestFdNumber, spec), fd };
 }
 
 export function main(ctx: Context, inv: Invocation): number {
@@ -66,11 +77,9 @@ export function main(ctx: Context, inv: Invocation): number {
       proc.user = { uid: uid!, gid: gid ?? 0 };
     }
   }
-  if (!proc.args || proc.args.length === 0) throw new Error('process.args is empty');
-  const dir = runSubdir('exec');
-  const fd = guestFd(dir, guestOf(proc, spec, undefined));
-  const file = path.join(dir, `process-${process.pid}-${Date.now()}.json`);
-  fs.writeFileSync(file, JSON.stringify(runnerProcess(proc, 3 + (a.preserveFds ?? 0), spec)), { mode: 0o600 });
+  const { process: runner, fd } = wasmExecProcess(spec, proc, 3 + (a.preserveFds ?? 0));
+  const file = path.join(runSubdir('exec'), `process-${process.pid}-${Date.now()}.json`);
+  fs.writeFileSync(file, JSON.stringify(runner), { mode: 0o600 });
   try {
     const opts = ['--process', file];
     if (a.detach) opts.push('--detach');

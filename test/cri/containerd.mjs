@@ -40,17 +40,22 @@ export function criProblem() {
 /** @typedef {Awaited<ReturnType<typeof startContainerd>>} Containerd */
 
 /**
- * Start containerd.
- * Returns { dir, bin, sock, pid, cri, ctr, runtimeList, stop, log }.
+ * Start containerd; `extraToml` (with ${DIR} and ${BIN}) is appended to the
+ * configuration; `restartOf`: start it again on the root, state and /run of
+ * that stopped one (what it left running goes on: a restart).
+ * Returns { dir, bin, sock, pid, cri, ctr, ctrNs, runtimeList, stop, log }.
+ * @param {{ extraToml?: string, restartOf?: { dir: string } }} [options]
  */
-export async function startContainerd() {
-  const dir = tempDir('tswasi-cri-');
+export async function startContainerd({ extraToml = '', restartOf } = {}) {
+  const dir = restartOf?.dir ?? tempDir('tswasi-cri-');
   const bin = path.join(dir, 'bin');
-  for (const d of ['run', 'cni/net.d', 'logs', bin]) fs.mkdirSync(path.resolve(dir, d), { recursive: true });
-  // tswasi-oci as docs/containers.md installs it: a wrapper at a fixed path.
-  sh('sh', [INSTALL_SCRIPT, bin]);
   const config = path.join(dir, 'config.toml');
-  fs.writeFileSync(config, fs.readFileSync(CONFIG_TEMPLATE, 'utf8').replaceAll('${DIR}', dir).replaceAll('${BIN}', bin));
+  if (restartOf === undefined) {
+    for (const d of ['run', 'cni/net.d', 'logs', bin]) fs.mkdirSync(path.resolve(dir, d), { recursive: true });
+    // tswasi-oci as docs/containers.md installs it: a wrapper at a fixed path.
+    sh('sh', [INSTALL_SCRIPT, bin]);
+    fs.writeFileSync(config, (fs.readFileSync(CONFIG_TEMPLATE, 'utf8') + extraToml).replaceAll('${DIR}', dir).replaceAll('${BIN}', bin));
+  }
   const sock = path.join(dir, 'containerd.sock');
   // A mount namespace of its own, with propagation private (unshare), and a
   // private /run: containerd 1.6 puts shim sockets under /run/containerd
@@ -58,12 +63,13 @@ export async function startContainerd() {
   const script = path.join(dir, 'start.sh');
   fs.writeFileSync(script, `set -e\n'${which('mount')}' --bind '${dir}/run' /run\nexec '${which('containerd')}' --config '${config}'\n`);
   const logFile = path.join(dir, 'containerd.log');
-  const logFd = fs.openSync(logFile, 'w');
+  const logFd = fs.openSync(logFile, 'a');
   // detached: a session of its own (setsid), so a ^C of the test does not reach it first.
   const daemon = spawn(which('unshare'), ['--mount', '--propagation', 'private', '/bin/sh', script], {
     detached: true,
     stdio: ['ignore', logFd, logFd],
-    env: { PATH: SYSTEMD_PATH }, // the environment systemd gives containerd.service
+    // The environment systemd gives containerd.service, with our bin first: containerd finds containerd-shim-tswasi-v1 on its PATH.
+    env: { PATH: `${bin}:${SYSTEMD_PATH}` },
   });
   fs.closeSync(logFd);
   const daemonPid = daemon.pid;
@@ -92,12 +98,19 @@ export async function startContainerd() {
    * @param {import('../helpers/spawn.mjs').RunOptions} [opts]
    */
   const ctr = (args, opts) => run('ctr', ['--address', sock, '--namespace', 'k8s.io', ...args], opts);
+  /**
+   * ctr in containerd's mount namespace: `ctr run` makes its stdio FIFOs
+   * under /run/containerd/fifo on the client's side, and the shim must find them.
+   * @param {string[]} args
+   * @param {import('../helpers/spawn.mjs').RunOptions} [opts]
+   */
+  const ctrNs = (args, opts) => run('nsenter', ['-t', String(daemonPid), '-m', 'ctr', '--address', sock, '--namespace', 'k8s.io', ...args], opts);
   const tswasiOci = path.join(bin, 'tswasi-oci');
   // The shim passes `--root` as the runtime's Root joined with the containerd namespace.
   const runtimeRoot = path.join(dir, 'runc-root', 'k8s.io');
 
   return {
-    dir, bin, sock, pid: daemonPid, cri, ctr, log, tail,
+    dir, bin, sock, pid: daemonPid, cri, ctr, ctrNs, log, tail,
     logDir: path.join(dir, 'logs'),
     /** The runtime's own `list --format json` (Wasm and native containers). */
     /** @returns {Array<{ id: string, status: string }>} */

@@ -1,0 +1,102 @@
+/**
+ * A process's stdio, from the paths containerd names (FIFOs that ctr or the
+ * CRI plugin read and write; `file://` for a log file). stdout and stderr
+ * are handed to the process itself — no copy through the shim. A FIFO is
+ * opened read-write: that never blocks, whether or not containerd's end is
+ * open yet, and the process never gets SIGPIPE if that end goes away (the
+ * runc shim keeps a reader open for the same reason). stdin is copied by the
+ * shim into a pipe it owns: the process reads EOF when containerd's end of
+ * the FIFO closes (ctr) or at CloseIO (CRI). The FIFO is opened read-only
+ * in a blocking open, off the event loop, as containerd's fifo package
+ * does: a non-blocking one would read EOF before containerd's writer opens.
+ * A writer that never comes would hold that open (and a libuv thread, and
+ * the shim's exit) for ever; closing stdin releases it by opening the FIFO
+ * for writing once, through an O_PATH fd taken first (the FIFO's name may be
+ * gone by then).
+ */
+import fs from 'node:fs';
+import net from 'node:net';
+import type { Writable } from 'node:stream';
+import { Code, RpcError } from './ttrpc.js';
+
+export interface StdioPaths { stdin: string; stdout: string; stderr: string; terminal: boolean }
+
+type Slot = number | 'ignore' | 'pipe';
+
+/** open(2)'s O_PATH (Linux), which node:fs does not name. */
+const O_PATH = 0o10000000;
+
+export class Stdio {
+  /** The child's fds 0, 1, 2. */
+  readonly slots: [Slot, Slot, Slot];
+  private readonly owned: number[] = [];
+  private fifo: net.Socket | null = null;
+  private sink: Writable | null = null;
+  private readonly stdinPath: string;
+  /** O_PATH fd of the stdin FIFO while its blocking open is pending. */
+  private pendingOpen: number | null = null;
+
+  constructor(paths: StdioPaths) {
+    if (paths.terminal) throw new RpcError(Code.UNIMPLEMENTED, 'a terminal is not supported by containerd-shim-tswasi-v1 (run without -t / tty: false)');
+    const out = this.open(paths.stdout);
+    const err = paths.stderr === paths.stdout ? out : this.open(paths.stderr);
+    this.stdinPath = paths.stdin;
+    this.slots = [paths.stdin === '' ? 'ignore' : 'pipe', out, err];
+  }
+
+  private open(p: string): Slot {
+    if (p === '') return 'ignore';
+    let fd: number;
+    if (p.startsWith('binary://')) throw new RpcError(Code.UNIMPLEMENTED, `a logging binary (${p}) is not supported`);
+    if (p.startsWith('file://')) fd = fs.openSync(new URL(p), 'a', 0o640);
+    else if (p.includes('://')) throw new RpcError(Code.INVALID_ARGUMENT, `unsupported stdio URI: ${p}`);
+    else fd = fs.openSync(p, fs.constants.O_RDWR);
+    this.owned.push(fd);
+    return fd;
+  }
+
+  /** The child has started: copy stdin into its pipe, and drop our copies of its other fds. */
+  attach(childStdin: Writable | null): void {
+    for (const fd of this.owned.splice(0)) fs.closeSync(fd);
+    if (this.stdinPath === '' || childStdin === null) return;
+    const sink = childStdin;
+    this.sink = sink;
+    sink.on('error', () => this.closeStdin());
+    const pathFd = fs.openSync(this.stdinPath, O_PATH | fs.constants.O_NOFOLLOW);
+    this.pendingOpen = pathFd;
+    fs.open(`/proc/self/fd/${pathFd}`, fs.constants.O_RDONLY, (err, fd) => {
+      this.pendingOpen = null;
+      fs.closeSync(pathFd);
+      if (err !== null || this.sink !== sink) {
+        if (err === null) fs.closeSync(fd);
+        else this.closeStdin();
+        return;
+      }
+      const fifo = new net.Socket({ fd, readable: true, writable: false });
+      this.fifo = fifo;
+      fifo.on('error', () => this.closeStdin());
+      fifo.pipe(sink);
+    });
+  }
+
+  /** CloseIO: the process reads EOF once what was copied is read. */
+  closeStdin(): void {
+    if (this.pendingOpen !== null) {
+      // Wake the pending open: a writer that comes and goes at once.
+      try { fs.closeSync(fs.openSync(`/proc/self/fd/${this.pendingOpen}`, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK)); } catch { /* it just completed */ }
+    }
+    if (this.fifo !== null) {
+      this.fifo.unpipe();
+      this.fifo.destroy();
+      this.fifo = null;
+    }
+    this.sink?.end();
+    this.sink = null;
+  }
+
+  /** The child never started: close everything. */
+  close(): void {
+    for (const fd of this.owned.splice(0)) fs.closeSync(fd);
+    this.closeStdin();
+  }
+}

@@ -1,0 +1,266 @@
+/**
+ * One container of the shim: its init process and its execs, each a
+ * process under conmon (monitor.ts). Containers are created as tswasi-oci
+ * creates them — the same classification and, for a Wasm container, the
+ * same rewritten bundle (oci/commands/create.ts), so the container runner
+ * runs in the container's own namespaces, cgroup and security settings —
+ * with runc driven directly by the shim.
+ */
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { parseGlobals } from '../argv.js';
+import { removeCopies } from '../bundle-copies.js';
+import { classify, loadBundle, prepareWasm } from '../commands/create.js';
+import { wasmExecProcess } from '../commands/exec.js';
+import { Context } from '../context.js';
+import { parseProcess, type Spec } from '../spec.js';
+import { now, Status, type StatusCode, type Time } from './messages.js';
+import { startMonitor, type Exit, type Monitor } from './monitor.js';
+import { mountRootfs, unmountRootfs } from './rootfs.js';
+import type { Mount } from './messages.js';
+import { Stdio, type StdioPaths } from './stdio.js';
+import { Code, RpcError } from './ttrpc.js';
+
+const run = promisify(execFile);
+
+/** What every container of a shim shares: runc, its root, the namespace. */
+export interface Runtime {
+  runc: string;
+  root: string;
+  /** tswasi-oci's view of that root, for the shared create code. */
+  ctx: Context;
+}
+
+export function newRuntime(root: string): Runtime {
+  // Every container whose entrypoint is a Wasm module runs as Wasm (tswasi-oci-wasm's rule): this is a Wasm shim.
+  const ctx = new Context(parseGlobals(['--root', root]), true);
+  return { runc: ctx.nativeRuntime(), root, ctx };
+}
+
+/** runc with the shim's root; its error in its own words. */
+export async function runc(rt: Runtime, args: readonly string[], input?: Uint8Array): Promise<string> {
+  try {
+    const p = run(rt.runc, ['--root', rt.root, ...args], { encoding: 'utf8', maxBuffer: 16 << 20 });
+    if (input !== undefined) { p.child.stdin?.end(Buffer.from(input)); }
+    return (await p).stdout;
+  } catch (e) {
+    const stderr = ((e as { stderr?: string }).stderr ?? '').trim();
+    throw new Error(`runc ${args[0]}: ${stderr.replace(/^time=.*msg="?|"?$/g, '') || (e as Error).message}`);
+  }
+}
+
+export class Proc {
+  pid = 0;
+  status: StatusCode = Status.CREATED;
+  exitStatus = 0;
+  exitedAt: Time | undefined;
+  monitor: Monitor | null = null;
+  stdio: Stdio | null = null;
+  readonly done: Promise<void>;
+  private markDone!: () => void;
+  /** While Create or Start is under way, the exit waits: its event must follow theirs (the runc shim holds exits alike). */
+  private hold: Promise<void> = Promise.resolve();
+
+  holdExits(): () => void {
+    let release!: () => void;
+    const held = new Promise<void>((r) => { release = r; });
+    const before = this.hold;
+    this.hold = before.then(() => held);
+    return release;
+  }
+
+  /** Resolves when no Create or Start of this process is under way. */
+  get settled(): Promise<void> {
+    return this.hold;
+  }
+
+  constructor(readonly execId: string, readonly io: StdioPaths, readonly dir: string) {
+    this.done = new Promise((r) => { this.markDone = r; });
+  }
+
+  /** The process ended (or was never started): wake every Wait. */
+  exited(status: number, at: Time): void {
+    if (this.status === Status.STOPPED) return;
+    this.status = Status.STOPPED;
+    this.exitStatus = status;
+    this.exitedAt = at;
+    this.markDone();
+  }
+
+  get running(): boolean {
+    return this.status === Status.RUNNING || this.status === Status.PAUSED || this.status === Status.PAUSING;
+  }
+}
+
+/** What the service is told when a process ends: publish TaskOOM (if), TaskExit. */
+export type OnExit = (c: Container, p: Proc, e: Exit) => void;
+
+export class Container {
+  readonly init: Proc;
+  readonly execs = new Map<string, Proc>();
+  /** The engine's config (not the rewritten one). */
+  spec!: Spec;
+  wasm = false;
+  private readonly state: string;
+
+  constructor(
+    private readonly rt: Runtime,
+    readonly id: string,
+    readonly bundle: string,
+    readonly rootfs: readonly Mount[],
+    io: StdioPaths,
+    private readonly onExit: OnExit,
+  ) {
+    // Our files for this container live in its bundle, which containerd removes after Delete.
+    this.state = path.join(bundle, 'tswasi-shim');
+    this.init = new Proc('', io, path.join(this.state, 'init'));
+  }
+
+  /** Mount the rootfs, classify, rewrite a Wasm container's bundle, and runc create it under conmon. Returns the pid. */
+  async create(): Promise<number> {
+    await mountRootfs(this.bundle, this.rootfs);
+    let copy: string | null = null;
+    try {
+      const { dir, spec } = loadBundle(this.bundle);
+      this.spec = spec;
+      const d = classify(this.rt.ctx, dir, spec);
+      let bundle = dir;
+      let fds: number[] = [];
+      if (d.wasm) {
+        this.wasm = true;
+        ({ copy, fds } = await prepareWasm(this.rt.ctx, { id: this.id }, dir, spec, d.bytes!, d.reason));
+        bundle = copy;
+      }
+      await this.launch(this.init, fds, { bundle });
+      return this.init.pid;
+    } catch (e) {
+      if (copy !== null) removeCopies(this.rt.root, this.id);
+      await unmountRootfs(this.bundle);
+      throw e;
+    }
+  }
+
+  private async launch(p: Proc, fds: number[], what: { bundle?: string; processFile?: string }): Promise<void> {
+    const stdio = new Stdio(p.io);
+    try {
+      p.monitor = await startMonitor({ runc: this.rt.runc, root: this.rt.root, id: this.id, dir: p.dir, ...what, stdio: stdio.slots, fds });
+    } catch (e) {
+      stdio.close();
+      throw e;
+    } finally {
+      for (const fd of fds) fs.closeSync(fd);
+    }
+    stdio.attach(p.monitor.child.stdin);
+    p.stdio = stdio;
+    p.pid = p.monitor.pid;
+    void p.monitor.exited.then(async (e) => {
+      stdio.closeStdin();
+      await p.settled;
+      if (p.status === Status.STOPPED) return;
+      p.exited(e.status, now());
+      this.onExit(this, p, e);
+    });
+  }
+
+  async start(): Promise<number> {
+    if (this.init.status !== Status.CREATED) throw new RpcError(Code.FAILED_PRECONDITION, `container ${this.id} is not created (it has been started)`);
+    await runc(this.rt, ['start', this.id]);
+    // The process may already have ended and been reported: only a created one becomes running.
+    if (this.init.status === Status.CREATED) this.init.status = Status.RUNNING;
+    return this.init.pid;
+  }
+
+  /** Exec: record the process; it runs at Start. */
+  addExec(execId: string, io: StdioPaths, processJson: Uint8Array): Proc {
+    if (this.execs.has(execId)) throw new RpcError(Code.ALREADY_EXISTS, `exec ${execId} already exists`);
+    if (!this.init.running) throw new RpcError(Code.FAILED_PRECONDITION, `container ${this.id} is not running`);
+    const p = new Proc(execId, io, path.join(this.state, `exec-${execId}`));
+    const proc = parseProcess(Buffer.from(processJson).toString('utf8'), `exec ${execId}`);
+    fs.mkdirSync(p.dir, { recursive: true, mode: 0o700 });
+    fs.writeFileSync(path.join(p.dir, 'process.json'), JSON.stringify(proc), { mode: 0o600 });
+    this.execs.set(execId, p);
+    return p;
+  }
+
+  async startExec(p: Proc): Promise<number> {
+    if (p.status !== Status.CREATED) throw new RpcError(Code.FAILED_PRECONDITION, `exec ${p.execId} has been started`);
+    const file = path.join(p.dir, 'process.json');
+    const fds: number[] = [];
+    if (this.wasm) {
+      const proc = parseProcess(fs.readFileSync(file, 'utf8'), file);
+      const w = wasmExecProcess(this.spec, proc, 3);
+      fds.push(w.fd);
+      fs.writeFileSync(file, JSON.stringify(w.process), { mode: 0o600 });
+    }
+    await this.launch(p, fds, { processFile: file });
+    if (p.status === Status.CREATED) p.status = Status.RUNNING;
+    return p.pid;
+  }
+
+  async kill(p: Proc, signal: number, all: boolean): Promise<void> {
+    if (p.status === Status.STOPPED) throw new RpcError(Code.NOT_FOUND, 'process already finished');
+    if (p === this.init) {
+      await runc(this.rt, ['kill', ...(all ? ['--all'] : []), this.id, String(signal)]);
+      return;
+    }
+    if (p.pid === 0) throw new RpcError(Code.FAILED_PRECONDITION, `exec ${p.execId} has not been started`);
+    try {
+      process.kill(p.pid, signal);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ESRCH') throw new RpcError(Code.NOT_FOUND, 'process already finished');
+      throw e;
+    }
+  }
+
+  /** Delete an exec: it must have ended (or never started). */
+  deleteExec(p: Proc): void {
+    if (p.running) throw new RpcError(Code.FAILED_PRECONDITION, `exec ${p.execId} is still running`);
+    p.stdio?.close();
+    if (p.status === Status.CREATED) p.exited(0, now());
+    this.execs.delete(p.execId);
+    fs.rmSync(p.dir, { recursive: true, force: true });
+  }
+
+  /** Delete the container: a created one is killed first; a running one is refused, as runc refuses it. */
+  async delete(): Promise<void> {
+    if (this.init.running) throw new RpcError(Code.FAILED_PRECONDITION, `cannot delete container ${this.id}: it is running (kill it first)`);
+    if (this.init.status === Status.CREATED) {
+      await runc(this.rt, ['delete', '--force', this.id]);
+      if (this.init.monitor !== null) await this.init.monitor.exited;
+    } else {
+      await runc(this.rt, ['delete', this.id]).catch(() => runc(this.rt, ['delete', '--force', this.id]));
+    }
+    this.init.stdio?.close();
+    await this.cleanup();
+  }
+
+  /** Everything the container left on the host: the runc state (already gone), the Wasm bundle copy, the rootfs mount, our files. */
+  async cleanup(): Promise<void> {
+    if (this.wasm) removeCopies(this.rt.root, this.id);
+    await unmountRootfs(this.bundle);
+    fs.rmSync(this.state, { recursive: true, force: true });
+  }
+
+  async pids(): Promise<number[]> {
+    const out = await runc(this.rt, ['ps', '--format', 'json', this.id]);
+    const v = JSON.parse(out || '[]') as unknown;
+    return Array.isArray(v) ? v.filter((x): x is number => typeof x === 'number') : [];
+  }
+
+  async pause(): Promise<void> {
+    await runc(this.rt, ['pause', this.id]);
+    this.init.status = Status.PAUSED;
+  }
+
+  async resume(): Promise<void> {
+    await runc(this.rt, ['resume', this.id]);
+    this.init.status = Status.RUNNING;
+  }
+
+  /** linux.resources as JSON (the Any's value, as containerd marshals specs.LinuxResources). */
+  async update(resources: Uint8Array): Promise<void> {
+    await runc(this.rt, ['update', '--resources', '-', this.id], resources);
+  }
+}

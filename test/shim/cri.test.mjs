@@ -1,0 +1,115 @@
+// @ts-check
+// Kubernetes' path to containerd-shim-tswasi-v1: containerd's CRI plugin,
+// driven over gRPC as kubelet drives it, with a RuntimeClass handler
+// `tswasi-shim` whose runtime_type is io.containerd.tswasi.v1
+// (test/shim/containerd-shim.toml, docs/containerd-shim.md). The pause
+// container, a Wasm container and a native sidecar of one pod all run
+// through one shim process.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { compileC, toolchainProblem } from '../helpers/wasm.mjs';
+import { IMAGES, importImages, startContainerd } from '../cri/containerd.mjs';
+import { cleanupRun, removePod, readLog, runPod, startContainer, status, waitLog, waitState } from '../cri/pods.mjs';
+import { killLeftovers, leftovers, shimProblem, shimProcesses } from './shim.mjs';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+export const SHIM_TOML = path.join(HERE, 'containerd-shim.toml');
+const HANDLER = 'tswasi-shim';
+const BB = '/bin/busybox';
+const missing = shimProblem() ?? toolchainProblem();
+const skip = missing !== null && process.env.CI !== 'true' ? `shim CRI test skipped: ${missing}` : false;
+const T = { timeout: 180_000 };
+
+/** @type {import('../cri/containerd.mjs').Containerd} */
+let cd;
+/** @type {import('../cri/pods.mjs').Pod[]} */
+const pods = [];
+
+before(async () => {
+  if (skip) return;
+  if (missing) throw new Error(`CI needs containerd, conmon, buildah, runc, busybox-static and the wasm32-wasi toolchain: ${missing}`);
+  const wasm = compileC('oci_tool');
+  assert.ok(wasm, 'oci_tool was not built');
+  cd = await startContainerd({ extraToml: fs.readFileSync(SHIM_TOML, 'utf8') });
+  await importImages(cd, wasm);
+}, { timeout: 180_000 });
+
+after(async () => {
+  if (!cd) return;
+  const left = killLeftovers(cd);
+  const killed = await cleanupRun(cd, pods);
+  if (left.length + killed.length > 0) process.stderr.write(`shim CRI test: left by failed tests, killed:\n  ${[...left, ...killed].join('\n  ')}\n`);
+  if (process.env.TSWASI_TRACE_RUNS) process.stderr.write(`containerd log:\n${cd.log()}\n`);
+});
+
+/** @param {string} name */
+async function pod(name) {
+  // No Wasm annotation: the shim runs every container whose entrypoint is a Wasm module as Wasm.
+  const p = await runPod(cd, name, {}, HANDLER);
+  pods.push(p);
+  return p;
+}
+
+test('a Wasm container and a native sidecar in one pod, one shim for the pod: args, env, exit codes, logs', { skip, ...T }, async () => {
+  const shimsBefore = shimProcesses(cd).shims.length;
+  const p = await pod('wasm-and-sidecar');
+  const wasm = await startContainer(cd, p, { name: 'wasm', image: IMAGES.wasm, args: ['report', '7', 'GREETING', 'two words'], env: { GREETING: 'hello from the container config' } });
+  const sidecar = await startContainer(cd, p, {
+    name: 'sidecar', image: IMAGES.busybox,
+    args: ['-c', `echo "sidecar: $(${BB} readlink /proc/self/exe) $SIDE"; echo to-stderr >&2; exit 3`], env: { SIDE: 'native' },
+  });
+  const ws = await waitState(cd, wasm, 'CONTAINER_EXITED');
+  assert.equal(ws.exit_code, 7, `${ws.reason} ${ws.message}`);
+  await waitLog(p, 'wasm', 'two words=(unset)');
+  assert.deepEqual(readLog(p, 'wasm'), {
+    stdout: ['argv[0]=/tool.wasm', 'argv[1]=report', 'argv[2]=7', 'argv[3]=GREETING', 'argv[4]=two words', 'GREETING=hello from the container config', 'two words=(unset)', ''].join('\n'),
+    stderr: '',
+  });
+  const ss = await waitState(cd, sidecar, 'CONTAINER_EXITED');
+  assert.equal(ss.exit_code, 3, `${ss.reason} ${ss.message}`);
+  await waitFor(() => readLog(p, 'sidecar').stderr === 'to-stderr\n');
+  assert.deepEqual(readLog(p, 'sidecar'), { stdout: `sidecar: ${BB} native\n`, stderr: 'to-stderr\n' });
+  // The pause container, the Wasm one and the sidecar: one shim process.
+  assert.equal(shimProcesses(cd).shims.length, shimsBefore + 1);
+  await removePod(cd, p);
+});
+
+/** @param {() => boolean} check */
+async function waitFor(check) {
+  const { waitFor: w } = await import('../helpers/wait.mjs');
+  return w('the condition', check);
+}
+
+test('StopContainer stops a Wasm container and a native one with SIGTERM (143); ExecSync in both', { skip, ...T }, async () => {
+  const p = await pod('stop-and-exec');
+  const wasm = await startContainer(cd, p, { name: 'wasm', image: IMAGES.wasm, args: ['ticker'], env: { GREETING: 'from the container' } });
+  const native = await startContainer(cd, p, { name: 'native', image: IMAGES.busybox, args: ['-c', `trap 'echo terminated; exit 143' TERM; echo ready; ${BB} sleep 3600 & wait`] });
+  await waitLog(p, 'wasm', 'tick 0');
+  await waitLog(p, 'native', 'ready');
+  const we = await cd.cri.ExecSync({ container_id: wasm, cmd: ['/tool.wasm', 'report', '5', 'GREETING'], timeout: 20 }, 40_000);
+  assert.equal(we.exit_code, 5, `stderr: ${we.stderr}`);
+  assert.equal(we.stdout.toString(), 'argv[0]=/tool.wasm\nargv[1]=report\nargv[2]=5\nargv[3]=GREETING\nGREETING=from the container\n');
+  const ne = await cd.cri.ExecSync({ container_id: native, cmd: [BB, 'sh', '-c', 'echo exec out; echo exec err >&2; exit 6'], timeout: 20 }, 40_000);
+  assert.equal(ne.exit_code, 6);
+  assert.equal(ne.stdout.toString(), 'exec out\n');
+  assert.equal(ne.stderr.toString(), 'exec err\n');
+  for (const [name, id] of [['wasm', wasm], ['native', native]]) {
+    assert.equal((await status(cd, id)).state, 'CONTAINER_RUNNING', name);
+    await cd.cri.StopContainer({ container_id: id, timeout: 30 }, 60_000);
+    const s = await status(cd, id);
+    assert.equal(s.state, 'CONTAINER_EXITED', name);
+    assert.equal(s.exit_code, 143, `${name}: exit code after StopContainer (${s.reason})`);
+  }
+  await waitLog(p, 'native', 'terminated');
+  await removePod(cd, p);
+});
+
+test('clean removal: no sandbox, container, shim, conmon, runc state, bundle copy, mount or socket is left', { skip, ...T }, async () => {
+  const { items } = await cd.cri.ListPodSandbox({});
+  assert.deepEqual(items.map((s) => s.id), []);
+  await waitFor(() => { const s = shimProcesses(cd); return s.shims.length + s.conmons.length === 0; });
+  assert.deepEqual(leftovers(cd), { runc: [], copies: [], sockets: [], tasks: [], mounts: [] });
+});

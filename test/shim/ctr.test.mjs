@@ -1,0 +1,163 @@
+// @ts-check
+// containerd-shim-tswasi-v1 under a private containerd, driven by `ctr`
+// (containerd's own client): `ctr run --rm` of a native busybox and of a
+// Wasm module (stdio through containerd's FIFOs, exit codes), the task
+// events containerd receives, stdin and CloseIO, exec, kill, pause and
+// resume, one shim for a group of containers, and nothing left behind.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { compileC, toolchainProblem } from '../helpers/wasm.mjs';
+import { waitFor } from '../helpers/wait.mjs';
+import { IMAGES, importImages, startContainerd } from '../cri/containerd.mjs';
+import { ociLayout } from './oci-layout.mjs';
+import { RUNTIME, killLeftovers, leftovers, shimProblem, shimProcesses, watchEvents } from './shim.mjs';
+
+const BB = '/bin/busybox';
+const missing = shimProblem() ?? toolchainProblem();
+const skip = missing !== null && process.env.CI !== 'true' ? `shim test skipped: ${missing}` : false;
+const T = { timeout: 120_000 };
+
+/** @type {import('../cri/containerd.mjs').Containerd} */
+let cd;
+/** @type {ReturnType<typeof watchEvents>} */
+let ev;
+
+before(async () => {
+  if (skip) return;
+  if (missing) throw new Error(`CI needs containerd, conmon, buildah, runc, busybox-static and the wasm32-wasi toolchain: ${missing}`);
+  const wasm = compileC('oci_tool');
+  assert.ok(wasm, 'oci_tool was not built');
+  cd = await startContainerd();
+  await importImages(cd, wasm);
+  ev = watchEvents(cd);
+}, { timeout: 180_000 });
+
+after(async () => {
+  ev?.stop();
+  if (!cd) return;
+  const killed = killLeftovers(cd);
+  if (killed.length > 0) process.stderr.write(`shim test: left by failed tests, killed: ${killed.join(', ')}\n`);
+  if (process.env.TSWASI_TRACE_RUNS) process.stderr.write(`containerd log:\n${cd.log()}\n`);
+  await cd.stop();
+});
+
+let n = 0;
+const newId = (/** @type {string} */ base) => `${base}-${process.pid}-${++n}`;
+
+/**
+ * @param {string} image
+ * @param {string[]} args
+ * @param {string[]} [flags]
+ */
+function ctrRun(image, args, flags = []) {
+  const id = newId('run');
+  return { id, done: cd.ctrNs(['run', '--rm', '--runtime', RUNTIME, ...flags, image, id, ...args], { timeout: 60_000 }) };
+}
+
+test('ctr run --rm of busybox: stdout, stderr and the exit code through the shim', { skip, ...T }, async () => {
+  const { done } = ctrRun(IMAGES.busybox, [BB, 'sh', '-c', 'echo out; echo err >&2; exit 3']);
+  const r = await done;
+  assert.equal(r.code, 3, r.stderr);
+  assert.equal(r.stdout, 'out\n');
+  assert.equal(r.stderr, 'err\n');
+});
+
+test('ctr run --rm of a Wasm module: its args, stdout and exit code', { skip, ...T }, async () => {
+  const { done } = ctrRun(IMAGES.wasm, ['/tool.wasm', 'report', '7', 'GREETING'], ['--env', 'GREETING=hi there']);
+  const r = await done;
+  assert.equal(r.code, 7, r.stderr);
+  assert.equal(r.stdout, 'argv[0]=/tool.wasm\nargv[1]=report\nargv[2]=7\nargv[3]=GREETING\nGREETING=hi there\n');
+});
+
+test('a wasip1/wasm image (an OCI layout written here): imported and run for that platform', { skip, ...T }, async () => {
+  const wasm = compileC('oci_tool');
+  assert.ok(wasm);
+  const archive = path.join(cd.dir, 'wasip1.tar');
+  const name = 'localhost/tswasi-shim/wasip1:1';
+  fs.writeFileSync(archive, ociLayout({ name, files: [['tool.wasm', fs.readFileSync(wasm)]], os: 'wasip1', architecture: 'wasm', entrypoint: ['/tool.wasm', 'args', 'from-config'] }));
+  const imp = await cd.ctrNs(['images', 'import', '--platform', 'wasip1/wasm', '--snapshotter', 'overlayfs', archive]);
+  assert.equal(imp.code, 0, imp.stderr);
+  const r = await cd.ctrNs(['run', '--rm', '--platform', 'wasip1/wasm', '--runtime', RUNTIME, name, newId('wasip1')]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, 'argv[0]=/tool.wasm\nargv[1]=args\nargv[2]=from-config\n');
+});
+
+test('the task events of a container reach containerd, in order', { skip, ...T }, async () => {
+  const { id, done } = ctrRun(IMAGES.busybox, [BB, 'true']);
+  assert.equal((await done).code, 0);
+  const topics = await waitFor('the delete event', () => { const t = ev.topics(id); return t.includes('/tasks/delete') && t; });
+  assert.deepEqual(topics.filter((t) => t !== '/tasks/exec-added'), ['/tasks/create', '/tasks/start', '/tasks/exit', '/tasks/delete'], ev.lines());
+});
+
+test('stdin: ctr run copies its stdin in', { skip, ...T }, async () => {
+  // `read`, not `cat`: ctr never closes a container's stdin (nor does the runc shim for it), so nothing may wait for its end.
+  const r = await cd.ctrNs(['run', '--rm', '--runtime', RUNTIME, IMAGES.busybox, newId('stdin'), BB, 'sh', '-c', 'read l; echo "got $l"'], { input: 'a line\n' });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, 'got a line\n');
+});
+
+test('--log-uri file://: stdout and stderr go to the file', { skip, ...T }, async () => {
+  const file = path.join(cd.dir, `log-${process.pid}.txt`);
+  const { done } = ctrRun(IMAGES.busybox, [BB, 'sh', '-c', 'echo to-log; echo err-to-log >&2'], ['--log-uri', `file://${file}`]);
+  const r = await done;
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(fs.readFileSync(file, 'utf8'), 'to-log\nerr-to-log\n');
+});
+
+test('a task: exec (native and Wasm), kill, pause and resume, wait', { skip, ...T }, async () => {
+  const id = newId('task');
+  const r = await cd.ctrNs(['run', '-d', '--runtime', RUNTIME, IMAGES.busybox, id, BB, 'sleep', '3600']);
+  assert.equal(r.code, 0, r.stderr);
+  const ex = await cd.ctrNs(['task', 'exec', '--exec-id', 'e1', id, BB, 'sh', '-c', 'echo in exec; exit 4']);
+  assert.equal(ex.code, 4, ex.stderr);
+  assert.equal(ex.stdout, 'in exec\n');
+  assert.equal((await cd.ctrNs(['task', 'pause', id])).code, 0);
+  assert.match((await cd.ctrNs(['task', 'ls'])).stdout, new RegExp(`${id}\\s+\\d+\\s+PAUSED`));
+  assert.equal((await cd.ctrNs(['task', 'resume', id])).code, 0);
+  assert.match((await cd.ctrNs(['task', 'ls'])).stdout, new RegExp(`${id}\\s+\\d+\\s+RUNNING`));
+  const ps = await cd.ctrNs(['task', 'ps', id]);
+  assert.equal(ps.code, 0, ps.stderr);
+  assert.match(ps.stdout, /\d+/);
+  // SIGKILL: a pid 1 without a handler ignores SIGTERM.
+  assert.equal((await cd.ctrNs(['task', 'kill', '-s', 'SIGKILL', id])).code, 0);
+  await waitFor('the task to stop', async () => new RegExp(`${id}\\s+\\d+\\s+STOPPED`).test((await cd.ctrNs(['task', 'ls'])).stdout));
+  const rm = await cd.ctrNs(['task', 'delete', id]);
+  assert.equal(rm.code, 0, rm.stderr);
+  assert.equal((await cd.ctrNs(['container', 'delete', id])).code, 0);
+  const topics = ev.topics(id);
+  for (const t of ['/tasks/exec-added', '/tasks/exec-started', '/tasks/paused', '/tasks/resumed', '/tasks/exit']) assert.ok(topics.includes(t), `${t} in ${topics}`);
+
+  const wid = newId('wasmtask');
+  assert.equal((await cd.ctrNs(['run', '-d', '--runtime', RUNTIME, IMAGES.wasm, wid, '/tool.wasm', 'sleep'])).code, 0);
+  const wex = await cd.ctrNs(['task', 'exec', '--exec-id', 'w1', wid, '/tool.wasm', 'exit', '9']);
+  assert.equal(wex.code, 9, wex.stderr);
+  assert.equal((await cd.ctrNs(['task', 'kill', '-s', 'SIGKILL', wid])).code, 0);
+  await waitFor('the Wasm task to stop', async () => new RegExp(`${wid}\\s+\\d+\\s+STOPPED`).test((await cd.ctrNs(['task', 'ls'])).stdout));
+  const wrm = await cd.ctrNs(['task', 'delete', wid]);
+  assert.equal(wrm.code, 0, wrm.stderr);
+  assert.match(wrm.stdout, /exit status 137|^$/);
+  assert.equal((await cd.ctrNs(['container', 'delete', wid])).code, 0);
+});
+
+test('one shim for a group of containers (the pod rule), gone with the last of them', { skip, ...T }, async () => {
+  const group = ['--annotation', `io.containerd.tswasi.v1.group=g${process.pid}`];
+  const ids = [newId('g'), newId('g')];
+  const before = shimProcesses(cd).shims.length;
+  assert.equal((await cd.ctrNs(['run', '-d', '--runtime', RUNTIME, ...group, IMAGES.busybox, ids[0], BB, 'sleep', '3600'])).code, 0);
+  assert.equal((await cd.ctrNs(['run', '-d', '--runtime', RUNTIME, ...group, IMAGES.wasm, ids[1], '/tool.wasm', 'sleep'])).code, 0);
+  assert.equal(shimProcesses(cd).shims.length, before + 1, 'two containers, one shim');
+  for (const id of ids) {
+    assert.equal((await cd.ctrNs(['task', 'kill', '-s', 'SIGKILL', id])).code, 0);
+    await waitFor(`${id} to stop`, async () => new RegExp(`${id}\\s+\\d+\\s+STOPPED`).test((await cd.ctrNs(['task', 'ls'])).stdout));
+    assert.equal((await cd.ctrNs(['task', 'delete', id])).code, 0);
+    assert.equal((await cd.ctrNs(['container', 'delete', id])).code, 0);
+  }
+  await waitFor('the shim to end', () => shimProcesses(cd).shims.length === before);
+});
+
+test('nothing is left: no shim, no conmon, no runc state, no bundle copy, no mount, no socket', { skip, ...T }, async () => {
+  await waitFor('every shim and conmon to end', () => { const p = shimProcesses(cd); return p.shims.length + p.conmons.length === 0; });
+  assert.deepEqual(leftovers(cd), { runc: [], copies: [], sockets: [], tasks: [], mounts: [] });
+});

@@ -1,0 +1,192 @@
+// @ts-check
+// containerd-shim-tswasi-v1 when things go wrong: bad requests on its
+// socket (one error each, and it goes on serving), `kill -9` of a shim
+// (containerd sees its tasks end; no process, runc state, bundle copy,
+// mount or socket is left), containerd restarted while containers run (the
+// shim keeps them; the new containerd reconnects and drives them), and a
+// container killed by the OOM killer (the event, and exit code 137).
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { compileC, toolchainProblem } from '../helpers/wasm.mjs';
+import { waitFor } from '../helpers/wait.mjs';
+import { IMAGES, importImages, startContainerd } from '../cri/containerd.mjs';
+import { decodeTtrpcResponse, encodeTtrpcRequest, decodeState } from './ttrpc-test.mjs';
+import { RUNTIME, killLeftovers, leftovers, shimProblem, shimProcesses, watchEvents } from './shim.mjs';
+
+const BB = '/bin/busybox';
+const missing = shimProblem() ?? toolchainProblem();
+const skip = missing !== null && process.env.CI !== 'true' ? `shim fault test skipped: ${missing}` : false;
+const T = { timeout: 120_000 };
+
+/** @type {import('../cri/containerd.mjs').Containerd} */
+let cd;
+
+before(async () => {
+  if (skip) return;
+  if (missing) throw new Error(`CI needs containerd, conmon, buildah, runc, busybox-static and the wasm32-wasi toolchain: ${missing}`);
+  const wasm = compileC('oci_tool');
+  assert.ok(wasm, 'oci_tool was not built');
+  cd = await startContainerd();
+  await importImages(cd, wasm);
+}, { timeout: 180_000 });
+
+after(async () => {
+  if (!cd) return;
+  const killed = killLeftovers(cd);
+  if (killed.length > 0) process.stderr.write(`shim fault test: left by failed tests, killed: ${killed.join(', ')}\n`);
+  if (process.env.TSWASI_TRACE_RUNS) process.stderr.write(`containerd log:\n${cd.log()}\n`);
+  await cd.stop();
+});
+
+let n = 0;
+const newId = (/** @type {string} */ base) => `${base}-${process.pid}-${++n}`;
+
+/** @param {string[]} args */
+async function ok(args) {
+  const r = await cd.ctrNs(args);
+  assert.equal(r.code, 0, `ctr ${args.join(' ')}: ${r.stderr}`);
+  return r;
+}
+
+/** @param {string} id */
+const taskLine = async (id) => (await cd.ctrNs(['task', 'ls'])).stdout.split('\n').find((l) => l.startsWith(`${id} `)) ?? '';
+
+/** The host path of the shim socket serving task `id` (its bundle's `address`, under the private /run). */
+function shimSocket(/** @type {string} */ id) {
+  const address = fs.readFileSync(path.join(cd.dir, 'state', 'io.containerd.runtime.v2.task', 'k8s.io', id, 'address'), 'utf8');
+  return path.join(cd.dir, 'run', address.replace('unix:///run/', ''));
+}
+
+/** @param {string} id @param {boolean} [wasm] */
+async function runDetached(id, wasm = false) {
+  await ok(['run', '-d', '--runtime', RUNTIME, ...(wasm ? [IMAGES.wasm, id, '/tool.wasm', 'sleep'] : [IMAGES.busybox, id, BB, 'sleep', '3600'])]);
+}
+
+/** @param {string} id */
+async function removeStopped(id) {
+  await waitFor(`${id} to stop`, async () => /STOPPED/.test(await taskLine(id)));
+  await ok(['task', 'delete', id]);
+  await ok(['container', 'delete', id]);
+}
+
+/**
+ * One frame on its own connection, the first answer frame back.
+ * @param {string} sock @param {Buffer} bytes
+ * @returns {Promise<Buffer[]>} every frame received until `count` frames
+ */
+function exchange(sock, bytes, count = 1) {
+  return new Promise((resolve, reject) => {
+    const c = net.createConnection(sock);
+    let buf = Buffer.alloc(0);
+    /** @type {Buffer[]} */
+    const frames = [];
+    c.on('data', (d) => {
+      buf = Buffer.concat([buf, d]);
+      while (buf.length >= 10 && buf.length >= 10 + buf.readUInt32BE(0)) {
+        frames.push(buf.subarray(0, 10 + buf.readUInt32BE(0)));
+        buf = buf.subarray(10 + buf.readUInt32BE(0));
+        if (frames.length === count) { c.destroy(); resolve(frames); }
+      }
+    });
+    c.on('error', reject);
+    c.write(bytes);
+  });
+}
+
+/** @param {number} stream @param {Uint8Array} body @param {number} [length] */
+function frame(stream, body, length = body.length) {
+  const h = Buffer.alloc(10);
+  h.writeUInt32BE(length, 0);
+  h.writeUInt32BE(stream, 4);
+  h[8] = 1;
+  return Buffer.concat([h, body]);
+}
+
+test('bad requests on the socket: one error each, and the shim goes on serving', { skip, ...T }, async () => {
+  const id = newId('bad');
+  await runDetached(id);
+  const sock = shimSocket(id);
+  const state = encodeTtrpcRequest({ service: 'containerd.task.v2.Task', method: 'State', payload: new Uint8Array([0x0a, id.length, ...Buffer.from(id)]), timeoutNano: 0 });
+  const [garbage, unknownService, unknownMethod, notFound, good] = await exchange(sock, Buffer.concat([
+    frame(1, Buffer.from([0x0b, 0xff, 0xff])), // not protobuf
+    frame(3, encodeTtrpcRequest({ service: 'no.Such', method: 'X', payload: new Uint8Array(0), timeoutNano: 0 })),
+    frame(5, encodeTtrpcRequest({ service: 'containerd.task.v2.Task', method: 'Nope', payload: new Uint8Array(0), timeoutNano: 0 })),
+    frame(7, encodeTtrpcRequest({ service: 'containerd.task.v2.Task', method: 'State', payload: new Uint8Array([0x0a, 3, 0x6e, 0x6f, 0x70]), timeoutNano: 0 })),
+    frame(9, state),
+  ]), 5);
+  const answer = (/** @type {Buffer} */ f) => ({ stream: f.readUInt32BE(4), type: f[8], ...decodeTtrpcResponse(f.subarray(10)) });
+  assert.deepEqual([answer(garbage).stream, answer(garbage).type, answer(garbage).code], [1, 2, 3], 'InvalidArgument');
+  assert.equal(answer(unknownService).code, 12);
+  assert.equal(answer(unknownMethod).code, 12);
+  assert.equal(answer(notFound).code, 5);
+  assert.equal(answer(good).code, 0);
+  assert.equal(decodeState(answer(good).payload).status, 2, 'RUNNING');
+  // A frame longer than ttrpc's 4 MiB limit: ResourceExhausted, its bytes skipped, the next request answered.
+  const big = Buffer.alloc(5 << 20);
+  const [tooBig, after] = await exchange(sock, Buffer.concat([frame(11, big, big.length), frame(13, state)]), 2);
+  assert.equal(answer(tooBig).code, 8);
+  assert.equal(answer(after).code, 0);
+  // A peer that hangs up half-way through a frame harms nobody.
+  await new Promise((resolve) => { const c = net.createConnection(sock, () => { c.end(frame(15, state).subarray(0, 7)); resolve(undefined); }); });
+  await ok(['task', 'kill', '-s', 'SIGKILL', id]);
+  await removeStopped(id);
+});
+
+test('kill -9 of a shim: containerd sees its tasks end, and nothing is left', { skip, ...T }, async () => {
+  const ev = watchEvents(cd);
+  const group = ['--annotation', `io.containerd.tswasi.v1.group=k${process.pid}`];
+  const ids = [newId('k9'), newId('k9w')];
+  await ok(['run', '-d', '--runtime', RUNTIME, ...group, IMAGES.busybox, ids[0], BB, 'sleep', '3600']);
+  await ok(['run', '-d', '--runtime', RUNTIME, ...group, IMAGES.wasm, ids[1], '/tool.wasm', 'sleep']);
+  const { shims } = shimProcesses(cd);
+  assert.equal(shims.length, 1);
+  process.kill(/** @type {number} */ (shims[0]), 'SIGKILL');
+  for (const id of ids) {
+    await waitFor(`${id}'s exit event`, () => ev.topics(id).includes('/tasks/exit'));
+    await waitFor(`${id}'s task to be gone`, async () => (await taskLine(id)) === '');
+    await ok(['container', 'delete', id]);
+  }
+  ev.stop();
+  await waitFor('every conmon to end', () => shimProcesses(cd).conmons.length === 0);
+  await waitFor('nothing left', () => Object.values(leftovers(cd)).every((v) => v.length === 0));
+});
+
+test('containerd restarted while containers run: the shim keeps them, and the new containerd drives them', { skip, ...T }, async () => {
+  const id = newId('restart');
+  await runDetached(id, true);
+  const before = await taskLine(id);
+  assert.match(before, /RUNNING/);
+  const shimsBefore = shimProcesses(cd).shims;
+  await cd.stop();
+  cd = await startContainerd({ restartOf: cd });
+  assert.deepEqual(shimProcesses(cd).shims, shimsBefore, 'the same shim');
+  assert.equal(await taskLine(id), before, 'the same task, still running');
+  const ex = await cd.ctrNs(['task', 'exec', '--exec-id', 'after', id, '/tool.wasm', 'exit', '4']);
+  assert.equal(ex.code, 4, ex.stderr);
+  const ev = watchEvents(cd);
+  await ok(['task', 'kill', '-s', 'SIGKILL', id]);
+  await waitFor('the exit event, to the new containerd', () => ev.topics(id).includes('/tasks/exit'));
+  ev.stop();
+  await removeStopped(id);
+});
+
+test('a container killed by the OOM killer: the OOM event and exit code 137', { skip, ...T }, async () => {
+  const ev = watchEvents(cd);
+  const id = newId('oom');
+  // 64 MiB into a shell variable, under a 16 MiB limit.
+  const r = await cd.ctrNs(['run', '--rm', '--runtime', RUNTIME, '--memory-limit', String(16 << 20), IMAGES.busybox, id, BB, 'sh', '-c', `x=$(${BB} head -c ${64 << 20} /dev/zero | ${BB} tr '\\0' a); echo survived`]);
+  assert.equal(r.code, 137, r.stderr);
+  assert.equal(r.stdout, '');
+  await waitFor('the OOM event', () => ev.topics(id).includes('/tasks/oom'));
+  const topics = ev.topics(id);
+  assert.ok(topics.indexOf('/tasks/oom') < topics.indexOf('/tasks/exit'), `${topics}`);
+  ev.stop();
+});
+
+test('nothing is left by the fault tests', { skip, ...T }, async () => {
+  await waitFor('every shim and conmon to end', () => { const p = shimProcesses(cd); return p.shims.length + p.conmons.length === 0; });
+  assert.deepEqual(leftovers(cd), { runc: [], copies: [], sockets: [], tasks: [], mounts: [] });
+});

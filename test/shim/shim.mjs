@@ -1,0 +1,99 @@
+// @ts-check
+// Helpers for the shim's tests: a private containerd (test/cri's), the
+// shim's processes and what containers leave on the host.
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { criProblem } from '../cri/containerd.mjs';
+
+/** containerd's runtime_type for the shim (ctr run --runtime). */
+export const RUNTIME = 'io.containerd.tswasi.v1';
+
+/** Why the shim's tests cannot run here, or null. */
+export function shimProblem() {
+  for (const tool of ['conmon', 'nsenter']) {
+    const r = spawnSync(tool, ['--version'], { encoding: 'utf8' });
+    if (r.error || r.status !== 0) return `${tool} not found (Debian: apt-get install ${tool === 'conmon' ? 'conmon' : 'util-linux'})`;
+  }
+  return criProblem();
+}
+
+/** @param {number} pid */
+function cmdline(pid) {
+  try { return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0'); } catch { return null; }
+}
+
+/**
+ * The pids of the shims serving `cd` (daemons: no `start`/`delete` action), and of conmons under its state.
+ * @param {import('../cri/containerd.mjs').Containerd} cd
+ */
+export function shimProcesses(cd) {
+  /** @type {number[]} */
+  const shims = [];
+  /** @type {number[]} */
+  const conmons = [];
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const argv = cmdline(Number(name));
+    if (argv === null) continue;
+    if (argv.some((a) => a.endsWith('containerd-shim-tswasi-v1.cjs')) && argv.includes(cd.sock) && !argv.includes('start') && !argv.includes('delete')) shims.push(Number(name));
+    if (path.basename(argv[0] ?? '') === 'conmon' && argv.some((a) => a.includes(cd.dir))) conmons.push(Number(name));
+  }
+  return { shims, conmons };
+}
+
+/**
+ * What containers may leave behind: runc state, Wasm bundle copies, rootfs
+ * mounts in containerd's mount namespace, shim sockets, task bundles.
+ * @param {import('../cri/containerd.mjs').Containerd} cd
+ */
+export function leftovers(cd) {
+  const ls = (/** @type {string} */ d) => { try { return fs.readdirSync(d); } catch { return []; } };
+  const run = path.join(cd.dir, 'run');
+  const mounts = fs.readFileSync(`/proc/${cd.pid}/mountinfo`, 'utf8').split('\n').filter((l) => l.includes('io.containerd.runtime.v2.task') && l.includes('/rootfs'));
+  return {
+    runc: ls(path.join(run, 'containerd', 'tswasi', 'k8s.io')),
+    copies: ls(path.join(run, 'tswasi', 'bundles')),
+    sockets: ls(path.join(run, 'containerd', 's')),
+    tasks: ls(path.join(cd.dir, 'state', 'io.containerd.runtime.v2.task', 'k8s.io')),
+    mounts,
+  };
+}
+
+/**
+ * `ctr events`, running: what it printed so far, as [topic, JSON] pairs.
+ * @param {import('../cri/containerd.mjs').Containerd} cd
+ */
+export function watchEvents(cd) {
+  const child = spawn('ctr', ['--address', cd.sock, 'events'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  let out = '';
+  child.stdout.on('data', (b) => { out += b; });
+  return {
+    /** @param {string} id @returns {string[]} the topics seen for container `id`, in order */
+    topics(id) {
+      return out.split('\n').filter((l) => l.includes(`"${id}"`) || l.includes(`container_id:${JSON.stringify(id)}`) || l.includes(id)).map((l) => l.split(' ').find((w) => w.startsWith('/tasks/')) ?? '').filter((t) => t !== '');
+    },
+    lines: () => out,
+    stop: () => child.kill('SIGTERM'),
+  };
+}
+
+/**
+ * After a failed test: kill what is left (containers through runc, then
+ * conmons and shims) so that no process outlives the test. Returns what it killed.
+ * @param {import('../cri/containerd.mjs').Containerd} cd
+ */
+export function killLeftovers(cd) {
+  /** @type {string[]} */
+  const killed = [];
+  const root = path.join(cd.dir, 'run', 'containerd', 'tswasi', 'k8s.io');
+  for (const id of leftovers(cd).runc) {
+    spawnSync('runc', ['--root', root, 'delete', '--force', id]);
+    killed.push(`container ${id}`);
+  }
+  const { shims, conmons } = shimProcesses(cd);
+  for (const pid of [...conmons, ...shims]) {
+    try { process.kill(pid, 'SIGKILL'); killed.push(`pid ${pid}`); } catch { /* gone */ }
+  }
+  return killed;
+}
