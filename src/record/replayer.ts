@@ -57,21 +57,22 @@ export class Replayer {
     if (this.stopped !== undefined) throw new ReplayStop(this.stopped);
     const index = this.next + 1;
     const inputs = callInputs(name, ctx, args);
-    const made = callShape(name, args, inputs);
+    // Formatted only when replay stops: most calls match.
+    const made = (): string => callShape(name, args, inputs);
     const c = this.rec.calls[this.next];
     if (c === undefined) {
-      if (this.rec.truncated !== undefined) this.stop(`the recording stops after call #${this.next}: ${this.rec.truncated}; the guest went on with ${made}`);
-      this.stop(`replay diverged at call #${index}: the recorded run made no more calls (it ended with exit code ${this.rec.end?.exitCode}), the guest called ${made}`);
+      if (this.rec.truncated !== undefined) this.stop(`the recording stops after call #${this.next}: ${this.rec.truncated}; the guest went on with ${made()}`);
+      this.stop(`replay diverged at call #${index}: the recorded run made no more calls (it ended with exit code ${this.rec.end?.exitCode}), the guest called ${made()}`);
     }
     if (c.name !== name || c.args.length !== args.length || c.args.some((v, i) => v !== args[i])
       || c.inputs.length !== inputs.length || c.inputs.some((b, i) => !sameBytes(b, inputs[i]!))) {
-      this.stop(`replay diverged at call #${index}: recorded ${callShape(c.name, c.args, c.inputs)}, the guest called ${made}`);
+      this.stop(`replay diverged at call #${index}: recorded ${callShape(c.name, c.args, c.inputs)}, the guest called ${made()}`);
     }
     this.next++;
     this.effects(c, ctx);
     if (c.ret < 0) {
       if (name === 'proc_exit') throw new WasiExit((args[0] as number) >>> 0);
-      this.stop(`call #${index} (${made}) did not return in the recorded run; replay cannot go past it`);
+      this.stop(`call #${index} (${made()}) did not return in the recorded run; replay cannot go past it`);
     }
     return c.ret;
   }
