@@ -5,6 +5,7 @@ export const COMMANDS = {
   run: 'run <module> [args...]',
   inspect: 'inspect <module>',
   view: 'view [file]',
+  replay: 'replay <file>',
 } as const;
 
 const TOP_LEVEL: readonly string[] = [...Object.keys(COMMANDS), 'help', '--help', '-h', '--version', '-V'];

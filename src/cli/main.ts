@@ -29,6 +29,10 @@ const RUN_OPTIONS = {
   },
   'trace-file': { type: 'string', requiresArg: true, describe: 'Write the trace to this file instead of stderr (alone: implies --trace; --trace=chrome: a Chrome Trace Event file for Perfetto)' },
   'trace-summary': { type: 'boolean', describe: 'At exit, print calls, errors and time per WASI function (like strace -c); into --trace-file when that is text' },
+  record: {
+    type: 'string', requiresArg: true,
+    describe: 'Record everything the guest receives (call results, bytes read, clocks, randomness) into FILE; `tswasi replay FILE` re-runs it without any of the host (docs/record-replay.md)',
+  },
   invoke: {
     type: 'string', requiresArg: true,
     describe: 'Call this exported function instead of _start; remaining args are its parameters, the result is printed',
@@ -170,6 +174,7 @@ export async function main(argv: string[]): Promise<void> {
           trace: a.trace,
           traceFile: a['trace-file'],
           traceSummary: a['trace-summary'] ?? false,
+          record: a.record,
           maxWasmStack: a['max-wasm-stack'] ?? wasmOptions(a.wasm.map(String)).maxWasmStack,
           ...socketOptions(a.tcplisten.map(String), a.listenfd ?? false, wasiOptions(a.wasi.map(String))),
         });
@@ -197,6 +202,17 @@ export async function main(argv: string[]): Promise<void> {
       async (a) => {
         const { view } = await import('./view.js');
         process.exitCode = await view(a.file, a.port);
+      },
+    )
+    .command(
+      COMMANDS.replay,
+      'Re-run a recording made with run --record FILE: same output and exit code, no file, clock, randomness or socket of the host touched; stops at the first call where the guest does otherwise',
+      (y) => y
+        .positional('file', { type: 'string', demandOption: true, describe: 'the recording' })
+        .option('module', { type: 'string', requiresArg: true, describe: 'run this module instead of the one in the recording (e.g. a rebuilt one)' }),
+      async (a) => {
+        const { replay } = await import('./replay.js');
+        process.exitCode = await replay(a.file, a.module);
       },
     )
     .demandCommand(1, 'a command is required: tswasi run <module> [args...]')

@@ -3,10 +3,13 @@ import { existsSync, fstatSync, statSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename } from 'node:path';
 
-import { inheritedListenFds, parseHostPort, type ListenerSource } from '../../wasi/index.js';
+import { inheritedListenFds, parseHostPort, type CallContext, type ListenerSource, type WasiFunction } from '../../wasi/index.js';
 import { UserError, errorLine, failureLine } from '../errors.js';
 import { compileModule, readModule } from '../module.js';
 import { runGuest, type GuestOutcome } from '../run-guest.js';
+import { contentHash } from '../module-cache.js';
+import { Recorder, type RecordingStart } from '../record/recorder.js';
+import { fileRecordingWriter } from '../record/writer.js';
 import { tracerFor, type TraceSpec } from '../trace/setup.js';
 import { parseTraceSpec } from '../trace/tracer.js';
 import { compileWat, looksLikeWat } from '../wat.js';
@@ -28,6 +31,8 @@ export interface RunArgs {
   tcplisten?: string[] | undefined;
   /** `--listenfd`: the sockets of systemd socket activation, first. */
   listenfd?: boolean | undefined;
+  /** `--record FILE`: write a recording of the run there (docs/record-replay.md). */
+  record?: string | undefined;
 }
 
 /** The guest of one `tswasi run`, as it crosses to a thread of its own (./run-worker.ts). */
@@ -41,9 +46,11 @@ export interface CliGuest {
   trace?: TraceSpec | undefined;
   /** The guest's listeners, fds 3… (fds of this process, and addresses to bind). */
   listeners?: ListenerSource[] | undefined;
+  /** Record the run into `file`. */
+  record?: { file: string; start: RecordingStart } | undefined;
 }
 
-/** Run the guest on this thread with the process's own stdio, every fd_write written at once; trace if asked. */
+/** Run the guest on this thread with the process's own stdio, every fd_write written at once; trace and record if asked. */
 export function runCliGuest(g: CliGuest): GuestOutcome {
   let tracer;
   try {
@@ -52,21 +59,44 @@ export function runCliGuest(g: CliGuest): GuestOutcome {
     // The trace file cannot be opened: the guest does not run.
     return { exitCode: 1, error: { kind: 'error', message: `--trace-file ${g.trace?.file ?? ''}: ${(e as Error).message}` } };
   }
+  let recorder: Recorder | null = null;
+  if (g.record !== undefined) {
+    try {
+      recorder = new Recorder(fileRecordingWriter(g.record.file), g.record.start);
+    } catch (e) {
+      tracer?.close();
+      return { exitCode: 1, error: { kind: 'error', message: `--record ${g.record.file}: ${(e as Error).message}` } };
+    }
+  }
+  // Traced and recorded: the tracer sees the call as the recorder passes it on.
+  const rec = recorder;
+  const wrapImport = tracer !== null && rec !== null ? (n: string, f: WasiFunction, c: CallContext) => tracer.wrap(n, rec.wrap(n, f, c), c)
+    : (tracer?.wrap ?? rec?.wrap);
   const outcome = runGuest({
     module: g.module,
     wasi: {
       args: g.args, env: g.env, preopens: g.preopens, stdin: 0, stdout: 1, stderr: 2,
       ...(g.listeners !== undefined ? { listeners: g.listeners } : {}),
-      ...(tracer !== null ? { wrapImport: tracer.wrap } : {}),
+      ...(wrapImport !== undefined ? { wrapImport } : {}),
     },
     invoke: g.invoke,
     invokeArgs: g.invokeArgs,
   });
+  recorder?.end(recordingEnd(outcome));
   if (tracer !== null) {
     tracer.close();
     if (g.trace?.summary && !tracer.summaryInFile) writeSync(2, tracer.summary() + '\n');
   }
   return outcome;
+}
+
+/** How a run ended, as a recording keeps it: what the CLI prints of an outcome. */
+export function recordingEnd(o: GuestOutcome): { exitCode: number; error?: string; results?: string[] } {
+  return {
+    exitCode: o.exitCode,
+    ...(o.error !== undefined ? { error: errorLine(o.error) } : {}),
+    ...(o.results !== undefined ? { results: o.results.map((r) => String(r)) } : {}),
+  };
 }
 
 /** Most --max-wasm-stack accepted: a thread's stack is reserved whole. */
@@ -190,7 +220,8 @@ export async function run(a: RunArgs): Promise<number> {
     }
     const bytes = readModule(a.module);
     // A text module is compiled from WAT first, as wasmtime does.
-    const module = compileModule(looksLikeWat(bytes) ? await compileWat(bytes, a.module) : bytes, a.module, { cache: false });
+    const wasm = looksLikeWat(bytes) ? await compileWat(bytes, a.module) : bytes;
+    const module = compileModule(wasm, a.module, { cache: false });
     const guest: CliGuest = {
       module,
       // argv[0] is the module's base name, as wasmtime passes it: the guest learns no host path.
@@ -202,6 +233,13 @@ export async function run(a: RunArgs): Promise<number> {
       trace: traceTo,
       listeners,
     };
+    if (a.record !== undefined) {
+      guest.record = {
+        file: a.record,
+        // Only what the guest is given: its args, env and preopens' guest paths, and the module it runs.
+        start: { module: wasm, moduleSha256: contentHash(wasm), args: guest.args, env: Object.entries(env).map(([k, v]) => `${k}=${v}`), preopens: Object.keys(preopens), invoke: a.invoke, invokeArgs: guest.invokeArgs },
+      };
+    }
     // Here, on the main thread, unless the guest needs more stack than V8 gives it (~1 MB).
     const outcome = a.maxWasmStack === undefined ? runCliGuest(guest) : await onThreadWithStack(guest, a.maxWasmStack);
     if (outcome.error !== undefined) process.stderr.write(errorLine(outcome.error) + '\n');

@@ -1,0 +1,94 @@
+/**
+ * Recording a run: a WASIOptions.wrapImport wrapper that, around every WASI
+ * call, takes what the guest passed in and, after it, what the host wrote
+ * into guest memory and returned, and streams it to a RecordingWriter.
+ */
+import type { CallContext, WasiFunction } from '../../wasi/calls/context.js';
+import { WASI_FUNCTIONS } from '../../wasi/functions.js';
+import { callInputs, callWrites, type ListSizes } from './effects.js';
+import { FORMAT_VERSION, Tag, encodeCall, type RecordingEnd, type RecordingHeader } from './format.js';
+import type { RecordingWriter } from './writer.js';
+
+/** What a recording starts with; `module` is the wasm bytes run (kept whole, so it replays anywhere). */
+export interface RecordingStart {
+  module: Uint8Array;
+  moduleSha256: string;
+  args: readonly string[];
+  env: readonly string[];
+  preopens: readonly string[];
+  invoke?: string | undefined;
+  invokeArgs?: readonly string[] | undefined;
+}
+
+/** Calls that may wait for the outside world: the block so far is written out first, so a hung run's recording shows where it waits. */
+const WAITS = new Set(['poll_oneoff', 'sock_accept', 'sock_recv']);
+
+const utf8 = new TextEncoder();
+
+export class Recorder {
+  private readonly functions = Object.keys(WASI_FUNCTIONS);
+  private readonly index = new Map(this.functions.map((n, i) => [n, i]));
+  private readonly lists: ListSizes;
+  calls = 0;
+
+  /** For WASIOptions.wrapImport. */
+  readonly wrap: (name: string, fn: WasiFunction, ctx: CallContext) => WasiFunction;
+
+  constructor(private readonly out: RecordingWriter, start: RecordingStart) {
+    const header: RecordingHeader = {
+      format: 'tswasi-recording',
+      version: FORMAT_VERSION,
+      functions: this.functions,
+      module: { sha256: start.moduleSha256, size: start.module.length },
+      args: [...start.args],
+      env: [...start.env],
+      preopens: [...start.preopens],
+      ...(start.invoke !== undefined ? { invoke: start.invoke, invokeArgs: [...(start.invokeArgs ?? [])] } : {}),
+    };
+    const bytes = (list: readonly string[]): number => list.reduce((n, s) => n + utf8.encode(s).length + 1, 0);
+    this.lists = { args: [start.args.length, bytes(start.args)], env: [start.env.length, bytes(start.env)] };
+    out.record(Tag.Header, (w) => w.bytes(utf8.encode(JSON.stringify(header))));
+    out.record(Tag.Module, (w) => w.bytes(start.module));
+    out.flush();
+    this.wrap = (name, fn, ctx) => this.wrapOne(name, fn, ctx);
+  }
+
+  private wrapOne(name: string, fn: WasiFunction, ctx: CallContext): WasiFunction {
+    const index = this.index.get(name);
+    if (index === undefined) return fn;
+    const call = fn as (...a: unknown[]) => number;
+    const waits = WAITS.has(name);
+    const lists = this.lists;
+    const out = this.out;
+    return ((...args: Array<number | bigint>) => {
+      // What the guest hands in is taken before the call (a read may overwrite it). A bad pointer: the call will say FAULT.
+      const inputs = callInputs(name, ctx, args);
+      if (waits || (name === 'fd_read' && args[0] === 0)) out.flush();
+      let ret: number;
+      try {
+        ret = call(...args);
+      } catch (e) {
+        // proc_exit (or a host failure) unwinds: the call is recorded as not returning.
+        this.calls++;
+        out.record(Tag.Call, (w) => encodeCall(w, index, { name, args, inputs, ret: -1, writes: [] }));
+        throw e;
+      }
+      const writes = callWrites(name, ctx, args, ret === 0, lists);
+      this.calls++;
+      out.record(Tag.Call, (w) => encodeCall(w, index, { name, args, inputs, ret, writes }));
+      return ret;
+    }) as WasiFunction;
+  }
+
+  /** The run ended: its exit status and error line; the file is complete. */
+  end(end: RecordingEnd): void {
+    this.out.record(Tag.End, (w) => w.bytes(utf8.encode(JSON.stringify(end))));
+    this.out.close();
+  }
+
+  /** Stop without an END record (the run could not finish): what was recorded stays readable. */
+  abandon(): void {
+    this.out.close();
+  }
+}
+

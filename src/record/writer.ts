@@ -1,0 +1,69 @@
+/**
+ * Writing a recording as it happens: records go into a block of at most
+ * BLOCK bytes (one bigger record makes one bigger block), and each full
+ * block is written as a gzip member of its own with one write(2). A run
+ * that dies mid-way leaves every block written before it: a readable
+ * prefix. Memory stays at one block; the guest's thread does the work
+ * synchronously, as the guest's calls are synchronous.
+ */
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { constants, gzipSync } from 'node:zlib';
+import { ByteWriter, MAGIC, Tag } from './format.js';
+
+/** Block size: big enough that gzip finds the repeats in a run's calls, small enough that a crash loses little. */
+const BLOCK = 64 * 1024;
+
+/** Where the compressed blocks go: a file, or anything that takes bytes (the pool's caller, a test). */
+export type RecordingSink = (chunk: Uint8Array) => void;
+
+export class RecordingWriter {
+  private readonly block = new ByteWriter();
+  private readonly payload = new ByteWriter();
+  private closed = false;
+  /** Bytes before compression, and written after. */
+  rawBytes = 0;
+  fileBytes = 0;
+
+  constructor(private readonly sink: RecordingSink, private readonly onClose: () => void = () => {}) {
+    this.block.bytes(MAGIC);
+  }
+
+  /** A record whose payload `fill` writes. */
+  record(tag: Tag, fill: (w: ByteWriter) => void): void {
+    if (this.closed) return;
+    const p = this.payload;
+    p.clear();
+    fill(p);
+    const b = this.block;
+    b.u8(tag);
+    b.uvar(p.length);
+    b.bytes(p.buf.subarray(0, p.length));
+    if (b.length >= BLOCK) this.flush();
+  }
+
+  /** Write out the block gathered so far (before a call that may wait, and at the end). */
+  flush(): void {
+    const b = this.block;
+    if (b.length === 0 || this.closed) return;
+    const gz = gzipSync(b.buf.subarray(0, b.length), { level: constants.Z_BEST_SPEED });
+    this.rawBytes += b.length;
+    this.fileBytes += gz.length;
+    b.clear();
+    this.sink(gz);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.flush();
+    this.closed = true;
+    this.onClose();
+  }
+}
+
+/** A writer into a new file at `path` (truncated if it exists). */
+export function fileRecordingWriter(path: string): RecordingWriter {
+  const fd = openSync(path, 'w', 0o644);
+  return new RecordingWriter((chunk) => {
+    for (let off = 0; off < chunk.length;) off += writeSync(fd, chunk, off);
+  }, () => closeSync(fd));
+}

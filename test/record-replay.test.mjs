@@ -1,0 +1,188 @@
+// @ts-check
+// Record and replay (docs/record-replay.md): the suite's C programs recorded
+// with `tswasi run --record` on the host filesystem and replayed with
+// `tswasi replay` in an empty directory elsewhere give the same stdout,
+// stderr and exit code; random call sequences (the fuzzer's) replay to the
+// same results and guest memory; divergence and bad recordings are one line.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import fc from 'fast-check';
+import { compileC, runCli, tempDir } from './helpers/wasm.mjs';
+import { FILES, populate } from './helpers/fixtures.mjs';
+import { commandArb, execute, fuzzWorld, prepare, replant, resetMemory } from './attack/fuzz-lib.mjs';
+
+const { WASI } = await import('../dist/wasi/index.js');
+const { Recorder } = await import('../dist/src/record/recorder.js');
+const { RecordingWriter } = await import('../dist/src/record/writer.js');
+const { parseRecording } = await import('../dist/src/record/reader.js');
+const { Replayer } = await import('../dist/src/record/replayer.js');
+
+/**
+ * The suite's programs that run to an end by themselves (no sockets, no
+ * reactor, no --invoke, no spinning), each with its argv and stdin.
+ * @type {Array<[name: string, args: string[], stdin: string]>}
+ */
+const PROGRAMS = [
+  ['abi_edges', [], ''], ['args_env', ['a', 'b c', 'ünï'], ''], ['cli_exit', ['3'], ''], ['cli_trap', [], ''],
+  ['clock', [], ''], ['fd_io', [], ''], ['fd_readdir', [], ''], ['fd_renumber', [], ''], ['fd_rights', [], ''],
+  ['fd_stat', [], ''], ['path_ops', [], ''], ['poll', [], ''], ['prestat', [], ''], ['proc', [], ''],
+  ['random', [], ''], ['sandbox_escape', [], ''], ['sandbox_inside', [], ''], ['sandbox_paths', [], ''],
+  ['selftest_fail', [], ''], ['stat_cache', [], ''], ['stdio', [], 'some input\n'], ['stdio_order', [], ''],
+  ['symlinks', [], ''], ['trace_demo', [], ''],
+];
+
+/**
+ * Record `name` on a populated host sandbox, replay it from an empty directory on another path.
+ * @param {string} wasm @param {string[]} args @param {string} stdin
+ */
+async function recordAndReplay(wasm, args, stdin) {
+  const work = tempDir('tswasi-rec-');
+  const sandbox = path.join(work, 'sandbox');
+  fs.mkdirSync(sandbox);
+  populate(fs, sandbox, FILES);
+  const file = path.join(work, 'run.rec');
+  const env = { ...process.env, TSWASI_RECORD_TEST: '1' };
+  const run = await runCli(['run', '--record', file, '--dir', `${sandbox}::/sandbox`, '--env', 'GREETING=hi', wasm, ...args], { input: stdin, cwd: work, env, stdoutEncoding: 'latin1' });
+  // Elsewhere, with nothing: not the sandbox, not the module file, not the recording's directory.
+  const elsewhere = tempDir('tswasi-replay-');
+  fs.copyFileSync(file, path.join(elsewhere, 'copy.rec'));
+  fs.rmSync(work, { recursive: true, force: true });
+  const replay = await runCli(['replay', 'copy.rec'], { cwd: elsewhere, stdoutEncoding: 'latin1' });
+  return { run, replay, rec: path.join(elsewhere, 'copy.rec') };
+}
+
+for (const [name, args, stdin] of PROGRAMS) {
+  test(`record on the host, replay in an empty directory: ${name}`, async (t) => {
+    const wasm = compileC(name);
+    if (!wasm) return t.skip('no toolchain');
+    const { run, replay } = await recordAndReplay(wasm, args, stdin);
+    assert.equal(replay.stdout, run.stdout);
+    assert.equal(replay.stderr, run.stderr);
+    assert.equal(replay.code, run.code, replay.stderr);
+  });
+}
+
+test('a recording keeps no host path and no variable the guest was not given', async (t) => {
+  const wasm = compileC('fd_io');
+  if (!wasm) return t.skip('no toolchain');
+  const work = tempDir('tswasi-rec-private-');
+  const file = path.join(work, 'run.rec');
+  const r = await runCli(['run', '--record', file, '--dir', `${work}::/sandbox`, wasm], { cwd: work, env: { ...process.env, SECRET_HOST_VAR: 'hunter2' } });
+  assert.equal(r.code, 0, r.stderr);
+  const rec = parseRecording(fs.readFileSync(file));
+  assert.deepEqual(rec.header.preopens, ['/sandbox']);
+  assert.deepEqual(rec.header.env, []);
+  assert.deepEqual(rec.header.args, ['fd_io.wasm']);
+  const text = Buffer.from(JSON.stringify(rec.header) + rec.calls.map((c) => c.inputs.map((b) => Buffer.from(b).toString('latin1')).join('')).join('')).toString();
+  assert.ok(!text.includes(work), 'the host path of the preopen');
+  assert.ok(!text.includes('hunter2'));
+  assert.equal(rec.end?.exitCode, 0);
+  assert.equal(rec.truncated, undefined);
+});
+
+test('a different module stops replay at the first divergent call: one line, non-zero', async (t) => {
+  const a = compileC('fd_io');
+  const b = compileC('fd_stat');
+  if (!a || !b) return t.skip('no toolchain');
+  const { run, rec } = await recordAndReplay(a, [], '');
+  assert.equal(run.code, 0, run.stderr);
+  const r = await runCli(['replay', rec, '--module', b]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /^error: replay diverged at call #\d+: recorded \w+\(.*\), the guest called \w+\(.*\) \(.* is not the recorded module\)\n$/);
+  assert.equal(r.stdout, '');
+  // The same module given explicitly replays as the embedded one.
+  const same = await runCli(['replay', rec, '--module', a], { stdoutEncoding: 'latin1' });
+  assert.equal(same.code, 0, same.stderr);
+  assert.equal(same.stdout, run.stdout);
+});
+
+test('a guest that behaves differently diverges; an exit code that differs is reported at the end', async (t) => {
+  const wasm = compileC('args_env');
+  if (!wasm) return t.skip('no toolchain');
+  const exit3 = compileC('cli_exit');
+  if (!exit3) return t.skip('no toolchain');
+  const { rec } = await recordAndReplay(exit3, ['3'], '');
+  const r = await runCli(['replay', rec, '--module', wasm]);
+  assert.equal(r.code, 1);
+  assert.equal(r.stderr.split('\n').length, 2, r.stderr);
+  assert.match(r.stderr, /^error: replay diverged at /);
+});
+
+test('truncated, corrupt, tampered or foreign recordings: one clear line, never a crash', async (t) => {
+  const wasm = compileC('fd_io');
+  if (!wasm) return t.skip('no toolchain');
+  const { run, rec } = await recordAndReplay(wasm, [], '');
+  assert.equal(run.code, 0);
+  const whole = fs.readFileSync(rec);
+  const dir = tempDir('tswasi-bad-rec-');
+  /** @param {string} name @param {Uint8Array} bytes */
+  const write = (name, bytes) => { const p = path.join(dir, name); fs.writeFileSync(p, bytes); return p; };
+  // The module's block ends where the second gzip member begins.
+  let second = -1;
+  for (let i = 10; i < whole.length - 2; i++) if (whole[i] === 0x1f && whole[i + 1] === 0x8b && whole[i + 2] === 8) { second = i; break; }
+  assert.ok(second > 0);
+  const flipped = Buffer.from(whole);
+  flipped[Math.floor(second / 2)] ^= 0x5a;
+  /** @type {Array<[string, string, RegExp]>} */
+  const cases = [
+    ['empty', write('empty.rec', new Uint8Array(0)), /^error: recording .* is not a tswasi recording \(not gzip data\)$/],
+    ['not a recording', write('text.rec', Buffer.from('hello\n')), /is not a tswasi recording/],
+    ['gzip, not a recording', write('gz.rec', (await import('node:zlib')).gzipSync('hello world')), /is not a tswasi recording \(no TSWREC magic\)/],
+    ['cut in the module', write('cut.rec', whole.subarray(0, Math.floor(second / 2))), /is truncated before the module$/],
+    ['a flipped byte', write('flip.rec', flipped), /is corrupt \(/],
+    ['a missing file', path.join(dir, 'none.rec'), /cannot be read \(no such file\)$/],
+  ];
+  for (const [what, file, want] of cases) {
+    const r = await runCli(['replay', file]);
+    assert.equal(r.code, 1, `${what}: ${r.stderr}`);
+    assert.equal(r.stdout, '', what);
+    assert.equal(r.stderr.split('\n').length, 2, `${what}: one line: ${r.stderr}`);
+    assert.match(r.stderr.trimEnd(), want, what);
+  }
+  // Cut after some calls (a run killed mid-way): the prefix replays, then one line says where it stops.
+  const cut = write('prefix.rec', whole.subarray(0, second + Math.floor((whole.length - second) / 2)));
+  const r = await runCli(['replay', cut]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /\nerror: the recording stops after call #\d+: it ends in the middle of a record; the guest went on with \w+\(.*\)\n$|^error: the recording stops after call #\d+: .*\n$/);
+});
+
+test('property: random call sequences (the fuzzer\'s) replay to the same results and guest memory', async () => {
+  const mod = /** @type {WebAssembly.Module} */ (await prepare());
+  const w = await fuzzWorld('mem');
+  const wasmCmd = commandArb.map((c) => ({ ...c, mode: /** @type {const} */ ('wasm') }));
+  let runs = 0;
+  fc.assert(fc.property(fc.integer(), fc.array(wasmCmd, { maxLength: 60 }), (memSeed, cmds) => {
+    if (++runs % 20 === 0) replant(w);
+    /** @type {Uint8Array[]} */
+    const chunks = [];
+    const writer = new RecordingWriter((c) => { chunks.push(Buffer.from(c)); });
+    const recorder = new Recorder(writer, { module: new Uint8Array(8), moduleSha256: 'x', args: ['fuzz', 'a'], env: ['A=1'], preopens: ['/sandbox'] });
+    const sink = { write() {} };
+    /** @param {import('../dist/wasi/index.js').WASIOptions} options */
+    const session = (options) => {
+      const wasi = new WASI({ version: 'preview1', stdout: sink, stderr: sink, ...options });
+      const inst = new WebAssembly.Instance(mod, wasi.getImportObject());
+      wasi.attach(inst);
+      const memory = /** @type {WebAssembly.Memory} */ (inst.exports.memory);
+      resetMemory(memory, memSeed);
+      const seen = cmds.map((cmd) => {
+        const o = execute(/** @type {never} */ ({ wasi, inst, raw: {}, memory, sink }), cmd);
+        return { outcome: o.outcome, detail: o.detail, memory: createHash('sha1').update(new Uint8Array(memory.buffer)).digest('hex') };
+      });
+      wasi.close();
+      return seen;
+    };
+    const recorded = session({ args: ['fuzz', 'a'], env: { A: '1' }, preopens: { '/sandbox': w.preopen }, stdin: 'stdin data\n', wrapImport: recorder.wrap });
+    recorder.end({ exitCode: 0 });
+    const rec = parseRecording(Buffer.concat(chunks));
+    assert.equal(rec.calls.length, recorder.calls);
+    const replayer = new Replayer(rec, () => {});
+    const replayed = session({ wrapImport: replayer.wrap });
+    assert.equal(replayer.finish(0, undefined), undefined);
+    assert.equal(replayed.length, recorded.length);
+    for (let i = 0; i < recorded.length; i++) assert.deepEqual(replayed[i], recorded[i], `call ${i + 1}: ${cmds[i]?.name}`);
+  }), { numRuns: 40, seed: 20261205 });
+});
