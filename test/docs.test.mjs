@@ -25,7 +25,7 @@ const RUNNABLE = new Set(['sh', 'js']);
  * A listed file that exists is checked like any other; one that does not is
  * reported, not failed. Empty this list once they are all in.
  */
-const PENDING = new Set(['docs/containerd-shim.md', 'docs/node-versions.md']);
+const PENDING = new Set();
 
 fs.mkdirSync(BUILD_DIR, { recursive: true });
 const work = fs.mkdtempSync(path.join(BUILD_DIR, 'docs-'));

@@ -40,7 +40,7 @@ export async function replay(file: string, modulePath: string | undefined): Prom
       process.stderr.write(`error: ${e.message}\n`);
       return e.exitCode;
     }
-    process.stderr.write(failureLine(e) + "\n");
+    process.stderr.write(failureLine(e) + '\n');
     return 70;
   }
 }

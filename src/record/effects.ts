@@ -3,18 +3,20 @@
  * from wasi/functions.ts's parameter kinds: the recorder reads both, the
  * replayer checks the first and performs the second.
  */
+import { Layout } from '../../wasi/abi.js';
 import type { CallContext } from '../../wasi/calls/context.js';
 import { WASI_FUNCTIONS, arity, type ParamKind } from '../../wasi/functions.js';
 import { inputCount, type MemoryWrite } from './format.js';
 
 /** Bytes an out-pointer of a fixed-size kind receives. */
 const FIXED_OUT: Partial<Record<ParamKind, number>> = {
-  out_fd: 4, out_u32: 4, out_size: 4, out_u64: 8, out_fdstat: 24, out_filestat: 64, out_prestat: 8,
+  out_fd: 4, out_u32: 4, out_size: 4, out_u64: 8, out_roflags: 2,
+  out_fdstat: Layout.fdstat.size, out_filestat: Layout.filestat.size, out_prestat: Layout.prestat.size,
 };
-const EVENT_SIZE = 32;
+const EVENT_SIZE = Layout.event.size;
 
 /** Where one parameter's wasm arguments start, by name, for each function. */
-interface Layout {
+interface ParamLayout {
   kinds: Array<[name: string, kind: ParamKind, at: number]>;
   /** The argument index of the first out_size (nread, bufused, nevents, ro_datalen): the count a buffer was filled to. */
   count: number | undefined;
@@ -22,11 +24,11 @@ interface Layout {
   size: number | undefined;
 }
 
-const LAYOUTS = new Map<string, Layout>();
-function layout(name: string): Layout {
+const LAYOUTS = new Map<string, ParamLayout>();
+function layout(name: string): ParamLayout {
   let l = LAYOUTS.get(name);
   if (l !== undefined) return l;
-  const kinds: Layout['kinds'] = [];
+  const kinds: ParamLayout['kinds'] = [];
   let at = 0;
   for (const [pname, kind] of WASI_FUNCTIONS[name]!.params) {
     kinds.push([pname, kind, at]);
