@@ -13,7 +13,7 @@
  *   - X.cjs, and X.js replacing tsc's: a small launcher that compiles the
  *     bundle with the cache made for the Node running it and runs it; run
  *     by another Node, it makes that Node's cache in a per-user directory
- *     on first use (docs/node-versions.md, "Code cache").
+ *     on first use (docs/node-versions.md, "The code cache").
  * Packages loaded on first use with `createRequire(import.meta.url)(…)`
  * (memfs, wabt, piscina, the AssemblyScript loader) stay out of the bundles.
  */

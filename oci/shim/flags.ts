@@ -17,7 +17,7 @@ export interface ShimFlags {
 }
 
 const VALUES = { namespace: 'namespace', id: 'id', address: 'address', 'publish-binary': 'publishBinary', bundle: 'bundle', socket: 'socket' } as const;
-const BOOLS = { debug: 'debug', v: 'version' } as const;
+const BOOLS = { debug: 'debug', v: 'version', version: 'version' } as const;
 
 export class FlagError extends Error {}
 
