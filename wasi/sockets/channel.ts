@@ -39,8 +39,13 @@ export const Ctl = {
 
 /** Listeners one guest may be given (an fd table of that many sockets is already unusual). */
 export const MAX_LISTENERS = 64;
-/** Connections the host accepts for a listener beyond those the guest took, like listen(2)'s backlog. */
-export const ACCEPT_BACKLOG = 128;
+/**
+ * Connections the host accepts for a listener beyond those the guest took,
+ * like listen(2)'s backlog (Linux's somaxconn is 4096 since 5.4; 1024 keeps
+ * a burst of a thousand connects served, as natively, while bounding what
+ * an idle guest holds: a waiting connection costs a page or two of its rings).
+ */
+export const ACCEPT_BACKLOG = 1024;
 
 const CTL_WORDS = Ctl.TAKEN + MAX_LISTENERS;
 /** Bytes after the control words for a setup failure message (UTF-8, length-prefixed). */
