@@ -87,9 +87,7 @@ async function runProbe(probe, clients) {
 }
 
 /**
- * What each probe prints and what its clients receive, exactly (errnos: docs/sockets.md's table,
- * except two the core answers from the rights first: sock_shutdown on a listener and sock_accept on
- * a connection are NOTCAPABLE here, where the table says NOTCONN and INVAL).
+ * What each probe prints and what its clients receive, exactly (errnos: docs/sockets.md's table).
  * @type {Record<string, { guest: string, peers: string[] }>} */
 const EXPECTED = {
   not_sockets: {
@@ -146,7 +144,7 @@ const EXPECTED = {
       "listener send e=NOTCONN\n" +
       "listener fd_read e=BADF\n" +
       "listener fd_write e=BADF\n" +
-      "listener shutdown e=NOTCAPABLE\n" +
+      "listener shutdown e=NOTCONN\n" +
       "listener filestat e=SUCCESS\n" +
       "listener filestat type=6 size=0 ino=0\n" +
       "listener prestat e=SUCCESS\n" +
@@ -158,7 +156,7 @@ const EXPECTED = {
       "accept e=SUCCESS\n" +
       "conn fdstat e=SUCCESS\n" +
       "conn filetype=6 flags=0\n" +
-      "conn accept e=NOTCAPABLE\n" +
+      "conn accept e=INVAL\n" +
       "conn seek e=NOTCAPABLE\n" +
       "conn pread e=NOTCAPABLE\n" +
       "conn pwrite e=NOTCAPABLE\n" +
