@@ -5,17 +5,20 @@
 // before anything runs), then run every test/**/*.test.mjs with node's
 // built-in test runner.
 // `npm run test:quick` (--quick): the edit loop — the same type check, then
-// only test/*.test.mjs and test/unit/ (the WASI core, CLI, pool, output,
-// tracing, the pure parts in-process; no podman, containerd, browser or long
-// attacks), in under a minute.
+// the quick tier (the WASI core, CLI, pool, output, tracing, the pure parts
+// in-process, the sandbox; no podman, containerd, browser or long attacks),
+// in under a minute.
 // `--quick --containers`: the quick tier and the container end-to-end tests
 // (test/oci: podman, runc, containerd; test/cri; test/package: the packed
 // tarball installed) — what .ci/run runs on each supported Node besides the
 // machine's (scripts/node-versions.mjs).
+// The tiers are lists of files (and tags on tests in a file that mixes
+// costs) in test/helpers/tiers.mjs; the files themselves are grouped by subject.
 // Named files (`node scripts/test.mjs test/x.test.mjs`): just those, no type check.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
+import { TIER_ENV, listed } from '../test/helpers/tiers.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 
@@ -60,10 +63,10 @@ function find(dir) {
 }
 
 const testDir = join(root, 'test');
-const QUICK_DIRS = [testDir, join(testDir, 'unit')];
-const CONTAINER_DIRS = ['oci', 'cri', 'package'].map((d) => join(testDir, d));
+/** @type {('quick' | 'containers')[]} */
+const tiers = containers ? ['quick', 'containers'] : ['quick'];
 const files = named.length > 0 ? named
-  : quick ? find(testDir).filter((f) => QUICK_DIRS.includes(dirname(f)) || (containers && CONTAINER_DIRS.includes(dirname(f))))
+  : quick ? find(testDir).filter((f) => listed(relative(root, f), tiers))
   : find(testDir);
 
 if (named.length === 0) {
@@ -81,6 +84,8 @@ if (named.length === 0) {
 // container runtime podman and containerd start, and the container runner
 // all run on it (`node scripts/node-versions.mjs exec 24 -- npm test`).
 const env = { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}` };
+// Tests tagged with a costlier tier than this run's are not registered.
+if (quick && named.length === 0) env[TIER_ENV] = containers ? 'containers' : 'quick';
 console.log(`test: Node ${process.version} (${process.execPath}), ${files.length} files`);
 const r = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...files], { stdio: 'inherit', cwd: root, env });
 process.exit(r.status ?? 1);

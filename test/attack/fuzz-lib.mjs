@@ -19,7 +19,7 @@ import { MessageChannel, Worker, receiveMessageOnPort } from 'node:worker_thread
 import fc from 'fast-check';
 import { compileWat } from '../helpers/wasm.mjs';
 import { makeWorld, worldSnapshot, diffWorld } from './lib.mjs';
-import { plant } from './probes.mjs';
+import { plantProbes } from './probes.mjs';
 
 const { WASI } = await import('../../dist/wasi/index.js');
 const { WasiError, WasiExit } = await import('../../dist/wasi/errors.js');
@@ -435,7 +435,7 @@ export const deserialise = (/** @type {string} */ s) => JSON.parse(s, (k, x) => 
  */
 export async function fuzzWorld(backend) {
   const w = await makeWorld(backend);
-  plant(w);
+  plantProbes(w);
   return Object.assign(w, { snapshot: worldSnapshot(w) });
 }
 /** @param {FuzzWorld} w */
@@ -454,5 +454,5 @@ export function replant(w) {
     w.vol.rmSync('/sandbox', { recursive: true, force: true });
     w.vol.mkdirSync('/sandbox');
   }
-  plant(w);
+  plantProbes(w);
 }

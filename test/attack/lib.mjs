@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ROOT } from '../helpers/paths.mjs';
 import { runCli as kitRunCli, runOci } from '../helpers/spawn.mjs';
+import { makeOutside } from '../helpers/fixtures.mjs';
 import { diffSnapshots, snapshotNames, snapshotTree } from '../helpers/snapshot.mjs';
 import { tempDir } from '../helpers/tmp.mjs';
 import { watchedStart } from '../helpers/watchdog.mjs';
@@ -29,7 +30,6 @@ export function compileAttack(name, extraFlags = []) {
 
 /** Everything outside carries "zq9" in its name or content; the secret is 7919 bytes. */
 export const SECRET_SIZE = 7919;
-export const OLD_TIME = new Date('2001-02-03T04:05:06Z');
 /** Text that must never appear in what a guest prints. */
 export const LEAK_MARKERS = [/zq9/i, /\b7919\b/, /root:x:0:0/, /MEMPASSWD/];
 
@@ -40,28 +40,15 @@ export function secretBytes() {
 }
 
 /**
- * Populate an outside directory. variant 'A': the full set; 'B': other
- * names and sizes (for the oracle check: a guest's output must not depend
- * on what is outside).
- * @param {import('../helpers/fixtures.mjs').FixtureFs} fsApi
- * @param {string} dir
- * @param {'A' | 'B'} [variant]
+ * The outside's contents. Variant 'A': the full set; 'B': other names and
+ * sizes (for the oracle check: a guest's output must not depend on what is
+ * outside).
+ * @type {Record<'A' | 'B', import('../helpers/fixtures.mjs').Files>}
  */
-export function makeOutside(fsApi, dir, variant = 'A') {
-  fsApi.mkdirSync(dir, { recursive: true });
-  if (variant === 'A') {
-    fsApi.mkdirSync(path.posix.join(dir, 'dirzq9'), { recursive: true });
-    fsApi.writeFileSync(path.posix.join(dir, 'secret-zq9.txt'), secretBytes());
-    fsApi.writeFileSync(path.posix.join(dir, 'victim-zq9.txt'), 'victim zq9');
-    fsApi.writeFileSync(path.posix.join(dir, 'dirzq9', 'innerzq9.txt'), 'inner zq9');
-    for (const p of ['dirzq9/innerzq9.txt', 'secret-zq9.txt', 'victim-zq9.txt', 'dirzq9']) {
-      fsApi.utimesSync(path.posix.join(dir, p), OLD_TIME, OLD_TIME);
-    }
-  } else {
-    fsApi.writeFileSync(path.posix.join(dir, 'otherzq9.bin'), 'q'.repeat(31));
-  }
-  fsApi.utimesSync(dir, OLD_TIME, OLD_TIME);
-}
+export const OUTSIDE_VARIANTS = {
+  A: { 'secret-zq9.txt': secretBytes(), 'victim-zq9.txt': 'victim zq9', 'dirzq9/innerzq9.txt': 'inner zq9' },
+  B: { 'otherzq9.bin': 'q'.repeat(31) },
+};
 
 /**
  * Lines of guest output that show something from outside.
@@ -102,7 +89,7 @@ export function leaks(text) {
 export async function makeWorld(backend, variant = 'A') {
   const root = tempDir('tswasi-attack-');
   const hostOutside = path.join(root, 'outside');
-  makeOutside(fs, hostOutside, variant);
+  makeOutside(fs, hostOutside, OUTSIDE_VARIANTS[variant]);
   fs.writeFileSync(path.join(root, 'parentzq9.txt'), 'parent zq9');
   if (backend === 'host') {
     const sandbox = path.join(root, 'sandbox');
@@ -114,7 +101,7 @@ export async function makeWorld(backend, variant = 'A') {
   // The Volume as the fixtures and snapshots see it (node:fs's shape, which memfs follows).
   const volFs = /** @type {WorldFs} */ (/** @type {unknown} */ (vol));
   vol.mkdirSync('/sandbox');
-  makeOutside(volFs, '/outside', variant);
+  makeOutside(volFs, '/outside', OUTSIDE_VARIANTS[variant]);
   vol.writeFileSync('/parentzq9.txt', 'parent zq9');
   vol.mkdirSync('/etc');
   vol.writeFileSync('/etc/passwd', 'MEMPASSWD zq9\n');

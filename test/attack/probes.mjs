@@ -1,20 +1,16 @@
 // @ts-check
 // What every escape probe finds planted in its sandbox (host-made links of
 // every kind), and the list of probes (asked from the guest itself).
-import path from 'node:path';
+import { plant, populate } from '../helpers/fixtures.mjs';
 import { makeWorld, runGuest } from './lib.mjs';
 
 /**
  * Plant the sandbox contents on w.fs (node:fs or a memfs Volume).
  * @param {import('./lib.mjs').World} w
  */
-export function plant(w) {
-  const F = w.fs;
-  const j = (/** @type {string} */ p) => path.posix.join(w.sandbox, p);
+export function plantProbes(w) {
   const abs = w.absOutside;
-  for (const d of ['a/b/c', 'sub']) F.mkdirSync(j(d), { recursive: true });
-  F.writeFileSync(j('inside.txt'), 'inside data');
-  F.writeFileSync(j('a/file.txt'), 'inside data');
+  populate(w.fs, w.sandbox, { 'a/b/c': null, sub: null, 'inside.txt': 'inside data', 'a/file.txt': 'inside data' });
   /** @type {Record<string, string>} */
   const links = {
     abs_file: `${abs}/secret-zq9.txt`,
@@ -41,7 +37,7 @@ export function plant(w) {
   };
   for (let i = 0; i < 40; i++) links[`deep${i}`] = i === 39 ? '../outside' : `deep${i + 1}`;
   for (let i = 0; i < 45; i++) links[`over${i}`] = i === 44 ? '../outside' : `over${i + 1}`;
-  for (const [name, target] of Object.entries(links)) F.symlinkSync(target, j(name));
+  plant(w.fs, w.sandbox, links);
 }
 
 /**

@@ -1,10 +1,10 @@
 // @ts-check
 // The C test programs of test/c that need no host filesystem, with the
-// options their Node tests give them on the mem backend (wasi-core, wasi-fd,
-// wasi-path, wasi-sandbox .test.mjs). Each runs in Node and in Chromium.
-import { FILES, plant } from '../helpers/fixtures.mjs';
+// options their Node tests give them on the mem backend (test/wasi-core,
+// wasi-fd, wasi-path and attack/escape .test.mjs). Each runs in Node and in Chromium.
+import { FILES, plantSandbox } from '../helpers/fixtures.mjs';
 
-const SANDBOX = { files: FILES, withOutside: true, setup: plant, sandbox: true };
+const SANDBOX = { files: FILES, withOutside: true, setup: plantSandbox, sandbox: true };
 
 /**
  * @typedef {{ code: number, stdout?: string, stderr?: string, stdoutMatch?: string }} Expect
@@ -17,7 +17,7 @@ const SANDBOX = { files: FILES, withOutside: true, setup: plant, sandbox: true }
  * @property {'ok' | Expect} [expect]
  * @property {import('../helpers/fixtures.mjs').Files} [files]
  * @property {boolean} [withOutside]
- * @property {typeof plant} [setup]
+ * @property {typeof plantSandbox} [setup]
  * @property {boolean} [sandbox] judge what it left outside too
  *
  * @typedef {{ error?: unknown, code?: number | null, stdout: string, stderr: string, outsideBefore?: string, outsideAfter?: string }} CaseResult

@@ -2,7 +2,7 @@
 // Starting trees for guest runs, on the host (node:fs) or in a memfs Volume:
 // files from a table, the "outside" a sandboxed guest must never touch, and
 // the symlinks sandbox_escape.c / sandbox_inside.c expect (used by
-// wasi-sandbox.test.mjs and by the browser run of the same programs).
+// test/attack/escape.test.mjs and by the browser run of the same programs).
 import path from 'node:path';
 
 /**
@@ -34,34 +34,54 @@ export function populate(fsApi, base, files = {}) {
   }
 }
 
+/** Old, distinctive times: any set_times or write through an escape shows. */
+export const OLD_TIME = new Date('2001-02-03T04:05:06Z');
+
+/** What sandbox_escape.c / sandbox_inside.c expect outside. @type {Files} */
+export const OUTSIDE = { 'secret.txt': 'TOP SECRET', 'victim.txt': 'victim', 'dir/inner.txt': 'inner' };
+
 /**
- * The sibling dir that the sandbox tests must never read or change.
+ * The directory a sandboxed guest must never read or change: `files` in it
+ * (the sandbox programs' by default; the attack suite brings its own), then
+ * OLD_TIME on everything, deepest first so a parent's time stays.
  * @param {FixtureFs} fsApi
  * @param {string} dir
+ * @param {Files} [files]
  */
-export function makeOutside(fsApi, dir) {
-  fsApi.mkdirSync(path.posix.join(dir, 'dir'), { recursive: true });
-  fsApi.writeFileSync(path.posix.join(dir, 'secret.txt'), 'TOP SECRET');
-  fsApi.writeFileSync(path.posix.join(dir, 'victim.txt'), 'victim');
-  fsApi.writeFileSync(path.posix.join(dir, 'dir', 'inner.txt'), 'inner');
-  // Old, distinctive times so any set_times or write shows.
-  const t = new Date('2001-02-03T04:05:06Z');
-  for (const p of ['dir/inner.txt', 'secret.txt', 'victim.txt', 'dir', '.']) {
-    fsApi.utimesSync(path.posix.join(dir, p), t, t);
+export function makeOutside(fsApi, dir, files = OUTSIDE) {
+  fsApi.mkdirSync(dir, { recursive: true });
+  populate(fsApi, dir, files);
+  const names = new Set(['.']);
+  for (const rel of Object.keys(files)) {
+    for (let p = rel; p !== '.'; p = path.posix.dirname(p)) names.add(p);
   }
+  const depth = (/** @type {string} */ p) => (p === '.' ? 0 : p.split('/').length);
+  for (const p of [...names].sort((a, b) => depth(b) - depth(a))) {
+    fsApi.utimesSync(path.posix.join(dir, p), OLD_TIME, OLD_TIME);
+  }
+}
+
+/**
+ * Plant host-made symlinks under `base`: name (relative to base) -> target.
+ * @param {FixtureFs} fsApi
+ * @param {string} base
+ * @param {Record<string, string>} links
+ */
+export function plant(fsApi, base, links) {
+  for (const [rel, target] of Object.entries(links)) fsApi.symlinkSync(target, path.posix.join(base, rel));
 }
 
 /** The sandbox programs' starting tree. @type {Files} */
 export const FILES = { 'data/file.txt': 'inside', 'data/sub': null, sub: null, a: null };
 
 /**
- * Plant the host-side symlinks described in sandbox_escape.c / sandbox_inside.c.
- * @param {{ fs: FixtureFs, sandbox: string, absOutside: string }} where
+ * The links sandbox_escape.c / sandbox_inside.c expect, some escaping, some
+ * staying inside.
+ * @param {string} absOutside the absolute path that names the outside
+ * @returns {Record<string, string>}
  */
-export function plant({ fs: f, sandbox, absOutside }) {
-  /** @param {string} rel */
-  const at = (rel) => (sandbox === '/' ? `/${rel}` : `${sandbox}/${rel}`);
-  const links = {
+export function sandboxLinks(absOutside) {
+  return {
     // escaping
     abs_etc: '/etc',
     abs_passwd: '/etc/passwd',
@@ -87,6 +107,12 @@ export function plant({ fs: f, sandbox, absOutside }) {
     chain_in1: 'chain_in2',
     chain_in2: 'in_dir',
   };
-  for (const [rel, target] of Object.entries(links)) f.symlinkSync(target, at(rel));
 }
 
+/**
+ * The sandbox programs' links planted in a run's sandbox.
+ * @param {{ fs: FixtureFs, sandbox: string, absOutside: string }} where
+ */
+export function plantSandbox({ fs: f, sandbox, absOutside }) {
+  plant(f, sandbox, sandboxLinks(absOutside));
+}

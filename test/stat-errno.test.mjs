@@ -6,10 +6,10 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { filestatOf, filetypeOfMode } from '../../dist/wasi/fs/stat.js';
-import { errnoOf, WasiError } from '../../dist/wasi/errors.js';
-import { Errno, Filetype } from '../../dist/wasi/abi.js';
-import { tempDir } from '../helpers/tmp.mjs';
+import { filestatOf, filetypeOfMode } from '../dist/wasi/fs/stat.js';
+import { errnoOf, WasiError } from '../dist/wasi/errors.js';
+import { Errno, Filetype } from '../dist/wasi/abi.js';
+import { tempDir } from './helpers/tmp.mjs';
 
 test('filetypes of real files: regular, directory, symlink, character device, socket', async () => {
   const d = tempDir('tswasi-unit-stat-');

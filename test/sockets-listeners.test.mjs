@@ -4,7 +4,7 @@
 // LISTEN_FDS/LISTEN_PID rule.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeListener, inheritedListenFds, parseHostPort } from '../../dist/wasi/sockets/listeners.js';
+import { describeListener, inheritedListenFds, parseHostPort } from '../dist/wasi/sockets/listeners.js';
 
 test('parseHostPort: IPv4, bracketed IPv6, names; every malformed form is null', () => {
   assert.deepEqual(parseHostPort('127.0.0.1:8080'), { host: '127.0.0.1', port: 8080 });

@@ -5,11 +5,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ANNOTATION_CONTAINER_TYPE, ANNOTATION_HANDLER, ANNOTATION_VARIANT, classifyEntrypoint, decide } from '../../dist/oci/detect.js';
-import { readEntrypoint } from '../../dist/oci/entrypoint.js';
-import { compileC, compileWat, tempDir, toolchainProblem } from '../helpers/wasm.mjs';
+import { ANNOTATION_CONTAINER_TYPE, ANNOTATION_HANDLER, ANNOTATION_VARIANT, classifyEntrypoint, decide } from '../dist/oci/detect.js';
+import { readEntrypoint } from '../dist/oci/entrypoint.js';
+import { compileC, compileWat, tempDir, toolchainProblem } from './helpers/wasm.mjs';
 
-/** @typedef {import('../../dist/oci/spec.js').Spec} Spec */
+/** @typedef {import('../dist/oci/spec.js').Spec} Spec */
 
 /**
  * A bundle dir with rootfs/ holding `files` (path -> bytes) and its Spec.
@@ -92,7 +92,7 @@ test('a rootfs that is missing or not a directory is an error naming it', () => 
 test("decide: crun's annotations, the -smart variants, the pause container, tswasi-oci-wasm", () => {
   /**
    * @param {Record<string, string>} annotations
-   * @param {import('../../dist/oci/detect.js').EntrypointKind} kind
+   * @param {import('../dist/oci/detect.js').EntrypointKind} kind
    * @param {boolean} [every]
    * @param {string[]} [args]
    */

@@ -5,10 +5,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { WASM_PAGE, limitMemory } from '../../dist/src/memory-limit.js';
-import { inspectModule } from '../../dist/src/inspect.js';
-import { UserError } from '../../dist/src/errors.js';
-import { compileC, compileWat, runWasi, tempDir, toolchainProblem } from '../helpers/wasm.mjs';
+import { WASM_PAGE, limitMemory } from '../dist/src/memory-limit.js';
+import { inspectModule } from '../dist/src/inspect.js';
+import { UserError } from '../dist/src/errors.js';
+import { compileC, compileWat, runWasi, tempDir, toolchainProblem } from './helpers/wasm.mjs';
 
 const provided = () => true;
 /**

@@ -3,7 +3,7 @@
 // every bad form refused with one line that names the annotation and the item.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ANNOTATION_TCPLISTEN, MAX_LISTENERS, listenersOf, parseTcplisten } from '../../dist/oci/tcplisten.js';
+import { ANNOTATION_TCPLISTEN, MAX_LISTENERS, listenersOf, parseTcplisten } from '../dist/oci/tcplisten.js';
 
 test('good values: IPv4, bracketed IPv6, in order, hosts without brackets', () => {
   assert.deepEqual(parseTcplisten('0.0.0.0:8080'), [{ host: '0.0.0.0', port: 8080 }]);
