@@ -3,7 +3,7 @@
  * the command, its options and operands, and the container id checked by
  * runc's rule before anything forms a path from it. Pure: no I/O.
  */
-import { COMMANDS, GLOBAL_OPTIONS, OWN_GLOBALS, type CommandSpec, type OptionSpec } from './command-table.js';
+import { GLOBAL_OPTIONS, OWN_GLOBALS, commandSpec, type CommandSpec, type OptionSpec } from './command-table.js';
 import { idProblem } from './runc-errors.js';
 
 /** A bad command line: exit status 2 (a bad id or config is 1, as runc's). */
@@ -123,7 +123,7 @@ export function parseCommand(argv: readonly string[], g: GlobalPart): Request {
   if (g.globals.flag('help')) return { kind: 'help', command: undefined };
   if (g.globals.flag('version')) return { kind: 'version' };
   if (command === undefined) throw new UsageError('a command is required');
-  const spec = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+  const spec = commandSpec(command);
   if (spec === undefined) throw new UsageError(`unknown command: ${command}`);
   const ours = spec.run !== 'native';
   // Ours with one operand take options anywhere (as tswasi-oci always has); the rest stop at the first operand, as runc does.

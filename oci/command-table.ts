@@ -8,13 +8,15 @@
 import type { Context } from './context.js';
 import type { Invocation } from './argv.js';
 
-export interface OptionSpec {
+/** flag: no value; value: one; list: one per use, repeatable; count: a non-negative integer. */
+export type OptionKind = 'flag' | 'value' | 'list' | 'count';
+
+export interface OptionSpec<N extends string = string, K extends OptionKind = OptionKind> {
   /** The long name, without `--`. */
-  readonly name: string;
+  readonly name: N;
   /** A one-letter alias, without `-`. */
   readonly short?: string;
-  /** flag: no value; value: one; list: one per use, repeatable; count: a non-negative integer. */
-  readonly kind: 'flag' | 'value' | 'list' | 'count';
+  readonly kind: K;
   /** The only values allowed, if limited. */
   readonly choices?: readonly string[];
   readonly describe: string;
@@ -38,8 +40,12 @@ export interface CommandSpec {
   readonly run: 'native' | (() => Promise<CommandModule>);
 }
 
-const flag = (name: string, describe: string, short?: string): OptionSpec => ({ name, kind: 'flag', describe, ...(short ? { short } : {}) });
-const value = (name: string, describe: string, short?: string): OptionSpec => ({ name, kind: 'value', describe, ...(short ? { short } : {}) });
+// Each option keeps its name's literal type, so options.ts derives the parsed
+// options' type from this table (COMMANDS.create's options: { pidFile?: string, … }).
+const option = <K extends OptionKind>(kind: K) => <N extends string>(name: N, describe: string, short?: string): OptionSpec<N, K> => ({ name, kind, describe, ...(short ? { short } : {}) });
+const flag = option('flag');
+const value = option('value');
+const list = option('list');
 
 /** Global options, before the command: runc's, passed on to it, and our --native-runtime, which is not. */
 export const GLOBAL_OPTIONS: readonly OptionSpec[] = [
@@ -62,7 +68,7 @@ const bundle = value('bundle', 'the bundle directory (default: the current one)'
 const pidFile = value('pid-file', 'write the process id to this file');
 const consoleSocket = value('console-socket', 'AF_UNIX socket to receive the pseudoterminal\'s master fd');
 const pidfdSocket = value('pidfd-socket', 'AF_UNIX socket to receive a pidfd of the process');
-const preserveFds: OptionSpec = { name: 'preserve-fds', kind: 'count', describe: 'pass N more file descriptors (3…3+N-1) to the process' };
+const preserveFds = option('count')('preserve-fds', 'pass N more file descriptors (3…3+N-1) to the process');
 const noPivot = flag('no-pivot', 'do not pivot_root into the rootfs');
 const noNewKeyring = flag('no-new-keyring', 'do not create a new session keyring');
 const detach = flag('detach', 'detach from the container\'s process', 'd');
@@ -73,7 +79,7 @@ const workPath = value('work-path', 'criu work files and logs');
 const criuFlags = ['tcp-established', 'ext-unix-sk', 'shell-job', 'file-locks', 'lazy-pages', 'auto-dedup'].map((n) => flag(n, 'criu'));
 const criuValues = ['manage-cgroups-mode', 'empty-ns'].map((n) => value(n, 'criu'));
 
-export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
+export const COMMANDS = {
   create: {
     describe: 'create a container (a Wasm one from a rewritten bundle)',
     operands: 'id',
@@ -103,10 +109,10 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
     operands: 'id…',
     options: [
       value('process', 'the process.json to run', 'p'), detach, pidFile, consoleSocket, pidfdSocket,
-      flag('tty', 'allocate a pseudo-TTY', 't'), value('cwd', 'working directory'), { name: 'env', short: 'e', kind: 'list', describe: 'K=V, added to the environment' },
-      value('user', 'UID[:GID]', 'u'), { name: 'additional-gids', short: 'g', kind: 'list', describe: 'additional gids' },
+      flag('tty', 'allocate a pseudo-TTY', 't'), value('cwd', 'working directory'), list('env', 'K=V, added to the environment', 'e'),
+      value('user', 'UID[:GID]', 'u'), list('additional-gids', 'additional gids', 'g'),
       value('process-label', 'the native runtime\'s'), value('apparmor', 'the native runtime\'s'), flag('no-new-privs', 'the native runtime\'s'),
-      { name: 'cap', short: 'c', kind: 'list', describe: 'the native runtime\'s' }, preserveFds, value('cgroup', 'the native runtime\'s'), flag('ignore-paused', 'the native runtime\'s'),
+      list('cap', 'the native runtime\'s', 'c'), preserveFds, value('cgroup', 'the native runtime\'s'), flag('ignore-paused', 'the native runtime\'s'),
     ],
     run: () => import('./commands/exec.js'),
   },
@@ -143,4 +149,9 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
     run: 'native',
   },
   spec: { describe: 'write a new config.json', operands: 'none', options: [bundle, flag('rootless', 'a rootless container\'s')], run: 'native' },
-};
+} as const satisfies Readonly<Record<string, CommandSpec>>;
+
+/** The table by a name from argv. */
+export function commandSpec(name: string): CommandSpec | undefined {
+  return Object.hasOwn(COMMANDS, name) ? (COMMANDS as Readonly<Record<string, CommandSpec>>)[name] : undefined;
+}

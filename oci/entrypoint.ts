@@ -11,11 +11,7 @@ import path from 'node:path';
 import { HostDir, buildNamespace, normaliseGuestPath, readAllFrom } from '../src/fs-api.js';
 import { compileModule } from '../src/module.js';
 import { compileWat, looksLikeWat } from '../src/wat.js';
-import type { Mount, Spec } from './spec.js';
-
-function isBind(m: Mount): boolean {
-  return m.type === 'bind' || (m.options ?? []).some((o) => o === 'bind' || o === 'rbind');
-}
+import { isBind, type Spec } from './spec.js';
 
 /** The entrypoint's bytes (its first `limit`), or null when it is not there. */
 export function readEntrypoint(spec: Spec, bundle: string, limit = Infinity): Uint8Array | null {

@@ -1,6 +1,6 @@
 /** `--help` and `--version`, written from the command table (loaded only for them). */
 import { readFileSync } from 'node:fs';
-import { COMMANDS, GLOBAL_OPTIONS, type OptionSpec } from './command-table.js';
+import { COMMANDS, GLOBAL_OPTIONS, commandSpec, type OptionSpec } from './command-table.js';
 import { OCI_VERSION } from './spec.js';
 
 export function version(): string {
@@ -18,7 +18,7 @@ const OPERANDS = { id: ' <container-id>', 'id…': ' <container-id> …', none: 
 
 /** The whole program's help, or one command's. */
 export function help(program: string, command: string | undefined): string {
-  const spec = command === undefined ? undefined : COMMANDS[command];
+  const spec = command === undefined ? undefined : commandSpec(command);
   if (spec !== undefined) {
     const who = spec.run === 'native' ? ' (the native runtime\'s, handed on as it came)' : '';
     return [`${program} [global options] ${command} [options]${OPERANDS[spec.operands]}`, '', `${spec.describe}${who}`,
@@ -28,6 +28,6 @@ export function help(program: string, command: string | undefined): string {
   const width = Math.max(...names.map((n) => n.length)) + 2;
   return [`${program} [global options] <command> [options] [<container-id>]`, '',
     'An OCI runtime: runc or crun runs every container; in a Wasm container, its init runs the guest in tswasi.', '',
-    'Commands:', ...names.map((n) => `  ${n.padEnd(width)}${COMMANDS[n]!.describe}${COMMANDS[n]!.run === 'native' ? ' (the native runtime\'s)' : ''}`), '',
+    'Commands:', ...names.map((n) => `  ${n.padEnd(width)}${commandSpec(n)!.describe}${commandSpec(n)!.run === 'native' ? ' (the native runtime\'s)' : ''}`), '',
     'Global options:', ...optionLines(GLOBAL_OPTIONS), '', `${program} <command> --help: the command's options.`, ''].join('\n');
 }

@@ -39,6 +39,25 @@ export function onPath(name: string): string | null {
   return null;
 }
 
+/** A child's first fd beyond stdio: runc's --preserve-fds N hands on fds 3 … 3+N-1, in order. */
+export const FIRST_EXTRA_FD = 3;
+
+/** The number of the fd after `n` extra ones (3+n): where fds of our own start after the engine's preserved ones. */
+export function fdAfter(n: number | undefined): number {
+  return FIRST_EXTRA_FD + (n ?? 0);
+}
+
+/**
+ * What to hand the native runtime when the engine asked for `preserved`
+ * fds (--preserve-fds) and we add `ours` after them: the fds (the engine's
+ * 3 … 3+n-1 as they are, then ours, which the process finds from
+ * fdAfter(preserved) on) and the --preserve-fds count that covers them all.
+ */
+export function handOn(preserved: number | undefined, ours: readonly number[]): { fds: number[]; count: number } {
+  const n = preserved ?? 0;
+  return { fds: [...Array.from({ length: n }, (_, i) => FIRST_EXTRA_FD + i), ...ours], count: n + ours.length };
+}
+
 /**
  * Run the native runtime with `args`, our stdio, and return its exit status.
  * `fds` are handed on as its fds 3, 4, … (what --preserve-fds counts).

@@ -22,9 +22,9 @@ import { GUEST_ROOT, KERNEL_DIRS, RUNNER_MAIN, RUNNER_NODE, type RunnerBind } fr
 import type { GuestProcess } from './guest.js';
 import type { ListenAddress } from './tcplisten.js';
 import { ANNOTATION_BUNDLE, ANNOTATION_ROOTFS, ANNOTATION_RUNNER } from './wasm-state.js';
-import type { Mount, Process, Spec } from './spec.js';
+import { isBind, type Mount, type Process, type Spec } from './spec.js';
+import { WASM_PAGE } from '../src/memory-limit.js';
 
-const WASM_PAGE = 65536;
 /**
  * What the runner keeps of a memory limit for itself: the cgroup counts the
  * runner's Node (about 20 MiB of anonymous memory, measured) with the guest,
@@ -39,10 +39,6 @@ function underKernelDir(dest: string): boolean {
   return KERNEL_DIRS.some((d) => dest === d || dest.startsWith(d + '/'));
 }
 
-function isBind(m: Mount): boolean {
-  return m.type === 'bind' || (m.options ?? []).some((o) => o === 'bind' || o === 'rbind');
-}
-
 /** The guest's memory cap from linux.resources.memory.limit, in pages: the limit less the runner's reserve (half of it below 64 MiB). */
 export function memoryLimitPages(spec: Spec): number | undefined {
   const limit = spec.linux?.resources?.memory?.limit;
@@ -51,7 +47,7 @@ export function memoryLimitPages(spec: Spec): number | undefined {
 }
 
 /** The runner's process: what runc executes, with the guest's description on fd `guestFd`. */
-export function runnerProcess(proc: Process, guestFdNumber: number, _spec: Spec): Process {
+export function runnerProcess(proc: Process, guestFdNumber: number): Process {
   // The guest's memory cap travels in its description (guestOf): the runner rewrites the module's memories, as the pool does.
   return { ...proc, args: [RUNNER_NODE, RUNNER_MAIN, String(guestFdNumber)], env: [], cwd: '/' };
 }
@@ -96,7 +92,7 @@ export function rewriteSpec(spec: Spec, bundle: string, runnerRootDir: string, b
     const linux = (out.linux ??= {});
     linux.readonlyPaths = [...(linux.readonlyPaths ?? []), GUEST_ROOT];
   }
-  out.process = runnerProcess(spec.process ?? { cwd: '/' }, guestFdNumber, spec);
+  out.process = runnerProcess(spec.process ?? { cwd: '/' }, guestFdNumber);
   out.annotations = { ...(spec.annotations ?? {}), [ANNOTATION_RUNNER]: '1', [ANNOTATION_BUNDLE]: bundle, [ANNOTATION_ROOTFS]: rootfs };
   return out;
 }

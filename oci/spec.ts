@@ -78,6 +78,11 @@ const SpecSchema = obj({
 const ExecProcessSchema = obj({ ...processEntries, args: v.pipe(strings, v.minLength(1, 'non-empty array of strings')) });
 
 export type Mount = v.InferOutput<typeof MountSchema>;
+
+/** A bind mount, by its type or (as runc also takes it) a bind/rbind option. */
+export function isBind(m: Mount): boolean {
+  return m.type === 'bind' || (m.options ?? []).some((o) => o === 'bind' || o === 'rbind');
+}
 export type Process = v.InferOutput<typeof ProcessSchema>;
 export type Spec = v.InferOutput<typeof SpecSchema>;
 

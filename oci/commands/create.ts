@@ -9,6 +9,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Invocation } from '../argv.js';
+import { COMMANDS } from '../command-table.js';
+import { fdAfter, handOn } from '../native.js';
+import { optionArgs, optionValues, type OptionValues } from '../options.js';
 import type { Context } from '../context.js';
 import { ANNOTATION_TRACE, classifyEntrypoint, decide } from '../detect.js';
 import { checkModule, readEntrypoint } from '../entrypoint.js';
@@ -21,23 +24,10 @@ import { parseSpec, type Spec } from '../spec.js';
 import { ANNOTATION_TCPLISTEN, listenersOf } from '../tcplisten.js';
 import { parseTraceSpec } from '../../src/trace/tracer.js';
 
-export interface CreateArgs {
+/** The container a Wasm bundle is prepared for, and how many fds the engine preserves (--preserve-fds). */
+export interface WasmTarget {
   id: string;
-  bundle?: string | undefined;
-  pidFile?: string | undefined;
-  consoleSocket?: string | undefined;
-  pidfdSocket?: string | undefined;
   preserveFds?: number | undefined;
-  noPivot?: boolean | undefined;
-  noNewKeyring?: boolean | undefined;
-}
-
-export function createArgs(inv: Invocation): CreateArgs {
-  const o = inv.options;
-  return {
-    id: inv.id!, bundle: o.value('bundle'), pidFile: o.value('pid-file'), consoleSocket: o.value('console-socket'), pidfdSocket: o.value('pidfd-socket'),
-    preserveFds: o.count('preserve-fds'), noPivot: o.flag('no-pivot'), noNewKeyring: o.flag('no-new-keyring'),
-  };
 }
 
 export function loadBundle(bundle: string | undefined): { dir: string; spec: Spec } {
@@ -79,7 +69,7 @@ function traceRequest(spec: Spec): string | undefined {
  * carry the guest's description (and its trace file). Returns runc's
  * `--bundle` and the fds to pass after the engine's preserved ones.
  */
-export async function prepareWasm(ctx: Context, a: CreateArgs, dir: string, spec: Spec, bytes: Uint8Array, reason: string): Promise<{ copy: string; fds: number[] }> {
+export async function prepareWasm(ctx: Context, a: WasmTarget, dir: string, spec: Spec, bytes: Uint8Array, reason: string): Promise<{ copy: string; fds: number[] }> {
   const entry = spec.process!.args![0]!;
   await checkModule(bytes, entry);
   const trace = traceRequest(spec);
@@ -89,8 +79,7 @@ export async function prepareWasm(ctx: Context, a: CreateArgs, dir: string, spec
   const root = runnerRoot(binds);
   const copy = newCopyDir(ctx.root, a.id);
   try {
-    const first = 3 + (a.preserveFds ?? 0);
-    const rewritten = rewriteSpec(spec, dir, root, binds, first);
+    const rewritten = rewriteSpec(spec, dir, root, binds, fdAfter(a.preserveFds));
     fs.writeFileSync(path.join(copy, 'config.json'), JSON.stringify(rewritten));
     const fds = [guestFd(copy, guestOf(spec.process!, spec, trace, listeners))];
     if (trace !== undefined) {
@@ -107,37 +96,22 @@ export async function prepareWasm(ctx: Context, a: CreateArgs, dir: string, spec
   }
 }
 
-/** runc's options for create/run, with our bundle and fds. */
-export function runtimeOptions(a: CreateArgs, copy: string, extraFds: number): string[] {
-  const o = ['--bundle', copy];
-  if (a.pidFile !== undefined) o.push('--pid-file', a.pidFile);
-  if (a.consoleSocket !== undefined) o.push('--console-socket', a.consoleSocket);
-  if (a.pidfdSocket !== undefined) o.push('--pidfd-socket', a.pidfdSocket);
-  if (a.noPivot) o.push('--no-pivot');
-  if (a.noNewKeyring) o.push('--no-new-keyring');
-  o.push('--preserve-fds', String((a.preserveFds ?? 0) + extraFds));
-  return o;
-}
-
-/** The engine's preserved fds 3 … 3+n-1, handed on as they are. */
-export function preservedFds(n: number | undefined): number[] {
-  return Array.from({ length: n ?? 0 }, (_, i) => 3 + i);
-}
-
 export async function main(ctx: Context, inv: Invocation): Promise<number> {
-  const a = createArgs(inv);
-  return withIdLock(ctx.root, a.id, () => create(ctx, a));
+  const id = inv.id!;
+  return withIdLock(ctx.root, id, () => create(ctx, id, optionValues(COMMANDS.create.options, inv.options)));
 }
 
-async function create(ctx: Context, a: CreateArgs): Promise<number> {
-  const { dir, spec } = loadBundle(a.bundle);
+async function create(ctx: Context, id: string, o: OptionValues<typeof COMMANDS.create.options>): Promise<number> {
+  const { dir, spec } = loadBundle(o.bundle);
   const d = classify(ctx, dir, spec);
   if (!d.wasm) {
-    ctx.log.info(`container ${a.id} goes to ${ctx.nativeRuntime()}: ${d.reason}`);
+    ctx.log.info(`container ${id} goes to ${ctx.nativeRuntime()}: ${d.reason}`);
     return ctx.delegate();
   }
-  const { copy, fds } = await prepareWasm(ctx, a, dir, spec, d.bytes!, d.reason);
-  const code = ctx.runNative([...ctx.globalArgs, 'create', ...runtimeOptions(a, copy, fds.length), a.id], [...preservedFds(a.preserveFds), ...fds]);
+  const { copy, fds } = await prepareWasm(ctx, { id, preserveFds: o.preserveFds }, dir, spec, d.bytes!, d.reason);
+  const handed = handOn(o.preserveFds, fds);
+  const options = optionArgs(COMMANDS.create.options, { ...o, bundle: copy, preserveFds: handed.count });
+  const code = ctx.runNative([...ctx.globalArgs, 'create', ...options, id], handed.fds);
   if (code !== 0) fs.rmSync(copy, { recursive: true, force: true });
   return code;
 }

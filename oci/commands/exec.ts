@@ -13,31 +13,10 @@ import { ANNOTATION_BUNDLE, isWasmState } from '../wasm-state.js';
 import { guestOf, runnerProcess } from '../rewrite.js';
 import { runSubdir } from '../run-dir.js';
 import { parseProcess, type Process, type Spec } from '../spec.js';
-import { loadBundle, preservedFds } from './create.js';
-
-interface ExecArgs {
-  id: string;
-  process?: string | undefined;
-  detach: boolean;
-  pidFile?: string | undefined;
-  consoleSocket?: string | undefined;
-  pidfdSocket?: string | undefined;
-  preserveFds?: number | undefined;
-  cwd?: string | undefined;
-  env: string[];
-  tty: boolean;
-  user?: string | undefined;
-  command: string[];
-}
-
-function execArgs(inv: Invocation): ExecArgs {
-  const o = inv.options;
-  return {
-    id: inv.id!, process: o.value('process'), detach: o.flag('detach'), pidFile: o.value('pid-file'), consoleSocket: o.value('console-socket'),
-    pidfdSocket: o.value('pidfd-socket'), preserveFds: o.count('preserve-fds'), cwd: o.value('cwd'), env: o.list('env'), tty: o.flag('tty'),
-    user: o.value('user'), command: [...inv.operands],
-  };
-}
+import { COMMANDS } from '../command-table.js';
+import { fdAfter, handOn } from '../native.js';
+import { optionArgs, optionValues } from '../options.js';
+import { loadBundle } from './create.js';
 
 /**
  * A process to run in the Wasm container of `spec`: runc's process (another
@@ -47,14 +26,16 @@ function execArgs(inv: Invocation): ExecArgs {
 export function wasmExecProcess(spec: Spec, proc: Process, guestFdNumber: number): { process: Process; fd: number } {
   if (!proc.args || proc.args.length === 0) throw new Error('process.args is empty');
   const fd = guestFd(runSubdir('exec'), guestOf(proc, spec, undefined));
-  return { process: runnerProcess(proc, guestFdNumber, spec), fd };
+  return { process: runnerProcess(proc, guestFdNumber), fd };
 }
 
 export function main(ctx: Context, inv: Invocation): number {
-  const a = execArgs(inv);
-  const { state, error } = ctx.nativeState(a.id);
+  const id = inv.id!;
+  const a = optionValues(COMMANDS.exec.options, inv.options);
+  const command = inv.operands;
+  const { state, error } = ctx.nativeState(id);
   if (state === null || !isWasmState(state)) {
-    if (state === null) ctx.log.debug(`exec: no state for ${a.id}: ${error.trim()}`);
+    if (state === null) ctx.log.debug(`exec: no state for ${id}: ${error.trim()}`);
     return ctx.delegate();
   }
   if (state.status !== 'running') throw new Error(`cannot exec in a stopped container`);
@@ -69,25 +50,23 @@ export function main(ctx: Context, inv: Invocation): number {
     }
     proc = parseProcess(text, a.process);
   } else {
-    if (a.command.length === 0) throw new Error('exec needs --process or a command');
+    if (command.length === 0) throw new Error('exec needs --process or a command');
     const base = spec.process;
-    proc = { ...base, args: a.command, cwd: a.cwd ?? base?.cwd ?? '/', env: [...(base?.env ?? []), ...a.env], terminal: a.tty };
+    proc = { ...base, args: [...command], cwd: a.cwd ?? base?.cwd ?? '/', env: [...(base?.env ?? []), ...a.env], terminal: a.tty };
     if (a.user !== undefined) {
       const [uid, gid] = a.user.split(':').map(Number);
       proc.user = { uid: uid!, gid: gid ?? 0 };
     }
   }
-  const { process: runner, fd } = wasmExecProcess(spec, proc, 3 + (a.preserveFds ?? 0));
+  const { process: runner, fd } = wasmExecProcess(spec, proc, fdAfter(a.preserveFds));
   const file = path.join(runSubdir('exec'), `process-${process.pid}-${Date.now()}.json`);
   fs.writeFileSync(file, JSON.stringify(runner), { mode: 0o600 });
   try {
-    const opts = ['--process', file];
-    if (a.detach) opts.push('--detach');
-    if (a.pidFile !== undefined) opts.push('--pid-file', a.pidFile);
-    if (a.consoleSocket !== undefined) opts.push('--console-socket', a.consoleSocket);
-    if (a.pidfdSocket !== undefined) opts.push('--pidfd-socket', a.pidfdSocket);
-    opts.push('--preserve-fds', String((a.preserveFds ?? 0) + 1));
-    return ctx.runNative([...ctx.globalArgs, 'exec', ...opts, a.id], [...preservedFds(a.preserveFds), fd]);
+    const handed = handOn(a.preserveFds, [fd]);
+    // The process is in the file (with the command line's args, cwd, env, tty, user); runc gets how to run it: detached or not, where its pid and console go.
+    const { detach, pidFile, consoleSocket, pidfdSocket } = a;
+    const options = optionArgs(COMMANDS.exec.options, { process: file, detach, pidFile, consoleSocket, pidfdSocket, preserveFds: handed.count });
+    return ctx.runNative([...ctx.globalArgs, 'exec', ...options, id], handed.fds);
   } finally {
     fs.rmSync(file, { force: true });
   }

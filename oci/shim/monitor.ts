@@ -12,7 +12,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { onPath } from '../native.js';
+import { fdAfter, onPath } from '../native.js';
 
 export interface MonitorOptions {
   runc: string;
@@ -68,7 +68,7 @@ export function runcLogArgs(dir: string): string[] {
 /** Start the process under conmon; resolves once runc has created (or exec'd) it. */
 export function startMonitor(o: MonitorOptions): Promise<Monitor> {
   fs.mkdirSync(o.dir, { recursive: true, mode: 0o700 });
-  const syncFd = 3 + o.fds.length;
+  const syncFd = fdAfter(o.fds.length);
   const args = [
     '--api-version', '1', '--sync', '-c', o.id, '-u', o.id, '-r', o.runc,
     '-p', path.join(o.dir, 'pid'), '-0', o.dir, '-l', 'passthrough:', '--log-level', 'error',
