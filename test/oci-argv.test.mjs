@@ -16,12 +16,14 @@ import { COMMANDS, GLOBAL_OPTIONS } from '../dist/oci/command-table.js';
 import { lastLogEntry } from './helpers/oci.mjs';
 import { run, runOci } from './helpers/spawn.mjs';
 import { tempDir } from './helpers/tmp.mjs';
-import { ERR_EMPTY_ID, ERR_INVALID_ID, ID_MAX, idProblem } from '../dist/oci/runc-errors.js';
+import { ERR_EMPTY_ID, ERR_INVALID_ID, ID_MAX, NAME_MAX, idProblem } from '../dist/oci/runc-errors.js';
+import { newCopyDir, removeCopies } from '../dist/oci/bundle-copies.js';
+import { withIdLock } from '../dist/oci/id-lock.js';
 
 const runcMissing = spawnSync('runc', ['--version']).status !== 0 ? 'runc not found' : null;
 
 const BAD_IDS = [['../x', 'invalid container ID format'], ['a/b', 'invalid container ID format'], ['.a', 'invalid container ID format'],
-  ['..', 'invalid container ID format'], ['x'.repeat(250), 'invalid container ID format'], ['a b', 'invalid container ID format'], ['', 'container id cannot be empty']];
+  ['..', 'invalid container ID format'], ['x'.repeat(256), 'invalid container ID format'], ['a b', 'invalid container ID format'], ['', 'container id cannot be empty']];
 const WITH_ID = Object.entries(COMMANDS).filter(([, c]) => c.operands !== 'none').map(([name]) => name);
 
 test('the table: every command and option named once', () => {
@@ -134,6 +136,8 @@ test("container ids: runc's rule, no leading dot, at most ID_MAX characters", ()
   for (const bad of ['.', '..', '.a', '.ID.lock', 'a/b', '../x', '/abs', 'a b', 'a\nb', 'é', 'a:b', 'x'.repeat(ID_MAX + 1), 'a\0']) {
     assert.equal(idProblem(bad), ERR_INVALID_ID, JSON.stringify(bad));
   }
+  // runc's bound: its state directory <root>/<id> is one file name.
+  assert.equal(ID_MAX, 255);
   // runc's words, which engines match on.
   assert.equal(ERR_INVALID_ID, 'invalid container ID format');
   assert.equal(ERR_EMPTY_ID, 'container id cannot be empty');
@@ -162,4 +166,31 @@ test('argv split: global options (valued or not, = or separate) before the comma
   assert.throws(() => parseArgv([]), (e) => e instanceof UsageError && e.message === 'a command is required');
   // A valued option at the very end: no value, no command.
   assert.throws(() => parseArgv(['--root']), (e) => e instanceof UsageError && e.message === '--root needs a value');
+});
+
+test('the longest id runc takes names our files within NAME_MAX: bundle copies and the create lock', async () => {
+  const saved = process.env.TSWASI_OCI_RUN_DIR;
+  process.env.TSWASI_OCI_RUN_DIR = tempDir('tswasi-oci-names-');
+  try {
+    const head = 'a'.repeat(ID_MAX - 1);
+    const ids = [`${head}b`, `${head}c`, 'x'.repeat(NAME_MAX - 18), 'x'.repeat(NAME_MAX - 17)];
+    assert.ok(ids.every((id) => idProblem(id) === null));
+    const bundles = path.join(process.env.TSWASI_OCI_RUN_DIR, 'bundles');
+    const copies = ids.map((id) => newCopyDir('/r', id));
+    for (const c of copies) assert.ok(path.basename(c).length <= NAME_MAX, `${path.basename(c).length}`);
+    // An id that fits is its own name; a longer one is shortened, and ids alike but for their end stay apart.
+    assert.ok(path.basename(copies[2]).startsWith(`${ids[2]}.`));
+    assert.ok(!path.basename(copies[3]).startsWith(ids[3]));
+    assert.equal(new Set(copies.map((c) => path.basename(c).split('.')[0])).size, 4);
+    let ran = 0;
+    for (const id of ids) await withIdLock('/r', id, async () => { ran++; });
+    assert.equal(ran, 4);
+    removeCopies('/r', ids[0]);
+    assert.deepEqual(fs.readdirSync(bundles).sort(), copies.slice(1).map((c) => path.basename(c)).sort());
+    for (const id of ids.slice(1)) removeCopies('/r', id);
+    assert.deepEqual(fs.readdirSync(bundles), []);
+  } finally {
+    if (saved === undefined) delete process.env.TSWASI_OCI_RUN_DIR;
+    else process.env.TSWASI_OCI_RUN_DIR = saved;
+  }
 });

@@ -95,6 +95,18 @@ test('run in the foreground returns the guest\'s exit status exactly', async (t)
   }
 });
 
+test('the longest id runc takes (255 characters) runs a Wasm container; one more is refused in runc\'s words', async (t) => {
+  const b = toolBundle(t, { args: ['exit', '7'] });
+  if (!b) return;
+  const root = rootDir();
+  const id = `${'long-id.'.repeat(31)}end0000`;
+  assert.equal(id.length, 255);
+  let r = await oci(root, ['run', '--bundle', b, id]);
+  assert.equal(r.code, 7, r.stderr);
+  r = await oci(root, ['run', '--bundle', b, `${id}x`]);
+  assertOneLine(r, /invalid container ID format/);
+});
+
 test('kill: a spinning guest dies on SIGTERM (143) and SIGKILL; names and numbers; delete needs --force while it runs', async (t) => {
   const b = toolBundle(t, { args: ['spin'] });
   if (!b) return;
