@@ -181,7 +181,6 @@ if (full) {
   test('detector self-test: the probes catch node:wasi escaping through a planted link', { skip }, async (t) => {
     assert.ok(wasm);
     const { WASI: NodeWASI } = await import('node:wasi');
-    const fs = await import('node:fs');
     const module = await WebAssembly.compile(fs.readFileSync(wasm));
     let caught = 0;
     for (const probe of ['hl_mid', 'hl_rel_dir']) {
@@ -200,6 +199,8 @@ if (full) {
     else assert.equal(caught, 2);
   });
 }
+
+// ------------------------------------------ through the CLI and tswasi-oci
 
 const SUBSET = [
   'dotdot_plain', 'dotdot_subfd', 'abs_paths', 'abs_changes', 'hl_abs_dir', 'hl_rel_dir', 'hl_mid', 'hl_chain', 'hl_up',
