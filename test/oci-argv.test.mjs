@@ -19,6 +19,7 @@ import { tempDir } from './helpers/tmp.mjs';
 import { ERR_EMPTY_ID, ERR_INVALID_ID, ID_MAX, NAME_MAX, idProblem } from '../dist/oci/runc-errors.js';
 import { newCopyDir, removeCopies } from '../dist/oci/bundle-copies.js';
 import { withIdLock } from '../dist/oci/id-lock.js';
+import { optionArgs, optionValues } from '../dist/oci/options.js';
 
 const runcMissing = spawnSync('runc', ['--version']).status !== 0 ? 'runc not found' : null;
 
@@ -193,4 +194,22 @@ test('the longest id runc takes names our files within NAME_MAX: bundle copies a
     if (saved === undefined) delete process.env.TSWASI_OCI_RUN_DIR;
     else process.env.TSWASI_OCI_RUN_DIR = saved;
   }
+});
+
+test('options: read typed from the table, written back for the native runtime in the table\'s order', () => {
+  const inv = parseArgv(['exec', '-d', '--env=A=1', '-e', 'B=2', '--preserve-fds', '2', '--pid-file', '/p', '--no-new-privs=false', 'c', 'tool.wasm', 'x']);
+  assert.equal(inv.kind, 'run');
+  if (inv.kind !== 'run') return;
+  const o = optionValues(COMMANDS.exec.options, inv.options);
+  assert.equal(o.detach, true);
+  assert.deepEqual(o.env, ['A=1', 'B=2']);
+  assert.equal(o.preserveFds, 2);
+  assert.equal(o.pidFile, '/p');
+  assert.equal(o.noNewPrivs, false);
+  assert.equal(o.cwd, undefined);
+  assert.deepEqual(inv.operands, ['tool.wasm', 'x']);
+  assert.deepEqual(optionArgs(COMMANDS.exec.options, { ...o, process: '/proc.json', preserveFds: 3 }),
+    ['--process', '/proc.json', '--detach', '--pid-file', '/p', '--env', 'A=1', '--env', 'B=2', '--preserve-fds', '3']);
+  // Left out, undefined, false and empty write nothing; 0 is a count like any other.
+  assert.deepEqual(optionArgs(COMMANDS.create.options, { bundle: undefined, noPivot: false, preserveFds: 0 }), ['--preserve-fds', '0']);
 });
