@@ -1,6 +1,6 @@
 /** The timeline: calls by group (LANES of src/trace/filters.ts) against time. */
-import { type TracedCall, isErrorCall } from '../src/trace/record.js';
-import { LANES, laneOf } from '../src/trace/filters.js';
+import { type TracedCall, isErrorCall } from '../../src/trace/record.js';
+import { LANES, laneOf } from '../../src/trace/filters.js';
 
 const LANE_COLORS: Record<string, string> = { args: '#8e6fd8', env: '#b07bd0', clock: '#2f9e8f', random: '#c9a227', fs: '#2f6fde', io: '#3a9d4a', poll: '#e07b39', proc: '#d04a6a', sock: '#777' };
 
