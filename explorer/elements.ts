@@ -57,6 +57,22 @@ function lookUp() {
     stateAt: byId('state-at', HTMLSpanElement),
     fdRows: bodyOf('fds'),
     files: byId('files', HTMLUListElement),
+    // recording
+    recordingPanel: byId('recording-panel', HTMLElement),
+    recordingName: byId('recording-name', HTMLSpanElement),
+    recordingFile: byId('recording-file', HTMLInputElement),
+    stepFirst: byId('step-first', HTMLButtonElement),
+    stepBack: byId('step-back', HTMLButtonElement),
+    stepForward: byId('step-forward', HTMLButtonElement),
+    stepLast: byId('step-last', HTMLButtonElement),
+    stepSlider: byId('step-slider', HTMLInputElement),
+    stepIndex: byId('step-index', HTMLInputElement),
+    stepOf: byId('step-of', HTMLSpanElement),
+    stepCall: byId('step-call', HTMLDivElement),
+    stepMemory: byId('step-memory', HTMLDivElement),
+    stepAt: byId('step-at', HTMLSpanElement),
+    stepFdRows: bodyOf('step-fds'),
+    stepFiles: byId('step-files', HTMLUListElement),
     // summary
     summaryRows: bodyOf('summary'),
   };

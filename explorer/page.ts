@@ -2,7 +2,7 @@
  * The explorer page: choose a module, set args/env/stdin/files, run it in a
  * worker, and look at its WASI calls (decoded by the CLI trace's decoder),
  * output, fd table, files, timeline and summary. Also opens `--trace=json`
- * files and exports Chrome trace JSON.
+ * files, exports Chrome trace JSON, and steps through `--record` recordings.
  *
  * This module wires the page: the run's state is run-state.ts's one object,
  * each panel is a module of views/, the elements are elements.ts's.
@@ -10,12 +10,14 @@
 import { el } from './dom.js';
 import { ui } from './elements.js';
 import { EXAMPLES, type Example } from './examples.js';
+import { looksLikeRecording, openRecording, setStep } from './recording.js';
 import { RunState } from './run-state.js';
 import { endInput, runProgram, sendLine, stopRun } from './runner.js';
 import { exportTrace, openTrace } from './traces.js';
 import { fillGroupFilter, renderCalls, rowIndex } from './views/calls.js';
 import { renderDetail } from './views/detail.js';
 import { renderState } from './views/guest-state.js';
+import { renderRecording } from './views/recording.js';
 import { renderSetupFiles, showProgram } from './views/setup.js';
 import { status } from './views/status.js';
 import { renderSummary } from './views/summary.js';
@@ -79,13 +81,15 @@ function render(): void {
     renderSummary(state.summary);
     renderState(state);
     drawTimeline(ui.timeline, state.calls, state.selected);
-    if (state.worker) status(`Running ${state.program?.name ?? ''}… ${state.total} calls, ${((performance.now() - state.runStarted) / 1000).toFixed(1)} s`);
+    renderRecording(state);
+    if (state.worker && !state.recording) status(`Running ${state.program?.name ?? ''}… ${state.total} calls, ${((performance.now() - state.runStarted) / 1000).toFixed(1)} s`);
   }
   requestAnimationFrame(render);
 }
 
 /** Show call `i` in the call panel; the state panel follows at once, not at the next frame. */
 function select(i: number): void {
+  if (state.recording) return setStep(state, i);
   state.selected = i;
   renderDetail(state.calls, i);
   renderState(state);
@@ -96,11 +100,45 @@ function select(i: number): void {
 
 const firstFile = (input: HTMLInputElement): File | undefined => input.files?.[0];
 
-/** The `?module=` / `?trace=` that `tswasi view FILE` puts in the URL: fetch what it serves. */
+/** A file dropped on the page: a recording is opened, anything else taken as the module to run. */
+async function openDropped(file: File): Promise<void> {
+  if (await looksLikeRecording(file)) await openRecording(state, file);
+  else await loadWasmFile(file);
+}
+
+/** `zone` takes dropped files to `open` (and shows that it would while one is dragged over it). */
+function dropZone(zone: HTMLElement, open: (f: File) => Promise<void>): void {
+  zone.addEventListener('dragover', (ev) => { ev.preventDefault(); zone.classList.add('over'); });
+  zone.addEventListener('dragleave', () => zone.classList.remove('over'));
+  zone.addEventListener('drop', (ev) => {
+    ev.preventDefault();
+    zone.classList.remove('over');
+    const f = ev.dataTransfer?.files[0];
+    if (f) void open(f);
+  });
+}
+
+function wireStepper(): void {
+  const step = (to: (at: number) => number) => () => setStep(state, to(state.recording?.step ?? 0));
+  ui.stepFirst.onclick = step(() => 0);
+  ui.stepBack.onclick = step((at) => at - 1);
+  ui.stepForward.onclick = step((at) => at + 1);
+  ui.stepLast.onclick = step(() => Infinity);
+  ui.stepSlider.oninput = step(() => Number(ui.stepSlider.value) - 1);
+  ui.stepIndex.onchange = step(() => Number(ui.stepIndex.value) - 1);
+  ui.recordingFile.onchange = () => {
+    const f = firstFile(ui.recordingFile);
+    if (f) void openRecording(state, f);
+  };
+  dropZone(ui.recordingPanel, (f) => openRecording(state, f));
+}
+
+/** The `?module=` / `?trace=` / `?recording=` that `tswasi view FILE` puts in the URL: fetch what it serves. */
 function openServed(): void {
   const query = new URLSearchParams(location.search);
   const wanted = query.get('module');
   const trace = query.get('trace');
+  const recording = query.get('recording');
   if (wanted !== null) {
     fetch('module.wasm')
       .then(async (r) => {
@@ -116,6 +154,13 @@ function openServed(): void {
         await openTrace(state, new File([await r.blob()], trace));
       })
       .catch((e: Error) => status(`Could not load ${trace}: ${e.message}`, true));
+  } else if (recording !== null) {
+    fetch('recording.rec')
+      .then(async (r) => {
+        if (!r.ok) throw new Error(`HTTP ${r.status}`);
+        await openRecording(state, new File([await r.blob()], recording));
+      })
+      .catch((e: Error) => status(`Could not load ${recording}: ${e.message}`, true));
   } else {
     status('Choose an example or a .wasm file.');
   }
@@ -142,15 +187,8 @@ function init(): void {
     const f = firstFile(ui.wasmFile);
     if (f) void loadWasmFile(f);
   };
-  const drop = ui.drop;
-  drop.ondragover = (ev) => { ev.preventDefault(); drop.classList.add('over'); };
-  drop.ondragleave = () => drop.classList.remove('over');
-  drop.ondrop = (ev) => {
-    ev.preventDefault();
-    drop.classList.remove('over');
-    const f = ev.dataTransfer?.files[0];
-    if (f) void loadWasmFile(f);
-  };
+  dropZone(ui.drop, openDropped);
+  wireStepper();
   ui.addFile.onclick = () => {
     const path = ui.newPath.value;
     if (addFile(path, new TextEncoder().encode(ui.newContent.value))) {

@@ -3,9 +3,19 @@
  * opened) in one object: the views read it, the runner and the page's
  * handlers change it and set `dirty` so the next frame redraws.
  */
+import type { Recording } from '../src/record/parse.js';
 import { CallSummary } from '../src/trace/record.js';
 import type { ExplorerCall, GuestState, TreeEntry } from './protocol.js';
 import type { StdinWriter } from './stdin-channel.js';
+
+/** A recording opened in the page, and the call (0-based) its stepper shows. */
+export interface OpenRecording {
+  name: string;
+  rec: Recording;
+  step: number;
+  /** How many of its calls (from the first) the replay decoded; the rest are shown as recorded. */
+  decoded: number;
+}
 
 export class RunState {
   program: { name: string; bytes: Uint8Array } | null = null;
@@ -27,6 +37,8 @@ export class RunState {
   runStarted = 0;
   /** Typed stdin for the running guest (null: not cross-origin isolated, stdin is the box's text). */
   stdinWriter: StdinWriter | null = null;
+  /** Set while the calls shown are a recording's (the calls list holds them decoded, in order). */
+  recording: OpenRecording | null = null;
 
   /** Calls made, kept or not. */
   get total(): number {
@@ -40,6 +52,7 @@ export class RunState {
     this.summary = new CallSummary();
     this.selected = -1;
     this.latestState = null;
+    this.recording = null;
     this.dirty = true;
   }
 

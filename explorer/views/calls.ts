@@ -42,7 +42,7 @@ export function renderCalls(state: RunState): void {
     tr.dataset['name'] = c.name;
     if (isErrorCall(c)) tr.className = 'err';
     if (i === selected) tr.classList.add('sel');
-    tr.append(el('td', String(i + 1)), el('td', c.ts.toFixed(2)), el('td', argsText(c)), el('td', c.errno), el('td', resultText(c)), el('td', c.us.toFixed(1)));
+    tr.append(el('td', String(i + 1)), el('td', c.untimed ? '' : c.ts.toFixed(2)), el('td', argsText(c)), el('td', c.errno), el('td', resultText(c)), el('td', c.untimed ? '' : c.us.toFixed(1)));
     rows.push(tr);
   }
   ui.callRows.replaceChildren(...rows);

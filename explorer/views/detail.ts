@@ -4,7 +4,7 @@ import { isErrorCall } from '../../src/trace/record.js';
 import { el } from '../dom.js';
 import { ui } from '../elements.js';
 import { hexDump } from '../hexdump.js';
-import type { ExplorerCall } from '../protocol.js';
+import type { ExplorerCall, MemRegion } from '../protocol.js';
 
 const HINT = 'Click a call to see its arguments, result, errno and the guest memory it used.';
 
@@ -19,15 +19,20 @@ export function renderCallInto(box: HTMLElement, c: ExplorerCall, index: number)
   const dl = el('dl');
   const row = (k: string, v: string, cls?: string): void => { dl.append(el('dt', k), el('dd', v, cls)); };
   row('call', `#${index + 1} ${c.name}`);
-  row('at', `${c.ts.toFixed(3)} ms, took ${c.us.toFixed(1)} µs`);
+  if (!c.untimed) row('at', `${c.ts.toFixed(3)} ms, took ${c.us.toFixed(1)} µs`);
   for (const [k, v] of Object.entries(c.args)) row(k, v);
   for (const [k, v] of Object.entries(c.result)) row(`→ ${k}`, v);
   row('errno', `${c.errno}: ${errnoMeaning(c.errno)}`, isErrorCall(c) ? 'errtext' : undefined);
   box.append(dl);
-  for (const r of c.memory ?? []) {
+  appendMemory(box, c.memory ?? []);
+  box.dataset['name'] = c.name;
+}
+
+/** Each region as a heading (parameter, size, read or written, address) and its hex dump. */
+export function appendMemory(box: HTMLElement, regions: readonly MemRegion[]): void {
+  for (const r of regions) {
     box.append(el('h3', `${r.param}: ${r.len} bytes ${r.access} at 0x${r.ptr.toString(16)}`), el('div', hexDump(r), 'hex'));
   }
-  box.dataset['name'] = c.name;
 }
 
 export function renderDetail(calls: readonly ExplorerCall[], selected: number): void {

@@ -6,7 +6,7 @@ import type { RunState } from '../run-state.js';
 export function renderState(state: RunState): void {
   const { selected } = state;
   const st = selected >= 0 ? state.stateAt(selected) ?? state.latestState : state.latestState;
-  ui.stateAt.textContent = selected >= 0 ? `after call #${selected + 1}` : 'now';
+  ui.stateAt.textContent = state.recording ? '(a recording: see the Recording panel)' : selected >= 0 ? `after call #${selected + 1}` : 'now';
   ui.fdRows.replaceChildren(...(st?.fds ?? []).map((f) => {
     const tr = el('tr');
     tr.append(el('td', String(f.fd)), el('td', f.label), el('td', f.filetype), el('td', f.rights));
