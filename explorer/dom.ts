@@ -1,5 +1,4 @@
-/** The page's two DOM helpers. */
-export const $ = <T extends HTMLElement = HTMLElement>(id: string): T => document.getElementById(id) as T;
+/** Making elements (looking them up is elements.ts's). */
 export const el = <K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, cls?: string): HTMLElementTagNameMap[K] => {
   const e = document.createElement(tag);
   if (text !== undefined) e.textContent = text;

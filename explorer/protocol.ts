@@ -1,4 +1,5 @@
 /** Messages between the explorer page and its worker. */
+import type { Recording } from '../src/record/parse.js';
 import type { TracedCall } from '../src/trace/record.js';
 
 /** A file or directory of the in-memory tree (directories have no data). */
@@ -23,6 +24,8 @@ export interface ExplorerCall extends TracedCall {
   memory?: MemRegion[];
   /** Set when the call changed the fd table or the files. */
   state?: GuestState;
+  /** From a recording, which holds no times: ts and us are 0, and views place the call by its order. */
+  untimed?: true;
 }
 
 export interface RunRequest {
@@ -35,6 +38,14 @@ export interface RunRequest {
   stdinBuffer?: SharedArrayBuffer;
   files: TreeEntry[];
 }
+
+/** Replay a recording (its module against its calls) to decode each call as a live run's. */
+export interface ReplayRequest {
+  type: 'replay';
+  recording: Recording;
+}
+
+export type WorkerRequest = RunRequest | ReplayRequest;
 
 export type WorkerItem =
   | { kind: 'call'; call: ExplorerCall }

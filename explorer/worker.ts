@@ -2,14 +2,17 @@
  * The explorer's worker: runs one WASI command on a memfs volume with the
  * tswasi core, traces every call with the CLI's decoder (src/trace/record.ts),
  * and streams calls, output and state changes to the page. The page stops a
- * spinning guest by terminating this worker.
+ * spinning guest by terminating this worker. It also replays recordings
+ * (src/record/replayer.ts): the recorded module runs against the recorded
+ * calls, so the same decoder shows them.
  */
 import { Volume, WASI, type CallContext, type WasiFunction } from '../wasi/browser.js';
+import { ReplayStop, Replayer } from '../src/record/replayer.js';
 import { callDecoder } from '../src/trace/record.js';
 import { atExit, snapshot } from './guest-state.js';
 import { importProblem } from './imports.js';
 import { regions } from './memory-regions.js';
-import type { ExplorerCall, MemRegion, RunRequest, WorkerItem, WorkerMessage } from './protocol.js';
+import type { ExplorerCall, MemRegion, ReplayRequest, RunRequest, WorkerItem, WorkerMessage, WorkerRequest } from './protocol.js';
 import { stdinSource } from './stdin-channel.js';
 
 /** Calls that never change the fd table or the files: no snapshot after them. */
@@ -117,6 +120,52 @@ function run(req: RunRequest): void {
   }
 }
 
-self.onmessage = (ev: MessageEvent<RunRequest>) => {
+/**
+ * Replay: every call is answered by the Replayer (nothing else of the WASI
+ * is used: no files, no stdin) and decoded around it, as a run's calls are.
+ * The page has the recording itself; this only adds the decoded calls and
+ * the output. Like `tswasi replay`, it stops at the first divergence.
+ */
+function replay(req: ReplayRequest): void {
+  const rec = req.recording;
+  let module: WebAssembly.Module;
+  try {
+    module = new WebAssembly.Module(rec.module.slice());
+  } catch (e) {
+    post({ type: 'error', message: `The recorded module does not compile here: ${(e as Error).message}` });
+    return;
+  }
+  if (rec.header.invoke !== undefined) {
+    post({ type: 'error', message: `The recorded run called ${rec.header.invoke} (--invoke), which the page does not replay: its calls are shown undecoded.` });
+    return;
+  }
+  const text = { 1: new TextDecoder(), 2: new TextDecoder() };
+  const replayer = new Replayer(rec, (fd, bytes) => push({ kind: 'output', fd, text: text[fd].decode(bytes, { stream: true }) }));
+  const decode = callDecoder(() => true, (c) => {
+    // The call the replay stopped at is not the recorded one: leave it out.
+    if (replayer.stopped !== undefined) return;
+    if (kept >= MAX_CALLS) { dropped++; return; }
+    kept++;
+    push({ kind: 'call', call: c });
+  });
+  const none = { write: () => {} };
+  try {
+    const wasi = new WASI({ args: [], env: {}, stdout: none, stderr: none, wrapImport: (name, fn, ctx) => decode(name, replayer.wrap(name, fn, ctx), ctx) });
+    const instance = new WebAssembly.Instance(module, wasi.getImportObject() as unknown as WebAssembly.Imports);
+    const code = wasi.start(instance);
+    flush();
+    const diverged = replayer.finish(code, rec.end?.error);
+    if (diverged !== undefined) post({ type: 'error', message: `Replay ${diverged}` });
+    else post({ type: 'exit', code, state: { fds: [], files: [] } });
+  } catch (e) {
+    flush();
+    const msg = e instanceof ReplayStop ? `Replay stopped: ${e.message}`
+      : e instanceof WebAssembly.RuntimeError ? `The guest trapped: ${e.message}` : `The replay failed: ${(e as Error).message ?? String(e)}`;
+    post({ type: 'error', message: msg });
+  }
+}
+
+self.onmessage = (ev: MessageEvent<WorkerRequest>) => {
   if (ev.data?.type === 'run') run(ev.data);
+  else if (ev.data?.type === 'replay') replay(ev.data);
 };

@@ -19,7 +19,7 @@ const TYPES: Readonly<Record<string, string>> = {
 };
 
 export interface ViewServer {
-  /** The page's address, with ?module=NAME or ?trace=NAME when a file was given. */
+  /** The page's address, with ?module=NAME, ?trace=NAME or ?recording=NAME when a file was given. */
   url: string;
   close(): Promise<void>;
 }
@@ -27,11 +27,18 @@ export interface ViewServer {
 export interface ViewFile {
   name: string;
   bytes: Uint8Array;
-  /** A module to run, or a `tswasi run --trace=json` file to show. */
-  kind: 'module' | 'trace';
+  /** A module to run, a `tswasi run --trace=json` file to show, or a `--record` recording to step through. */
+  kind: 'module' | 'trace' | 'recording';
 }
 
-/** Serve the explorer (and `file` as module.wasm or trace.json) on 127.0.0.1:port (0: any free port). */
+/** Where the page fetches each kind of file from, and its content type. */
+const SERVED: Record<ViewFile['kind'], { path: string; type: string }> = {
+  module: { path: '/module.wasm', type: 'application/wasm' },
+  trace: { path: '/trace.json', type: 'application/json' },
+  recording: { path: '/recording.rec', type: 'application/gzip' },
+};
+
+/** Serve the explorer (and `file` as module.wasm, trace.json or recording.rec) on 127.0.0.1:port (0: any free port). */
 export async function startViewServer(opts: { port?: number; file?: ViewFile } = {}): Promise<ViewServer> {
   const files = new Map<string, { type: string; body: Uint8Array }>();
   for (const [name, type] of Object.entries(TYPES)) {
@@ -45,7 +52,7 @@ export async function startViewServer(opts: { port?: number; file?: ViewFile } =
   }
   files.set('/', files.get('/index.html')!);
   const f = opts.file;
-  if (f) files.set(f.kind === 'module' ? '/module.wasm' : '/trace.json', { type: f.kind === 'module' ? 'application/wasm' : 'application/json', body: f.bytes });
+  if (f) files.set(SERVED[f.kind].path, { type: SERVED[f.kind].type, body: f.bytes });
 
   const server = http.createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0]!;

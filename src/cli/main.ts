@@ -195,9 +195,9 @@ export async function main(argv: string[]): Promise<void> {
     )
     .command(
       COMMANDS.view,
-      'Open the explorer: a web page on 127.0.0.1 that runs a module in your browser and shows its WASI calls, output, fds and files (FILE: a .wasm, or a --trace=json file)',
+      'Open the explorer: a web page on 127.0.0.1 that runs a module in your browser and shows its WASI calls, output, fds and files (FILE: a .wasm, a --trace=json file, or a --record recording to step through)',
       (y) => y
-        .positional('file', { type: 'string', describe: 'a .wasm module to load, or a trace written by run --trace=json --trace-file F' })
+        .positional('file', { type: 'string', describe: 'a .wasm module to load, a trace written by run --trace=json --trace-file F, or a recording written by run --record F' })
         .option('port', { type: 'number', default: 8737, describe: 'the port on 127.0.0.1 (0: any free port)' }),
       async (a) => {
         const { view } = await import('./view.js');

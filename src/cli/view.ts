@@ -1,15 +1,27 @@
-/** `tswasi view [FILE] [--port N]`: the explorer page on 127.0.0.1, with FILE (a module or a JSON trace) loaded. */
+/** `tswasi view [FILE] [--port N]`: the explorer page on 127.0.0.1, with FILE (a module, a JSON trace or a recording) loaded. */
 import { UserError } from '../errors.js';
 import { isWasmBinary, readModule } from '../module.js';
+import { RecordingError } from '../record/format.js';
+import { parseRecording } from '../record/reader.js';
 import { type ViewFile, startViewServer } from '../view-server.js';
 
-/** FILE as the page will take it: a wasm module, or JSON lines from `--trace=json`. */
+/** FILE as the page will take it: a wasm module, JSON lines from `--trace=json`, or a `--record` recording (gzip). */
 function viewFile(file: string): ViewFile {
   const bytes = readModule(file);
   if (isWasmBinary(bytes)) return { name: file, bytes, kind: 'module' };
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    // Checked here too, so a bad recording is one line and exit 1 rather than a page that says so.
+    try {
+      parseRecording(bytes);
+    } catch (e) {
+      if (e instanceof RecordingError) throw new UserError(`recording ${file} ${e.message}`);
+      throw e;
+    }
+    return { name: file, bytes, kind: 'recording' };
+  }
   const head = new TextDecoder().decode(bytes.subarray(0, 64)).trimStart();
   if (head.startsWith('{')) return { name: file, bytes, kind: 'trace' };
-  throw new UserError(`${file} is neither a WebAssembly module nor a tswasi --trace=json file`);
+  throw new UserError(`${file} is neither a WebAssembly module, a tswasi --trace=json file nor a tswasi --record recording`);
 }
 
 export async function view(file: string | undefined, port: number): Promise<number> {

@@ -249,30 +249,37 @@ function showBytes(b: Uint8Array): string {
 }
 
 /**
- * A call as the divergence line and the explorer show it:
- * `path_open(fd=3, dirflags=1, path="a.txt", …)`, from its arguments and inputs alone.
+ * A recorded call's parameters as `[name, text]`, from its arguments and
+ * inputs alone (no guest memory): the divergence line and the explorer's
+ * view of calls it could not decode both show these.
  */
-export function callShape(name: string, args: ReadonlyArray<number | bigint>, inputs: readonly Uint8Array[]): string {
+export function callArgs(name: string, args: ReadonlyArray<number | bigint>, inputs: readonly Uint8Array[]): Array<[string, string]> {
   const spec = WASI_FUNCTIONS[name];
-  if (spec === undefined) return `${name}(?)`;
-  const parts: string[] = [];
+  if (spec === undefined) return [];
+  const parts: Array<[string, string]> = [];
   let a = 0;
   let input = 0;
   for (const [pname, kind] of spec.params) {
     if (kind === 'str' || kind === 'ciovs') {
       const b = inputs[input++];
-      parts.push(`${pname}=${b === undefined ? '?' : showBytes(b)}`);
+      parts.push([pname, b === undefined ? '?' : showBytes(b)]);
       a += 2;
     } else if (kind === 'iovs') {
-      parts.push(`${pname}=[${String(args[a + 1])} iov at 0x${((args[a] as number) >>> 0).toString(16)}]`);
+      parts.push([pname, `[${String(args[a + 1])} iov at 0x${((args[a] as number) >>> 0).toString(16)}]`]);
       a += 2;
     } else if (kind.startsWith('out_') || kind === 'ptr') {
       // Pointers too: a guest whose memory is laid out differently diverges here.
-      parts.push(`${pname}=0x${((args[a++] as number) >>> 0).toString(16)}`);
+      parts.push([pname, `0x${((args[a++] as number) >>> 0).toString(16)}`]);
     } else {
       const v = args[a++];
-      parts.push(`${pname}=${typeof v === 'number' && kind !== 'fd' ? v >>> 0 : String(v)}`);
+      parts.push([pname, typeof v === 'number' && kind !== 'fd' ? String(v >>> 0) : String(v)]);
     }
   }
-  return `${name}(${parts.join(', ')})`;
+  return parts;
+}
+
+/** A call as the divergence line shows it: `path_open(fd=3, dirflags=1, path="a.txt", …)`. */
+export function callShape(name: string, args: ReadonlyArray<number | bigint>, inputs: readonly Uint8Array[]): string {
+  if (WASI_FUNCTIONS[name] === undefined) return `${name}(?)`;
+  return `${name}(${callArgs(name, args, inputs).map(([k, v]) => `${k}=${v}`).join(', ')})`;
 }

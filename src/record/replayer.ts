@@ -15,7 +15,7 @@ import { Errno } from '../../wasi/abi.js';
 import { WasiExit } from '../../wasi/errors.js';
 import { callInputs } from './effects.js';
 import { callShape, type RecordedCall } from './format.js';
-import type { Recording } from './reader.js';
+import type { Recording } from './parse.js';
 
 /** Why replay stopped before the guest's end: one line (without `error: `). */
 export class ReplayStop extends Error {

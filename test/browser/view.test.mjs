@@ -67,7 +67,7 @@ test('tswasi view: a file that is neither Wasm nor a JSON trace, or is missing, 
   fs.writeFileSync(bad, 'just text\n');
   let r = await runCli(['view', bad, '--port', '0']);
   assert.equal(r.code, 1);
-  assert.equal(r.stderr, `error: ${bad} is neither a WebAssembly module nor a tswasi --trace=json file\n`);
+  assert.equal(r.stderr, `error: ${bad} is neither a WebAssembly module, a tswasi --trace=json file nor a tswasi --record recording\n`);
   r = await runCli(['view', path.join(dir, 'nope.wasm'), '--port', '0']);
   assert.equal(r.code, 1);
   assert.equal(r.stderr, `error: cannot read module ${path.join(dir, 'nope.wasm')}: no such file\n`);
