@@ -34,7 +34,7 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 /** Where stdout and stderr bytes go during replay. */
-export type ReplayOutput = (stream: 1 | 2, bytes: Uint8Array) => void;
+export type ReplayOutput = (stream: 1 | 2, buf: Uint8Array, offset: number, length: number) => void;
 
 const u32At = (b: Uint8Array, at: number): number => (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24)) >>> 0;
 
@@ -57,6 +57,7 @@ export class Replayer {
   constructor(private readonly rec: RecordingFile, private readonly output: ReplayOutput, private readonly moduleNote = '') {
     this.r = new ByteReader(rec.raw, rec.callsEnd);
     this.r.pos = rec.callsStart;
+    this.scratch = new ByteReader(rec.raw, rec.callsEnd);
     this.plans = rec.header.functions.map((n) => (WASI_FUNCTIONS[n] !== undefined ? callPlan(n) : undefined));
     this.wrap = (name, _fn, ctx) => {
       const plan = callPlan(name);
@@ -64,8 +65,9 @@ export class Replayer {
     };
   }
 
-  /** Where the call in progress's recorded inputs start in the recording. */
+  /** Where the call in progress's recorded inputs start in the recording, and a reader to go there. */
   private inputsAt = 0;
+  private readonly scratch: ByteReader;
 
   /** The guest's call as a divergence line shows it (made only when replay stops: most calls match). */
   private made(plan: CallPlan, ctx: CallContext): string {
@@ -161,11 +163,11 @@ export class Replayer {
       const stream = this.stdio.get(fd);
       if (stream !== undefined) {
         // The recorded data, the guest's own as checked. FAULT with readable data: it went out and storing nwritten failed (the host writes first, as wasmtime).
-        const d = new ByteReader(raw, r.end);
+        const d = this.scratch;
         d.pos = this.inputsAt;
-        const data = d.blob();
-        const n = ret !== 0 ? data.length : first >= 0 ? u32At(raw, first) : 0;
-        this.output(stream, data.subarray(0, n));
+        const len = d.uvar();
+        const n = Math.min(len, ret !== 0 ? len : first >= 0 ? u32At(raw, first) : 0);
+        this.output(stream, raw, d.pos, n);
       }
     }
     if (ret !== 0) return;
