@@ -23,6 +23,8 @@ export interface GuestProcess {
   trace?: string | undefined;
   /** io.tswasi.tcplisten: TCP listeners the runner opens in the container's network namespace, the guest's fds 3…. */
   listeners?: ListenAddress[] | undefined;
+  /** io.tswasi.record: where in the container's filesystem the runner records the run (checked at create: oci/record.ts). */
+  record?: string | undefined;
 }
 
 /**
@@ -48,5 +50,6 @@ export function readGuestFd(fd: number): GuestProcess {
   if (!Array.isArray(g.args) || g.args.length === 0 || !g.args.every((a) => typeof a === 'string')) throw new Error('process.args is empty');
   if (!Array.isArray(g.env) || typeof g.cwd !== 'string') throw new Error('malformed guest description');
   if (g.listeners !== undefined && !(Array.isArray(g.listeners) && g.listeners.every((l) => typeof l.host === 'string' && Number.isInteger(l.port)))) throw new Error('malformed guest description');
+  if (g.record !== undefined && !(typeof g.record === 'string' && g.record.startsWith('/'))) throw new Error('malformed guest description');
   return g;
 }

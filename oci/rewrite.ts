@@ -52,9 +52,9 @@ export function runnerProcess(proc: Process, guestFdNumber: number): Process {
   return { ...proc, args: [RUNNER_NODE, RUNNER_MAIN, String(guestFdNumber)], env: [], cwd: '/' };
 }
 
-/** The guest of `proc`; only the container's own process (create's) gets the listeners, never an exec'd one. */
-export function guestOf(proc: Process, spec: Spec, trace: string | undefined, listeners: ListenAddress[] = []): GuestProcess {
-  return { args: proc.args ?? [], env: proc.env ?? [], cwd: proc.cwd || '/', memoryLimitPages: memoryLimitPages(spec), trace, ...(listeners.length > 0 ? { listeners } : {}) };
+/** The guest of `proc`; only the container's own process (create's) gets the listeners and records, never an exec'd one. */
+export function guestOf(proc: Process, spec: Spec, trace: string | undefined, listeners: ListenAddress[] = [], record?: string): GuestProcess {
+  return { args: proc.args ?? [], env: proc.env ?? [], cwd: proc.cwd || '/', memoryLimitPages: memoryLimitPages(spec), trace, ...(listeners.length > 0 ? { listeners } : {}), ...(record !== undefined ? { record } : {}) };
 }
 
 /** The config runc gets for a Wasm container. `spec` is the engine's, untouched. */

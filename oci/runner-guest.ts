@@ -12,11 +12,12 @@ import {
   HostDir, buildNamespace, namespacePreopen, normaliseGuestPath, readAllFrom, resolveIn,
   type DirHandle, type Namespace,
 } from '../src/fs-api.js';
-import { SharedOutputWriter, writeAll } from '../wasi/index.js';
+import { SharedOutputWriter, writeAll, type CallContext, type WasiFunction } from '../wasi/index.js';
 import { Filetype } from '../wasi/abi.js';
 import { compileModule } from '../src/module.js';
 import { runGuest } from '../src/run-guest.js';
 import type { Tracer } from '../src/trace/tracer.js';
+import type { ContainerRecorder } from './record-runner.js';
 import { UserError, errorLine, failureLine } from '../src/errors.js';
 import { compileWat, looksLikeWat } from '../src/wat.js';
 import { GUEST_ROOT } from './runner-root.js';
@@ -91,18 +92,30 @@ async function run(g: GuestProcess, traceFd: number | undefined, ring: SharedArr
     const { format, filter } = parseTraceSpec(g.trace);
     tracer = new Tracer({ format, filter, output: (line) => { fs.writeSync(traceFd, line + '\n'); }, summary: true });
   }
+  const env = envRecord(g.env);
+  const preopens = containerPreopens(ns, g.cwd);
+  let recorder: ContainerRecorder | null = null;
+  if (g.record !== undefined) {
+    // Loaded only when asked for, as tracing is: start-up pays nothing for it otherwise.
+    const { recordIn } = await import('./record-runner.js');
+    recorder = recordIn(ns, g.record, bytes, { args: g.args, env, preopens: preopens.map((p) => p.preopenPath ?? '') });
+  }
+  const rec = recorder;
+  // Traced and recorded: the tracer sees the call as the recorder passes it on.
+  const wrapImport = tracer !== null && rec !== null ? (n: string, f: WasiFunction, c: CallContext) => tracer!.wrap(n, rec.wrap(n, f, c), c) : (tracer?.wrap ?? rec?.wrap);
   const outcome = runGuest({
     module,
     memoryLimitPages: pages,
     wasi: {
-      args: g.args, env: envRecord(g.env), extraFds: containerPreopens(ns, g.cwd),
+      args: g.args, env, extraFds: preopens,
       // io.tswasi.tcplisten: bound here, in the container's network namespace; fds 3… before the directories.
       ...(g.listeners !== undefined ? { listeners: g.listeners } : {}),
       // stdout gathered in the ring the main thread drains (not a terminal), or written at once.
       ...(ring !== undefined ? { coalesceStdout: new SharedOutputWriter(ring, (buf, off, len) => writeAll(1, buf, off, len)) } : {}),
-      ...(tracer !== null ? { wrapImport: tracer.wrap } : {}),
+      ...(wrapImport !== undefined ? { wrapImport } : {}),
     },
   });
+  recorder?.finish(outcome);
   if (tracer !== null && traceFd !== undefined) {
     tracer.close();
     // A Chrome trace is one JSON document: no table after it.

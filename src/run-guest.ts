@@ -66,7 +66,8 @@ function parseNumber(s: string): number | bigint {
   return n;
 }
 
-function failure(e: unknown, memory: WebAssembly.Memory | undefined, limitPages: number | undefined): GuestOutcome {
+/** The outcome of a guest that threw `e`: a trap (exit 134), or an error (exit 1). */
+export function failure(e: unknown, memory: WebAssembly.Memory | undefined, limitPages: number | undefined): GuestOutcome {
   if (isTrap(e)) {
     const t = describeTrap(e);
     if (nearLimit(memory, limitPages)) {

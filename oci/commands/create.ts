@@ -20,6 +20,7 @@ import { guestOf, rewriteSpec } from '../rewrite.js';
 import { newCopyDir } from '../bundle-copies.js';
 import { withIdLock } from '../id-lock.js';
 import { runnerBinds, runnerRoot } from '../runner-root.js';
+import { recordPathOf } from '../record.js';
 import { parseSpec, type Spec } from '../spec.js';
 import { ANNOTATION_TCPLISTEN, listenersOf } from '../tcplisten.js';
 import { parseTraceSpec } from '../../src/trace/tracer.js';
@@ -75,18 +76,20 @@ export async function prepareWasm(ctx: Context, a: WasmTarget, dir: string, spec
   const trace = traceRequest(spec);
   if (trace !== undefined) parseTraceSpec(trace);
   const listeners = listenersOf(spec.annotations);
+  const record = recordPathOf(spec);
   const binds = runnerBinds();
   const root = runnerRoot(binds);
   const copy = newCopyDir(ctx.root, a.id);
   try {
     const rewritten = rewriteSpec(spec, dir, root, binds, fdAfter(a.preserveFds));
     fs.writeFileSync(path.join(copy, 'config.json'), JSON.stringify(rewritten));
-    const fds = [guestFd(copy, guestOf(spec.process!, spec, trace, listeners))];
+    const fds = [guestFd(copy, guestOf(spec.process!, spec, trace, listeners, record))];
     if (trace !== undefined) {
       const file = path.join(copy, 'trace.log');
       fds.push(fs.openSync(file, 'w', 0o600));
       ctx.log.info(`tracing the WASI calls of ${a.id} (${trace}) to ${file}`);
     }
+    if (record !== undefined) ctx.log.info(`${a.id} records its run to ${record} (in the container)`);
     if (listeners.length > 0) ctx.log.info(`${a.id} listens on ${spec.annotations![ANNOTATION_TCPLISTEN]} in its network namespace`);
     ctx.log.info(`Wasm container ${a.id} (${reason}): runner config ${copy}/config.json`);
     return { copy, fds };

@@ -3,6 +3,7 @@ import type { Context } from '../context.js';
 import { ANNOTATION_HANDLER, ANNOTATION_TRACE, ANNOTATION_VARIANT } from '../detect.js';
 import { capture } from '../native.js';
 import { OCI_VERSION } from '../spec.js';
+import { ANNOTATION_RECORD } from '../record.js';
 import { ANNOTATION_TCPLISTEN } from '../tcplisten.js';
 
 export function main(ctx: Context): number {
@@ -18,6 +19,7 @@ export function main(ctx: Context): number {
     [ANNOTATION_VARIANT]: 'compat | compat-smart | wasm | wasm-smart',
     [ANNOTATION_TRACE]: 'true | a trace spec (trace a Wasm container\'s WASI calls)',
     [ANNOTATION_TCPLISTEN]: 'HOST:PORT[,HOST:PORT…] (TCP listeners the guest gets as fds 3…)',
+    [ANNOTATION_RECORD]: 'PATH in a writable bind mount (record the run for tswasi replay)',
   };
   process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
   return 0;

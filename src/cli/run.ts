@@ -7,9 +7,8 @@ import { inheritedListenFds, parseHostPort, type CallContext, type ListenerSourc
 import { UserError, errorLine, failureLine } from '../errors.js';
 import { compileModule, readModule } from '../module.js';
 import { runGuest, type GuestOutcome } from '../run-guest.js';
-import { contentHash } from '../module-cache.js';
-import { Recorder, type RecordingStart } from '../record/recorder.js';
-import { fileRecordingWriter } from '../record/writer.js';
+import type { Recorder, RecordingStart } from '../record/recorder.js';
+import { recordTo, recordingEnd, recordingStart } from '../record/session.js';
 import { tracerFor, type TraceSpec } from '../trace/setup.js';
 import { parseTraceSpec } from '../trace/tracer.js';
 import { compileWat, looksLikeWat } from '../wat.js';
@@ -62,10 +61,10 @@ export function runCliGuest(g: CliGuest): GuestOutcome {
   let recorder: Recorder | null = null;
   if (g.record !== undefined) {
     try {
-      recorder = new Recorder(fileRecordingWriter(g.record.file), g.record.start);
+      recorder = recordTo(g.record.file, g.record.start);
     } catch (e) {
       tracer?.close();
-      return { exitCode: 1, error: { kind: 'error', message: `--record ${g.record.file}: ${(e as Error).message}` } };
+      return { exitCode: 1, error: { kind: 'error', message: `--record: ${(e as Error).message}` } };
     }
   }
   // Traced and recorded: the tracer sees the call as the recorder passes it on.
@@ -88,15 +87,6 @@ export function runCliGuest(g: CliGuest): GuestOutcome {
     if (g.trace?.summary && !tracer.summaryInFile) writeSync(2, tracer.summary() + '\n');
   }
   return outcome;
-}
-
-/** How a run ended, as a recording keeps it: what the CLI prints of an outcome. */
-export function recordingEnd(o: GuestOutcome): { exitCode: number; error?: string; results?: string[] } {
-  return {
-    exitCode: o.exitCode,
-    ...(o.error !== undefined ? { error: errorLine(o.error) } : {}),
-    ...(o.results !== undefined ? { results: o.results.map((r) => String(r)) } : {}),
-  };
 }
 
 /** Most --max-wasm-stack accepted: a thread's stack is reserved whole. */
@@ -237,7 +227,7 @@ export async function run(a: RunArgs): Promise<number> {
       guest.record = {
         file: a.record,
         // Only what the guest is given: its args, env and preopens' guest paths, and the module it runs.
-        start: { module: wasm, moduleSha256: contentHash(wasm), args: guest.args, env: Object.entries(env).map(([k, v]) => `${k}=${v}`), preopens: Object.keys(preopens), invoke: a.invoke, invokeArgs: guest.invokeArgs },
+        start: recordingStart(wasm, { args: guest.args, env, preopens: Object.keys(preopens), invoke: a.invoke, invokeArgs: guest.invokeArgs }),
       };
     }
     // Here, on the main thread, unless the guest needs more stack than V8 gives it (~1 MB).

@@ -8,7 +8,11 @@
 import fs from 'node:fs';
 import { tracerFor } from '../trace/setup.js';
 import type { Tracer } from '../trace/tracer.js';
-import { SharedOutputWriter, writeAll, type OutputCoalescer, type StdioSink, type StdioSource } from '../../wasi/index.js';
+import { SharedOutputWriter, writeAll, type CallContext, type OutputCoalescer, type StdioSink, type StdioSource, type WASIOptions, type WasiFunction } from '../../wasi/index.js';
+import { RecordingError } from '../record/format.js';
+import type { Recorder } from '../record/recorder.js';
+import { Replayer } from '../record/replayer.js';
+import { loadRecording, recordTo, recordingEnd, replayOutcome, replayOutput, replayWasiOptions } from '../record/session.js';
 import { errorMessage } from '../errors.js';
 import { runGuest as runOnThisThread, type GuestOutcome } from '../run-guest.js';
 import { SharedStdinReader } from './shared-stdin.js';
@@ -41,23 +45,34 @@ export default function runGuest(task: GuestTask): GuestResult {
   let tracer: Tracer | null = null;
   const traceLines: string[] = [];
   let outcome: GuestOutcome;
+  let recorder: Recorder | undefined;
+  let replayer: Replayer | undefined;
   try {
     tracer = tracerFor(task.trace, traceLines);
+    if (task.record !== undefined) recorder = recordTo(task.record.file, task.record.start);
+    if (task.replay !== undefined) replayer = new Replayer(loadRecording(task.replay), replayOutput(out.dst, err.dst));
+    // Traced and recorded (or replayed): the tracer sees the call as the recorder passes it on.
+    const inner = recorder?.wrap ?? replayer?.wrap;
+    const t = tracer;
+    const wrapImport = t !== null && inner !== undefined ? (n: string, f: WasiFunction, c: CallContext) => t.wrap(n, inner(n, f, c), c) : (t?.wrap ?? inner);
+    const host: WASIOptions = replayer !== undefined ? replayWasiOptions(replayer) : {
+      args: task.args, env: task.env, preopens, stdin, stdout: out.dst, stderr: err.dst,
+      ...(out.coalescer !== null ? { coalesceStdout: out.coalescer } : {}),
+      ...(task.listeners !== undefined ? { listeners: task.listeners } : {}),
+    };
     outcome = runOnThisThread({
       module: task.module,
-      wasi: {
-        args: task.args, env: task.env, preopens, stdin, stdout: out.dst, stderr: err.dst,
-        ...(out.coalescer !== null ? { coalesceStdout: out.coalescer } : {}),
-        ...(tracer !== null ? { wrapImport: tracer.wrap } : {}),
-        ...(task.listeners !== undefined ? { listeners: task.listeners } : {}),
-      },
+      wasi: { ...host, ...(wrapImport !== undefined ? { wrapImport } : {}) },
       invoke: task.invoke,
       invokeArgs: task.invokeArgs,
       memoryLimitPages: task.memoryLimitPages,
     });
+    recorder?.end(recordingEnd(outcome));
+    if (replayer !== undefined) outcome = replayOutcome(replayer, outcome);
   } catch (e) {
-    // Only a bad trace spec gets here: runGuest itself never throws.
-    const message = errorMessage(e);
+    // Only a bad trace spec, a recording that cannot be written or read gets here: runGuest itself never throws.
+    recorder?.abandon();
+    const message = e instanceof RecordingError ? e.message : errorMessage(e);
     outcome = { exitCode: 1, error: { kind: 'error', message } };
   }
   const result: GuestResult = { ...outcome, durationMs: 0 };

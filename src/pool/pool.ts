@@ -3,6 +3,7 @@
  * the caller's thread. A module is compiled once and shared with every
  * worker; each call gets a fresh instance and fresh memory.
  */
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
 import { createRequire } from 'node:module';
@@ -15,6 +16,7 @@ import { UserError } from '../errors.js';
 import { WASM_PAGE } from '../memory-limit.js';
 import { compileModule, compileModuleFile } from '../module.js';
 import { ModuleCache, sharedModuleCache, type ModuleCacheLimits } from '../module-cache.js';
+import { recordingStart } from '../record/session.js';
 import type { TraceSpec } from '../trace/setup.js';
 import { inputSpec } from './input.js';
 import { OutputRings } from './output.js';
@@ -112,6 +114,19 @@ export interface GuestRunOptions {
    * closes. See docs/sockets.md.
    */
   listeners?: ReadonlyArray<Server> | ReadonlyArray<ListenerSource>;
+  /**
+   * Record the run into this file (the guest's thread writes it as the guest
+   * runs; docs/record-replay.md). The recording keeps the module when
+   * `source` is a path or bytes (a compiled module: replay needs `--module`).
+   */
+  record?: string;
+  /**
+   * Run `source` against this recording (a file path or its bytes) instead
+   * of the host: every WASI call is answered from it; args, env, preopens,
+   * stdin and listeners are not used. A guest that calls otherwise than the
+   * recording ends with exit code 1 and `error` saying at which call.
+   */
+  replay?: string | Uint8Array;
 }
 
 export interface GuestRunResult {
@@ -216,6 +231,12 @@ export class Pool {
           : o.trace === undefined || o.trace === false ? undefined
           : { spec: o.trace === true ? 'all' : o.trace, collect: true },
       };
+      if (o.record !== undefined && o.replay !== undefined) throw new UserError('record and replay cannot both be given');
+      if (o.record !== undefined) {
+        const bytes = source instanceof WebAssembly.Module ? undefined : typeof source === 'string' ? readFileSync(source) : source;
+        task.record = { file: o.record, start: recordingStart(bytes, { args: task.args, env: task.env, preopens: Object.keys(task.preopens), invoke: task.invoke, invokeArgs: task.invokeArgs }) };
+      }
+      if (o.replay !== undefined) task.replay = o.replay;
       const r = await this.runStoppable(task, o, listeners);
       if ('stopped' in r) {
         // The guest's thread was terminated: what it wrote is still in the rings.

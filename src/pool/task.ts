@@ -1,4 +1,5 @@
 /** What crosses between the caller's thread and a guest's worker thread. */
+import type { RecordingStart } from '../record/recorder.js';
 import type { TraceSpec } from '../trace/setup.js';
 import type { ListenersOption } from '../../wasi/index.js';
 import type { GuestOutcome } from '../run-guest.js';
@@ -44,6 +45,10 @@ export interface GuestTask {
   trace?: TraceSpec | undefined;
   /** Listening sockets: a channel to a host on the caller's thread, or addresses and fds to open here. */
   listeners?: ListenersOption | undefined;
+  /** Record the run into `file` (../record). */
+  record?: { file: string; start: RecordingStart } | undefined;
+  /** Answer every call from this recording (a path or the file's bytes). */
+  replay?: string | Uint8Array | undefined;
 }
 
 /** A pooled call's outcome (../run-guest.ts), with what goes back to the caller. */

@@ -72,8 +72,12 @@ export function paramTypes(name: string): ValType[] {
 
 /** A growable byte buffer with LEB128 varints. */
 export class ByteWriter {
-  buf = new Uint8Array(1 << 16);
+  buf: Uint8Array;
   length = 0;
+
+  constructor(size = 1 << 16) {
+    this.buf = new Uint8Array(size);
+  }
 
   private room(n: number): void {
     if (this.length + n <= this.buf.length) return;
@@ -92,6 +96,10 @@ export class ByteWriter {
   /** Unsigned varint of a non-negative safe integer. */
   uvar(n: number): void {
     this.room(10);
+    if (n < 0x80) {
+      this.buf[this.length++] = n;
+      return;
+    }
     while (n >= 0x80) {
       this.buf[this.length++] = (n % 0x80) | 0x80;
       n = Math.floor(n / 0x80);
@@ -106,6 +114,12 @@ export class ByteWriter {
 
   /** Signed i64 (zigzag), a BigInt. */
   svar64(v: bigint): void {
+    // Most i64 arguments (clock precisions, rights, offsets) fit in an i32, whose zigzag form is the same: no BigInt arithmetic.
+    const n = Number(v);
+    if (n >= -0x80000000 && n <= 0x7fffffff) {
+      this.svar32(n);
+      return;
+    }
     let z = BigInt.asUintN(64, (v << 1n) ^ (v >> 63n));
     this.room(10);
     while (z >= 0x80n) {
@@ -119,6 +133,43 @@ export class ByteWriter {
     this.room(b.length);
     this.buf.set(b, this.length);
     this.length += b.length;
+  }
+
+  /** `len` bytes of `src` from `at`: small copies byte by byte (no view is made). */
+  copyFrom(src: Uint8Array, at: number, len: number): void {
+    this.room(len);
+    if (len <= 32) {
+      const buf = this.buf;
+      let o = this.length;
+      for (let i = 0; i < len; i++) buf[o++] = src[at + i]!;
+    } else {
+      this.buf.set(src.subarray(at, at + len), this.length);
+    }
+    this.length += len;
+  }
+
+  /** One byte kept for a varint whose value is known later (./writer.ts's record length, a write count); returns where. */
+  reserve(): number {
+    this.u8(0);
+    return this.length - 1;
+  }
+
+  /** Fill the byte reserve() kept with `n`, moving what follows when `n` needs more than one byte. */
+  patch(at: number, n: number): void {
+    if (n < 0x80) {
+      this.buf[at] = n;
+      return;
+    }
+    let extra = 0;
+    for (let v = n; v >= 0x80; v = Math.floor(v / 0x80)) extra++;
+    this.room(extra);
+    this.buf.copyWithin(at + 1 + extra, at + 1, this.length);
+    this.length += extra;
+    for (let i = 0; n >= 0x80; i++) {
+      this.buf[at + i] = (n % 0x80) | 0x80;
+      n = Math.floor(n / 0x80);
+    }
+    this.buf[at + extra] = n;
   }
 
   /** Length-prefixed bytes. */
@@ -158,6 +209,7 @@ export class ByteReader {
   }
 
   uvar(): number {
+    if (this.pos < this.end && this.buf[this.pos]! < 0x80) return this.buf[this.pos++]!;
     let n = 0;
     let scale = 1;
     for (let i = 0; ; i++) {
@@ -173,6 +225,22 @@ export class ByteReader {
     const z = this.uvar();
     if (z > 0xffffffff) throw new RecordingError('an i32 is out of range');
     return ((z >>> 1) ^ -(z & 1)) | 0;
+  }
+
+  /**
+   * Whether the next i64 is `v`: without BigInt arithmetic when it is small
+   * (a safe integer: Number(v) equals it only when v does).
+   */
+  svar64Is(v: bigint): boolean {
+    const start = this.pos;
+    let z = Infinity;
+    try { z = this.uvar(); } catch { /* longer than a safe integer: below */ }
+    if (z <= Number.MAX_SAFE_INTEGER) {
+      const n = z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+      return Number(v) === n;
+    }
+    this.pos = start;
+    return this.svar64() === v;
   }
 
   svar64(): bigint {
@@ -198,6 +266,12 @@ export class ByteReader {
 
   blob(): Uint8Array {
     return this.bytes(this.uvar());
+  }
+
+  /** Past `n` bytes (no view made). */
+  skip(n: number): void {
+    this.need(n);
+    this.pos += n;
   }
 }
 
@@ -239,6 +313,18 @@ export function decodeCall(r: ByteReader, functions: readonly string[]): Recorde
     writes.push({ addr, data: r.blob() });
   }
   return { name, args, inputs, ret, writes };
+}
+
+/** The CALL record at `r` (tag, length, payload), decoded; `r` is then past it. */
+export function readCall(r: ByteReader, functions: readonly string[], n: number): RecordedCall {
+  r.u8();
+  const len = r.uvar();
+  const body = new ByteReader(r.buf, r.pos + len);
+  body.pos = r.pos;
+  r.pos += len;
+  const c = decodeCall(body, functions);
+  if (!body.done) throw new RecordingError(`is corrupt (call #${n} is longer than its contents)`);
+  return c;
 }
 
 const MAX_SHOWN = 48;

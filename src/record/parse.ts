@@ -7,16 +7,27 @@
  * was killed, or the file cut) is read up to where it stops and says so in
  * `truncated`.
  */
-import { ByteReader, FORMAT_VERSION, MAGIC, RecordingError, Tag, decodeCall, type RecordedCall, type RecordingEnd, type RecordingHeader } from './format.js';
+import { ByteReader, FORMAT_VERSION, MAGIC, RecordingError, Tag, readCall, type RecordedCall, type RecordingEnd, type RecordingHeader } from './format.js';
 
-export interface Recording {
+/** A recording checked record by record but with its calls not decoded: what replay streams through. */
+export interface RecordingFile {
   header: RecordingHeader;
   module: Uint8Array;
-  calls: RecordedCall[];
+  /** The decompressed stream, and where its CALL records start and stop. */
+  raw: Uint8Array;
+  callsStart: number;
+  callsEnd: number;
+  /** How many CALL records there are. */
+  callCount: number;
   /** How the run ended; undefined when the recording stops before the end. */
   end: RecordingEnd | undefined;
   /** Why the recording stops early, or undefined when it is whole. */
   truncated: string | undefined;
+}
+
+/** A recording with every call decoded (tests, the benchmark, the explorer). */
+export interface Recording extends RecordingFile {
+  calls: RecordedCall[];
 }
 
 /** The file is a sequence of gzip members (docs/record-replay.md#format-version-1); anything else is not a recording. */
@@ -56,10 +67,12 @@ function checkEnd(v: unknown): RecordingEnd {
 }
 
 /**
- * Decode a recording from its decompressed bytes (all the gzip members
- * inflated and concatenated; a cut last member gives what it holds).
+ * Open a recording from its decompressed bytes (all the gzip members
+ * inflated and concatenated; a cut last member gives what it holds): check
+ * the magic, header, module, and the framing of every record (a CALL's
+ * insides are checked as they are decoded).
  */
-export function decodeRecording(raw: Uint8Array): Recording {
+export function openDecompressed(raw: Uint8Array): RecordingFile {
   const r = new ByteReader(raw);
   if (raw.length < MAGIC.length || MAGIC.subarray(0, 7).some((b, i) => raw[i] !== b)) throw new RecordingError('is not a tswasi recording (no TSWREC magic)');
   if (raw[7] !== FORMAT_VERSION) throw new RecordingError(`has format version ${raw[7]}; this tswasi reads version ${FORMAT_VERSION}`);
@@ -67,31 +80,37 @@ export function decodeRecording(raw: Uint8Array): Recording {
   let header: RecordingHeader | undefined;
   let module: Uint8Array | undefined;
   let end: RecordingEnd | undefined;
-  const calls: RecordedCall[] = [];
+  let callsStart = -1;
+  let callsEnd = -1;
+  let callCount = 0;
   let truncated: string | undefined;
   try {
     while (!r.done) {
+      const start = r.pos;
       const tag = r.u8();
       const len = r.uvar();
-      const body = new ByteReader(raw, r.pos + len);
-      body.pos = r.pos;
-      r.bytes(len); // a record cut short is a truncation
       if (end !== undefined) throw new RecordingError('is corrupt (records after the end of the run)');
+      if (tag === Tag.Call) {
+        r.skip(len); // a record cut short is a truncation
+        if (module === undefined) throw new RecordingError('is corrupt (a call before the module)');
+        if (callsStart < 0) callsStart = start;
+        else if (callsEnd !== start) throw new RecordingError('is corrupt (calls are not in one run)');
+        callsEnd = r.pos;
+        callCount++;
+        continue;
+      }
+      const body = r.bytes(len);
       if (tag === Tag.Header) {
         if (header !== undefined) throw new RecordingError('is corrupt (a second header)');
-        header = checkHeader(json(body.bytes(len), 'header'));
+        header = checkHeader(json(body, 'header'));
         continue;
       }
       if (header === undefined) throw new RecordingError('is corrupt (no header first)');
       if (tag === Tag.Module) {
         if (module !== undefined) throw new RecordingError('is corrupt (a second module)');
-        module = body.bytes(len);
-      } else if (tag === Tag.Call) {
-        if (module === undefined) throw new RecordingError('is corrupt (a call before the module)');
-        calls.push(decodeCall(body, header.functions));
-        if (!body.done) throw new RecordingError(`is corrupt (call #${calls.length} is longer than its contents)`);
+        module = body;
       } else if (tag === Tag.End) {
-        end = checkEnd(json(body.bytes(len), 'end record'));
+        end = checkEnd(json(body, 'end record'));
       } else {
         throw new RecordingError(`is corrupt (unknown record type ${tag})`);
       }
@@ -102,5 +121,16 @@ export function decodeRecording(raw: Uint8Array): Recording {
   }
   if (header === undefined || module === undefined) throw new RecordingError('is truncated before the module');
   if (end === undefined && truncated === undefined) truncated = 'it has no end record (the run did not finish, or the file was cut)';
-  return { header, module, calls, end, truncated };
+  if (callsStart < 0) callsStart = callsEnd = r.pos;
+  return { header, module, raw, callsStart, callsEnd, callCount, end, truncated };
+}
+
+/** A recording from its decompressed bytes, every call decoded (tests, the benchmark, the explorer). */
+export function decodeRecording(raw: Uint8Array): Recording {
+  const f = openDecompressed(raw);
+  const r = new ByteReader(f.raw, f.callsEnd);
+  r.pos = f.callsStart;
+  const calls: RecordedCall[] = [];
+  while (!r.done) calls.push(readCall(r, f.header.functions, calls.length + 1));
+  return { ...f, calls };
 }

@@ -5,8 +5,9 @@
  */
 import type { CallContext, WasiFunction } from '../../wasi/calls/context.js';
 import { WASI_FUNCTIONS } from '../../wasi/functions.js';
-import { callInputs, callWrites, type ListSizes } from './effects.js';
-import { FORMAT_VERSION, Tag, encodeCall, type RecordingEnd, type RecordingHeader } from './format.js';
+import { callPlan, encodeInputs, encodeWrites, type ListSizes } from './effects.js';
+import { around, MAX_ARGS, type Arg } from './fixed-arity.js';
+import { FORMAT_VERSION, Tag, type RecordingEnd, type RecordingHeader } from './format.js';
 import type { RecordingWriter } from './writer.js';
 
 /** What a recording starts with; `module` is the wasm bytes run (kept whole, so it replays anywhere). */
@@ -29,6 +30,8 @@ export class Recorder {
   private readonly functions = Object.keys(WASI_FUNCTIONS);
   private readonly index = new Map(this.functions.map((n, i) => [n, i]));
   private readonly lists: ListSizes;
+  /** The arguments of the call in progress (./fixed-arity.ts). */
+  private readonly A: Arg[] = new Array<Arg>(MAX_ARGS).fill(0);
   calls = 0;
 
   /** For WASIOptions.wrapImport. */
@@ -56,28 +59,42 @@ export class Recorder {
   private wrapOne(name: string, fn: WasiFunction, ctx: CallContext): WasiFunction {
     const index = this.index.get(name);
     if (index === undefined) return fn;
-    const call = fn as (...a: unknown[]) => number;
+    const plan = callPlan(name);
+    const n = plan.i64.length;
+    const { i64 } = plan;
     const waits = WAITS.has(name);
     const lists = this.lists;
     const out = this.out;
-    return ((...args: Array<number | bigint>) => {
-      // What the guest hands in is taken before the call (a read may overwrite it). A bad pointer: the call will say FAULT.
-      const inputs = callInputs(name, ctx, args);
-      if (waits || (name === 'fd_read' && args[0] === 0)) out.flush();
-      let ret: number;
-      try {
-        ret = call(...args);
-      } catch (e) {
-        // proc_exit (or a host failure) unwinds: the call is recorded as not returning.
+    const w = out.out;
+    const A = this.A;
+    const mem = ctx.mem;
+    let at = 0;
+    // The record is encoded straight into the writer's block: what the guest hands in before the call (a read may overwrite it), the rest after.
+    return around(n, fn, A, {
+      pre: () => {
+        if (waits || (name === 'fd_read' && A[0] === 0)) out.flush();
+        at = out.begin(Tag.Call);
+        w.uvar(index);
+        for (let i = 0; i < n; i++) {
+          if (i64[i]) w.svar64(A[i] as bigint);
+          else w.svar32(A[i] as number);
+        }
+        if (plan.inputs.length > 0) encodeInputs(w, plan, mem, A);
+      },
+      post: (ret) => {
+        w.uvar(ret + 1);
+        encodeWrites(w, plan, mem, A, ret === 0, lists);
         this.calls++;
-        out.record(Tag.Call, (w) => encodeCall(w, index, { name, args, inputs, ret: -1, writes: [] }));
-        throw e;
-      }
-      const writes = callWrites(name, ctx, args, ret === 0, lists);
-      this.calls++;
-      out.record(Tag.Call, (w) => encodeCall(w, index, { name, args, inputs, ret, writes }));
-      return ret;
-    }) as WasiFunction;
+        out.end(at);
+      },
+      // proc_exit (or a host failure) unwinds: the call is recorded as not returning.
+      threw: () => {
+        w.uvar(0);
+        w.uvar(0);
+        this.calls++;
+        out.end(at);
+      },
+    });
   }
 
   /** The run ended: its exit status and error line; the file is complete. */

@@ -13,9 +13,11 @@
 import type { CallContext, WasiFunction } from '../../wasi/calls/context.js';
 import { Errno } from '../../wasi/abi.js';
 import { WasiExit } from '../../wasi/errors.js';
-import { callInputs } from './effects.js';
-import { callShape, type RecordedCall } from './format.js';
-import type { Recording } from './parse.js';
+import { WASI_FUNCTIONS } from '../../wasi/functions.js';
+import { callInputs, callPlan, inputsMatch, type CallPlan } from './effects.js';
+import { answering, MAX_ARGS, type Arg } from './fixed-arity.js';
+import { ByteReader, RecordingError, callShape, readCall, type RecordedCall } from './format.js';
+import type { RecordingFile } from './reader.js';
 
 /** Why replay stopped before the guest's end: one line (without `error: `). */
 export class ReplayStop extends Error {
@@ -32,20 +34,44 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 /** Where stdout and stderr bytes go during replay. */
-export type ReplayOutput = (stream: 1 | 2, bytes: Uint8Array) => void;
+export type ReplayOutput = (stream: 1 | 2, buf: Uint8Array, offset: number, length: number) => void;
+
+const u32At = (b: Uint8Array, at: number): number => (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24)) >>> 0;
 
 export class Replayer {
-  /** The next recorded call to match. */
+  /** The next recorded call to match (0-based). */
   next = 0;
   /** Set when replay stopped: the line to print. The guest was stopped by a ReplayStop thrown from its call. */
   stopped: string | undefined;
   /** Guest fds that are the run's stdout / stderr (fd_renumber moves them, fd_close ends them). */
   private readonly stdio = new Map<number, 1 | 2>([[1, 1], [2, 2]]);
+  /** The recorded calls, read one at a time as the guest makes them. */
+  private readonly r: ByteReader;
+  /** The recording's function numbers, as plans of this tswasi's functions (undefined: a name it does not know). */
+  private readonly plans: Array<CallPlan | undefined>;
+  /** The arguments of the call in progress (./fixed-arity.ts). */
+  private readonly A: Arg[] = new Array<Arg>(MAX_ARGS).fill(0);
 
   readonly wrap: (name: string, fn: WasiFunction, ctx: CallContext) => WasiFunction;
 
-  constructor(private readonly rec: Recording, private readonly output: ReplayOutput, private readonly moduleNote = '') {
-    this.wrap = (name, _fn, ctx) => ((...args: Array<number | bigint>) => this.answer(name, ctx, args)) as WasiFunction;
+  constructor(private readonly rec: RecordingFile, private readonly output: ReplayOutput, private readonly moduleNote = '') {
+    this.r = new ByteReader(rec.raw, rec.callsEnd);
+    this.r.pos = rec.callsStart;
+    this.scratch = new ByteReader(rec.raw, rec.callsEnd);
+    this.plans = rec.header.functions.map((n) => (WASI_FUNCTIONS[n] !== undefined ? callPlan(n) : undefined));
+    this.wrap = (name, _fn, ctx) => {
+      const plan = callPlan(name);
+      return answering(plan.i64.length, this.A, () => this.answer(plan, ctx));
+    };
+  }
+
+  /** Where the call in progress's recorded inputs start in the recording, and a reader to go there. */
+  private inputsAt = 0;
+  private readonly scratch: ByteReader;
+
+  /** The guest's call as a divergence line shows it (made only when replay stops: most calls match). */
+  private made(plan: CallPlan, ctx: CallContext): string {
+    return callShape(plan.name, this.A.slice(0, plan.i64.length), callInputs(plan, ctx, this.A));
   }
 
   private stop(message: string): never {
@@ -53,68 +79,123 @@ export class Replayer {
     throw new ReplayStop(this.stopped);
   }
 
-  private answer(name: string, ctx: CallContext, args: Array<number | bigint>): number {
-    if (this.stopped !== undefined) throw new ReplayStop(this.stopped);
-    const index = this.next + 1;
-    const inputs = callInputs(name, ctx, args);
-    // Formatted only when replay stops: most calls match.
-    const made = (): string => callShape(name, args, inputs);
-    const c = this.rec.calls[this.next];
-    if (c === undefined) {
-      if (this.rec.truncated !== undefined) this.stop(`the recording stops after call #${this.next}: ${this.rec.truncated}; the guest went on with ${made()}`);
-      this.stop(`replay diverged at call #${index}: the recorded run made no more calls (it ended with exit code ${this.rec.end?.exitCode}), the guest called ${made()}`);
-    }
-    if (c.name !== name || c.args.length !== args.length || c.args.some((v, i) => v !== args[i])
-      || c.inputs.length !== inputs.length || c.inputs.some((b, i) => !sameBytes(b, inputs[i]!))) {
-      this.stop(`replay diverged at call #${index}: recorded ${callShape(c.name, c.args, c.inputs)}, the guest called ${made()}`);
-    }
-    this.next++;
-    this.effects(c, ctx);
-    if (c.ret < 0) {
-      if (name === 'proc_exit') throw new WasiExit((args[0] as number) >>> 0);
-      this.stop(`call #${index} (${made()}) did not return in the recorded run; replay cannot go past it`);
-    }
-    return c.ret;
+  /** The recorded call at `at`, decoded (for a divergence line). */
+  private recordedAt(at: number): RecordedCall {
+    const r = new ByteReader(this.rec.raw, this.rec.callsEnd);
+    r.pos = at;
+    return readCall(r, this.rec.header.functions, this.next + 1);
   }
 
-  /** The recorded call's effects: its memory writes, and what it wrote to stdout/stderr. */
-  private effects(c: RecordedCall, ctx: CallContext): void {
-    for (const w of c.writes) {
+  private answer(plan: CallPlan, ctx: CallContext): number {
+    if (this.stopped !== undefined) throw new ReplayStop(this.stopped);
+    const A = this.A;
+    const n = plan.i64.length;
+    const index = this.next + 1;
+    const r = this.r;
+    if (r.done) {
+      if (this.rec.truncated !== undefined) this.stop(`the recording stops after call #${this.next}: ${this.rec.truncated}; the guest went on with ${this.made(plan, ctx)}`);
+      this.stop(`replay diverged at call #${index}: the recorded run made no more calls (it ended with exit code ${this.rec.end?.exitCode}), the guest called ${this.made(plan, ctx)}`);
+    }
+    const start = r.pos;
+    let ret: number;
+    try {
+      r.u8();
+      const end = r.uvar() + r.pos;
+      if (end > r.end) throw new RecordingError('ends in the middle of a record', true);
+      let same = this.plans[r.uvar()] === plan;
+      const { i64 } = plan;
+      for (let i = 0; same && i < n; i++) same = i64[i] ? r.svar64Is(A[i] as bigint) : r.svar32() === A[i];
+      if (same && plan.inputs.length > 0) {
+        const at = r.pos;
+        this.inputsAt = at;
+        if (inputsMatch(r, plan, ctx.mem, A) !== true) {
+          // Compared again as the recorder took them: a pointer that turns out bad after the first difference made them all empty.
+          r.pos = at;
+          for (const b of callInputs(plan, ctx, A)) same &&= sameBytes(b, r.blob());
+        }
+      }
+      if (!same) {
+        const c = this.recordedAt(start);
+        this.stop(`replay diverged at call #${index}: recorded ${callShape(c.name, c.args, c.inputs)}, the guest called ${this.made(plan, ctx)}`);
+      }
+      this.next++;
+      ret = r.uvar() - 1;
+      if (ret > 0xffff) throw new RecordingError(`a call returns errno ${ret}`);
+      this.effects(plan, ctx, ret);
+      if (r.pos !== end) throw new RecordingError(`is corrupt (call #${index} is longer than its contents)`);
+    } catch (e) {
+      if (e instanceof RecordingError) this.stop(`the recording is corrupt at call #${index} (${e.message})`);
+      throw e;
+    }
+    if (ret < 0) {
+      if (plan.name === 'proc_exit') throw new WasiExit((A[0] as number) >>> 0);
+      this.stop(`call #${index} (${this.made(plan, ctx)}) did not return in the recorded run; replay cannot go past it`);
+    }
+    return ret;
+  }
+
+  /** The recorded call's effects, read from the recording: its memory writes, and what it wrote to stdout/stderr. */
+  private effects(plan: CallPlan, ctx: CallContext, ret: number): void {
+    const r = this.r;
+    const raw = r.buf;
+    const mem = ctx.mem;
+    const name = plan.name;
+    // The first write's bytes: fd_write's nwritten, path_open's new fd.
+    let first = -1;
+    for (let k = r.uvar(); k > 0; k--) {
+      const addr = r.uvar();
+      const len = r.uvar();
+      const at = r.pos;
+      r.skip(len);
+      if (first < 0 && len >= 4) first = at;
+      let p: number;
       try {
-        ctx.mem.write(w.addr, w.data);
+        p = mem.check(addr, len);
       } catch {
-        this.stop(`replay diverged at call #${this.next}: the recorded ${c.name} wrote ${w.data.length} bytes at ${w.addr}, beyond the guest's memory`);
+        this.stop(`replay diverged at call #${this.next}: the recorded ${name} wrote ${len} bytes at ${addr}, beyond the guest's memory`);
+      }
+      const u8 = mem.u8;
+      if (len <= 32) for (let i = 0; i < len; i++) u8[p + i] = raw[at + i]!;
+      else u8.set(raw.subarray(at, at + len), p);
+    }
+    const fd = this.A[0] as number;
+    if (name === 'fd_write' && (ret === 0 || ret === Errno.FAULT)) {
+      const stream = this.stdio.get(fd);
+      if (stream !== undefined) {
+        // The recorded data, the guest's own as checked. FAULT with readable data: it went out and storing nwritten failed (the host writes first, as wasmtime).
+        const d = this.scratch;
+        d.pos = this.inputsAt;
+        const len = d.uvar();
+        const n = Math.min(len, ret !== 0 ? len : first >= 0 ? u32At(raw, first) : 0);
+        this.output(stream, raw, d.pos, n);
       }
     }
-    const fd = c.args[0] as number;
-    if (c.name === 'fd_write' && (c.ret === 0 || c.ret === Errno.FAULT)) {
-      const stream = this.stdio.get(fd);
-      // FAULT with readable data: the data went out and storing nwritten failed (the host writes first, as wasmtime).
-      const n = c.ret !== 0 ? c.inputs[0]!.length : c.writes.length > 0 ? new DataView(c.writes[0]!.data.buffer, c.writes[0]!.data.byteOffset).getUint32(0, true) : 0;
-      if (stream !== undefined) this.output(stream, c.inputs[0]!.subarray(0, n));
-    }
-    if (c.ret !== 0) return;
-    if (c.name === 'fd_renumber') {
-      const to = c.args[1] as number;
+    if (ret !== 0) return;
+    if (name === 'fd_renumber') {
+      const to = this.A[1] as number;
       const s = this.stdio.get(fd);
       this.stdio.delete(to);
       this.stdio.delete(fd);
       if (s !== undefined) this.stdio.set(to, s);
-    } else if (c.name === 'fd_close') {
+    } else if (name === 'fd_close') {
       this.stdio.delete(fd);
-    } else if (c.name === 'path_open' || c.name === 'sock_accept') {
+    } else if ((name === 'path_open' || name === 'sock_accept') && first >= 0) {
       // A new fd takes a number that may have been stdout's.
-      const w = c.writes[0];
-      if (w !== undefined) this.stdio.delete(new DataView(w.data.buffer, w.data.byteOffset).getUint32(0, true));
+      this.stdio.delete(u32At(raw, first));
     }
   }
 
   /** After the guest ended with `exitCode`: the line saying how it differs from the recording, or undefined. */
   finish(exitCode: number, error: string | undefined): string | undefined {
     if (this.stopped !== undefined) return this.stopped;
-    const rest = this.rec.calls.length - this.next;
-    if (rest > 0) {
-      const c = this.rec.calls[this.next]!;
+    if (!this.r.done) {
+      let c: RecordedCall;
+      try {
+        c = this.recordedAt(this.r.pos);
+      } catch (e) {
+        if (e instanceof RecordingError) return `the recording is corrupt at call #${this.next + 1} (${e.message})`;
+        throw e;
+      }
       return `replay diverged at call #${this.next + 1}: recorded ${callShape(c.name, c.args, c.inputs)}, the guest ended (exit code ${exitCode})${this.moduleNote}`;
     }
     const end = this.rec.end;

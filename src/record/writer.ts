@@ -1,7 +1,9 @@
 /**
  * Writing a recording as it happens: records go into a block of at most
  * BLOCK bytes (one bigger record makes one bigger block), and each full
- * block is written as a gzip member of its own with one write(2). A run
+ * block is written as a gzip member of its own with one write(2); so is a
+ * block that has waited FLUSH_MS, checked every CHECK_EVERY records (the
+ * guest runs on this thread: no timer fires while it computes). A run
  * that dies mid-way leaves every block written before it: a readable
  * prefix. Memory stays at one block; the guest's thread does the work
  * synchronously, as the guest's calls are synchronous.
@@ -12,6 +14,10 @@ import { ByteWriter, MAGIC, Tag } from './format.js';
 
 /** Block size: big enough that gzip finds the repeats in a run's calls, small enough that a crash loses little. */
 const BLOCK = 64 * 1024;
+/** A block is written out once it is this old (ms)… */
+const FLUSH_MS = 1000;
+/** …looked at every this many records (Date.now() per call would cost as much as the rest of a record). */
+const CHECK_EVERY = 4096;
 
 /** Where the compressed blocks go: a file, or anything that takes bytes (the pool's caller, a test). */
 export type RecordingSink = (chunk: Uint8Array) => void;
@@ -38,13 +44,48 @@ export class RecordingWriter {
     b.u8(tag);
     b.uvar(p.length);
     b.bytes(p.buf.subarray(0, p.length));
-    if (b.length >= BLOCK) this.flush();
+    this.ended();
+  }
+
+  /**
+   * A record encoded in place (the recorder's calls: no copy): `begin`
+   * returns the block to write its payload into and where it starts,
+   * `end(at)` closes it.
+   */
+  begin(tag: Tag): number {
+    const b = this.block;
+    b.u8(tag);
+    return b.reserve();
+  }
+
+  end(at: number): void {
+    const b = this.block;
+    b.patch(at, b.length - at - 1);
+    this.ended();
+  }
+
+  /** The block records are encoded into (between begin and end). */
+  get out(): ByteWriter {
+    return this.block;
+  }
+
+  private sinceCheck = 0;
+  private flushedAt = Date.now();
+
+  private ended(): void {
+    if (this.block.length >= BLOCK) this.flush();
+    else if (++this.sinceCheck >= CHECK_EVERY) {
+      this.sinceCheck = 0;
+      if (Date.now() - this.flushedAt >= FLUSH_MS) this.flush();
+    }
   }
 
   /** Write out the block gathered so far (before a call that may wait, and at the end). */
   flush(): void {
     const b = this.block;
-    if (b.length === 0 || this.closed) return;
+    this.flushedAt = Date.now();
+    if (this.closed) b.clear(); // records after close go nowhere
+    if (b.length === 0) return;
     const gz = gzipSync(b.buf.subarray(0, b.length), { level: constants.Z_BEST_SPEED });
     this.rawBytes += b.length;
     this.fileBytes += gz.length;
