@@ -7,6 +7,9 @@
 # Each is a two-line sh wrapper that names node and the built entry point by
 # absolute path: engines run their runtime with a minimal environment whose
 # PATH may not hold node (nvm, a tarball), where `#!/usr/bin/env node` fails.
+# containerd-shim-tswasi-v1's wrapper also answers containerd's per-container
+# `start` and `delete` calls in their common cases without starting Node
+# (scripts/containerd-shim-tswasi-v1.sh, docs/containerd-shim.md).
 # Run `npm run build` first; NODE=/path/to/node picks another node.
 set -eu
 dest=${1:-/usr/local/bin}
@@ -25,7 +28,11 @@ for entry in oci/tswasi-oci oci/tswasi-oci-wasm oci/shim/containerd-shim-tswasi-
   entry=$here/dist/$entry.cjs
   [ -f "$entry" ] || { echo "install-oci: $entry is missing: run npm run build first" >&2; exit 1; }
   tmp=$dest/.$name.$$
-  printf "#!/bin/sh\nexec '%s' '%s' \"\$@\"\n" "$node" "$entry" > "$tmp"
+  if [ "$name" = containerd-shim-tswasi-v1 ]; then
+    { printf "#!/bin/sh\nnode='%s'\nentry='%s'\n" "$node" "$entry"; cat "$here/scripts/$name.sh"; } > "$tmp"
+  else
+    printf "#!/bin/sh\nexec '%s' '%s' \"\$@\"\n" "$node" "$entry" > "$tmp"
+  fi
   chmod 755 "$tmp"
   mv -f "$tmp" "$dest/$name"
   echo "installed $dest/$name"

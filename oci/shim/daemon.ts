@@ -1,6 +1,8 @@
 /**
  * The shim itself: serves the task API over ttrpc on the socket `start`
- * bound (fd 3), publishes task events to containerd, and ends when
+ * bound (fd 3) — or, started by the wrapper's sh `start` with `-socket`
+ * (scripts/containerd-shim-tswasi-v1.sh), on one it binds itself, telling
+ * that sh on stdout when it listens — publishes task events to containerd, and ends when
  * containerd shuts it down after its last container. Its log goes to the
  * `log` FIFO containerd reads in the first container's bundle (the shim
  * library's rule), in logrus' text format.
@@ -9,6 +11,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import type { ShimFlags } from './flags.js';
 import { checkName, runcRoot, socketPath } from './paths.js';
+import { bindShimSocket, writeAtomic } from './start.js';
 import { Publisher } from './publisher.js';
 import { TASK_SERVICE, TaskService } from './service.js';
 import { newRuntime, type Runtime } from './task.js';
@@ -53,10 +56,15 @@ export async function main(f: ShimFlags): Promise<void> {
   // containerd at log level debug starts its shims with -debug: then each call is logged with its time.
   const methods = f.debug ? timed(service.methods, (l) => log(l, 'debug')) : service.methods;
   serveTtrpc(server, new Map([[TASK_SERVICE, methods]]), (l) => log(l, 'warning'));
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen({ fd: 3 }, () => resolve());
-  });
+  if (f.socket === '') {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ fd: 3 }, () => resolve());
+    });
+  } else {
+    await selfStarted(server, f.socket);
+    address = f.socket;
+  }
   log(`serving ${address || 'fd 3'}`, f.debug ? 'debug' : 'info');
 }
 
@@ -69,4 +77,23 @@ function timed(methods: ReadonlyMap<string, Method>, log: (line: string) => void
       log(`${name} ${(performance.now() - t).toFixed(1)} ms`);
     }
   }]));
+}
+
+/**
+ * Started by the wrapper's sh `start`: bind the socket (as start.ts would
+ * have), write the bundle's shim.pid and address, then say "ready" on
+ * stdout and close it — the sh prints the address only then, and its
+ * command substitution ends at that EOF. Another shim already serving the
+ * socket (two starts at once): it serves; this one says ready and goes.
+ */
+async function selfStarted(server: net.Server, address: string): Promise<void> {
+  const bound = await bindShimSocket(server, socketPath(address));
+  if (bound) {
+    writeAtomic('shim.pid', String(process.pid));
+    writeAtomic('address', address);
+  }
+  fs.writeSync(1, 'ready\n');
+  fs.closeSync(1);
+  fs.openSync('/dev/null', 'w'); // takes fd 1 (the lowest free): later writes to stdout go nowhere
+  if (!bound) process.exit(0);
 }

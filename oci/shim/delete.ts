@@ -16,7 +16,7 @@ import { idProblem } from '../runc-errors.js';
 import type { ShimFlags } from './flags.js';
 import { encodeDeleted, now } from './messages.js';
 import { checkName, runcRoot, socketPath } from './paths.js';
-import { rootfsDir } from './rootfs.js';
+import { mounted, rootfsDir } from './rootfs.js';
 
 export async function main(f: ShimFlags): Promise<number> {
   checkName('namespace', f.namespace);
@@ -33,7 +33,7 @@ export async function main(f: ShimFlags): Promise<number> {
     }
   }
   removeCopies(root, f.id);
-  for (;;) {
+  while (mounted(rootfsDir(bundle))) {
     try { execFileSync('umount', ['-R', rootfsDir(bundle)], { stdio: 'ignore' }); } catch { break; }
   }
   let pid = 0;

@@ -34,13 +34,23 @@ export async function mountRootfs(bundle: string, mounts: readonly Mount[]): Pro
   }
 }
 
-/** Unmount everything at <bundle>/rootfs (recursively, lazily if busy); nothing mounted is fine. */
+/** Is anything mounted at `target`? (mountinfo's fifth field, with its octal escapes.) */
+export function mounted(target: string): boolean {
+  let text: string;
+  try { text = fs.readFileSync('/proc/self/mountinfo', 'utf8'); } catch { return true; } // cannot tell: try umount
+  const escaped = target.replace(/[ \t\n\\]/g, (c) => `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`);
+  return text.split('\n').some((l) => l.split(' ')[4] === escaped);
+}
+
+/** Unmount everything at <bundle>/rootfs (recursively); nothing mounted is fine. umount runs only while something is mounted there. */
 export async function unmountRootfs(bundle: string): Promise<void> {
   const target = rootfsDir(bundle);
-  for (;;) {
+  while (mounted(target)) {
     try {
       await run('umount', ['-R', target]);
     } catch {
+      // Busy: detach it (lazily), as nothing may stay mounted in a bundle containerd removes.
+      await run('umount', ['-R', '-l', target]).catch(() => undefined);
       return;
     }
   }

@@ -39,17 +39,16 @@ function grouping(id: string): string {
 }
 
 /** Write `file` whole or not at all (containerd reads `address` when it reconnects after a restart). */
-function writeAtomic(file: string, text: string): void {
+export function writeAtomic(file: string, text: string): void {
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}`);
   fs.writeFileSync(tmp, text, { mode: 0o600 });
   fs.renameSync(tmp, file);
 }
 
-function listen(p: string): Promise<net.Server> {
+function listen(p: string, s = net.createServer()): Promise<net.Server> {
   return new Promise((resolve, reject) => {
-    const s = net.createServer();
     s.once('error', reject);
-    s.listen(p, () => resolve(s));
+    s.listen(p, () => { s.off('error', reject); resolve(s); });
   });
 }
 
@@ -63,24 +62,33 @@ function canConnect(p: string): Promise<boolean> {
   });
 }
 
+/**
+ * Bind `server` to the shim socket `sock` (mode 0600). False if a shim
+ * already serves it; a socket left by a shim that died is replaced.
+ */
+export async function bindShimSocket(server: net.Server, sock: string): Promise<boolean> {
+  fs.mkdirSync(path.dirname(sock), { recursive: true, mode: 0o711 });
+  try {
+    await listen(sock, server);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw new Error(`create the shim socket: ${(e as Error).message}`);
+    if (await canConnect(sock)) return false;
+    // A socket left by a shim that died: nobody serves it.
+    fs.rmSync(sock, { force: true });
+    await listen(sock, server);
+  }
+  fs.chmodSync(sock, 0o600);
+  return true;
+}
+
 export async function start(f: ShimFlags): Promise<string> {
   const address = socketAddress(f.address, f.namespace, grouping(f.id));
   const sock = socketPath(address);
-  fs.mkdirSync(path.dirname(sock), { recursive: true, mode: 0o711 });
-  let server: net.Server;
-  try {
-    server = await listen(sock);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw new Error(`create the shim socket: ${(e as Error).message}`);
-    if (await canConnect(sock)) {
-      writeAtomic('address', address);
-      return address;
-    }
-    // A socket left by a shim that died: nobody serves it.
-    fs.rmSync(sock, { force: true });
-    server = await listen(sock);
+  const server = net.createServer();
+  if (!(await bindShimSocket(server, sock))) {
+    writeAtomic('address', address);
+    return address;
   }
-  fs.chmodSync(sock, 0o600);
   writeAtomic('address', address);
   const fd = (server as unknown as { _handle: { fd: number } })._handle.fd;
   const args = [...process.execArgv, process.argv[1]!, '-namespace', f.namespace, '-id', f.id, '-address', f.address, '-publish-binary', f.publishBinary];

@@ -85,13 +85,30 @@ export class Stdio {
       // Wake the pending open: a writer that comes and goes at once.
       try { fs.closeSync(fs.openSync(`/proc/self/fd/${this.pendingOpen}`, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK)); } catch { /* it just completed */ }
     }
-    if (this.fifo !== null) {
-      this.fifo.unpipe();
-      this.fifo.destroy();
-      this.fifo = null;
-    }
-    this.sink?.end();
+    const sink = this.sink;
     this.sink = null;
+    const fifo = this.fifo;
+    this.fifo = null;
+    if (fifo !== null) {
+      fifo.unpipe();
+      // ctr sends CloseIO once it has written all and closed its end: what it wrote and the shim has not copied yet
+      // (in the socket's buffer, or still in the FIFO, read without blocking: libuv made the fd non-blocking) goes in first.
+      if (sink !== null && !sink.destroyed) {
+        for (let c = fifo.read() as Buffer | null; c !== null; c = fifo.read() as Buffer | null) sink.write(c);
+        const fd = (fifo as unknown as { _handle?: { fd?: number } })._handle?.fd;
+        if (typeof fd === 'number' && fd >= 0) {
+          const buf = Buffer.alloc(64 * 1024);
+          for (;;) {
+            let n: number;
+            try { n = fs.readSync(fd, buf); } catch { break; } // EAGAIN: nothing more buffered
+            if (n === 0) break;
+            sink.write(Buffer.from(buf.subarray(0, n)));
+          }
+        }
+      }
+      fifo.destroy();
+    }
+    sink?.end();
   }
 
   /** The child never started: close everything. */

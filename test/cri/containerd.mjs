@@ -43,10 +43,11 @@ export function criProblem() {
  * Start containerd; `extraToml` (with ${DIR} and ${BIN}) is appended to the
  * configuration; `restartOf`: start it again on the root, state and /run of
  * that stopped one (what it left running goes on: a restart).
+ * `wrapper`: a command line containerd runs under (e.g. strace, for bench/shim-trace.mjs).
  * Returns { dir, bin, sock, pid, cri, ctr, ctrNs, runtimeList, stop, log }.
- * @param {{ extraToml?: string, restartOf?: { dir: string } }} [options]
+ * @param {{ extraToml?: string, restartOf?: { dir: string }, wrapper?: string[] }} [options]
  */
-export async function startContainerd({ extraToml = '', restartOf } = {}) {
+export async function startContainerd({ extraToml = '', restartOf, wrapper = [] } = {}) {
   const dir = restartOf?.dir ?? tempDir('tswasi-cri-');
   const bin = path.join(dir, 'bin');
   const config = path.join(dir, 'config.toml');
@@ -61,7 +62,7 @@ export async function startContainerd({ extraToml = '', restartOf } = {}) {
   // private /run: containerd 1.6 puts shim sockets under /run/containerd
   // whatever `state` says. Everything mounted there goes with the namespace.
   const script = path.join(dir, 'start.sh');
-  fs.writeFileSync(script, `set -e\n'${which('mount')}' --bind '${dir}/run' /run\nexec '${which('containerd')}' --config '${config}'\n`);
+  fs.writeFileSync(script, `set -e\n'${which('mount')}' --bind '${dir}/run' /run\nexec ${wrapper.map((a) => `'${a}' `).join('')}'${which('containerd')}' --config '${config}'\n`);
   const logFile = path.join(dir, 'containerd.log');
   const logFd = fs.openSync(logFile, 'a');
   // detached: a session of its own (setsid), so a ^C of the test does not reach it first.

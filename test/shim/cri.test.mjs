@@ -11,8 +11,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compileC, toolchainProblem } from '../helpers/wasm.mjs';
+import { freePort, httpGet } from '../helpers/tcp.mjs';
 import { IMAGES, importImages, startContainerd } from '../cri/containerd.mjs';
-import { cleanupRun, removePod, readLog, runPod, startContainer, status, waitLog, waitState } from '../cri/pods.mjs';
+import { cleanupRun, createContainer, removePod, readLog, runPod, startContainer, status, waitLog, waitState } from '../cri/pods.mjs';
 import { killLeftovers, leftovers, shimProblem, shimProcesses } from './shim.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -33,8 +34,10 @@ before(async () => {
   if (missing) throw new Error(`CI needs containerd, conmon, buildah, runc, busybox-static and the wasm32-wasi toolchain: ${missing}`);
   const wasm = compileC('oci_tool');
   assert.ok(wasm, 'oci_tool was not built');
+  const server = compileC('http_serve');
+  assert.ok(server, 'http_serve was not built');
   cd = await startContainerd({ extraToml: fs.readFileSync(SHIM_TOML, 'utf8') });
-  await importImages(cd, wasm);
+  await importImages(cd, wasm, [[server, '/http_serve.wasm']]);
 }, { timeout: 180_000 });
 
 after(async () => {
@@ -104,6 +107,30 @@ test('StopContainer stops a Wasm container and a native one with SIGTERM (143); 
     assert.equal(s.exit_code, 143, `${name}: exit code after StopContainer (${s.reason})`);
   }
   await waitLog(p, 'native', 'terminated');
+  await removePod(cd, p);
+});
+
+test('io.tswasi.tcplisten: a Wasm service in a pod serves HTTP to its native sidecar and to the host; a bad annotation fails in our words', { skip, ...T }, async () => {
+  const port = await freePort();
+  const p = await pod('service');
+  // A container annotation (the handler's container_annotations): http_serve answers two requests, then ends.
+  const server = await startContainer(cd, p, {
+    name: 'server', image: IMAGES.wasm, command: ['/http_serve.wasm'], args: ['2', 'hi from the shim'], annotations: { 'io.tswasi.tcplisten': `127.0.0.1:${port}` },
+  });
+  // The host first (httpGet waits until something listens), then the sidecar, which then finds the listener open.
+  assert.equal(await httpGet(port, '/from-host'), '200 hi from the shim: GET /from-host HTTP/1.1\n');
+  const sidecar = await startContainer(cd, p, { name: 'client', image: IMAGES.busybox, args: ['-c', `${BB} wget -q -O - http://127.0.0.1:${port}/from-sidecar`] });
+  const cs = await waitState(cd, sidecar, 'CONTAINER_EXITED');
+  assert.equal(cs.exit_code, 0, `${cs.reason} ${cs.message} ${JSON.stringify(readLog(p, 'client'))}`);
+  await waitLog(p, 'client', 'from-sidecar');
+  assert.deepEqual(readLog(p, 'client'), { stdout: 'hi from the shim: GET /from-sidecar HTTP/1.1\n', stderr: '' });
+  const ss = await waitState(cd, server, 'CONTAINER_EXITED');
+  assert.equal(ss.exit_code, 0, `${ss.reason} ${ss.message}`);
+  await waitLog(p, 'server', 'served 2');
+  assert.equal(readLog(p, 'server').stdout, 'served 1: GET /from-host HTTP/1.1\nserved 2: GET /from-sidecar HTTP/1.1\n');
+  // The shim's Create runs at StartContainer: the annotation's error comes back through it.
+  const bad = await createContainer(cd, p, { name: 'bad', image: IMAGES.wasm, command: ['/http_serve.wasm'], annotations: { 'io.tswasi.tcplisten': '127.0.0.1:80,' } });
+  await assert.rejects(cd.cri.StartContainer({ container_id: bad }), /invalid annotation io\.tswasi\.tcplisten: "": empty item/);
   await removePod(cd, p);
 });
 
