@@ -4,6 +4,7 @@ import { ANNOTATION_HANDLER, ANNOTATION_TRACE, ANNOTATION_VARIANT } from '../det
 import { capture } from '../native.js';
 import { OCI_VERSION } from '../spec.js';
 import { ANNOTATION_TCPLISTEN } from '../tcplisten.js';
+import { writeOut } from '../stdio.js';
 
 export function main(ctx: Context): number {
   let doc: Record<string, unknown> = { ociVersionMin: '1.0.0', ociVersionMax: OCI_VERSION };
@@ -19,6 +20,6 @@ export function main(ctx: Context): number {
     [ANNOTATION_TRACE]: 'true | a trace spec (trace a Wasm container\'s WASI calls)',
     [ANNOTATION_TCPLISTEN]: 'HOST:PORT[,HOST:PORT…] (TCP listeners the guest gets as fds 3…)',
   };
-  process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
+  writeOut(JSON.stringify(doc, null, 2) + '\n');
   return 0;
 }

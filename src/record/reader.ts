@@ -6,8 +6,9 @@
  * cut) is read up to where it stops and says so in `truncated`.
  */
 import { readFileSync } from 'node:fs';
-import { constants, gunzipSync } from 'node:zlib';
 import { ByteReader, FORMAT_VERSION, MAGIC, RecordingError, Tag, decodeCall, type RecordedCall, type RecordingEnd, type RecordingHeader } from './format.js';
+import { zlib } from './zlib.js';
+
 
 export interface Recording {
   header: RecordingHeader;
@@ -23,7 +24,7 @@ export interface Recording {
 function inflate(file: Uint8Array): Uint8Array {
   if (file.length < 2 || file[0] !== 0x1f || file[1] !== 0x8b) throw new RecordingError('is not a tswasi recording (not gzip data)');
   try {
-    return gunzipSync(file, { finishFlush: constants.Z_SYNC_FLUSH });
+    return zlib().gunzipSync(file, { finishFlush: zlib().constants.Z_SYNC_FLUSH });
   } catch (e) {
     throw new RecordingError(`is corrupt (${(e as Error).message})`);
   }
