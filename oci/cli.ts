@@ -24,7 +24,7 @@ export async function main(argv: readonly string[], everyWasmEntrypoint: boolean
       writeOut(inv.kind === 'version' ? version() : help(everyWasmEntrypoint ? 'tswasi-oci-wasm' : 'tswasi-oci', inv.command));
       return 0;
     }
-    if (inv.spec.run === 'native') return ctx.delegate();
+    if (inv.spec.run === 'native') return inv.spec.answer === undefined ? ctx.delegate() : await (await inv.spec.answer()).main(ctx, inv);
     return await (await inv.spec.run()).main(ctx, inv);
   } catch (e) {
     if (process.env['TSWASI_OCI_DEBUG']) console.error(e);

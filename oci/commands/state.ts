@@ -6,7 +6,7 @@ import { writeErr, writeOut } from '../stdio.js';
 
 export function main(ctx: Context, inv: Invocation): number {
   // With the engine's own --log: an unknown id is the native runtime's error, in its words, there.
-  const { state, error } = nativeState(ctx.nativeRuntime(), ctx.globalArgs, inv.id!);
+  const { state, error } = nativeState(ctx.nativeRuntime(), ctx.globalArgs, ctx.runcRoot(), inv.id!);
   if (state === null) { writeErr(error); return 1; }
   writeOut(JSON.stringify(engineState(state), null, 2) + '\n');
   return 0;
