@@ -10,6 +10,7 @@
  */
 import { UsageError, parseCommand, parseGlobals } from './argv.js';
 import { Context } from './context.js';
+import { writeErr, writeOut } from './stdio.js';
 
 export async function main(argv: readonly string[], everyWasmEntrypoint: boolean): Promise<number> {
   let ctx: Context | null = null;
@@ -20,16 +21,16 @@ export async function main(argv: readonly string[], everyWasmEntrypoint: boolean
     const inv = parseCommand(argv, g);
     if (inv.kind !== 'run') {
       const { help, version } = await import('./help.js');
-      process.stdout.write(inv.kind === 'version' ? version() : help(everyWasmEntrypoint ? 'tswasi-oci-wasm' : 'tswasi-oci', inv.command));
+      writeOut(inv.kind === 'version' ? version() : help(everyWasmEntrypoint ? 'tswasi-oci-wasm' : 'tswasi-oci', inv.command));
       return 0;
     }
-    if (inv.spec.run === 'native') return ctx.delegate();
+    if (inv.spec.run === 'native') return inv.spec.answer === undefined ? ctx.delegate() : await (await inv.spec.answer()).main(ctx, inv);
     return await (await inv.spec.run()).main(ctx, inv);
   } catch (e) {
     if (process.env['TSWASI_OCI_DEBUG']) console.error(e);
     const message = (e as Error).message;
     if (ctx !== null) ctx.log.error(message);
-    else process.stderr.write(`tswasi-oci: ${message}\n`);
+    else writeErr(`tswasi-oci: ${message}\n`);
     return e instanceof UsageError ? 2 : 1;
   }
 }

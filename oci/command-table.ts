@@ -38,6 +38,12 @@ export interface CommandSpec {
   readonly options: readonly OptionSpec[];
   /** `native`: the native runtime's command, handed on as it came. */
   readonly run: 'native' | (() => Promise<CommandModule>);
+  /**
+   * For a native command: tswasi-oci's own answer where runc's files make it
+   * plain (./runc-state.ts), which hands the command on as it came
+   * otherwise. The command line is read as the native runtime's.
+   */
+  readonly answer?: () => Promise<CommandModule>;
 }
 
 // Each option keeps its name's literal type, so options.ts derives the parsed
@@ -123,11 +129,17 @@ export const COMMANDS = {
     run: () => import('./commands/features.js'),
   },
   start: { describe: 'start a created container', operands: 'id', options: [], run: 'native' },
-  kill: { describe: 'send a signal (default SIGTERM) to the container', operands: 'id…', options: [flag('all', 'to all its processes', 'a')], run: 'native' },
+  kill: {
+    describe: 'send a signal (default SIGTERM) to the container',
+    operands: 'id…',
+    options: [flag('all', 'to all its processes', 'a')],
+    run: 'native',
+    answer: () => import('./commands/kill.js'),
+  },
   pause: { describe: 'freeze the container\'s processes', operands: 'id', options: [], run: 'native' },
   resume: { describe: 'thaw them', operands: 'id', options: [], run: 'native' },
   ps: { describe: 'the container\'s processes', operands: 'id…', options: [format], run: 'native' },
-  list: { describe: 'the containers', operands: 'none', options: [format, flag('quiet', 'ids only', 'q')], run: 'native' },
+  list: { describe: 'the containers', operands: 'none', options: [format, flag('quiet', 'ids only', 'q')], run: 'native', answer: () => import('./commands/list.js') },
   update: {
     describe: 'change the container\'s resources',
     operands: 'id',

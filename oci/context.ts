@@ -2,6 +2,7 @@
 import type { GlobalPart } from './argv.js';
 import { Log } from './log.js';
 import { delegate, findNativeRuntime } from './native.js';
+import { isRunc, runcRoot } from './runc-state.js';
 import { nativeState, type RuntimeState } from './wasm-state.js';
 
 export class Context {
@@ -32,6 +33,11 @@ export class Context {
     return this.runtime;
   }
 
+  /** runc's state root, when the native runtime is runc and the root is known: its files answer the plain questions (./runc-state.ts). */
+  runcRoot(): string | undefined {
+    return isRunc(this.nativeRuntime()) ? runcRoot(this.root) : undefined;
+  }
+
   /** Hand this very command line to the native runtime. */
   delegate(): number {
     return this.runNative(this.nativeArgs);
@@ -49,7 +55,7 @@ export class Context {
    * engine's log gets no error of a question it did not ask.
    */
   nativeState(id: string): { state: RuntimeState | null; error: string } {
-    return nativeState(this.nativeRuntime(), withoutLog(this.globalArgs), id);
+    return nativeState(this.nativeRuntime(), withoutLog(this.globalArgs), this.runcRoot(), id);
   }
 }
 

@@ -4,6 +4,7 @@
  */
 import fs from 'node:fs';
 import createDebug from 'debug';
+import { writeErr } from './stdio.js';
 
 /** DEBUG=tswasi:oci shows what the runtime does, whatever --log says. */
 const debugOci = createDebug('tswasi:oci');
@@ -25,7 +26,7 @@ export class Log {
 
   error(msg: string): void {
     this.write('error', msg);
-    process.stderr.write(`tswasi-oci: ${msg}\n`);
+    writeErr(`tswasi-oci: ${msg}\n`);
   }
 
   info(msg: string): void {

@@ -14,12 +14,13 @@
  * a short timer, and before the runner ends on a signal — so a guest that
  * prints and then computes, or is stopped, loses nothing it wrote.
  */
-import { isatty } from 'node:tty';
 import { Worker } from 'node:worker_threads';
 import { writeAll } from '../wasi/host-stdio.js';
+import { isatty } from '../wasi/isatty.js';
 import { createOutputRing, SharedOutputReader } from '../wasi/shared-output.js';
 import { readGuestFd, type GuestProcess } from './guest.js';
 import { failureLine } from '../src/errors.js';
+import { writeErr } from './stdio.js';
 
 /** Signals whose default action ends a process: the runner ends with 128+n, as if it had no handler. */
 const ENDING_SIGNALS = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGUSR1: 10, SIGUSR2: 12, SIGALRM: 14, SIGTERM: 15 } as const;
@@ -46,7 +47,7 @@ function main(): void {
     if (!Number.isInteger(fd) || fd < 3) throw new Error('usage: runner.js <guest-fd>');
     guest = readGuestFd(fd);
   } catch (e) {
-    process.stderr.write(`tswasi-oci runner: ${(e as Error).message}\n`);
+    writeErr(`tswasi-oci runner: ${(e as Error).message}\n`);
     process.exit(1);
   }
   const worker = new Worker(new URL('./runner-guest.js', import.meta.url), {
@@ -54,7 +55,7 @@ function main(): void {
     stdin: false, stdout: false, stderr: false,
   });
   worker.on('error', (e) => {
-    process.stderr.write(failureLine(e) + '\n');
+    writeErr(failureLine(e) + '\n');
     process.exit(70);
   });
   worker.on('exit', (code) => {

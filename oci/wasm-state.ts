@@ -1,5 +1,6 @@
 /** A container's state as the native runtime keeps it, and what marks a Wasm container's. */
 import { capture } from './native.js';
+import { readRuncContainer } from './runc-state.js';
 import type { State } from './spec.js';
 
 /** Annotations tswasi-oci adds to the config it hands the native runtime, read back by exec, state and delete. */
@@ -10,8 +11,14 @@ export const ANNOTATION_ROOTFS = 'io.tswasi.rootfs';
 /** runc's state JSON. */
 export type RuntimeState = State & { rootfs?: string; created?: string; owner?: string };
 
-/** The native runtime's state of `id`, or null when it has none (its error in `error`). */
-export function nativeState(runtime: string, globalArgs: readonly string[], id: string): { state: RuntimeState | null; error: string } {
+/**
+ * The native runtime's state of `id`, or null when it has none (its error
+ * in `error`). `runcRoot`: runc's state root when the native runtime is
+ * runc, where the plain cases are read from its files (./runc-state.ts).
+ */
+export function nativeState(runtime: string, globalArgs: readonly string[], runcRoot: string | undefined, id: string): { state: RuntimeState | null; error: string } {
+  const read = runcRoot === undefined ? undefined : readRuncContainer(runcRoot, id);
+  if (read !== undefined) return { state: read.state, error: '' };
   const r = capture(runtime, [...globalArgs, 'state', id]);
   if (r.status !== 0) return { state: null, error: r.stderr };
   try {

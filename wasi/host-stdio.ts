@@ -4,9 +4,9 @@
  * rest of the stdio kinds (stdio.ts) run anywhere.
  */
 import fs from 'node:fs';
-import { isatty } from 'node:tty';
 import { Filetype, RIGHTS_TTY } from './abi.js';
 import { Fd } from './fd.js';
+import { isatty } from './isatty.js';
 import { sleepMs } from './sleep.js';
 import type { Filestat } from './fs/handle.js';
 import { filestatOf } from './fs/host.js';
@@ -79,11 +79,7 @@ export class LocalOutputBuffer implements OutputCoalescer {
  * so wasi-libc's isatty() is 1 exactly when Linux's is.
  */
 function stdioFiletype(hostFd: number): Filetype {
-  try {
-    return isatty(hostFd) ? Filetype.CHARACTER_DEVICE : Filetype.UNKNOWN;
-  } catch {
-    return Filetype.UNKNOWN;
-  }
+  return isatty(hostFd) ? Filetype.CHARACTER_DEVICE : Filetype.UNKNOWN;
 }
 
 /** A host file descriptor used as a stream (stdio): no positions, writes complete. */

@@ -16,6 +16,7 @@ export { FdTable } from './fd-table.js';
 export { Fd } from './fd.js';
 export { SharedOutputWriter, SharedOutputReader, createOutputRing, resetOutputRing, outputRingCapacity, type WriteFn } from './shared-output.js';
 export { HostStreamFd, writeAll } from './host-stdio.js';
+export { isatty } from './isatty.js';
 export { ListenError, hostListeners } from './sockets/open.js';
 export { parseHostPort, describeListener, inheritedListenFds, type ListenerSource, type TcpListen } from './sockets/listeners.js';
 export type { SocketChannel } from './sockets/channel.js';

@@ -5,6 +5,7 @@ import { capture } from '../native.js';
 import { OCI_VERSION } from '../spec.js';
 import { ANNOTATION_RECORD } from '../record.js';
 import { ANNOTATION_TCPLISTEN } from '../tcplisten.js';
+import { writeOut } from '../stdio.js';
 
 export function main(ctx: Context): number {
   let doc: Record<string, unknown> = { ociVersionMin: '1.0.0', ociVersionMax: OCI_VERSION };
@@ -21,6 +22,6 @@ export function main(ctx: Context): number {
     [ANNOTATION_TCPLISTEN]: 'HOST:PORT[,HOST:PORT…] (TCP listeners the guest gets as fds 3…)',
     [ANNOTATION_RECORD]: 'PATH in a writable bind mount (record the run for tswasi replay)',
   };
-  process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
+  writeOut(JSON.stringify(doc, null, 2) + '\n');
   return 0;
 }

@@ -4,8 +4,7 @@
  * that carry them from the guest's thread (wasi/shared-output.ts), drained
  * here while the guest runs. Closed once, whatever ended the call.
  */
-import { isatty } from 'node:tty';
-import { createOutputRing, resetOutputRing, SharedOutputReader, writeAll } from '../../wasi/index.js';
+import { createOutputRing, isatty, resetOutputRing, SharedOutputReader, writeAll } from '../../wasi/index.js';
 import type { OutputSpec } from './task.js';
 
 /** Where a stream goes: captured ('buffer'), each chunk to a callback, or a host fd. */

@@ -9,8 +9,9 @@
  * synchronously, as the guest's calls are synchronous.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { constants, gzipSync } from 'node:zlib';
 import { ByteWriter, MAGIC, Tag } from './format.js';
+import { zlib } from './zlib.js';
+
 
 /** Block size: big enough that gzip finds the repeats in a run's calls, small enough that a crash loses little. */
 const BLOCK = 64 * 1024;
@@ -86,7 +87,7 @@ export class RecordingWriter {
     this.flushedAt = Date.now();
     if (this.closed) b.clear(); // records after close go nowhere
     if (b.length === 0) return;
-    const gz = gzipSync(b.buf.subarray(0, b.length), { level: constants.Z_BEST_SPEED });
+    const gz = zlib().gzipSync(b.buf.subarray(0, b.length), { level: zlib().constants.Z_BEST_SPEED });
     this.rawBytes += b.length;
     this.fileBytes += gz.length;
     b.clear();

@@ -151,6 +151,27 @@ export function bundle(dir, { args, annotations = { 'module.wasm.image/variant':
 }
 
 /**
+ * A bundle for runc itself (`runc spec`): a busybox container that sleeps,
+ * or runs `args`. This VM's root lacks CAP_SYS_RESOURCE, so runc cannot
+ * apply rlimits: they are removed (see test/oci/runc-no-rlimits.mjs).
+ * @param {{ args?: string[], annotations?: Record<string, string> }} [options]
+ */
+export function runcBundle({ args = ['/bin/busybox', 'sleep', '600'], annotations } = {}) {
+  const dir = tempDir('tswasi-runc-bb-');
+  fs.mkdirSync(path.join(dir, 'rootfs', 'bin'), { recursive: true });
+  fs.copyFileSync('/bin/busybox', path.join(dir, 'rootfs', 'bin', 'busybox'));
+  const r = spawnSync('runc', ['spec'], { cwd: dir, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`runc spec: ${r.stderr}`);
+  const spec = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8'));
+  delete spec.process.rlimits;
+  spec.process.terminal = false;
+  spec.process.args = args;
+  if (annotations !== undefined) spec.annotations = annotations;
+  fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(spec));
+  return dir;
+}
+
+/**
  * The last entry of a `--log-format json` log (what tswasi-oci, like runc, logged last).
  * @param {string} file
  * @returns {{ level: string, msg: string }}

@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { compileC, tempDir } from '../helpers/wasm.mjs';
-import { OCI_BIN, bundle, run } from '../helpers/oci.mjs';
+import { OCI_BIN, bundle, run, runcBundle } from '../helpers/oci.mjs';
 import { sleep } from '../helpers/wait.mjs';
 
 const runcMissing = spawnSync('runc', ['--version']).status !== 0 ? 'runc not found'
@@ -45,21 +45,6 @@ function runtime(name, argv0) {
       return { code: r.code, stdout: r.stdout, stderr: r.stderr, logMsg };
     },
   };
-}
-
-function runcBundle() {
-  const dir = tempDir('tswasi-contract-bb-');
-  fs.mkdirSync(path.join(dir, 'rootfs', 'bin'), { recursive: true });
-  fs.copyFileSync('/bin/busybox', path.join(dir, 'rootfs', 'bin', 'busybox'));
-  const r = spawnSync('runc', ['spec'], { cwd: dir, encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
-  const spec = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8'));
-  // This VM's root lacks CAP_SYS_RESOURCE: runc cannot apply rlimits (see test/oci/runc-no-rlimits.mjs).
-  delete spec.process.rlimits;
-  spec.process.terminal = false;
-  spec.process.args = ['/bin/busybox', 'sleep', '600'];
-  fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(spec));
-  return dir;
 }
 
 function wasmBundle() {

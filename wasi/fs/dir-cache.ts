@@ -3,9 +3,8 @@
  * directories a walk went through, kept open for the next walk through them.
  */
 import type { DirHandle } from './handle.js';
+import { nowMs } from '../now.js';
 
-/** Node's global `performance` is a lazy accessor, run on every use: read it once. */
-const clock = globalThis.performance;
 
 /**
  * Open intermediate directories kept for the next walk through them, so a
@@ -37,7 +36,7 @@ export class DirCache {
 
   /** A walk starts: nothing it may stand in is closed until it leaves. */
   enter(): void {
-    if (this.walks++ === 0) this.now = clock.now();
+    if (this.walks++ === 0) this.now = nowMs();
   }
 
   leave(): void {
@@ -86,7 +85,7 @@ export class DirCache {
     }
     let byName = this.entries.get(parent);
     if (byName === undefined) this.entries.set(parent, (byName = new Map()));
-    const e: CacheEntry = { parent, name, handle: child, id, checked: clock.now(), used: ++this.tick };
+    const e: CacheEntry = { parent, name, handle: child, id, checked: nowMs(), used: ++this.tick };
     byName.set(name, e);
     this.all.add(e);
     return true;

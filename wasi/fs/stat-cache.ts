@@ -45,9 +45,8 @@
  */
 import { Filetype } from '../abi.js';
 import type { Filestat } from './handle.js';
+import { nowMs } from '../now.js';
 
-/** Node's global `performance` is a lazy accessor, run on every use: read it once. */
-const clock = globalThis.performance;
 
 let epoch = 0;
 
@@ -103,7 +102,7 @@ export class StatCache {
   /** Keep `st`, the lstat of entry `name` of the directory whose identity is `dirId`, just taken. */
   put(dirId: string, name: string, st: Filestat): void {
     if (!this.active) return;
-    const now = clock.now();
+    const now = nowMs();
     if (this.epoch !== epoch || now - this.since >= 2 * StatCache.MAX_AGE_MS) {
       this.young.clear();
       this.old.clear();
@@ -137,7 +136,7 @@ export class StatCache {
   get(dirId: string, name: string): Filestat | null {
     if (!this.active || this.epoch !== epoch) return null;
     const kept = this.young.entry(dirId, name) ?? this.old.entry(dirId, name);
-    if (kept === undefined || clock.now() - kept.at >= StatCache.MAX_AGE_MS) return null;
+    if (kept === undefined || nowMs() - kept.at >= StatCache.MAX_AGE_MS) return null;
     return kept.st;
   }
 
