@@ -6,14 +6,16 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { createHash, randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { runDir, runSubdir } from './run-dir.js';
 import { NAME_MAX } from './runc-errors.js';
+import { sha256Hex } from './sha256.js';
 
 /** Where the copies are, made or not (removeCopies only reads it). */
 const copiesDir = (): string => path.join(runDir(), 'bundles');
 
-const hex = (s: string, n: number): string => createHash('sha256').update(s).digest('hex').slice(0, n);
+// SHA-256 in JS (./sha256.ts): `delete` and `state` load no node:crypto.
+const hex = (s: string, n: number): string => sha256Hex(s).slice(0, n);
 /** A copy's random part, in bytes (hex: twice as many characters). */
 const SUFFIX_RANDOM = 4;
 /** What our longest name, a copy's, adds to the id: ".<root key>.<random>" (a lock's ".<root key>.lock" is shorter). */
@@ -35,6 +37,8 @@ export function copyPrefix(root: string | undefined, id: string): string {
 }
 
 export function newCopyDir(root: string | undefined, id: string): string {
+  // node:crypto only here, on create's path (which loads it anyway).
+  const { randomBytes } = createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
   const dir = path.join(runSubdir('bundles'), copyPrefix(root, id) + randomBytes(SUFFIX_RANDOM).toString('hex'));
   fs.mkdirSync(dir, { mode: 0o711 });
   return dir;

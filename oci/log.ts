@@ -12,7 +12,7 @@ const debugOci = createDebug('tswasi:oci');
 export type LogFormat = 'text' | 'json';
 
 export class Log {
-  constructor(private readonly file: string | undefined, private readonly format: LogFormat, private readonly debugEnabled: boolean) {}
+  constructor(private readonly file: string | undefined, private readonly format: LogFormat, readonly debugEnabled: boolean) {}
 
   private write(level: 'error' | 'warning' | 'info' | 'debug', msg: string): void {
     debugOci('%s: %s', level, msg);

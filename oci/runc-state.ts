@@ -28,7 +28,17 @@ interface RuncStateFile {
   created: string;
   rootless: boolean;
   cgroup_paths: Record<string, string> | null;
-  config: { version: string; rootfs: string; labels: string[] | null; namespaces: Array<{ type: string; path: string }> | null };
+  intel_rdt_path?: string;
+  config: {
+    version: string;
+    rootfs: string;
+    labels: string[] | null;
+    namespaces: Array<{ type: string; path: string }> | null;
+    cgroups?: { Systemd?: boolean };
+    /** Go's field name, no JSON tag: hook name → command hooks. */
+    Hooks?: Record<string, unknown[] | null> | null;
+    intel_rdt?: unknown;
+  };
 }
 
 /** runc's state directory of `id`. */
@@ -116,6 +126,32 @@ export interface RuncContainer {
   state: RuntimeState;
   /** A PID namespace of its own: then signalling its init is all `runc kill` (without --all) does. */
   ownPidNamespace: boolean;
+  /** runc's state directory of the container. */
+  stateDir: string;
+  /**
+   * The cgroups runc's destroy removes, when removing them and the state
+   * directory is all it does (./runc-delete.ts): cgroupfs, not systemd; no
+   * poststop hooks; no Intel RDT group; every path a clean one under
+   * /sys/fs/cgroup. undefined otherwise.
+   */
+  plainCgroups: string[] | undefined;
+}
+
+/** Under the cgroup mount, absolute and normalized: a path from runc's file we may rmdir. */
+const CGROUP_MOUNT = '/sys/fs/cgroup/';
+const isCgroupPath = (p: unknown): p is string =>
+  typeof p === 'string' && p.startsWith(CGROUP_MOUNT) && path.posix.normalize(p) === p && !p.endsWith('/');
+
+function plainCgroupsOf(f: RuncStateFile): string[] | undefined {
+  const c = f.config;
+  if (c.cgroups?.Systemd !== false || c.intel_rdt !== undefined || (f.intel_rdt_path ?? '') !== '') return undefined;
+  const hooks = c.Hooks;
+  if (hooks !== undefined && hooks !== null) {
+    const poststop = typeof hooks === 'object' ? hooks['poststop'] : 'not a hook table';
+    if (!(poststop === undefined || poststop === null || (Array.isArray(poststop) && poststop.length === 0))) return undefined;
+  }
+  const paths = Object.values(f.cgroup_paths ?? {});
+  return paths.every(isCgroupPath) ? paths : undefined;
 }
 
 /** Container `id` under runc's `root`, or undefined for runc to answer. */
@@ -141,5 +177,5 @@ export function readRuncContainer(root: string, id: string): RuncContainer | und
   if (Object.keys(annotations).length > 0) state.annotations = annotations;
   state.owner = '';
   const ownPidNamespace = f.config.namespaces?.some((n) => n.type === 'NEWPID' && n.path === '') ?? false;
-  return { state, ownPidNamespace };
+  return { state, ownPidNamespace, stateDir: dir, plainCgroups: plainCgroupsOf(f) };
 }

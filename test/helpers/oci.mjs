@@ -154,9 +154,9 @@ export function bundle(dir, { args, annotations = { 'module.wasm.image/variant':
  * A bundle for runc itself (`runc spec`): a busybox container that sleeps,
  * or runs `args`. This VM's root lacks CAP_SYS_RESOURCE, so runc cannot
  * apply rlimits: they are removed (see test/oci/runc-no-rlimits.mjs).
- * @param {{ args?: string[], annotations?: Record<string, string> }} [options]
+ * @param {{ args?: string[], annotations?: Record<string, string>, hooks?: Record<string, Array<{ path: string, args?: string[] }>> }} [options]
  */
-export function runcBundle({ args = ['/bin/busybox', 'sleep', '600'], annotations } = {}) {
+export function runcBundle({ args = ['/bin/busybox', 'sleep', '600'], annotations, hooks } = {}) {
   const dir = tempDir('tswasi-runc-bb-');
   fs.mkdirSync(path.join(dir, 'rootfs', 'bin'), { recursive: true });
   fs.copyFileSync('/bin/busybox', path.join(dir, 'rootfs', 'bin', 'busybox'));
@@ -167,6 +167,7 @@ export function runcBundle({ args = ['/bin/busybox', 'sleep', '600'], annotation
   spec.process.terminal = false;
   spec.process.args = args;
   if (annotations !== undefined) spec.annotations = annotations;
+  if (hooks !== undefined) spec.hooks = hooks;
   fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(spec));
   return dir;
 }
