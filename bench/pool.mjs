@@ -93,7 +93,7 @@ async function rates(name, wasm, args, stdinFor) {
   }
   {
     const n = Math.max(10, Math.round(calls / 100));
-    const cli = path.join(ROOT, 'dist/src/cli/tswasi.js');
+    const cli = path.join(ROOT, JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).bin.tswasi);
     const t = performance.now();
     for (let i = 0; i < n; i++) spawnSync(process.execPath, [cli, 'run', wasm, ...args.slice(1)], { input: stdinFor(i), stdio: ['pipe', 'ignore', 'inherit'] });
     rates['one process per call (tswasi run)'] = n / ((performance.now() - t) / 1000);

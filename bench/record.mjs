@@ -15,7 +15,8 @@ import { gzipSync } from 'node:zlib';
 import { performance } from 'node:perf_hooks';
 import { GUEST_DIR, ROOT_DIR, WORKLOADS, buildWorkload, scratchBase } from './lib/workloads.mjs';
 
-const CLI = join(ROOT_DIR, 'dist', 'src', 'cli', 'tswasi.js');
+// The command users run: package.json's bin.
+const CLI = join(ROOT_DIR, JSON.parse(readFileSync(join(ROOT_DIR, 'package.json'), 'utf8')).bin.tswasi);
 const args = process.argv.slice(2);
 const opt = (name, dflt) => { const i = args.indexOf(name); return i < 0 ? dflt : args[i + 1]; };
 const rounds = Number(opt('--rounds', '3'));

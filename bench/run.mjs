@@ -88,7 +88,8 @@ const [A, B] = opts.engines;
 const labelA = A === B ? `${label(A)}#A` : label(A);
 const labelB = A === B ? `${label(B)}#B` : label(B);
 
-const CLI = join(ROOT_DIR, 'dist', 'src', 'cli', 'tswasi.js');
+// The command users run: package.json's bin (the CommonJS launcher, which skips the ES module loader's set-up).
+const CLI = join(ROOT_DIR, JSON.parse(readFileSync(join(ROOT_DIR, 'package.json'), 'utf8')).bin.tswasi);
 if (opts.engines.includes('tswasi') && !existsSync(join(ROOT_DIR, 'dist', 'wasi', 'index.js'))) {
   die('dist/wasi/index.js not found: run `npm run build` first (or use --engines node,node to test the harness)');
 }
