@@ -6,8 +6,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
+import { ROOT } from '../helpers/paths.mjs';
 
 export const CHROMIUM = process.env.TSWASI_CHROMIUM || '/usr/bin/chromium';
+/** The built explorer page. */
+export const EXPLORER = path.join(ROOT, 'dist/explorer/index.html');
 
 /** Why the browser tests cannot run here, or null. */
 export function chromiumProblem() {
@@ -25,6 +28,21 @@ export function needChromium(t) {
   if (process.env.CI === 'true') throw new Error(`chromium is required in CI: ${problem}`);
   t.skip(problem);
   return false;
+}
+
+/**
+ * A test file's set-up: false when chromium is missing (a failure under
+ * CI=true, else the file's tests skip); true when the page is built and
+ * the tests may launch it.
+ */
+export function explorerReady() {
+  const problem = chromiumProblem();
+  if (problem) {
+    if (process.env.CI === 'true') throw new Error(`chromium is required in CI: ${problem}`);
+    return false;
+  }
+  if (!fs.existsSync(EXPLORER)) throw new Error('dist/explorer is missing: run npm run build');
+  return true;
 }
 
 /**

@@ -11,9 +11,8 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ROOT, compileC, compileWat, runCli, tempDir } from '../helpers/wasm.mjs';
 import { connectWhenListening, freePort } from '../helpers/tcp.mjs';
-import { chromiumProblem, launch } from './chromium.mjs';
+import { EXPLORER, chromiumProblem, explorerReady, launch } from './chromium.mjs';
 
-const EXPLORER = path.join(ROOT, 'dist/explorer/index.html');
 const SHOTS = process.env.TSWASI_SCREENSHOTS ? path.resolve(process.env.TSWASI_SCREENSHOTS) : null;
 const WAIT_MS = 30_000;
 
@@ -24,12 +23,7 @@ let chromium;
 /** @typedef {import('playwright-core').Page} Page */
 
 before(async () => {
-  const problem = chromiumProblem();
-  if (problem) {
-    if (process.env.CI === 'true') throw new Error(`chromium is required in CI: ${problem}`);
-    return;
-  }
-  assert.ok(fs.existsSync(EXPLORER), 'dist/explorer is missing: run npm run build');
+  if (!explorerReady()) return;
   const { startViewServer } = await import('../../dist/src/view-server.js');
   server = await startViewServer({});
   chromium = await launch();

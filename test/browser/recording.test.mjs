@@ -12,10 +12,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { pathToFileURL } from 'node:url';
-import { ROOT, compileC, runCli, tempDir } from '../helpers/wasm.mjs';
-import { chromiumProblem, launch } from './chromium.mjs';
+import { compileC, runCli, tempDir } from '../helpers/wasm.mjs';
+import { EXPLORER, chromiumProblem, explorerReady, launch } from './chromium.mjs';
 
-const EXPLORER = path.join(ROOT, 'dist/explorer/index.html');
 const WAIT_MS = 30_000;
 const IN_TXT = 'Bytes to copy, from in.txt to out.txt.\n';
 const SHOTS = process.env.TSWASI_SCREENSHOTS ? path.resolve(process.env.TSWASI_SCREENSHOTS) : null;
@@ -29,12 +28,7 @@ let chromium;
 let recorded;
 
 before(async () => {
-  const problem = chromiumProblem();
-  if (problem) {
-    if (process.env.CI === 'true') throw new Error(`chromium is required in CI: ${problem}`);
-    return;
-  }
-  assert.ok(fs.existsSync(EXPLORER), 'dist/explorer is missing: run npm run build');
+  if (!explorerReady()) return;
   const wasm = compileC('record_steps');
   if (!wasm) return;
   // The recording lives outside the guest's directory (the guest lists that directory).
