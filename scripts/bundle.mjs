@@ -203,6 +203,13 @@ const builtCache = filename + '.' + tag + '.cache';
 /** Versions whose per-user caches are kept (the most recently used). */
 const KEEP_VERSIONS = 4;
 /**
+ * Bytes of caches kept per version: every install location has caches of
+ * its own (each checkout, each global or npx install), so a version's
+ * directory is trimmed to this, the least recently written first (a cache's
+ * mtime is its save count, so the time it was written is its ctime).
+ */
+const KEEP_BYTES = 16 * 1024 * 1024;
+/**
  * A per-user cache is written again by the first SAVES runs that use it:
  * each holds what the cache held plus what that run compiled, so the
  * commands run first (\`--version\`, then \`run\`) all end up in it, as the
@@ -239,8 +246,9 @@ const bundleDir = dirname(filename);
  * Write the cache of what this run compiled, atomically (a temp file
  * renamed: processes starting at once each write a whole file, the last
  * rename wins, none reads half a file), and keep the cache bounded: this
- * bundle's older builds' caches and all but the KEEP_VERSIONS most recently
- * used versions' directories go. Anything that fails (a read-only or absent
+ * bundle's older builds' caches, the least recently written caches past
+ * KEEP_BYTES in this version's directory, and all but the KEEP_VERSIONS most
+ * recently used versions' directories go. Anything that fails (a read-only or absent
  * home, a container's read-only root) leaves things as they are.
  */
 function saveCache(c, script, saves) {
@@ -251,6 +259,15 @@ function saveCache(c, script, saves) {
     utimesSync(tmp, new Date(), saves);
     renameSync(tmp, c.file);
     for (const n of readdirSync(c.dir)) if (n.startsWith(c.prefix) && n !== basename(c.file) && !n.endsWith('.tmp')) rmSync(join(c.dir, n), { force: true });
+    const caches = readdirSync(c.dir).filter((n) => n.endsWith('.cache')).map((n) => {
+      const st = statSync(join(c.dir, n));
+      return { n, size: st.size, written: st.ctimeMs };
+    }).sort((a, b) => b.written - a.written);
+    let kept = 0;
+    for (const f of caches) {
+      kept += f.size;
+      if (kept > KEEP_BYTES && f.n !== basename(c.file)) rmSync(join(c.dir, f.n), { force: true });
+    }
     const versions = readdirSync(c.base).map((n) => ({ n, t: statSync(join(c.base, n)).mtimeMs })).sort((a, b) => b.t - a.t);
     for (const v of versions.slice(KEEP_VERSIONS)) if (v.n !== tag) rmSync(join(c.base, v.n), { recursive: true, force: true });
   } catch { /* no cache this time: the next run compiles again */ }

@@ -121,6 +121,25 @@ test('bounded: a rebuilt bundle\'s cache replaces its old one; only the four mos
   assert.deepEqual(fs.readdirSync(dir).sort(), ['1.2-node.1-x64', '1.3-node.1-x64', '1.4-node.1-x64', TAG].sort());
 });
 
+test('bounded across install locations: a version\'s directory is trimmed to 16 MiB, the least recently written caches first', () => {
+  const { bin } = foreignBuild();
+  const dir = path.join(tempDir('tswasi-cc-'), 'cache');
+  const own = path.join(dir, TAG);
+  fs.mkdirSync(own, { recursive: true });
+  // Ten other installs' caches of 3 MiB, written one after another (their ctimes in that order).
+  const others = Array.from({ length: 10 }, (_, i) => path.join(own, `tswasi.bundle.cjs-other${i}-1-1.cache`));
+  for (const f of others) fs.writeFileSync(f, Buffer.alloc(3 << 20));
+  run(bin, ['--version'], dir);
+  const left = new Set(cachesIn(dir));
+  const mine = [...left].filter((f) => !others.includes(f));
+  assert.equal(mine.length, 1, `this install's cache: ${mine.join(', ')}`);
+  const total = [...left].reduce((n, f) => n + fs.statSync(f).size, 0);
+  assert.ok(total <= 16 << 20, `${total} bytes kept`);
+  // The newest others stay, the oldest went: five of 3 MiB fit beside this one's (under 1 MiB).
+  assert.ok(fs.statSync(mine[0]).size < 1 << 20);
+  assert.deepEqual(others.map((f) => left.has(f)), [false, false, false, false, false, true, true, true, true, true]);
+});
+
 test('a cache directory that cannot be made (read-only install, a container): the command runs as with no cache', () => {
   const { bin } = foreignBuild();
   const file = path.join(tempDir('tswasi-cc-'), 'not-a-dir');
