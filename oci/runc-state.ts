@@ -154,6 +154,15 @@ function plainCgroupsOf(f: RuncStateFile): string[] | undefined {
   return paths.every(isCgroupPath) ? paths : undefined;
 }
 
+/** The cgroups of container `id` under runc's `root` (subsystem → path; '' the unified hierarchy), or undefined when runc's file does not say. */
+export function runcCgroupPaths(root: string, id: string): Record<string, string> | undefined {
+  const text = readFile(path.join(stateDir(root, id), 'state.json'));
+  const f = text === undefined ? undefined : parseStateFile(text, id);
+  const paths = f?.cgroup_paths;
+  if (paths === null || paths === undefined) return undefined;
+  return Object.values(paths).every(isCgroupPath) ? paths : undefined;
+}
+
 /** Container `id` under runc's `root`, or undefined for runc to answer. */
 export function readRuncContainer(root: string, id: string): RuncContainer | undefined {
   const dir = stateDir(root, id);

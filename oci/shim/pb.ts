@@ -44,6 +44,35 @@ export class Writer {
     return this;
   }
 
+  private rawBigVarint(v: bigint): void {
+    this.room(10);
+    while (v > 0x7fn) {
+      this.buf[this.len++] = Number(v & 0x7fn) | 0x80;
+      v >>= 7n;
+    }
+    this.buf[this.len++] = Number(v);
+  }
+
+  /** uint64 of any size (a cgroup's "no limit" is near 2^63). */
+  uint64(field: number, v: bigint): this {
+    if (v === 0n) return this;
+    if (v < 0n || v >= 1n << 64n) throw new RangeError(`protobuf field ${field}: not a uint64: ${v}`);
+    this.tag(field, 0);
+    this.rawBigVarint(v);
+    return this;
+  }
+
+  /** repeated uint64, packed (proto3's encoding of a repeated scalar). */
+  packedUint64(field: number, vs: readonly bigint[]): this {
+    if (vs.length === 0) return this;
+    const w = new Writer();
+    for (const v of vs) {
+      if (v < 0n || v >= 1n << 64n) throw new RangeError(`protobuf field ${field}: not a uint64: ${v}`);
+      w.rawBigVarint(v);
+    }
+    return this.bytes(field, w.finish());
+  }
+
   /** int32: a negative value is ten bytes (sign-extended to 64 bits). */
   int32(field: number, v: number): this {
     if (v >= 0) return this.uint(field, v);

@@ -6,7 +6,7 @@
  */
 import {
   decodeCloseIO, decodeCreate, decodeExec, decodeKill, decodeRef, decodeResize, decodeShutdown, decodeUpdate,
-  EMPTY, encodeConnect, encodeDeleted, encodePid, encodePids, encodeState, encodeWait, events, now,
+  EMPTY, encodeConnect, encodeDeleted, encodePid, encodePids, encodeState, encodeStats, encodeWait, events, now,
 } from './messages.js';
 import type { Publisher } from './publisher.js';
 import { Container, type Proc, type Runtime } from './task.js';
@@ -163,10 +163,7 @@ export class TaskService {
       if (this.containers.size === 0) setImmediate(() => this.hooks.shutdown());
       return EMPTY;
     }],
-    ['Stats', (b) => {
-      const c = this.container(decodeRef(b).id);
-      throw new RpcError(Code.UNIMPLEMENTED, `stats of ${c.id}: not supported by containerd-shim-tswasi-v1`);
-    }],
+    ['Stats', (b) => encodeStats(this.container(decodeRef(b).id).stats())],
     ['Update', async (b) => {
       const r = decodeUpdate(b);
       const c = this.container(r.id);

@@ -15,8 +15,10 @@ import { removeCopies } from '../bundle-copies.js';
 import { classify, loadBundle, prepareWasm } from '../commands/create.js';
 import { wasmExecProcess } from '../commands/exec.js';
 import { Context } from '../context.js';
+import { runcCgroupPaths } from '../runc-state.js';
 import { parseProcess, type Spec } from '../spec.js';
-import { now, Status, type StatusCode, type Time } from './messages.js';
+import { now, Status, type Any, type StatusCode, type Time } from './messages.js';
+import { CGROUPS_V1_METRICS, cgroupV1Metrics } from './metrics.js';
 import { startMonitor, type Exit, type Monitor } from './monitor.js';
 import { mountRootfs, unmountRootfs } from './rootfs.js';
 import type { Mount } from './messages.js';
@@ -247,6 +249,20 @@ export class Container {
     const out = await runc(this.rt, ['ps', '--format', 'json', this.id]);
     const v = JSON.parse(out || '[]') as unknown;
     return Array.isArray(v) ? v.filter((x): x is number => typeof x === 'number') : [];
+  }
+
+  /**
+   * The cgroup counters of the container (./metrics.ts), as the runc shim's
+   * Stats gives them on a cgroup v1 host. A cgroup v2 host gets UNIMPLEMENTED:
+   * io.containerd.cgroups.v2.Metrics is not written here.
+   */
+  stats(): Any {
+    const paths = runcCgroupPaths(this.rt.root, this.id);
+    if (paths === undefined) throw new RpcError(Code.NOT_FOUND, 'cgroup does not exist');
+    if (Object.keys(paths).every((k) => k === '')) {
+      throw new RpcError(Code.UNIMPLEMENTED, `stats of ${this.id}: cgroup v2 metrics are not supported by containerd-shim-tswasi-v1`);
+    }
+    return { typeUrl: CGROUPS_V1_METRICS, value: cgroupV1Metrics(paths) };
   }
 
   async pause(): Promise<void> {

@@ -28,6 +28,7 @@ const PROTO = path.join(path.dirname(fileURLToPath(import.meta.url)), 'cri.proto
  * @property {(request: object, ms?: number) => Promise<{ stdout: Buffer, stderr: Buffer, exit_code: number }>} ExecSync
  * @property {(request: object, ms?: number) => Promise<{ containers: Array<{ id: string }> }>} ListContainers
  * @property {(request: object, ms?: number) => Promise<{ items: Array<{ id: string }> }>} ListPodSandbox
+ * @property {(request: object, ms?: number) => Promise<{ stats: { cpu: { usage_core_nano_seconds: { value: number } | null }, memory: { working_set_bytes: { value: number } | null, usage_bytes: { value: number } | null } } }>} ContainerStats
  */
 
 /**

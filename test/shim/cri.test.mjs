@@ -86,7 +86,7 @@ async function waitFor(check) {
   return w('the condition', check);
 }
 
-test('StopContainer stops a Wasm container and a native one with SIGTERM (143); ExecSync in both', { skip, ...T }, async () => {
+test('StopContainer stops a Wasm container and a native one with SIGTERM (143); ExecSync and ContainerStats in both', { skip, ...T }, async () => {
   const p = await pod('stop-and-exec');
   const wasm = await startContainer(cd, p, { name: 'wasm', image: IMAGES.wasm, args: ['ticker'], env: { GREETING: 'from the container' } });
   const native = await startContainer(cd, p, { name: 'native', image: IMAGES.busybox, args: ['-c', `trap 'echo terminated; exit 143' TERM; echo ready; ${BB} sleep 3600 & wait`] });
@@ -99,6 +99,12 @@ test('StopContainer stops a Wasm container and a native one with SIGTERM (143); 
   assert.equal(ne.exit_code, 6);
   assert.equal(ne.stdout.toString(), 'exec out\n');
   assert.equal(ne.stderr.toString(), 'exec err\n');
+  // ContainerStats (kubectl top, the kubelet's eviction): the CRI plugin's reading of the shim's Stats.
+  for (const [name, id] of [['wasm', wasm], ['native', native]]) {
+    const { stats } = await cd.cri.ContainerStats({ container_id: id });
+    assert.ok((stats.cpu.usage_core_nano_seconds?.value ?? 0) > 0, `${name}: ${JSON.stringify(stats)}`);
+    assert.ok((stats.memory.working_set_bytes?.value ?? 0) > 0, `${name}: ${JSON.stringify(stats)}`);
+  }
   for (const [name, id] of [['wasm', wasm], ['native', native]]) {
     assert.equal((await status(cd, id)).state, 'CONTAINER_RUNNING', name);
     await cd.cri.StopContainer({ container_id: id, timeout: 30 }, 60_000);

@@ -141,6 +141,50 @@ test('a task: exec (native and Wasm), kill, pause and resume, wait', { skip, ...
   assert.equal((await cd.ctrNs(['container', 'delete', wid])).code, 0);
 });
 
+test('Stats: ctr task metrics of a native and a Wasm container, the metrics the runc shim gives, from the container\'s cgroups', { skip, ...T }, async () => {
+  const LIMIT = 64 << 20;
+  const cases = [
+    { runtime: RUNTIME, image: IMAGES.busybox, args: [BB, 'sleep', '3600'] },
+    { runtime: 'io.containerd.runc.v2', image: IMAGES.busybox, args: [BB, 'sleep', '3600'] },
+    { runtime: RUNTIME, image: IMAGES.wasm, args: ['/tool.wasm', 'sleep'] },
+  ];
+  /** @type {string[]} */
+  const ids = [];
+  try {
+    /** @type {Array<Map<string, string>>} */
+    const tables = [];
+    for (const c of cases) {
+      const id = newId('stats');
+      ids.push(id);
+      const r = await cd.ctrNs(['run', '-d', '--runtime', c.runtime, '--memory-limit', String(LIMIT), c.image, id, ...c.args]);
+      assert.equal(r.code, 0, r.stderr);
+      const m = await cd.ctrNs(['task', 'metrics', id]);
+      assert.equal(m.code, 0, `${c.runtime}: ${m.stderr}`);
+      // "METRIC  VALUE" rows after the ID/TIMESTAMP header.
+      const rows = new Map(m.stdout.split('\n').map((l) => l.trim().split(/\s{2,}/)).filter((f) => f.length === 2 && /^[a-z]+\.[a-z_.]+$/.test(f[0] ?? '')).map((f) => [f[0] ?? '', f[1] ?? '']));
+      tables.push(rows);
+      assert.equal(rows.get('memory.limit_in_bytes'), String(LIMIT), `${c.runtime} ${c.image}: ${m.stdout}`);
+      assert.ok(Number(rows.get('memory.usage_in_bytes')) > 0, m.stdout);
+      assert.ok(Number(rows.get('cpuacct.usage')) > 0, m.stdout);
+      assert.ok(Number(rows.get('pids.current')) >= 1, m.stdout);
+      // The same counters the container's own cgroup holds now (pids: a sleeping container's count stays put).
+      // runc's root as each shim names it, under containerd's private /run (test/cri/containerd.mjs).
+      const root = path.join(cd.dir, 'run', 'containerd', c.runtime === RUNTIME ? 'tswasi' : 'runc', 'k8s.io');
+      const st = JSON.parse(fs.readFileSync(path.join(root, id, 'state.json'), 'utf8'));
+      assert.equal(rows.get('pids.current'), fs.readFileSync(path.join(st.cgroup_paths.pids, 'pids.current'), 'utf8').trim());
+    }
+    assert.deepEqual([...tables[0].keys()], [...tables[1].keys()], 'the same metrics as the runc shim');
+    assert.deepEqual([...tables[2].keys()], [...tables[1].keys()]);
+  } finally {
+    for (const id of ids) {
+      await cd.ctrNs(['task', 'kill', '-s', 'SIGKILL', id]);
+      await waitFor(`${id} to stop`, async () => !new RegExp(`${id}\\s+\\d+\\s+RUNNING`).test((await cd.ctrNs(['task', 'ls'])).stdout));
+      await cd.ctrNs(['task', 'delete', id]);
+      await cd.ctrNs(['container', 'delete', id]);
+    }
+  }
+});
+
 test('one shim for a group of containers (the pod rule), gone with the last of them', { skip, ...T }, async () => {
   const group = ['--annotation', `io.containerd.tswasi.v1.group=g${process.pid}`];
   const ids = [newId('g'), newId('g')];

@@ -7,10 +7,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import protobuf from 'protobufjs';
 import * as m from '../../dist/oci/shim/messages.js';
 import { Fields } from '../../dist/oci/shim/pb.js';
+import { CGROUPS_V1_METRICS, cgroupV1Metrics } from '../../dist/oci/shim/metrics.js';
 import { ROOT } from '../helpers/paths.mjs';
 
 const PROTO = path.join(ROOT, 'oci', 'shim', 'proto');
@@ -126,4 +128,50 @@ test('the wire format: negative int32, large varints, unknown wire types, trunca
   assert.throws(() => Fields.decode(new Uint8Array([0x0a, 0x05, 0x61])), /truncated/);
   assert.throws(() => Fields.decode(new Uint8Array([0x0b])), /wire type 3/);
   assert.throws(() => Fields.decode(new Uint8Array([0x08, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01])), /varint/);
+});
+
+test('Stats: a cgroup v1 tree read as containerd\'s cgroups library reads it, decoded by the Metrics of containerd\'s proto', () => {
+  const base = fs.mkdtempSync(path.join(os.tmpdir(), 'tswasi-cg-'));
+  try {
+    /** @param {string} dir @param {Record<string, string>} files */
+    const put = (dir, files) => {
+      fs.mkdirSync(path.join(base, dir), { recursive: true });
+      for (const [f, text] of Object.entries(files)) fs.writeFileSync(path.join(base, dir, f), text);
+      return path.join(base, dir);
+    };
+    const NO_LIMIT = '9223372036854771712';
+    const paths = {
+      pids: put('pids/c', { 'pids.current': '3\n', 'pids.max': 'max\n' }),
+      cpu: put('cpu/c', { 'cpu.stat': 'nr_periods 10\nnr_throttled 2\nthrottled_time 5000\n' }),
+      cpuacct: put('cpuacct/c', { 'cpuacct.usage': '123456789\n', 'cpuacct.usage_percpu': '100000000 23456789 \n', 'cpuacct.stat': 'user 7\nsystem 3\n' }),
+      memory: put('memory/c', {
+        'memory.stat': 'cache 4096\nrss 8192\ninactive_file 1024\nhierarchical_memory_limit 67108864\ntotal_cache 4096\ntotal_inactive_file 1024\n',
+        'memory.usage_in_bytes': '12288\n', 'memory.max_usage_in_bytes': '20480\n', 'memory.limit_in_bytes': '67108864\n', 'memory.failcnt': '0\n',
+        'memory.kmem.usage_in_bytes': '512\n', 'memory.kmem.limit_in_bytes': `${NO_LIMIT}\n`,
+        'memory.oom_control': 'oom_kill_disable 0\nunder_oom 0\noom_kill 1\n',
+      }),
+    };
+    const bytes = cgroupV1Metrics(paths);
+    const M = T('io.containerd.cgroups.v1.Metrics');
+    const got = M.toObject(M.decode(bytes), { longs: String, defaults: false });
+    assert.deepEqual(got.pids, { current: '3' });
+    assert.deepEqual(got.cpu, {
+      usage: { total: '123456789', kernel: '30000000', user: '70000000', per_cpu: ['100000000', '23456789'] },
+      throttling: { periods: '10', throttled_periods: '2', throttled_time: '5000' },
+    });
+    assert.equal(got.memory.cache, '4096');
+    assert.equal(got.memory.rss, '8192');
+    assert.equal(got.memory.inactive_file, '1024');
+    assert.equal(got.memory.hierarchical_memory_limit, '67108864');
+    assert.equal(got.memory.total_inactive_file, '1024');
+    assert.deepEqual(got.memory.usage, { limit: '67108864', usage: '12288', max: '20480' });
+    assert.deepEqual(got.memory.kernel, { limit: NO_LIMIT, usage: '512' });
+    // No swap accounting, no kmem.tcp: present and empty, as the library leaves them.
+    assert.deepEqual(got.memory.swap, {});
+    assert.deepEqual(got.memory.kernel_tcp, {});
+    assert.deepEqual(got.memory_oom_control, { oom_kill: '1' });
+    assert.equal(CGROUPS_V1_METRICS, M.fullName.slice(1));
+  } finally {
+    fs.rmSync(base, { recursive: true, force: true });
+  }
 });
