@@ -149,6 +149,60 @@ test('truncated, corrupt, tampered or foreign recordings: one clear line, never 
   assert.match(r.stderr, /\nerror: the recording stops after call #\d+: it ends in the middle of a record; the guest went on with \w+\(.*\)\n$|^error: the recording stops after call #\d+: .*\n$/);
 });
 
+/**
+ * The records of a decompressed recording from its first CALL: [tag, start, payload start, end].
+ * @param {Uint8Array} raw
+ */
+function records(raw) {
+  /** @type {Array<[number, number, number, number]>} */
+  const out = [];
+  let i = 8; // the magic
+  while (i < raw.length) {
+    const start = i;
+    const tag = raw[i++] ?? 0;
+    let len = 0;
+    for (let shift = 0; ; shift += 7) {
+      const b = raw[i++] ?? 0;
+      len += (b & 0x7f) * 2 ** shift;
+      if (b < 0x80) break;
+    }
+    out.push([tag, start, i, i + len]);
+    i += len;
+  }
+  return out;
+}
+
+test('a call repeated byte for byte is recorded as a REPEAT of its function\'s last call; replay gives the same; a REPEAT of a call never made is corrupt', async (t) => {
+  const wasm = compileC('repeat_writes');
+  if (!wasm) return t.skip('no toolchain');
+  const { run, replay, rec } = await recordAndReplay(wasm, [], '');
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(replay.stdout, run.stdout);
+  assert.equal(replay.code, 0, replay.stderr);
+  const zlib = await import('node:zlib');
+  const raw = zlib.gunzipSync(fs.readFileSync(rec));
+  const recs = records(raw);
+  const CALL = 3, REPEAT = 5;
+  // 1000 writes: the first a CALL, the other 999 REPEATs of it (2 bytes of payload or less); the clock's calls differ, so CALLs.
+  assert.ok(recs.filter(([tag]) => tag === REPEAT).length >= 999, `${recs.filter(([tag]) => tag === REPEAT).length} REPEAT records`);
+  assert.ok(recs.filter(([tag]) => tag === CALL).length >= 100);
+  const decoded = parseRecording(fs.readFileSync(rec));
+  assert.equal(decoded.calls.filter((/** @type {{ name: string }} */ c) => c.name === 'fd_write').length, 1001);
+  // Tampered: the first REPEAT names a function the run never called.
+  const header = JSON.parse(Buffer.from(raw.subarray(recs[0]?.[2], recs[0]?.[3])).toString('utf8'));
+  const never = header.functions.indexOf('sock_accept');
+  assert.ok(never > 0 && never < 0x80);
+  const first = recs.find(([tag]) => tag === REPEAT);
+  assert.ok(first);
+  const bad = Buffer.from(raw);
+  bad[first[2]] = never;
+  const file = path.join(tempDir('tswasi-bad-rep-'), 'bad.rec');
+  fs.writeFileSync(file, zlib.gzipSync(bad));
+  const r = await runCli(['replay', file]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /error: the recording is corrupt at call #\d+ \(it repeats a call never made\)\n$/);
+});
+
 test('property: random call sequences (the fuzzer\'s) replay to the same results and guest memory', async () => {
   const mod = /** @type {WebAssembly.Module} */ (await prepare());
   const w = await fuzzWorld('mem');

@@ -10,11 +10,11 @@
  */
 import { WASI_FUNCTIONS, wasmParams, type ValType } from '../../wasi/functions.js';
 
-export const FORMAT_VERSION = 1;
+export const FORMAT_VERSION = 2;
 /** "TSWREC", a zero, the version. */
 export const MAGIC = Uint8Array.of(0x54, 0x53, 0x57, 0x52, 0x45, 0x43, 0x00, FORMAT_VERSION);
 
-export const enum Tag { Header = 1, Module = 2, Call = 3, End = 4 }
+export const enum Tag { Header = 1, Module = 2, Call = 3, End = 4, Repeat = 5 }
 
 /** What the guest was given at the start: nothing of the host it was not shown. */
 export interface RecordingHeader {
@@ -316,6 +316,26 @@ export function decodeCall(r: ByteReader, functions: readonly string[]): Recorde
 }
 
 /** The CALL record at `r` (tag, length, payload), decoded; `r` is then past it. */
+/** The function index of the CALL record at `at` (after its tag and length). */
+export function callFunctionIndex(raw: Uint8Array, at: number): number {
+  const r = new ByteReader(raw);
+  r.pos = at;
+  r.u8();
+  r.uvar();
+  return r.uvar();
+}
+
+/** A REPEAT record at `r` (call #`n`): the function index whose last CALL it repeats; `r` is then past it. */
+export function readRepeat(r: ByteReader, n: number): number {
+  r.u8();
+  const len = r.uvar();
+  const end = r.pos + len;
+  if (end > r.end) throw new RecordingError('ends in the middle of a record', true);
+  const index = r.uvar();
+  if (r.pos !== end) throw new RecordingError(`is corrupt (call #${n} is longer than its contents)`);
+  return index;
+}
+
 export function readCall(r: ByteReader, functions: readonly string[], n: number): RecordedCall {
   r.u8();
   const len = r.uvar();

@@ -7,7 +7,7 @@
  * was killed, or the file cut) is read up to where it stops and says so in
  * `truncated`.
  */
-import { ByteReader, FORMAT_VERSION, MAGIC, RecordingError, Tag, readCall, type RecordedCall, type RecordingEnd, type RecordingHeader } from './format.js';
+import { ByteReader, FORMAT_VERSION, MAGIC, RecordingError, Tag, callFunctionIndex, readCall, readRepeat, type RecordedCall, type RecordingEnd, type RecordingHeader } from './format.js';
 
 /** A recording checked record by record but with its calls not decoded: what replay streams through. */
 export interface RecordingFile {
@@ -90,7 +90,7 @@ export function openDecompressed(raw: Uint8Array): RecordingFile {
       const tag = r.u8();
       const len = r.uvar();
       if (end !== undefined) throw new RecordingError('is corrupt (records after the end of the run)');
-      if (tag === Tag.Call) {
+      if (tag === Tag.Call || tag === Tag.Repeat) {
         r.skip(len); // a record cut short is a truncation
         if (module === undefined) throw new RecordingError('is corrupt (a call before the module)');
         if (callsStart < 0) callsStart = start;
@@ -131,6 +131,19 @@ export function decodeRecording(raw: Uint8Array): Recording {
   const r = new ByteReader(f.raw, f.callsEnd);
   r.pos = f.callsStart;
   const calls: RecordedCall[] = [];
-  while (!r.done) calls.push(readCall(r, f.header.functions, calls.length + 1));
+  const last = new Map<number, RecordedCall>();
+  while (!r.done) {
+    const n = calls.length + 1;
+    if (f.raw[r.pos] === Tag.Repeat) {
+      const c = last.get(readRepeat(r, n));
+      if (c === undefined) throw new RecordingError(`is corrupt (call #${n} repeats a call never made)`);
+      calls.push({ ...c });
+    } else {
+      const index = callFunctionIndex(f.raw, r.pos);
+      const c = readCall(r, f.header.functions, n);
+      last.set(index, c);
+      calls.push(c);
+    }
+  }
   return { ...f, calls };
 }

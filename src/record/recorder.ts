@@ -26,12 +26,24 @@ const WAITS = new Set(['poll_oneoff', 'sock_accept', 'sock_recv']);
 
 const utf8 = new TextEncoder();
 
+/**
+ * A call whose record would be byte for byte its function's last one (the
+ * same arguments, inputs, errno and writes: a loop writing the same line,
+ * polling the same fd) is recorded as a REPEAT of it: the function's index
+ * alone. Records above this size are never compared (a big read is unlikely
+ * to repeat, and keeping a copy would double its cost).
+ */
+const REPEAT_MAX = 256;
+
 export class Recorder {
   private readonly functions = Object.keys(WASI_FUNCTIONS);
   private readonly index = new Map(this.functions.map((n, i) => [n, i]));
   private readonly lists: ListSizes;
   /** The arguments of the call in progress (./fixed-arity.ts). */
   private readonly A: Arg[] = new Array<Arg>(MAX_ARGS).fill(0);
+  /** Each function's last CALL payload (up to REPEAT_MAX bytes; length -1: none to repeat). */
+  private readonly last: Uint8Array[];
+  private readonly lastLen: Int32Array;
   calls = 0;
 
   /** For WASIOptions.wrapImport. */
@@ -53,7 +65,39 @@ export class Recorder {
     out.record(Tag.Header, (w) => w.bytes(utf8.encode(JSON.stringify(header))));
     out.record(Tag.Module, (w) => w.bytes(start.module));
     out.flush();
+    this.last = this.functions.map(() => new Uint8Array(REPEAT_MAX));
+    this.lastLen = new Int32Array(this.functions.length).fill(-1);
     this.wrap = (name, fn, ctx) => this.wrapOne(name, fn, ctx);
+  }
+
+  /**
+   * Close the CALL record of function `index` begun at `at` (the reserved
+   * length byte): kept as it is, or, when it repeats the function's last one,
+   * replaced by a REPEAT record.
+   */
+  private endCall(index: number, at: number): void {
+    const w = this.out.out;
+    const len = w.length - at - 1;
+    const last = this.last[index]!;
+    if (len > REPEAT_MAX) {
+      this.lastLen[index] = -1;
+      this.out.end(at);
+      return;
+    }
+    const buf = w.buf;
+    let same = this.lastLen[index] === len;
+    for (let i = 0; same && i < len; i++) same = buf[at + 1 + i] === last[i];
+    if (!same) {
+      last.set(buf.subarray(at + 1, at + 1 + len));
+      this.lastLen[index] = len;
+      this.out.end(at);
+      return;
+    }
+    // Drop the record (its tag is the byte before `at`) for a REPEAT of it.
+    w.length = at - 1;
+    const r = this.out.begin(Tag.Repeat);
+    w.uvar(index);
+    this.out.end(r);
   }
 
   private wrapOne(name: string, fn: WasiFunction, ctx: CallContext): WasiFunction {
@@ -85,13 +129,14 @@ export class Recorder {
         w.uvar(ret + 1);
         encodeWrites(w, plan, mem, A, ret === 0, lists);
         this.calls++;
-        out.end(at);
+        this.endCall(index, at);
       },
       // proc_exit (or a host failure) unwinds: the call is recorded as not returning.
       threw: () => {
         w.uvar(0);
         w.uvar(0);
         this.calls++;
+        this.lastLen[index] = -1;
         out.end(at);
       },
     });

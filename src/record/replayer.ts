@@ -16,7 +16,7 @@ import { WasiExit } from '../../wasi/errors.js';
 import { WASI_FUNCTIONS } from '../../wasi/functions.js';
 import { callInputs, callPlan, inputsMatch, type CallPlan } from './effects.js';
 import { answering, MAX_ARGS, type Arg } from './fixed-arity.js';
-import { ByteReader, RecordingError, callShape, readCall, type RecordedCall } from './format.js';
+import { ByteReader, RecordingError, Tag, callShape, readCall, readRepeat, type RecordedCall } from './format.js';
 import type { RecordingFile } from './reader.js';
 
 /** Why replay stopped before the guest's end: one line (without `error: `). */
@@ -47,6 +47,10 @@ export class Replayer {
   private readonly stdio = new Map<number, 1 | 2>([[1, 1], [2, 2]]);
   /** The recorded calls, read one at a time as the guest makes them. */
   private readonly r: ByteReader;
+  /** Reads the call in progress's CALL record (the next record, or the one a REPEAT names). */
+  private readonly c: ByteReader;
+  /** Where each function's last CALL record starts (what a REPEAT of it means). */
+  private readonly lastCall: Array<number | undefined> = [];
   /** The recording's function numbers, as plans of this tswasi's functions (undefined: a name it does not know). */
   private readonly plans: Array<CallPlan | undefined>;
   /** The arguments of the call in progress (./fixed-arity.ts). */
@@ -56,6 +60,7 @@ export class Replayer {
 
   constructor(private readonly rec: RecordingFile, private readonly output: ReplayOutput, private readonly moduleNote = '') {
     this.r = new ByteReader(rec.raw, rec.callsEnd);
+    this.c = new ByteReader(rec.raw, rec.callsEnd);
     this.r.pos = rec.callsStart;
     this.scratch = new ByteReader(rec.raw, rec.callsEnd);
     this.plans = rec.header.functions.map((n) => (WASI_FUNCTIONS[n] !== undefined ? callPlan(n) : undefined));
@@ -79,10 +84,16 @@ export class Replayer {
     throw new ReplayStop(this.stopped);
   }
 
-  /** The recorded call at `at`, decoded (for a divergence line). */
+  /** The recorded call at `at` (a CALL record, or a REPEAT of one), decoded (for a divergence line). */
   private recordedAt(at: number): RecordedCall {
     const r = new ByteReader(this.rec.raw, this.rec.callsEnd);
     r.pos = at;
+    if (this.rec.raw[at] === Tag.Repeat) {
+      const fi = readRepeat(r, this.next + 1);
+      const call = this.lastCall[fi];
+      if (call === undefined) throw new RecordingError(`it repeats a call never made`);
+      r.pos = call;
+    }
     return readCall(r, this.rec.header.functions, this.next + 1);
   }
 
@@ -96,33 +107,49 @@ export class Replayer {
       if (this.rec.truncated !== undefined) this.stop(`the recording stops after call #${this.next}: ${this.rec.truncated}; the guest went on with ${this.made(plan, ctx)}`);
       this.stop(`replay diverged at call #${index}: the recorded run made no more calls (it ended with exit code ${this.rec.end?.exitCode}), the guest called ${this.made(plan, ctx)}`);
     }
-    const start = r.pos;
     let ret: number;
     try {
-      r.u8();
-      const end = r.uvar() + r.pos;
-      if (end > r.end) throw new RecordingError('ends in the middle of a record', true);
-      let same = this.plans[r.uvar()] === plan;
+      // The call's record: the next one, or for a REPEAT the function's last CALL. `c` reads it (effects() too); `r` moves on.
+      const c = this.c;
+      const repeat = r.buf[r.pos] === Tag.Repeat;
+      if (repeat) {
+        const fi = readRepeat(r, index);
+        const at = this.lastCall[fi];
+        if (at === undefined) throw new RecordingError(`it repeats a call never made`);
+        c.pos = at;
+      } else {
+        c.pos = r.pos;
+      }
+      const start = c.pos;
+      c.u8();
+      const end = c.uvar() + c.pos;
+      if (end > c.end) throw new RecordingError('ends in the middle of a record', true);
+      const fi = c.uvar();
+      let same = this.plans[fi] === plan;
       const { i64 } = plan;
-      for (let i = 0; same && i < n; i++) same = i64[i] ? r.svar64Is(A[i] as bigint) : r.svar32() === A[i];
+      for (let i = 0; same && i < n; i++) same = i64[i] ? c.svar64Is(A[i] as bigint) : c.svar32() === A[i];
       if (same && plan.inputs.length > 0) {
-        const at = r.pos;
+        const at = c.pos;
         this.inputsAt = at;
-        if (inputsMatch(r, plan, ctx.mem, A) !== true) {
+        if (inputsMatch(c, plan, ctx.mem, A) !== true) {
           // Compared again as the recorder took them: a pointer that turns out bad after the first difference made them all empty.
-          r.pos = at;
-          for (const b of callInputs(plan, ctx, A)) same &&= sameBytes(b, r.blob());
+          c.pos = at;
+          for (const b of callInputs(plan, ctx, A)) same &&= sameBytes(b, c.blob());
         }
       }
       if (!same) {
-        const c = this.recordedAt(start);
-        this.stop(`replay diverged at call #${index}: recorded ${callShape(c.name, c.args, c.inputs)}, the guest called ${this.made(plan, ctx)}`);
+        const rc = this.recordedAt(start);
+        this.stop(`replay diverged at call #${index}: recorded ${callShape(rc.name, rc.args, rc.inputs)}, the guest called ${this.made(plan, ctx)}`);
       }
       this.next++;
-      ret = r.uvar() - 1;
+      ret = c.uvar() - 1;
       if (ret > 0xffff) throw new RecordingError(`a call returns errno ${ret}`);
       this.effects(plan, ctx, ret);
-      if (r.pos !== end) throw new RecordingError(`is corrupt (call #${index} is longer than its contents)`);
+      if (c.pos !== end) throw new RecordingError(`is corrupt (call #${index} is longer than its contents)`);
+      if (!repeat) {
+        this.lastCall[fi] = start;
+        r.pos = end;
+      }
     } catch (e) {
       if (e instanceof RecordingError) this.stop(`the recording is corrupt at call #${index} (${e.message})`);
       throw e;
@@ -136,7 +163,7 @@ export class Replayer {
 
   /** The recorded call's effects, read from the recording: its memory writes, and what it wrote to stdout/stderr. */
   private effects(plan: CallPlan, ctx: CallContext, ret: number): void {
-    const r = this.r;
+    const r = this.c;
     const raw = r.buf;
     const mem = ctx.mem;
     const name = plan.name;

@@ -257,12 +257,12 @@ test('a recording dropped on the page opens; bad, foreign-version and cut record
   assert.equal(await textOf(page, '#status'), `Opened recording dropped.rec: ${env.recorded.calls.length} calls; the run exited with code 0.`);
 
   const raw = zlib.gunzipSync(file);
-  const v2 = Buffer.from(raw);
-  v2[7] = 2;
+  const v3 = Buffer.from(raw);
+  v3[7] = 3;
   const cases = [
     ['notes.rec', Buffer.from('hello, not a recording'), 'Recording notes.rec is not a tswasi recording (not gzip data).'],
     ['other.rec', zlib.gzipSync(Buffer.from('PK\x03\x04 a zip file, gzipped')), 'Recording other.rec is not a tswasi recording (no TSWREC magic).'],
-    ['v2.rec', zlib.gzipSync(v2), 'Recording v2.rec has format version 2; this tswasi reads version 1.'],
+    ['v3.rec', zlib.gzipSync(v3), 'Recording v3.rec has format version 3; this tswasi reads version 2.'],
   ];
   for (const [name, bytes, line] of /** @type {Array<[string, Buffer, string]>} */ (cases)) {
     await drop('#recording-panel', name, bytes);
