@@ -41,9 +41,15 @@ export class Recorder {
   private readonly lists: ListSizes;
   /** The arguments of the call in progress (./fixed-arity.ts). */
   private readonly A: Arg[] = new Array<Arg>(MAX_ARGS).fill(0);
-  /** Each function's last CALL payload (up to REPEAT_MAX bytes; length -1: none to repeat). */
+  /**
+   * Each function's last CALL payload (up to REPEAT_MAX bytes; length -1:
+   * none to repeat): where it is in the writer's block (-1 once the block
+   * was written out), else its copy in `last`, made only then — a call that
+   * differs each time (a clock) copies nothing.
+   */
   private readonly last: Uint8Array[];
   private readonly lastLen: Int32Array;
+  private readonly lastAt: Int32Array;
   calls = 0;
 
   /** For WASIOptions.wrapImport. */
@@ -67,6 +73,8 @@ export class Recorder {
     out.flush();
     this.last = this.functions.map(() => new Uint8Array(REPEAT_MAX));
     this.lastLen = new Int32Array(this.functions.length).fill(-1);
+    this.lastAt = new Int32Array(this.functions.length).fill(-1);
+    out.beforeFlush = () => this.keepLast();
     this.wrap = (name, fn, ctx) => this.wrapOne(name, fn, ctx);
   }
 
@@ -76,28 +84,47 @@ export class Recorder {
    * replaced by a REPEAT record.
    */
   private endCall(index: number, at: number): void {
-    const w = this.out.out;
+    const out = this.out;
+    const w = out.out;
     const len = w.length - at - 1;
-    const last = this.last[index]!;
     if (len > REPEAT_MAX) {
       this.lastLen[index] = -1;
-      this.out.end(at);
+      out.end(at);
       return;
     }
     const buf = w.buf;
+    const from = at + 1;
     let same = this.lastLen[index] === len;
-    for (let i = 0; same && i < len; i++) same = buf[at + 1 + i] === last[i];
+    if (same) {
+      // From the end: what differs between two calls of a function is mostly what the host wrote (a time, a count), last in the record.
+      const lastAt = this.lastAt[index]!;
+      const prev = lastAt >= 0 ? buf : this.last[index]!;
+      const p = lastAt >= 0 ? lastAt : 0;
+      for (let i = len - 1; i >= 0; i--) if (buf[from + i] !== prev[p + i]) { same = false; break; }
+    }
     if (!same) {
-      last.set(buf.subarray(at + 1, at + 1 + len));
       this.lastLen[index] = len;
-      this.out.end(at);
+      // The payload's place once end() has written its length (a length of 128 or more moves it by a byte); set first, as end() may write the block out.
+      this.lastAt[index] = from + (len >= 0x80 ? 1 : 0);
+      out.end(at);
       return;
     }
     // Drop the record (its tag is the byte before `at`) for a REPEAT of it.
     w.length = at - 1;
-    const r = this.out.begin(Tag.Repeat);
+    const r = out.begin(Tag.Repeat);
     w.uvar(index);
-    this.out.end(r);
+    out.end(r);
+  }
+
+  /** The block is about to go: copy each last payload still in it. */
+  private keepLast(): void {
+    const buf = this.out.out.buf;
+    for (let f = 0; f < this.lastAt.length; f++) {
+      const at = this.lastAt[f]!;
+      if (at < 0) continue;
+      this.last[f]!.set(buf.subarray(at, at + this.lastLen[f]!));
+      this.lastAt[f] = -1;
+    }
   }
 
   private wrapOne(name: string, fn: WasiFunction, ctx: CallContext): WasiFunction {

@@ -81,8 +81,12 @@ export class RecordingWriter {
     }
   }
 
+  /** Called before the block is written out and cleared: whoever keeps positions in it copies what it still needs. */
+  beforeFlush: () => void = () => {};
+
   /** Write out the block gathered so far (before a call that may wait, and at the end). */
   flush(): void {
+    this.beforeFlush();
     const b = this.block;
     this.flushedAt = Date.now();
     if (this.closed) b.clear(); // records after close go nowhere
