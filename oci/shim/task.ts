@@ -15,7 +15,8 @@ import { removeCopies } from '../bundle-copies.js';
 import { classify, loadBundle, prepareWasm } from '../commands/create.js';
 import { wasmExecProcess } from '../commands/exec.js';
 import { Context } from '../context.js';
-import { runcCgroupPaths } from '../runc-state.js';
+import { deleteStopped } from '../runc-delete.js';
+import { isRunc, readRuncContainer, runcCgroupPaths } from '../runc-state.js';
 import { parseProcess, type Spec } from '../spec.js';
 import { now, Status, type Any, type StatusCode, type Time } from './messages.js';
 import { CGROUPS_V1_METRICS, cgroupV1Metrics } from './metrics.js';
@@ -225,13 +226,20 @@ export class Container {
     fs.rmSync(p.dir, { recursive: true, force: true });
   }
 
+  /** A stopped container runc's files show plain, deleted as runc deletes it (../runc-delete.ts): no runc process after every container. */
+  private deletedHere(): boolean {
+    if (!isRunc(this.rt.runc)) return false;
+    const c = readRuncContainer(this.rt.root, this.id);
+    return c !== undefined && deleteStopped(c);
+  }
+
   /** Delete the container: a created one is killed first; a running one is refused, as runc refuses it. */
   async delete(): Promise<void> {
     if (this.init.running) throw new RpcError(Code.FAILED_PRECONDITION, `cannot delete container ${this.id}: it is running (kill it first)`);
     if (this.init.status === Status.CREATED) {
       await runc(this.rt, ['delete', '--force', this.id]);
       if (this.init.monitor !== null) await this.init.monitor.exited;
-    } else {
+    } else if (!this.deletedHere()) {
       await runc(this.rt, ['delete', this.id]).catch(() => runc(this.rt, ['delete', '--force', this.id]));
     }
     this.init.stdio?.close();

@@ -167,11 +167,13 @@ test('Stats: ctr task metrics of a native and a Wasm container, the metrics the 
       assert.ok(Number(rows.get('memory.usage_in_bytes')) > 0, m.stdout);
       assert.ok(Number(rows.get('cpuacct.usage')) > 0, m.stdout);
       assert.ok(Number(rows.get('pids.current')) >= 1, m.stdout);
-      // The same counters the container's own cgroup holds now (pids: a sleeping container's count stays put).
+      // What the container's own cgroups hold (the settled values: a Node runner's thread count moves).
       // runc's root as each shim names it, under containerd's private /run (test/cri/containerd.mjs).
       const root = path.join(cd.dir, 'run', 'containerd', c.runtime === RUNTIME ? 'tswasi' : 'runc', 'k8s.io');
       const st = JSON.parse(fs.readFileSync(path.join(root, id, 'state.json'), 'utf8'));
-      assert.equal(rows.get('pids.current'), fs.readFileSync(path.join(st.cgroup_paths.pids, 'pids.current'), 'utf8').trim());
+      const cg = (/** @type {string} */ sub, /** @type {string} */ file) => fs.readFileSync(path.join(st.cgroup_paths[sub], file), 'utf8').trim();
+      assert.equal(rows.get('memory.limit_in_bytes'), cg('memory', 'memory.limit_in_bytes'));
+      assert.equal(rows.get('pids.limit'), cg('pids', 'pids.max') === 'max' ? '0' : cg('pids', 'pids.max'));
     }
     assert.deepEqual([...tables[0].keys()], [...tables[1].keys()], 'the same metrics as the runc shim');
     assert.deepEqual([...tables[2].keys()], [...tables[1].keys()]);
