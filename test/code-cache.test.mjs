@@ -126,9 +126,16 @@ test('bounded across install locations: a version\'s directory is trimmed to 16 
   const dir = path.join(tempDir('tswasi-cc-'), 'cache');
   const own = path.join(dir, TAG);
   fs.mkdirSync(own, { recursive: true });
-  // Ten other installs' caches of 3 MiB, written one after another (their ctimes in that order).
+  // Ten other installs' caches of 3 MiB, written one after another. The kernel stamps ctime from a
+  // clock that ticks every few milliseconds, so files written within one tick share a ctime: each is
+  // touched again (chmod sets ctime) until its ctime is past the one before, making the order strict.
   const others = Array.from({ length: 10 }, (_, i) => path.join(own, `tswasi.bundle.cjs-other${i}-1-1.cache`));
-  for (const f of others) fs.writeFileSync(f, Buffer.alloc(3 << 20));
+  let before = 0;
+  for (const f of others) {
+    fs.writeFileSync(f, Buffer.alloc(3 << 20));
+    while (fs.statSync(f).ctimeMs <= before) fs.chmodSync(f, 0o600);
+    before = fs.statSync(f).ctimeMs;
+  }
   run(bin, ['--version'], dir);
   const left = new Set(cachesIn(dir));
   const mine = [...left].filter((f) => !others.includes(f));
