@@ -34,6 +34,12 @@ const utf8 = new TextEncoder();
  * to repeat, and keeping a copy would double its cost).
  */
 const REPEAT_MAX = 256;
+/**
+ * A function whose last this-many calls all differed (a clock: a new time
+ * each call) is compared only on every 64th call until one repeats again:
+ * the comparison is then most of what recording it costs.
+ */
+const MISSES_BEFORE_SAMPLING = 64;
 
 export class Recorder {
   private readonly functions = Object.keys(WASI_FUNCTIONS);
@@ -50,6 +56,8 @@ export class Recorder {
   private readonly last: Uint8Array[];
   private readonly lastLen: Int32Array;
   private readonly lastAt: Int32Array;
+  /** Each function's calls in a row that did not repeat (saturating at MISSES_BEFORE_SAMPLING). */
+  private readonly misses: Uint8Array;
   calls = 0;
 
   /** For WASIOptions.wrapImport. */
@@ -74,6 +82,7 @@ export class Recorder {
     this.last = this.functions.map(() => new Uint8Array(REPEAT_MAX));
     this.lastLen = new Int32Array(this.functions.length).fill(-1);
     this.lastAt = new Int32Array(this.functions.length).fill(-1);
+    this.misses = new Uint8Array(this.functions.length);
     out.beforeFlush = () => this.keepLast();
     this.wrap = (name, fn, ctx) => this.wrapOne(name, fn, ctx);
   }
@@ -94,7 +103,8 @@ export class Recorder {
     }
     const buf = w.buf;
     const from = at + 1;
-    let same = this.lastLen[index] === len;
+    const misses = this.misses[index]!;
+    let same = this.lastLen[index] === len && (misses < MISSES_BEFORE_SAMPLING || (this.calls & 63) === 0);
     if (same) {
       // From the end: what differs between two calls of a function is mostly what the host wrote (a time, a count), last in the record.
       const lastAt = this.lastAt[index]!;
@@ -103,12 +113,14 @@ export class Recorder {
       for (let i = len - 1; i >= 0; i--) if (buf[from + i] !== prev[p + i]) { same = false; break; }
     }
     if (!same) {
+      if (misses < MISSES_BEFORE_SAMPLING) this.misses[index] = misses + 1;
       this.lastLen[index] = len;
       // The payload's place once end() has written its length (a length of 128 or more moves it by a byte); set first, as end() may write the block out.
       this.lastAt[index] = from + (len >= 0x80 ? 1 : 0);
       out.end(at);
       return;
     }
+    this.misses[index] = 0;
     // Drop the record (its tag is the byte before `at`) for a REPEAT of it.
     w.length = at - 1;
     const r = out.begin(Tag.Repeat);
