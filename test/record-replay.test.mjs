@@ -141,6 +141,9 @@ test('truncated, corrupt, tampered or foreign recordings: one clear line, never 
     assert.equal(r.stdout, '', what);
     assert.equal(r.stderr.split('\n').length, 2, `${what}: one line: ${r.stderr}`);
     assert.match(r.stderr.trimEnd(), want, what);
+    // `replay FILE` alone is read without yargs (src/cli/main.ts); with --module it goes through yargs: the same line.
+    const viaYargs = await runCli(['replay', file, '--module', wasm]);
+    assert.deepEqual([viaYargs.code, viaYargs.stdout, viaYargs.stderr], [r.code, r.stdout, r.stderr], what);
   }
   // Cut after some calls (a run killed mid-way): the prefix replays, then one line says where it stops.
   const cut = write('prefix.rec', whole.subarray(0, second + Math.floor((whole.length - second) / 2)));

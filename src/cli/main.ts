@@ -1,6 +1,6 @@
 /**
  * The `tswasi` command line (./tswasi.ts loads it). The commonest command
- * lines — `tswasi run` with plain options, `tswasi --version` — are read
+ * lines — `tswasi run` with plain options, `tswasi replay FILE`, `tswasi --version` — are read
  * here without yargs; everything else (help, errors, the other commands)
  * goes through yargs in ./yargs-cli.ts. ./run-options.ts says why.
  */
@@ -13,6 +13,15 @@ import { versionLine } from './version.js';
 async function run(args: RunArgs): Promise<void> {
   const { run } = await import('./run.js');
   process.exitCode = await run(args);
+}
+
+/**
+ * `tswasi replay FILE` alone (FILE not an option): the file, read without
+ * yargs, which would cost a replay of a short run more than the run itself
+ * (as for `run`, ./run-options.ts). Anything else (--module, help) goes to yargs.
+ */
+function replayFile(argv: readonly string[]): string | undefined {
+  return argv.length === 2 && argv[0] === 'replay' && argv[1] !== '' && !argv[1]!.startsWith('-') ? argv[1] : undefined;
 }
 
 export async function main(argv: string[]): Promise<void> {
@@ -28,6 +37,12 @@ export async function main(argv: string[]): Promise<void> {
     if (flags !== undefined) return run(runArgs(flags, guest));
     argv = ['run', ...options];
     guestArgs = guest;
+  }
+  const plainReplay = replayFile(argv);
+  if (plainReplay !== undefined) {
+    const { replay } = await import('./replay.js');
+    process.exitCode = await replay(plainReplay, undefined);
+    return;
   }
   const { parseWithYargs } = await import('./yargs-cli.js');
   await parseWithYargs(argv, guestArgs, { run });
