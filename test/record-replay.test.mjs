@@ -209,6 +209,27 @@ test('a call repeated byte for byte is recorded as a REPEAT of its function\'s l
   assert.match(r.stderr, /error: the recording is corrupt at call #\d+ \(it repeats a call never made\)\n$/);
 });
 
+test('a call with its function\'s last arguments is a REPEAT only when its inputs, errno and results are the last ones too: changed bytes, results, a path input, a pointer memory grew to, an errno', async (t) => {
+  const wasm = compileC('repeat_edges');
+  if (!wasm) return t.skip('no toolchain');
+  const { run, replay, rec } = await recordAndReplay(wasm, [], '');
+  assert.equal(run.code, 0, run.stderr);
+  const letters = [...'abcdefghijklmnopqrstuvwxyz'].map((c) => `${c}\n`).join('');
+  // 20 writes of 10 bytes: offsets and sizes 10, 20, …, 200; EFAULT is 21.
+  assert.equal(run.stderr, '=\n');
+  assert.equal(run.stdout, `${letters}=\noffsets 2100 sizes 2100\npast memory: 21 21, after grow: 0 200\nsets 0\nclose: 0, again: 8\n`);
+  assert.equal(replay.stderr, run.stderr);
+  assert.equal(replay.stdout, run.stdout);
+  assert.equal(replay.code, 0);
+  const zlib = await import('node:zlib');
+  const recs = records(zlib.gunzipSync(fs.readFileSync(rec)));
+  // 19 of the 20 file writes (the same bytes), the second EFAULT and 49 of the 50 identical seeks are
+  // REPEATs; the writes of changing bytes, the seeks after each write and the stats of the growing
+  // file are not (the replay above would differ).
+  const repeats = recs.filter(([tag]) => tag === 5).length;
+  assert.ok(repeats >= 69 && repeats < 75, `${repeats} REPEAT records`);
+});
+
 test('property: random call sequences (the fuzzer\'s) replay to the same results and guest memory', async () => {
   const mod = /** @type {WebAssembly.Module} */ (await prepare());
   const w = await fuzzWorld('mem');

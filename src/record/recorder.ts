@@ -5,9 +5,11 @@
  */
 import type { CallContext, WasiFunction } from '../../wasi/calls/context.js';
 import { WASI_FUNCTIONS } from '../../wasi/functions.js';
-import { callPlan, encodeInputs, encodeWrites, type ListSizes } from './effects.js';
+import type { GuestMemory } from '../../wasi/memory.js';
+import { callPlan, encodeInputs, encodeWrites, type CallPlan, type ListSizes } from './effects.js';
 import { around, MAX_ARGS, type Arg } from './fixed-arity.js';
 import { FORMAT_VERSION, Tag, type RecordingEnd, type RecordingHeader } from './format.js';
+import { PayloadCursor, sameArgs, sameInputs, sameResults } from './same-call.js';
 import type { RecordingWriter } from './writer.js';
 
 /** What a recording starts with; `module` is the wasm bytes run (kept whole, so it replays anywhere). */
@@ -58,6 +60,10 @@ export class Recorder {
   private readonly lastAt: Int32Array;
   /** Each function's calls in a row that did not repeat (saturating at MISSES_BEFORE_SAMPLING). */
   private readonly misses: Uint8Array;
+  /** Reads a last payload for ./same-call.ts. */
+  private readonly cursor = new PayloadCursor();
+  /** Bytes of the last payload before its errno, once sameAsLastBefore found this call's arguments and inputs the same. */
+  private prefixLen = 0;
   calls = 0;
 
   /** For WASIOptions.wrapImport. */
@@ -123,9 +129,53 @@ export class Recorder {
     this.misses[index] = 0;
     // Drop the record (its tag is the byte before `at`) for a REPEAT of it.
     w.length = at - 1;
-    const r = out.begin(Tag.Repeat);
-    w.uvar(index);
-    out.end(r);
+    this.repeat(index);
+  }
+
+  private repeat(index: number): void {
+    this.misses[index] = 0;
+    const r = this.out.begin(Tag.Repeat);
+    this.out.out.uvar(index);
+    this.out.end(r);
+  }
+
+  /** Point the cursor at function `index`'s last payload (in the block, or its copy); returns where it starts. */
+  private atLast(index: number): number {
+    const lastAt = this.lastAt[index]!;
+    const c = this.cursor;
+    c.buf = lastAt >= 0 ? this.out.out.buf : this.last[index]!;
+    c.pos = lastAt >= 0 ? lastAt : 0;
+    return c.pos;
+  }
+
+  /**
+   * Before a call of a function whose only writes are fixed-size results:
+   * whether its arguments and inputs are its last call's (then nothing is
+   * encoded until the call returns, and most often only a REPEAT is).
+   */
+  private sameAsLastBefore(index: number, plan: CallPlan, mem: GuestMemory): boolean {
+    if (this.lastLen[index]! < 0) return false;
+    if (this.misses[index]! >= MISSES_BEFORE_SAMPLING && ((this.calls + 1) & 63) !== 0) return false;
+    const start = this.atLast(index);
+    if (!sameArgs(this.cursor, plan, this.A) || !sameInputs(this.cursor, plan, mem, this.A)) return false;
+    this.prefixLen = this.cursor.pos - start;
+    return true;
+  }
+
+  /** After such a call: whether its errno and results are its last call's too. */
+  private sameAsLastAfter(index: number, ret: number, plan: CallPlan, mem: GuestMemory): boolean {
+    const start = this.atLast(index);
+    this.cursor.pos = start + this.prefixLen;
+    return sameResults(this.cursor, start + this.lastLen[index]!, ret, plan, mem, this.A);
+  }
+
+  /** A CALL record begun with the last payload's function index, arguments and inputs (this call's, found the same); returns where it begins. */
+  private beginFromLast(index: number): number {
+    const start = this.atLast(index);
+    const src = this.cursor.buf; // the block's buffer before begin() may grow it
+    const at = this.out.begin(Tag.Call);
+    this.out.out.copyFrom(src, start, this.prefixLen);
+    return at;
   }
 
   /** The block is about to go: copy each last payload still in it. */
@@ -151,11 +201,17 @@ export class Recorder {
     const w = out.out;
     const A = this.A;
     const mem = ctx.mem;
+    // Its only writes are the fixed-size results: a call can be found the same as the last without encoding it (./same-call.ts).
+    const comparable = !plan.more;
+    /** Whether pre found the arguments and inputs the last call's, encoding nothing yet. */
+    let pending = false;
     let at = 0;
     // The record is encoded straight into the writer's block: what the guest hands in before the call (a read may overwrite it), the rest after.
     return around(n, fn, A, {
       pre: () => {
         if (waits || (name === 'fd_read' && A[0] === 0)) out.flush();
+        pending = comparable && this.lastLen[index]! >= 0 && this.sameAsLastBefore(index, plan, mem);
+        if (pending) return;
         at = out.begin(Tag.Call);
         w.uvar(index);
         for (let i = 0; i < n; i++) {
@@ -165,6 +221,15 @@ export class Recorder {
         if (plan.inputs.length > 0) encodeInputs(w, plan, mem, A);
       },
       post: (ret) => {
+        if (pending) {
+          pending = false;
+          if (this.sameAsLastAfter(index, ret, plan, mem)) {
+            this.calls++;
+            this.repeat(index);
+            return;
+          }
+          at = this.beginFromLast(index);
+        }
         w.uvar(ret + 1);
         encodeWrites(w, plan, mem, A, ret === 0, lists);
         this.calls++;
@@ -172,6 +237,10 @@ export class Recorder {
       },
       // proc_exit (or a host failure) unwinds: the call is recorded as not returning.
       threw: () => {
+        if (pending) {
+          pending = false;
+          at = this.beginFromLast(index);
+        }
         w.uvar(0);
         w.uvar(0);
         this.calls++;
