@@ -119,15 +119,18 @@ export function inputsMatch(r: ByteReader, plan: CallPlan, mem: GuestMemory, arg
       const ptr = args[at] as number;
       const n = args[at + 1] as number;
       const len = r.uvar();
-      const rec = r.bytes(len);
+      // Compared where they lie in the recording: no view made per call.
+      const rec = r.buf;
+      const from = r.pos;
+      r.skip(len);
       if (kind === 'str') {
         if ((n >>> 0) !== len) return false;
-        if (!sameAt(rec, 0, mem.u8, mem.check(ptr, len), len)) return false;
+        if (!sameAt(rec, from, mem.u8, mem.check(ptr, len), len)) return false;
       } else {
         let o = 0;
         for (let i = 0; i < (n >>> 0); i++) {
           const l = mem.iovLen(ptr, i);
-          if (o + l > len || !sameAt(rec, o, mem.u8, mem.check(mem.iovBuf(ptr, i), l), l)) return false;
+          if (o + l > len || !sameAt(rec, from + o, mem.u8, mem.check(mem.iovBuf(ptr, i), l), l)) return false;
           o += l;
         }
         if (o !== len) return false;
