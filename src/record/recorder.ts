@@ -126,12 +126,12 @@ export class Recorder {
       out.end(at);
       return;
     }
-    this.misses[index] = 0;
     // Drop the record (its tag is the byte before `at`) for a REPEAT of it.
     w.length = at - 1;
     this.repeat(index);
   }
 
+  /** A REPEAT record of function `index`'s last CALL. */
   private repeat(index: number): void {
     this.misses[index] = 0;
     const r = this.out.begin(Tag.Repeat);
@@ -210,7 +210,7 @@ export class Recorder {
     return around(n, fn, A, {
       pre: () => {
         if (waits || (name === 'fd_read' && A[0] === 0)) out.flush();
-        pending = comparable && this.lastLen[index]! >= 0 && this.sameAsLastBefore(index, plan, mem);
+        pending = comparable && this.sameAsLastBefore(index, plan, mem);
         if (pending) return;
         at = out.begin(Tag.Call);
         w.uvar(index);
