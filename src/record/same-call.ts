@@ -77,14 +77,17 @@ export function sameInputs(c: PayloadCursor, plan: CallPlan, mem: GuestMemory, a
       const count = (args[input[1] + 1] as number) >>> 0;
       const recorded = c.uvar();
       if (input[0] === 'str') {
-        if (count !== recorded || !c.sameBytes(mem.u8, mem.check(ptr, count), count)) return false;
+        if (count !== recorded) return false;
+        const p = mem.check(ptr, count); // first: it refreshes mem.u8 after a memory.grow
+        if (!c.sameBytes(mem.u8, p, count)) return false;
       } else {
         let total = 0;
         for (let i = 0; i < count; i++) total += mem.iovLen(ptr, i);
         if (total !== recorded) return false;
         for (let i = 0; i < count; i++) {
           const len = mem.iovLen(ptr, i);
-          if (!c.sameBytes(mem.u8, mem.check(mem.iovBuf(ptr, i), len), len)) return false;
+          const p = mem.check(mem.iovBuf(ptr, i), len);
+          if (!c.sameBytes(mem.u8, p, len)) return false;
         }
       }
     }
