@@ -16,7 +16,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { RuncContainer } from './runc-state.js';
+import { readRuncContainer, type RuncContainer } from './runc-state.js';
 
 const errnoOf = (e: unknown): string | undefined => (e as NodeJS.ErrnoException).code;
 
@@ -44,9 +44,15 @@ function removeCgroup(p: string): boolean {
 }
 
 /** Delete `c` as runc would, if it is stopped and plain: true when done, false for runc to do it. */
-export function deleteStopped(c: RuncContainer): boolean {
+function deleteStopped(c: RuncContainer): boolean {
   if (c.state.status !== 'stopped' || !c.ownPidNamespace || c.plainCgroups === undefined) return false;
   for (const p of c.plainCgroups) if (!removeCgroup(p)) return false;
   fs.rmSync(c.stateDir, { recursive: true, force: true });
   return true;
+}
+
+/** Container `id` under runc's `root` deleted here when runc's files show it stopped and plain (tswasi-oci delete, the shim's Delete); false: for runc. */
+export function deleteStoppedContainer(root: string, id: string): boolean {
+  const c = readRuncContainer(root, id);
+  return c !== undefined && deleteStopped(c);
 }

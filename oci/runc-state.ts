@@ -65,6 +65,12 @@ function readFile(file: string): string | undefined {
   }
 }
 
+/** runc's state.json of `id` under `root`, checked; undefined when absent or not as runc writes it. */
+function readStateFile(root: string, id: string): RuncStateFile | undefined {
+  const text = readFile(path.join(stateDir(root, id), 'state.json'));
+  return text === undefined ? undefined : parseStateFile(text, id);
+}
+
 function parseStateFile(text: string, id: string): RuncStateFile | undefined {
   let s: unknown;
   try {
@@ -156,9 +162,7 @@ function plainCgroupsOf(f: RuncStateFile): string[] | undefined {
 
 /** The cgroups of container `id` under runc's `root` (subsystem → path; '' the unified hierarchy), or undefined when runc's file does not say. */
 export function runcCgroupPaths(root: string, id: string): Record<string, string> | undefined {
-  const text = readFile(path.join(stateDir(root, id), 'state.json'));
-  const f = text === undefined ? undefined : parseStateFile(text, id);
-  const paths = f?.cgroup_paths;
+  const paths = readStateFile(root, id)?.cgroup_paths;
   if (paths === null || paths === undefined) return undefined;
   return Object.values(paths).every(isCgroupPath) ? paths : undefined;
 }
@@ -166,9 +170,7 @@ export function runcCgroupPaths(root: string, id: string): Record<string, string
 /** Container `id` under runc's `root`, or undefined for runc to answer. */
 export function readRuncContainer(root: string, id: string): RuncContainer | undefined {
   const dir = stateDir(root, id);
-  const text = readFile(path.join(dir, 'state.json'));
-  if (text === undefined) return undefined;
-  const f = parseStateFile(text, id);
+  const f = readStateFile(root, id);
   if (f === undefined || thawed(f.cgroup_paths) !== true) return undefined;
   const proc = procStat(f.init_process_pid);
   const gone = proc === undefined || proc.startTime !== f.init_process_start || proc.state === 'Z' || proc.state === 'X' || proc.state === 'x';

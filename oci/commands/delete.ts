@@ -6,15 +6,12 @@
 import type { Invocation } from '../argv.js';
 import { removeCopies } from '../bundle-copies.js';
 import type { Context } from '../context.js';
-import { deleteStopped } from '../runc-delete.js';
-import { readRuncContainer } from '../runc-state.js';
+import { deleteStoppedContainer } from '../runc-delete.js';
 
 function deletedHere(ctx: Context, id: string): boolean {
   const root = ctx.runcRoot();
   // --debug: runc's own debug lines are what the caller asked for.
-  if (root === undefined || ctx.log.debugEnabled) return false;
-  const c = readRuncContainer(root, id);
-  return c !== undefined && deleteStopped(c);
+  return root !== undefined && !ctx.log.debugEnabled && deleteStoppedContainer(root, id);
 }
 
 export function main(ctx: Context, inv: Invocation): number {

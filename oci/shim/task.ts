@@ -15,8 +15,8 @@ import { removeCopies } from '../bundle-copies.js';
 import { classify, loadBundle, prepareWasm } from '../commands/create.js';
 import { wasmExecProcess } from '../commands/exec.js';
 import { Context } from '../context.js';
-import { deleteStopped } from '../runc-delete.js';
-import { isRunc, readRuncContainer, runcCgroupPaths } from '../runc-state.js';
+import { deleteStoppedContainer } from '../runc-delete.js';
+import { isRunc, runcCgroupPaths } from '../runc-state.js';
 import { parseProcess, type Spec } from '../spec.js';
 import { now, Status, type Any, type StatusCode, type Time } from './messages.js';
 import { CGROUPS_V1_METRICS, cgroupV1Metrics } from './metrics.js';
@@ -228,9 +228,7 @@ export class Container {
 
   /** A stopped container runc's files show plain, deleted as runc deletes it (../runc-delete.ts): no runc process after every container. */
   private deletedHere(): boolean {
-    if (!isRunc(this.rt.runc)) return false;
-    const c = readRuncContainer(this.rt.root, this.id);
-    return c !== undefined && deleteStopped(c);
+    return isRunc(this.rt.runc) && deleteStoppedContainer(this.rt.root, this.id);
   }
 
   /** Delete the container: a created one is killed first; a running one is refused, as runc refuses it. */
