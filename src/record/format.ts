@@ -315,7 +315,6 @@ export function decodeCall(r: ByteReader, functions: readonly string[]): Recorde
   return { name, args, inputs, ret, writes };
 }
 
-/** The CALL record at `r` (tag, length, payload), decoded; `r` is then past it. */
 /** The function index of the CALL record at `at` (after its tag and length). */
 export function callFunctionIndex(raw: Uint8Array, at: number): number {
   const r = new ByteReader(raw);
@@ -336,6 +335,7 @@ export function readRepeat(r: ByteReader, n: number): number {
   return index;
 }
 
+/** The CALL record at `r` (tag, length, payload), decoded; `r` is then past it. */
 export function readCall(r: ByteReader, functions: readonly string[], n: number): RecordedCall {
   r.u8();
   const len = r.uvar();

@@ -84,16 +84,18 @@ export class Replayer {
     throw new ReplayStop(this.stopped);
   }
 
+  /** The REPEAT record at `r` (call #`n`): where the CALL record it repeats starts; `r` is then past it. */
+  private repeated(r: ByteReader, n: number): number {
+    const at = this.lastCall[readRepeat(r, n)];
+    if (at === undefined) throw new RecordingError('it repeats a call never made');
+    return at;
+  }
+
   /** The recorded call at `at` (a CALL record, or a REPEAT of one), decoded (for a divergence line). */
   private recordedAt(at: number): RecordedCall {
     const r = new ByteReader(this.rec.raw, this.rec.callsEnd);
     r.pos = at;
-    if (this.rec.raw[at] === Tag.Repeat) {
-      const fi = readRepeat(r, this.next + 1);
-      const call = this.lastCall[fi];
-      if (call === undefined) throw new RecordingError(`it repeats a call never made`);
-      r.pos = call;
-    }
+    if (this.rec.raw[at] === Tag.Repeat) r.pos = this.repeated(r, this.next + 1);
     return readCall(r, this.rec.header.functions, this.next + 1);
   }
 
@@ -112,14 +114,7 @@ export class Replayer {
       // The call's record: the next one, or for a REPEAT the function's last CALL. `c` reads it (effects() too); `r` moves on.
       const c = this.c;
       const repeat = r.buf[r.pos] === Tag.Repeat;
-      if (repeat) {
-        const fi = readRepeat(r, index);
-        const at = this.lastCall[fi];
-        if (at === undefined) throw new RecordingError(`it repeats a call never made`);
-        c.pos = at;
-      } else {
-        c.pos = r.pos;
-      }
+      c.pos = repeat ? this.repeated(r, index) : r.pos;
       const start = c.pos;
       c.u8();
       const end = c.uvar() + c.pos;
