@@ -44,7 +44,9 @@ export class Writer {
     return this;
   }
 
-  private rawBigVarint(v: bigint): void {
+  /** A uint64 of field `field` as a varint; anything outside 0 … 2^64-1 is a RangeError. */
+  private rawBigVarint(field: number, v: bigint): void {
+    if (v < 0n || v >= 1n << 64n) throw new RangeError(`protobuf field ${field}: not a uint64: ${v}`);
     this.room(10);
     while (v > 0x7fn) {
       this.buf[this.len++] = Number(v & 0x7fn) | 0x80;
@@ -56,9 +58,8 @@ export class Writer {
   /** uint64 of any size (a cgroup's "no limit" is near 2^63). */
   uint64(field: number, v: bigint): this {
     if (v === 0n) return this;
-    if (v < 0n || v >= 1n << 64n) throw new RangeError(`protobuf field ${field}: not a uint64: ${v}`);
     this.tag(field, 0);
-    this.rawBigVarint(v);
+    this.rawBigVarint(field, v);
     return this;
   }
 
@@ -66,10 +67,7 @@ export class Writer {
   packedUint64(field: number, vs: readonly bigint[]): this {
     if (vs.length === 0) return this;
     const w = new Writer();
-    for (const v of vs) {
-      if (v < 0n || v >= 1n << 64n) throw new RangeError(`protobuf field ${field}: not a uint64: ${v}`);
-      w.rawBigVarint(v);
-    }
+    for (const v of vs) w.rawBigVarint(field, v);
     return this.bytes(field, w.finish());
   }
 
