@@ -10,6 +10,13 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { ListenAddress } from './tcplisten.js';
 
+/**
+ * Where, in the runner's root (runner-root.ts), an image's module that is a
+ * layer and not a file of the rootfs (shim/image-module.ts) is bound:
+ * read-only, outside the guest's tree.
+ */
+export const RUNNER_MODULE = '/tswasi/module.wasm';
+
 export interface GuestProcess {
   /** argv, argv[0] the module's path in the guest's filesystem. */
   args: string[];
@@ -25,6 +32,12 @@ export interface GuestProcess {
   listeners?: ListenAddress[] | undefined;
   /** io.tswasi.record: where in the container's filesystem the runner records the run (checked at create: oci/record.ts). */
   record?: string | undefined;
+  /**
+   * The module's path in the runner's own root (RUNNER_MODULE), when it is
+   * not a file of the guest's tree: an image whose module is a layer of its
+   * own (shim/image-module.ts). args[0] is then only the guest's argv[0].
+   */
+  module?: string | undefined;
 }
 
 /**
@@ -51,5 +64,6 @@ export function readGuestFd(fd: number): GuestProcess {
   if (!Array.isArray(g.env) || typeof g.cwd !== 'string') throw new Error('malformed guest description');
   if (g.listeners !== undefined && !(Array.isArray(g.listeners) && g.listeners.every((l) => typeof l.host === 'string' && Number.isInteger(l.port)))) throw new Error('malformed guest description');
   if (g.record !== undefined && !(typeof g.record === 'string' && g.record.startsWith('/'))) throw new Error('malformed guest description');
+  if (g.module !== undefined && g.module !== RUNNER_MODULE) throw new Error('malformed guest description');
   return g;
 }

@@ -76,7 +76,8 @@ async function run(g: GuestProcess, traceFd: number | undefined, ring: SharedArr
   const entry = g.args[0]!;
   let bytes: Uint8Array;
   try {
-    bytes = readAllFrom(ns, entry.startsWith('/') ? entry : path.posix.join(g.cwd, entry));
+    // An image's module layer is bound into the runner's root; any other module is a file of the guest's tree.
+    bytes = g.module !== undefined ? fs.readFileSync(g.module) : readAllFrom(ns, entry.startsWith('/') ? entry : path.posix.join(g.cwd, entry));
   } catch {
     throw new UserError(`entrypoint ${entry} not found in the container`);
   }

@@ -28,7 +28,9 @@ function haveToolchain() {
 }
 
 function haveOciTools() {
-  return ['podman', 'buildah', 'runc'].every((t) => spawnSync(t, ['--version']).status === 0);
+  return ['podman', 'buildah', 'runc'].every((t) => spawnSync(t, ['--version']).status === 0)
+    // containerd 1.7 beside the machine's (the shim's Wasm-layer image tests).
+    && spawnSync('bash', [join(root, 'scripts/containerd-1.7.sh'), '--installed'], { stdio: 'ignore' }).status === 0;
 }
 
 /** Debian's chromium, for test/browser (playwright-core drives it; no browser download). */
@@ -44,7 +46,7 @@ const named = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 if (!haveToolchain() || (!quick && (!haveOciTools() || !haveChromium())) || (containers && !haveOciTools())) {
   const canApt = process.platform === 'linux' && spawnSync('sh', ['-c', 'command -v apt-get']).status === 0;
   if (canApt && process.getuid?.() === 0) {
-    console.log('test: installing clang, lld, wasi-libc, podman, buildah, runc, chromium (scripts/install-deps.sh)…');
+    console.log('test: installing clang, lld, wasi-libc, podman, buildah, runc, chromium, containerd 1.7 (scripts/install-deps.sh)…');
     const r = spawnSync('bash', [join(root, 'scripts/install-deps.sh')], { stdio: 'inherit' });
     if (r.status !== 0) process.exit(r.status ?? 1);
   } else {

@@ -15,7 +15,7 @@ import { optionArgs, optionValues, type OptionValues } from '../options.js';
 import type { Context } from '../context.js';
 import { ANNOTATION_TRACE, classifyEntrypoint, decide } from '../detect.js';
 import { checkModule, readEntrypoint } from '../entrypoint.js';
-import { guestFd } from '../guest.js';
+import { guestFd, RUNNER_MODULE } from '../guest.js';
 import { guestOf, rewriteSpec } from '../rewrite.js';
 import { newCopyDir } from '../bundle-copies.js';
 import { withIdLock } from '../id-lock.js';
@@ -69,21 +69,33 @@ function traceRequest(spec: Spec): string | undefined {
  * Prepare a Wasm container for runc: the rewritten bundle and the fds that
  * carry the guest's description (and its trace file). Returns runc's
  * `--bundle` and the fds to pass after the engine's preserved ones.
+ * `fromImage`: the module is a layer of the image, not a file of the rootfs
+ * (the shim's shim/image-module.ts); `bytes` is written into the copy and
+ * bound at RUNNER_MODULE, and the guest's argv[0] is args[0] or `fromImage.name`.
  */
-export async function prepareWasm(ctx: Context, a: WasmTarget, dir: string, spec: Spec, bytes: Uint8Array, reason: string): Promise<{ copy: string; fds: number[] }> {
-  const entry = spec.process!.args![0]!;
+export async function prepareWasm(ctx: Context, a: WasmTarget, dir: string, spec: Spec, bytes: Uint8Array, reason: string, fromImage?: { name: string }): Promise<{ copy: string; fds: number[] }> {
+  let proc = spec.process!;
+  if (fromImage !== undefined && (proc.args ?? []).length === 0) proc = { ...proc, args: [fromImage.name] };
+  const entry = proc.args![0]!;
   await checkModule(bytes, entry);
   const trace = traceRequest(spec);
   if (trace !== undefined) parseTraceSpec(trace);
   const listeners = listenersOf(spec.annotations);
   const record = recordPathOf(spec);
-  const binds = runnerBinds();
-  const root = runnerRoot(binds);
   const copy = newCopyDir(ctx.root, a.id);
   try {
+    const binds = runnerBinds();
+    if (fromImage !== undefined) {
+      const file = path.join(copy, 'module.wasm');
+      fs.writeFileSync(file, bytes, { mode: 0o444 });
+      binds.push({ destination: RUNNER_MODULE, source: file });
+    }
+    const root = runnerRoot(binds);
     const rewritten = rewriteSpec(spec, dir, root, binds, fdAfter(a.preserveFds));
     fs.writeFileSync(path.join(copy, 'config.json'), JSON.stringify(rewritten));
-    const fds = [guestFd(copy, guestOf(spec.process!, spec, trace, listeners, record))];
+    const guest = guestOf(proc, spec, trace, listeners, record);
+    if (fromImage !== undefined) guest.module = RUNNER_MODULE;
+    const fds = [guestFd(copy, guest)];
     if (trace !== undefined) {
       const file = path.join(copy, 'trace.log');
       fds.push(fs.openSync(file, 'w', 0o600));

@@ -21,11 +21,15 @@ import { loadBundle } from './create.js';
 /**
  * A process to run in the Wasm container of `spec`: runc's process (another
  * container runner) and the fd with its guest's description, which the
- * process finds as fd `guestFdNumber`.
+ * process finds as fd `guestFdNumber`. `module`: the guest's module is the
+ * one bound at that path of the runner's root (an image's module layer),
+ * not a file of the rootfs.
  */
-export function wasmExecProcess(spec: Spec, proc: Process, guestFdNumber: number): { process: Process; fd: number } {
+export function wasmExecProcess(spec: Spec, proc: Process, guestFdNumber: number, module?: string): { process: Process; fd: number } {
   if (!proc.args || proc.args.length === 0) throw new Error('process.args is empty');
-  const fd = guestFd(runSubdir('exec'), guestOf(proc, spec, undefined));
+  const guest = guestOf(proc, spec, undefined);
+  if (module !== undefined) guest.module = module;
+  const fd = guestFd(runSubdir('exec'), guest);
   return { process: runnerProcess(proc, guestFdNumber), fd };
 }
 

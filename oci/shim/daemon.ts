@@ -40,7 +40,7 @@ export async function main(f: ShimFlags): Promise<void> {
   const publisher = new Publisher(process.env['TTRPC_ADDRESS'] ?? '', f.namespace, (l) => log(l, 'warning'));
   let rt: Runtime | null = null;
   const server = net.createServer();
-  const service = new TaskService(() => (rt ??= newRuntime(runcRoot(f.namespace))), publisher, {
+  const service = new TaskService(() => (rt ??= newRuntime(runcRoot(f.namespace), { address: f.address, namespace: f.namespace })), publisher, {
     version: `tswasi ${version()}`,
     log: (l) => log(l, 'error'),
     shutdown: () => {

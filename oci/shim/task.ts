@@ -15,12 +15,16 @@ import { removeCopies } from '../bundle-copies.js';
 import { classify, loadBundle, prepareWasm } from '../commands/create.js';
 import { wasmExecProcess } from '../commands/exec.js';
 import { Context } from '../context.js';
+import { ANNOTATION_CONTAINER_TYPE } from '../detect.js';
+import { RUNNER_MODULE } from '../guest.js';
 import { deleteStoppedContainer } from '../runc-delete.js';
 import { isRunc, runcCgroupPaths } from '../runc-state.js';
 import { parseProcess, type Spec } from '../spec.js';
 import { now, Status, type Any, type StatusCode, type Time } from './messages.js';
 import { CGROUPS_V1_METRICS, cgroupV1Metrics } from './metrics.js';
 import { startMonitor, type Exit, type Monitor } from './monitor.js';
+import { GrpcClient } from './grpc.js';
+import { imageModule, type ImageModule } from './image-module.js';
 import { mountRootfs, unmountRootfs } from './rootfs.js';
 import type { Mount } from './messages.js';
 import { Stdio, type StdioPaths } from './stdio.js';
@@ -34,12 +38,16 @@ export interface Runtime {
   root: string;
   /** tswasi-oci's view of that root, for the shared create code. */
   ctx: Context;
+  /** containerd's API (the shim's -address), for images whose module is a layer; null when the shim was not told it. */
+  containerd: GrpcClient | null;
 }
 
-export function newRuntime(root: string): Runtime {
+/** `api`: containerd's API socket and the shim's namespace. */
+export function newRuntime(root: string, api?: { address: string; namespace: string }): Runtime {
   // Every container whose entrypoint is a Wasm module runs as Wasm (tswasi-oci-wasm's rule): this is a Wasm shim.
   const ctx = new Context(parseGlobals(['--root', root]), true);
-  return { runc: ctx.nativeRuntime(), root, ctx };
+  const address = api?.address.replace(/^unix:\/\//, '') ?? '';
+  return { runc: ctx.nativeRuntime(), root, ctx, containerd: address === '' ? null : new GrpcClient(address, api!.namespace) };
 }
 
 /** runc with the shim's root; its error in its own words. */
@@ -106,6 +114,8 @@ export class Container {
   /** The engine's config (not the rewritten one). */
   spec!: Spec;
   wasm = false;
+  /** The image's module layer the container runs (image-module.ts), if its module is not a file of the rootfs. */
+  private imageModule: { name: string; argv0: string } | null = null;
   private readonly state: string;
 
   constructor(
@@ -128,10 +138,21 @@ export class Container {
     try {
       const { dir, spec } = loadBundle(this.bundle);
       this.spec = spec;
-      const d = classify(this.rt.ctx, dir, spec);
       let bundle = dir;
       let fds: number[] = [];
-      if (d.wasm) {
+      let d: ReturnType<typeof classify> | null = null;
+      let notClassified: unknown;
+      try { d = classify(this.rt.ctx, dir, spec); } catch (e) { notClassified = e; }
+      // No entrypoint in the rootfs: the image may be one whose module is a layer.
+      const layer = d === null || (!d.wasm && d.bytes === null) ? await this.moduleLayer(dir, spec) : null;
+      if (layer !== null) {
+        this.wasm = true;
+        this.imageModule = { name: layer.name, argv0: spec.process?.args?.[0] ?? layer.name };
+        ({ copy, fds } = await prepareWasm(this.rt.ctx, { id: this.id }, dir, spec, layer.bytes, `module ${layer.digest}, a layer of the image`, { name: layer.name }));
+        bundle = copy;
+      } else if (d === null) {
+        throw notClassified;
+      } else if (d.wasm) {
         this.wasm = true;
         ({ copy, fds } = await prepareWasm(this.rt.ctx, { id: this.id }, dir, spec, d.bytes!, d.reason));
         bundle = copy;
@@ -142,6 +163,24 @@ export class Container {
       if (copy !== null) removeCopies(this.rt.root, this.id);
       await unmountRootfs(this.bundle);
       throw e;
+    }
+  }
+
+  /**
+   * The image's module layer, for a container whose entrypoint is not a file
+   * of its rootfs (or which has none): the image may be one whose module is
+   * a layer (image-module.ts): asked of containerd when the rootfs is empty
+   * (as such an image's is), there are no args, or args[0] is named as a
+   * module. A native command found on PATH (`sh`) costs no call.
+   */
+  private async moduleLayer(dir: string, spec: Spec): Promise<ImageModule | null> {
+    if (this.rt.containerd === null || spec.annotations?.[ANNOTATION_CONTAINER_TYPE] === 'sandbox') return null;
+    const argv0 = spec.process?.args?.[0];
+    if (argv0 !== undefined && !/\.(wasm|wat)$/.test(argv0) && !emptyDir(path.resolve(dir, spec.root?.path ?? 'rootfs'))) return null;
+    try {
+      return await imageModule(this.rt.containerd, this.id, spec.process?.args?.[0]);
+    } catch (e) {
+      throw new Error(`reading the module of ${this.id}'s image from containerd: ${(e as Error).message}`);
     }
   }
 
@@ -193,7 +232,10 @@ export class Container {
     const fds: number[] = [];
     if (this.wasm) {
       const proc = parseProcess(fs.readFileSync(file, 'utf8'), file);
-      const w = wasmExecProcess(this.spec, proc, 3);
+      // In a container whose module is an image layer, the module's name (or the container's argv[0]) runs that layer.
+      const m = this.imageModule;
+      const own = m !== null && (proc.args?.[0] === m.argv0 || proc.args?.[0] === m.name);
+      const w = wasmExecProcess(this.spec, proc, 3, own ? RUNNER_MODULE : undefined);
       fds.push(w.fd);
       fs.writeFileSync(file, JSON.stringify(w.process), { mode: 0o600 });
     }
@@ -284,5 +326,15 @@ export class Container {
   /** linux.resources as JSON (the Any's value, as containerd marshals specs.LinuxResources). */
   async update(resources: Uint8Array): Promise<void> {
     await runc(this.rt, ['update', '--resources', '-', this.id], resources);
+  }
+}
+
+/** A directory with no entries (a missing one counts as not empty: not ours to judge). */
+function emptyDir(dir: string): boolean {
+  try {
+    const d = fs.opendirSync(dir);
+    try { return d.readSync() === null; } finally { d.closeSync(); }
+  } catch {
+    return false;
   }
 }

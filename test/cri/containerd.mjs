@@ -44,10 +44,14 @@ export function criProblem() {
  * configuration; `restartOf`: start it again on the root, state and /run of
  * that stopped one (what it left running goes on: a restart).
  * `wrapper`: a command line containerd runs under (e.g. strace, for bench/shim-trace.mjs).
+ * `binDir`: where containerd, ctr and containerd-shim-runc-v2 are taken from
+ * (containerdBinDir('1.7')); the machine's, from PATH, by default.
  * Returns { dir, bin, sock, pid, cri, ctr, ctrNs, runtimeList, stop, log }.
- * @param {{ extraToml?: string, restartOf?: { dir: string }, wrapper?: string[] }} [options]
+ * @param {{ extraToml?: string, restartOf?: { dir: string }, wrapper?: string[], binDir?: string }} [options]
  */
-export async function startContainerd({ extraToml = '', restartOf, wrapper = [] } = {}) {
+export async function startContainerd({ extraToml = '', restartOf, wrapper = [], binDir } = {}) {
+  const containerd = binDir === undefined ? which('containerd') : path.join(binDir, 'containerd');
+  const ctrBin = binDir === undefined ? 'ctr' : path.join(binDir, 'ctr');
   const dir = restartOf?.dir ?? tempDir('tswasi-cri-');
   const bin = path.join(dir, 'bin');
   const config = path.join(dir, 'config.toml');
@@ -62,7 +66,7 @@ export async function startContainerd({ extraToml = '', restartOf, wrapper = [] 
   // private /run: containerd 1.6 puts shim sockets under /run/containerd
   // whatever `state` says. Everything mounted there goes with the namespace.
   const script = path.join(dir, 'start.sh');
-  fs.writeFileSync(script, `set -e\n'${which('mount')}' --bind '${dir}/run' /run\nexec ${wrapper.map((a) => `'${a}' `).join('')}'${which('containerd')}' --config '${config}'\n`);
+  fs.writeFileSync(script, `set -e\n'${which('mount')}' --bind '${dir}/run' /run\nexec ${wrapper.map((a) => `'${a}' `).join('')}'${containerd}' --config '${config}'\n`);
   const logFile = path.join(dir, 'containerd.log');
   const logFd = fs.openSync(logFile, 'a');
   // detached: a session of its own (setsid), so a ^C of the test does not reach it first.
@@ -70,7 +74,7 @@ export async function startContainerd({ extraToml = '', restartOf, wrapper = [] 
     detached: true,
     stdio: ['ignore', logFd, logFd],
     // The environment systemd gives containerd.service, with our bin first: containerd finds containerd-shim-tswasi-v1 on its PATH.
-    env: { PATH: `${bin}:${SYSTEMD_PATH}` },
+    env: { PATH: `${bin}:${binDir === undefined ? '' : `${binDir}:`}${SYSTEMD_PATH}` },
   });
   fs.closeSync(logFd);
   const daemonPid = daemon.pid;
@@ -98,14 +102,14 @@ export async function startContainerd({ extraToml = '', restartOf, wrapper = [] 
    * @param {string[]} args
    * @param {import('../helpers/spawn.mjs').RunOptions} [opts]
    */
-  const ctr = (args, opts) => run('ctr', ['--address', sock, '--namespace', 'k8s.io', ...args], opts);
+  const ctr = (args, opts) => run(ctrBin, ['--address', sock, '--namespace', 'k8s.io', ...args], opts);
   /**
    * ctr in containerd's mount namespace: `ctr run` makes its stdio FIFOs
    * under /run/containerd/fifo on the client's side, and the shim must find them.
    * @param {string[]} args
    * @param {import('../helpers/spawn.mjs').RunOptions} [opts]
    */
-  const ctrNs = (args, opts) => run('nsenter', ['-t', String(daemonPid), '-m', 'ctr', '--address', sock, '--namespace', 'k8s.io', ...args], opts);
+  const ctrNs = (args, opts) => run('nsenter', ['-t', String(daemonPid), '-m', ctrBin, '--address', sock, '--namespace', 'k8s.io', ...args], opts);
   const tswasiOci = path.join(bin, 'tswasi-oci');
   // The shim passes `--root` as the runtime's Root joined with the containerd namespace.
   const runtimeRoot = path.join(dir, 'runc-root', 'k8s.io');

@@ -12,6 +12,7 @@ import path from 'node:path';
 import protobuf from 'protobufjs';
 import * as m from '../../dist/oci/shim/messages.js';
 import { Fields } from '../../dist/oci/shim/pb.js';
+import * as api from '../../dist/oci/shim/containerd-api.js';
 import { CGROUPS_V1_METRICS, cgroupV1Metrics } from '../../dist/oci/shim/metrics.js';
 import { ROOT } from '../helpers/paths.mjs';
 
@@ -20,7 +21,7 @@ const PROTO = path.join(ROOT, 'oci', 'shim', 'proto');
 /** containerd's files without gogoproto's options (protobufjs does not need them); Google's types from protobufjs. */
 function loadRoot() {
   const root = new protobuf.Root();
-  for (const f of ['any', 'timestamp', 'empty']) root.addJSON(/** @type {any} */ (protobuf.common.get(`google/protobuf/${f}.proto`)).nested);
+  for (const f of ['any', 'timestamp', 'empty', 'field_mask']) root.addJSON(/** @type {any} */ (protobuf.common.get(`google/protobuf/${f}.proto`)).nested);
   protobuf.parse('syntax = "proto3"; package google.rpc; import "google/protobuf/any.proto"; message Status { int32 code = 1; string message = 2; repeated google.protobuf.Any details = 3; }', root, { keepCase: true });
   for (const f of fs.readdirSync(PROTO).filter((n) => n.endsWith('.proto'))) {
     const text = fs.readFileSync(path.join(PROTO, f), 'utf8')
@@ -174,4 +175,22 @@ test('Stats: a cgroup v1 tree read as containerd\'s cgroups library reads it, de
   } finally {
     fs.rmSync(base, { recursive: true, force: true });
   }
+});
+
+test('containerd\'s API: Containers.Get, Images.Get and Content.Read, as containerd encodes them', () => {
+  assert.deepEqual(decode('containerd.services.containers.v1.GetContainerRequest', api.encodeGet('c1')), { id: 'c1' });
+  assert.deepEqual(decode('containerd.services.images.v1.GetImageRequest', api.encodeGet('docker.io/x:1')), { name: 'docker.io/x:1' });
+  assert.deepEqual(decode('containerd.services.content.v1.ReadContentRequest', api.encodeGet('sha256:ab')), { digest: 'sha256:ab', offset: 0, size: 0 });
+  const container = encode('containerd.services.containers.v1.GetContainerResponse', {
+    container: { id: 'c1', labels: { a: 'b' }, image: 'localhost/w:1', runtime: { name: 'io.containerd.tswasi.v1' }, spec: { type_url: 't', value: Buffer.from('{}') }, snapshotter: 'overlayfs', snapshot_key: 'c1', created_at: { seconds: 5 } },
+  });
+  assert.equal(api.decodeContainerImage(container), 'localhost/w:1');
+  assert.equal(api.decodeContainerImage(encode('containerd.services.containers.v1.GetContainerResponse', { container: { id: 'c2' } })), '');
+  const image = encode('containerd.services.images.v1.GetImageResponse', {
+    image: { name: 'localhost/w:1', labels: { l: 'v' }, target: { media_type: 'application/vnd.oci.image.manifest.v1+json', digest: 'sha256:00', size: 5_000_000_000, annotations: { k: 'v' } }, created_at: { seconds: 1 } },
+  });
+  assert.deepEqual(api.decodeImageTarget(image), { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: 'sha256:00', size: 5_000_000_000 });
+  assert.equal(api.decodeImageTarget(encode('containerd.services.images.v1.GetImageResponse', {})), null);
+  const piece = encode('containerd.services.content.v1.ReadContentResponse', { offset: 1 << 20, data: Buffer.from([1, 2, 3]) });
+  assert.deepEqual(api.decodeReadContent(piece), { offset: 1 << 20, data: new Uint8Array([1, 2, 3]) });
 });

@@ -33,10 +33,14 @@ export function tar(files) {
 }
 
 /**
- * @param {{ name: string, files: [string, Uint8Array][], os: string, architecture: string, entrypoint: string[] }} image
+ * An image with one tar layer of `files`; or, with `modules`, a Wasm image
+ * as runwasi's oci-tar-builder makes it: an image config with an empty
+ * `rootfs` and each module a layer of its own, not a tar (media types such
+ * as application/wasm), named by an org.opencontainers.image.title annotation.
+ * @param {{ name: string, files?: [string, Uint8Array][], modules?: { mediaType: string, title: string, bytes: Uint8Array }[], os: string, architecture: string, entrypoint?: string[] }} image
  * @returns {Buffer} the layout, as a tar for `ctr images import`
  */
-export function ociLayout({ name, files, os, architecture, entrypoint }) {
+export function ociLayout({ name, files = [], modules, os, architecture, entrypoint }) {
   /** @type {[string, Uint8Array][]} */
   const blobs = [];
   const put = (/** @type {Uint8Array} */ b) => {
@@ -44,13 +48,23 @@ export function ociLayout({ name, files, os, architecture, entrypoint }) {
     blobs.push([`blobs/sha256/${digest.slice(7)}`, b]);
     return { digest, size: b.length };
   };
-  const layer = tar(files);
-  const layerDesc = put(layer);
-  const config = Buffer.from(JSON.stringify({ architecture, os, config: { Entrypoint: entrypoint }, rootfs: { type: 'layers', diff_ids: [layerDesc.digest] } }));
+  /** @type {object[]} */
+  let layers;
+  /** @type {string[]} */
+  let diffIds;
+  if (modules === undefined) {
+    const layerDesc = put(tar(files));
+    layers = [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', ...layerDesc }];
+    diffIds = [layerDesc.digest];
+  } else {
+    layers = modules.map((m) => ({ mediaType: m.mediaType, ...put(m.bytes), annotations: { 'org.opencontainers.image.title': m.title } }));
+    diffIds = [];
+  }
+  const config = Buffer.from(JSON.stringify({ architecture, os, config: entrypoint === undefined ? {} : { Entrypoint: entrypoint }, rootfs: { type: 'layers', diff_ids: diffIds } }));
   const manifest = Buffer.from(JSON.stringify({
     schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json',
     config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...put(config) },
-    layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', ...layerDesc }],
+    layers,
   }));
   const index = Buffer.from(JSON.stringify({
     schemaVersion: 2,

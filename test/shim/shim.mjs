@@ -5,6 +5,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { criProblem } from '../cri/containerd.mjs';
+import { ROOT } from '../helpers/wasm.mjs';
 
 /** containerd's runtime_type for the shim (ctr run --runtime). */
 export const RUNTIME = 'io.containerd.tswasi.v1';
@@ -16,6 +17,16 @@ export function shimProblem() {
     if (r.error || r.status !== 0) return `${tool} not found (Debian: apt-get install ${tool === 'conmon' ? 'conmon' : 'util-linux'})`;
   }
   return criProblem();
+}
+
+/**
+ * containerd 1.7's bin directory (scripts/containerd-1.7.sh, which
+ * install-deps.sh runs), or why it is not there.
+ * @returns {{ dir: string, problem: null } | { dir: null, problem: string }}
+ */
+export function containerd17() {
+  const r = spawnSync('bash', [path.join(ROOT, 'scripts', 'containerd-1.7.sh'), '--installed'], { encoding: 'utf8' });
+  return r.status === 0 ? { dir: r.stdout.trim(), problem: null } : { dir: null, problem: r.stderr.trim() || 'containerd 1.7 not installed' };
 }
 
 /** @param {number} pid */
