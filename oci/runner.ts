@@ -50,7 +50,9 @@ function main(): void {
     writeErr(`tswasi-oci runner: ${(e as Error).message}\n`);
     process.exit(1);
   }
-  const worker = new Worker(new URL('./runner-guest.js', import.meta.url), {
+  // The CommonJS launcher (scripts/bundle.mjs), as `tswasi run` starts its worker: the thread
+  // starts without Node's ESM loader (~4 ms less on Node 26) and runs the bundle from V8's code cache.
+  const worker = new Worker(new URL('./runner-guest.cjs', import.meta.url), {
     workerData: { guest, traceFd: guest.trace !== undefined ? fd + 1 : undefined, ring },
     stdin: false, stdout: false, stderr: false,
   });
