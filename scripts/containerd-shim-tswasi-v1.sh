@@ -79,6 +79,46 @@ sock_of() {
   set -- "$(printf '%s/%s/%s' "$address" "$namespace" "$1" | sha256sum)"
   printf '/run/containerd/s/%s' "${1%% *}"
 }
+# Spare shims (daemon.ts "A spare"): started ahead, one waiting at a time per
+# node, entry, containerd, namespace and flags, so that a new pod claims a shim
+# whose Node has started instead of waiting for one. TSWASI_SHIM_SPARE=0 in
+# containerd's environment turns them off.
+spare_dir() {
+  set -- "$(printf '%s\n' "$node" "$entry" "$address" "$namespace" "$publish" "$debug" | sha256sum)"
+  printf '/run/tswasi/shim-spare/%s' "${1%% *}"
+}
+# Start a spare if none waits: at a low priority (it renices itself when claimed), from /, in a session of its own.
+start_spare() {
+  [ "${TSWASI_SHIM_SPARE-1}" = 0 ] && return 0
+  set -- "$spares"/socket-*
+  [ -e "$1" ] && return 0
+  (cd / && exec nice -n 10 setsid -f "$node" "$entry" -namespace "$namespace" -id spare -address "$address" ${publish:+-publish-binary "$publish"} $debug -spare "$spares" < /dev/null > /dev/null 2>&1) || true
+}
+# Claim a waiting spare for the pod at $sock: rename its socket to the pod's
+# (only one claim can: the rename of one file), then tell it its bundle and
+# address, write the bundle's shim.pid and address. Prints its pid.
+claim_spare() {
+  [ "${TSWASI_SHIM_SPARE-1}" = 0 ] && return 1
+  here=$(pwd -P)
+  path_ok "$here" || return 1 # it goes into the claim's JSON as it is
+  for s in "$spares"/socket-*; do
+    pid=${s##*/socket-}
+    case $pid in ''|*[!0-9]*) continue ;; esac
+    if ! listening "$s"; then
+      rm -f "$s" # its shim is gone
+      continue
+    fi
+    mv "$s" "$sock" 2> /dev/null || continue
+    printf '{"bundle":"%s","address":"unix://%s"}' "$here" "$sock" > "$spares/.claim-$pid" && mv -f "$spares/.claim-$pid" "$spares/claim-$pid" \
+      && printf '%s' "$pid" > .shim.pid && mv -f .shim.pid shim.pid \
+      && printf 'unix://%s' "$sock" > .address && mv -f .address address && { printf '%s' "$pid"; return 0; }
+    # Claimed but not told: it is nobody's shim; containerd must not get its address.
+    kill -9 "$pid" 2> /dev/null
+    rm -f "$sock" "$spares/claim-$pid"
+    return 1
+  done
+  return 1
+}
 
 if [ "$fast" = 1 ] && [ "$action" = start ] && name_ok "$namespace" && name_ok "$id" && path_ok "$address" && [ -r config.json ]; then
   # The group is CRI's sandbox id, or the container's own id when it has no grouping label; our own label (start.ts GROUP_LABELS), or a key twice: Node decides.
@@ -100,11 +140,21 @@ if [ "$fast" = 1 ] && [ "$action" = start ] && name_ok "$namespace" && name_ok "
       # The pod's shim serves it. As start.ts: the bundle's `address`, whole or not at all (containerd reads it when it reconnects).
       printf 'unix://%s' "$sock" > .address && mv -f .address address && { printf 'unix://%s' "$sock"; exit 0; }
     elif [ ! -e "$sock" ]; then
+      spares=$(spare_dir)
+      if claim_spare > /dev/null; then
+        start_spare
+        printf 'unix://%s' "$sock"
+        exit 0
+      fi
       # A new shim, in a session of its own (setsid -f: this sh does not wait for it). It binds the socket,
       # writes shim.pid and address into the bundle, prints "ready" and closes its stdout (daemon.ts):
       # until then containerd must not connect. Anything else: Node's start path (a stale socket, a failure).
       ready=$(setsid -f "$node" "$entry" -namespace "$namespace" -id "$id" -address "$address" ${publish:+-publish-binary "$publish"} $debug -socket "unix://$sock" < /dev/null 2> /dev/null)
-      [ "$ready" = ready ] && { printf 'unix://%s' "$sock"; exit 0; }
+      if [ "$ready" = ready ]; then
+        start_spare
+        printf 'unix://%s' "$sock"
+        exit 0
+      fi
     fi
   fi
 fi

@@ -11,18 +11,20 @@ export interface ShimFlags {
   publishBinary: string;
   bundle: string;
   socket: string;
+  /** Not containerd's: the wrapper's sh starts a spare shim ahead of the next pod with `-spare DIR` (daemon.ts). */
+  spare: string;
   debug: boolean;
   version: boolean;
   action: string;
 }
 
-const VALUES = { namespace: 'namespace', id: 'id', address: 'address', 'publish-binary': 'publishBinary', bundle: 'bundle', socket: 'socket' } as const;
+const VALUES = { namespace: 'namespace', id: 'id', address: 'address', 'publish-binary': 'publishBinary', bundle: 'bundle', socket: 'socket', spare: 'spare' } as const;
 const BOOLS = { debug: 'debug', v: 'version', version: 'version' } as const;
 
 export class FlagError extends Error {}
 
 export function parseFlags(argv: readonly string[]): ShimFlags {
-  const f: ShimFlags = { namespace: '', id: '', address: '', publishBinary: 'containerd', bundle: '', socket: '', debug: false, version: false, action: '' };
+  const f: ShimFlags = { namespace: '', id: '', address: '', publishBinary: 'containerd', bundle: '', socket: '', spare: '', debug: false, version: false, action: '' };
   let i = 0;
   for (; i < argv.length; i++) {
     const a = argv[i]!;

@@ -9,8 +9,17 @@
  * Every call has a deadline and a bound on the bytes it takes in, so a
  * containerd that stalls or answers too much fails the call, not the shim.
  */
-import http2 from 'node:http2';
+import type http2 from 'node:http2';
+import { createRequire } from 'node:module';
 import net from 'node:net';
+
+/**
+ * node:http2, loaded at the first call: loading it costs ~11 ms (Node 26),
+ * which every new pod's shim would pay at start-up, and most pods never call
+ * containerd (only a container whose module is an image layer does).
+ */
+let h2: typeof http2 | null = null;
+const loadHttp2 = (): typeof http2 => (h2 ??= createRequire(import.meta.url)('node:http2') as typeof http2);
 
 export class GrpcError extends Error {
   constructor(readonly code: number, message: string) {
@@ -35,7 +44,7 @@ export class GrpcClient {
 
   private connect(): http2.ClientHttp2Session {
     if (this.session !== null && !this.session.closed && !this.session.destroyed) return this.session;
-    const session = http2.connect('http://containerd', { createConnection: () => net.connect(this.socket) });
+    const session = loadHttp2().connect('http://containerd', { createConnection: () => net.connect(this.socket) });
     session.on('error', () => { /* each call reports it */ });
     // Idle between containers: the shim must not stay alive for it, nor keep containerd's connection open.
     session.unref();
@@ -72,7 +81,7 @@ export class GrpcClient {
         if (done) return;
         done = true;
         clearTimeout(timer);
-        if (e !== null) { stream.close(http2.constants.NGHTTP2_CANCEL); reject(e); return; }
+        if (e !== null) { stream.close(loadHttp2().constants.NGHTTP2_CANCEL); reject(e); return; }
         resolve(messages);
       };
       const timer = setTimeout(() => finish(new GrpcError(GrpcCode.DEADLINE_EXCEEDED, `${path}: no answer from containerd in ${limits.timeoutMs} ms`)), limits.timeoutMs);

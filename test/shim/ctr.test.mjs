@@ -203,7 +203,30 @@ test('one shim for a group of containers (the pod rule), gone with the last of t
   await waitFor('the shim to end', () => shimProcesses(cd).shims.length === before);
 });
 
+test('a new pod is served by the spare shim started ahead of it, and another spare takes its place', { skip, ...T }, async () => {
+  // The earlier runs each started a spare when they had none: one waits.
+  const { spares } = await waitFor('one spare waiting', () => { const p = shimProcesses(cd); return p.spares.length === 1 && p; });
+  const spare = spares[0];
+  const id = newId('spare');
+  assert.equal((await cd.ctrNs(['run', '-d', '--runtime', RUNTIME, IMAGES.wasm, id, '/tool.wasm', 'sleep'])).code, 0);
+  const bundle = path.join(cd.dir, 'state', 'io.containerd.runtime.v2.task', 'k8s.io', id);
+  assert.equal(Number(fs.readFileSync(path.join(bundle, 'shim.pid'), 'utf8')), spare, 'the pod\'s shim is the spare');
+  assert.ok(shimProcesses(cd).shims.includes(spare));
+  await waitFor('a new spare', () => { const p = shimProcesses(cd); return p.spares.length === 1 && p.spares[0] !== spare; });
+  // It logs to the bundle's log, as a shim started for the pod does: containerd's log has its line.
+  await waitFor('the claimed spare\'s log line', () => cd.log().includes('(started ahead, as a spare)'));
+  const ex = await cd.ctrNs(['task', 'exec', '--exec-id', 'e1', id, '/tool.wasm', 'exit', '6']);
+  assert.equal(ex.code, 6, ex.stderr);
+  assert.equal((await cd.ctrNs(['task', 'kill', '-s', 'SIGKILL', id])).code, 0);
+  await waitFor(`${id} to stop`, async () => new RegExp(`${id}\\s+\\d+\\s+STOPPED`).test((await cd.ctrNs(['task', 'ls'])).stdout));
+  assert.equal((await cd.ctrNs(['task', 'delete', id])).code, 0);
+  assert.equal((await cd.ctrNs(['container', 'delete', id])).code, 0);
+  await waitFor('the claimed spare to end with its pod', () => !shimProcesses(cd).shims.includes(spare));
+});
+
 test('nothing is left: no shim, no conmon, no runc state, no bundle copy, no mount, no socket', { skip, ...T }, async () => {
   await waitFor('every shim and conmon to end', () => { const p = shimProcesses(cd); return p.shims.length + p.conmons.length === 0; });
   assert.deepEqual(leftovers(cd), { runc: [], copies: [], sockets: [], tasks: [], mounts: [] });
+  // The one spare waiting for the next pod is all that stays (killLeftovers ends it with the test's containerd).
+  assert.ok(shimProcesses(cd).spares.length <= 1);
 });

@@ -35,22 +35,36 @@ function cmdline(pid) {
 }
 
 /**
- * The pids of the shims serving `cd` (daemons: no `start`/`delete` action), and of conmons under its state.
+ * The pids of the shims serving `cd` (daemons: no `start`/`delete` action),
+ * of the spare shims waiting for its next pod (a spare's socket is still in
+ * its spare directory: once claimed it is a shim), and of conmons under its state.
  * @param {import('../cri/containerd.mjs').Containerd} cd
  */
 export function shimProcesses(cd) {
   /** @type {number[]} */
   const shims = [];
   /** @type {number[]} */
+  const spares = [];
+  /** @type {number[]} */
   const conmons = [];
+  const spareRoot = path.join(cd.dir, 'run', 'tswasi', 'shim-spare');
+  const waiting = new Set();
+  for (const d of ls(spareRoot)) for (const n of ls(path.join(spareRoot, d))) if (/^socket-\d+$/.test(n)) waiting.add(Number(n.slice(7)));
   for (const name of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     const argv = cmdline(Number(name));
     if (argv === null) continue;
-    if (argv.some((a) => a.endsWith('containerd-shim-tswasi-v1.cjs')) && argv.includes(cd.sock) && !argv.includes('start') && !argv.includes('delete')) shims.push(Number(name));
+    if (argv.some((a) => a.endsWith('containerd-shim-tswasi-v1.cjs')) && argv.includes(cd.sock) && !argv.includes('start') && !argv.includes('delete')) {
+      (argv.includes('-spare') && waiting.has(Number(name)) ? spares : shims).push(Number(name));
+    }
     if (path.basename(argv[0] ?? '') === 'conmon' && argv.some((a) => a.includes(cd.dir))) conmons.push(Number(name));
   }
-  return { shims, conmons };
+  return { shims, spares, conmons };
+}
+
+/** @param {string} d */
+function ls(d) {
+  try { return fs.readdirSync(d); } catch { return []; }
 }
 
 /**
@@ -102,8 +116,8 @@ export function killLeftovers(cd) {
     spawnSync('runc', ['--root', root, 'delete', '--force', id]);
     killed.push(`container ${id}`);
   }
-  const { shims, conmons } = shimProcesses(cd);
-  for (const pid of [...conmons, ...shims]) {
+  const { shims, spares, conmons } = shimProcesses(cd);
+  for (const pid of [...conmons, ...shims, ...spares]) {
     try { process.kill(pid, 'SIGKILL'); killed.push(`pid ${pid}`); } catch { /* gone */ }
   }
   return killed;

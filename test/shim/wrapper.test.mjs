@@ -53,11 +53,13 @@ after(() => {
 });
 
 /**
- * Run `argv` in the namespace, in `cwd`, with containerd's environment.
+ * Run `argv` in the namespace, in `cwd`, with containerd's environment;
+ * without spare shims (this test compares the sh's answers with Node's, which
+ * starts none; ctr.test.mjs runs the spares under a real containerd).
  * @param {string[]} argv @param {string} cwd
  */
 function inNs(argv, cwd) {
-  const r = spawnSync('nsenter', ['-t', String(holder.pid), '-m', '--wd=' + cwd, ...argv], { env: { PATH: process.env.PATH, TTRPC_ADDRESS: `${CD_ADDRESS}.ttrpc` } });
+  const r = spawnSync('nsenter', ['-t', String(holder.pid), '-m', '--wd=' + cwd, ...argv], { env: { PATH: process.env.PATH, TTRPC_ADDRESS: `${CD_ADDRESS}.ttrpc`, TSWASI_SHIM_SPARE: '0' } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr.toString() };
 }
 
