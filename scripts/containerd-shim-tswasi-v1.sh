@@ -65,9 +65,15 @@ path_ok() {
     *//*|*/./*|*/../*|*/.|*/..|*/|*[!A-Za-z0-9_.+/-]*) return 1 ;;
   esac
 }
+# Spare shims wait under here (paths.ts SPARE_ROOT).
+spare_root=/run/tswasi/shim-spare
 # Is a socket listening at this path (in this network namespace)? /proc/net/unix: flags 00010000 (accepting), type 0001 (stream), state 01.
+# It lists the path a socket was bound at: for a claimed spare's, renamed since, the path bound/ records (paths.ts boundRecord).
 listening() {
-  grep -q " 00010000 0001 01 [0-9]* $1\$" /proc/net/unix
+  grep -q " 00010000 0001 01 [0-9]* $1\$" /proc/net/unix && return 0
+  [ -r "$spare_root/bound/${1##*/}" ] || return 1
+  read -r bound_at < "$spare_root/bound/${1##*/}" || return 1
+  grep -q " 00010000 0001 01 [0-9]* $bound_at\$" /proc/net/unix
 }
 # Is a Wasm bundle copy of this id left (bundle-copies.ts: <id>.<root key>.<random>)? A function: `set --` stays local to it.
 copies_left() {
@@ -85,7 +91,7 @@ sock_of() {
 # containerd's environment turns them off.
 spare_dir() {
   set -- "$(printf '%s\n' "$node" "$entry" "$address" "$namespace" "$publish" "$debug" | sha256sum)"
-  printf '/run/tswasi/shim-spare/%s' "${1%% *}"
+  printf '%s/%s' "$spare_root" "${1%% *}"
 }
 # Start a spare if none waits: at a low priority (it renices itself when claimed), from /, in a session of its own.
 start_spare() {
@@ -108,13 +114,15 @@ claim_spare() {
       rm -f "$s" # its shim is gone
       continue
     fi
+    [ -d "$spare_root/bound" ] || mkdir -p "$spare_root/bound" || return 1
     mv "$s" "$sock" 2> /dev/null || continue
-    printf '{"bundle":"%s","address":"unix://%s"}' "$here" "$sock" > "$spares/.claim-$pid" && mv -f "$spares/.claim-$pid" "$spares/claim-$pid" \
+    printf '%s\n' "$s" > "$spare_root/bound/.${sock##*/}" && mv -f "$spare_root/bound/.${sock##*/}" "$spare_root/bound/${sock##*/}" \
+      && printf '{"bundle":"%s","address":"unix://%s"}' "$here" "$sock" > "$spares/.claim-$pid" && mv -f "$spares/.claim-$pid" "$spares/claim-$pid" \
       && printf '%s' "$pid" > .shim.pid && mv -f .shim.pid shim.pid \
       && printf 'unix://%s' "$sock" > .address && mv -f .address address && { printf '%s' "$pid"; return 0; }
     # Claimed but not told: it is nobody's shim; containerd must not get its address.
     kill -9 "$pid" 2> /dev/null
-    rm -f "$sock" "$spares/claim-$pid"
+    rm -f "$sock" "$spares/claim-$pid" "$spare_root/bound/${sock##*/}"
     return 1
   done
   return 1

@@ -20,7 +20,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { ShimFlags } from './flags.js';
-import { checkName, runcRoot, socketPath } from './paths.js';
+import { boundRecord, checkName, runcRoot, socketPath } from './paths.js';
 import { bindShimSocket, writeAtomic } from './start.js';
 import { Publisher } from './publisher.js';
 import { TASK_SERVICE, TaskService } from './service.js';
@@ -69,6 +69,7 @@ export async function main(f: ShimFlags): Promise<void> {
       void publisher.flushed().then(() => {
         server.close();
         if (address !== '') fs.rmSync(socketPath(address), { force: true });
+        if (address !== '' && f.spare !== '') fs.rmSync(boundRecord(address), { force: true });
         publisher.close();
         process.exit(0);
       });

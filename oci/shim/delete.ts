@@ -15,7 +15,7 @@ import { findNativeRuntime } from '../native.js';
 import { idProblem } from '../runc-errors.js';
 import type { ShimFlags } from './flags.js';
 import { encodeDeleted, now } from './messages.js';
-import { checkName, runcRoot, socketPath } from './paths.js';
+import { boundRecord, checkName, runcRoot, socketPath } from './paths.js';
 import { mounted, rootfsDir } from './rootfs.js';
 
 export async function main(f: ShimFlags): Promise<number> {
@@ -53,5 +53,8 @@ async function removeDeadSocket(bundle: string): Promise<void> {
     c.once('connect', () => { c.destroy(); resolve(false); });
     c.once('error', (e: NodeJS.ErrnoException) => resolve(e.code === 'ECONNREFUSED'));
   });
-  if (refused) fs.rmSync(sock, { force: true });
+  if (refused) {
+    fs.rmSync(sock, { force: true });
+    fs.rmSync(boundRecord(`unix://${sock}`), { force: true }); // if it was a spare's
+  }
 }

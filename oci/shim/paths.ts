@@ -15,6 +15,20 @@ export function socketAddress(containerdAddress: string, namespace: string, grou
   return `unix://${STATE}/s/${hash}`;
 }
 
+/**
+ * Spare shims (daemon.ts) wait under here, in a directory per Node, entry,
+ * containerd, namespace and flags (the wrapper's sh names it). A claimed
+ * spare's socket is renamed to its pod's address, but /proc/net/unix keeps
+ * the path it was bound at: bound/<the address's hash> records that path,
+ * for the sh to see the pod's shim listening.
+ */
+export const SPARE_ROOT = '/run/tswasi/shim-spare';
+
+/** The record of the path a claimed spare's socket, now at `address`, was bound at. */
+export function boundRecord(address: string): string {
+  return path.join(SPARE_ROOT, 'bound', path.basename(socketPath(address)));
+}
+
 export function socketPath(address: string): string {
   if (!address.startsWith('unix://')) throw new Error(`not a unix socket address: ${address}`);
   return address.slice('unix://'.length);

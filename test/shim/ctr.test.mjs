@@ -207,11 +207,24 @@ test('a new pod is served by the spare shim started ahead of it, and another spa
   // The earlier runs each started a spare when they had none: one waits.
   const { spares } = await waitFor('one spare waiting', () => { const p = shimProcesses(cd); return p.spares.length === 1 && p; });
   const spare = spares[0];
-  const id = newId('spare');
-  assert.equal((await cd.ctrNs(['run', '-d', '--runtime', RUNTIME, IMAGES.wasm, id, '/tool.wasm', 'sleep'])).code, 0);
+  // Two containers of one pod (CRI's annotation, which the wrapper's sh reads).
+  const pod = ['--annotation', `io.kubernetes.cri.sandbox-id=${process.pid.toString(16)}aa`];
+  const [id, id2] = [newId('spare'), newId('spare')];
+  assert.equal((await cd.ctrNs(['run', '-d', '--runtime', RUNTIME, ...pod, IMAGES.wasm, id, '/tool.wasm', 'sleep'])).code, 0);
   const bundle = path.join(cd.dir, 'state', 'io.containerd.runtime.v2.task', 'k8s.io', id);
   assert.equal(Number(fs.readFileSync(path.join(bundle, 'shim.pid'), 'utf8')), spare, 'the pod\'s shim is the spare');
   assert.ok(shimProcesses(cd).shims.includes(spare));
+  // Its socket, renamed to the pod's address, is listed by /proc/net/unix at the path it was bound at: bound/ records it.
+  const address = fs.readFileSync(path.join(bundle, 'address'), 'utf8').replace('unix://', '');
+  const boundAt = fs.readFileSync(path.join(cd.dir, 'run', 'tswasi', 'shim-spare', 'bound', path.basename(address)), 'utf8').trim();
+  assert.match(boundAt, new RegExp(`/socket-${spare}$`));
+  assert.ok(fs.readFileSync(`/proc/${cd.pid}/net/unix`, 'utf8').includes(` ${boundAt}\n`));
+  assert.equal((await cd.ctrNs(['run', '-d', '--runtime', RUNTIME, ...pod, IMAGES.busybox, id2, BB, 'sleep', '3600'])).code, 0);
+  assert.equal(fs.readFileSync(path.join(cd.dir, 'state', 'io.containerd.runtime.v2.task', 'k8s.io', id2, 'address'), 'utf8'), `unix://${address}`, 'the pod\'s second container: the same shim');
+  assert.equal((await cd.ctrNs(['task', 'kill', '-s', 'SIGKILL', id2])).code, 0);
+  await waitFor(`${id2} to stop`, async () => new RegExp(`${id2}\\s+\\d+\\s+STOPPED`).test((await cd.ctrNs(['task', 'ls'])).stdout));
+  assert.equal((await cd.ctrNs(['task', 'delete', id2])).code, 0);
+  assert.equal((await cd.ctrNs(['container', 'delete', id2])).code, 0);
   await waitFor('a new spare', () => { const p = shimProcesses(cd); return p.spares.length === 1 && p.spares[0] !== spare; });
   // It logs to the bundle's log, as a shim started for the pod does: containerd's log has its line.
   await waitFor('the claimed spare\'s log line', () => cd.log().includes('(started ahead, as a spare)'));
@@ -222,6 +235,7 @@ test('a new pod is served by the spare shim started ahead of it, and another spa
   assert.equal((await cd.ctrNs(['task', 'delete', id])).code, 0);
   assert.equal((await cd.ctrNs(['container', 'delete', id])).code, 0);
   await waitFor('the claimed spare to end with its pod', () => !shimProcesses(cd).shims.includes(spare));
+  assert.ok(!fs.existsSync(path.join(cd.dir, 'run', 'tswasi', 'shim-spare', 'bound', path.basename(address))), 'its bound/ record goes with it');
 });
 
 test('nothing is left: no shim, no conmon, no runc state, no bundle copy, no mount, no socket', { skip, ...T }, async () => {
