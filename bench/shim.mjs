@@ -3,16 +3,18 @@
 // containerd 1.6 (test/cri's; root, containerd, conmon, buildah, runc needed):
 //  1. `ctr run --rm` (a new container, so a new shim, each time): a Wasm
 //     hello and busybox /bin/true through the shim, busybox through runc —
-//     alternated A B C A B C…, medians and the ratios of the medians.
+//     alternated A B C A B C…, medians and the ratios of the medians. Each
+//     new pod's shim is the spare started ahead of it (docs/containerd-shim.md);
+//     --no-spare turns spares off (TSWASI_SHIM_SPARE=0 in containerd's environment).
 //  2. The `start` subcommand when the pod's shim already runs (what
 //     containerd pays for each further container of a pod), less the cost
 //     of nsenter+sh around it.
 //  3. In a running CRI pod, CreateContainer → StartContainer → exited of a
 //     further container: native busybox through the shim and through runc,
 //     a Wasm hello through the shim (alternated, medians).
-//  4. Memory: Pss of each idle Wasm container (its processes and its conmon)
-//     and of the pod's shim.
-//   node bench/shim.mjs [--rounds N]        (the shim runs on this node)
+//  4. Memory: Pss of each idle Wasm container (its processes and its conmon),
+//     of the pod's shim and of the spare waiting for the next pod.
+//   node bench/shim.mjs [--rounds N] [--no-spare]        (the shim runs on this node)
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -34,11 +36,12 @@ const BB = '/bin/busybox';
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
 const f0 = (x) => x.toFixed(0);
 
-const cd = await startContainerd({ extraToml: fs.readFileSync(path.join(ROOT, 'test/shim/containerd-shim.toml'), 'utf8') });
+const spares = !process.argv.includes('--no-spare');
+const cd = await startContainerd({ extraToml: fs.readFileSync(path.join(ROOT, 'test/shim/containerd-shim.toml'), 'utf8'), env: spares ? {} : { TSWASI_SHIM_SPARE: '0' } });
 let seq = 0;
 try {
   await importImages(cd, compileC('oci_tool'));
-  console.log(`node ${process.version}, ${new Date().toISOString().slice(0, 10)}, ${rounds} rounds`);
+  console.log(`node ${process.version}, ${new Date().toISOString().slice(0, 10)}, ${rounds} rounds, spare shims ${spares ? 'on' : 'off'}`);
 
   // 1. ctr run --rm
   const runs = {
@@ -137,6 +140,7 @@ try {
     console.log(`  idle Wasm container ${id.slice(0, 8)}: ${(kb / 1024).toFixed(1)} (its conmon ${(pss(conmon) / 1024).toFixed(1)})`);
   }
   for (const pid of shimProcesses(cd).shims) console.log(`  shim ${pid} (a pod: pause + ${ids.length} Wasm containers): ${(pss(pid) / 1024).toFixed(1)}`);
+  for (const pid of shimProcesses(cd).spares) console.log(`  spare shim ${pid} (waiting for the next pod): ${(pss(pid) / 1024).toFixed(1)}`);
   for (const p of [shimPod, runcPod]) { await cd.cri.StopPodSandbox({ pod_sandbox_id: p.id }); await cd.cri.RemovePodSandbox({ pod_sandbox_id: p.id }); }
 } finally {
   killLeftovers(cd);

@@ -45,11 +45,12 @@ export function criProblem() {
  * that stopped one (what it left running goes on: a restart).
  * `wrapper`: a command line containerd runs under (e.g. strace, for bench/shim-trace.mjs).
  * `binDir`: where containerd, ctr and containerd-shim-runc-v2 are taken from
- * (containerdBinDir('1.7')); the machine's, from PATH, by default.
+ * (test/shim/shim.mjs containerd17()); the machine's, from PATH, by default.
+ * `env`: more of containerd's environment (which its shims inherit).
  * Returns { dir, bin, sock, pid, cri, ctr, ctrNs, runtimeList, stop, log }.
- * @param {{ extraToml?: string, restartOf?: { dir: string }, wrapper?: string[], binDir?: string }} [options]
+ * @param {{ extraToml?: string, restartOf?: { dir: string }, wrapper?: string[], binDir?: string, env?: Record<string, string> }} [options]
  */
-export async function startContainerd({ extraToml = '', restartOf, wrapper = [], binDir } = {}) {
+export async function startContainerd({ extraToml = '', restartOf, wrapper = [], binDir, env = {} } = {}) {
   const containerd = binDir === undefined ? which('containerd') : path.join(binDir, 'containerd');
   const ctrBin = binDir === undefined ? 'ctr' : path.join(binDir, 'ctr');
   const dir = restartOf?.dir ?? tempDir('tswasi-cri-');
@@ -74,7 +75,7 @@ export async function startContainerd({ extraToml = '', restartOf, wrapper = [],
     detached: true,
     stdio: ['ignore', logFd, logFd],
     // The environment systemd gives containerd.service, with our bin first: containerd finds containerd-shim-tswasi-v1 on its PATH.
-    env: { PATH: `${bin}:${binDir === undefined ? '' : `${binDir}:`}${SYSTEMD_PATH}` },
+    env: { ...env, PATH: `${bin}:${binDir === undefined ? '' : `${binDir}:`}${SYSTEMD_PATH}` },
   });
   fs.closeSync(logFd);
   const daemonPid = daemon.pid;
