@@ -10,7 +10,7 @@
  */
 import { UsageError, parseCommand, parseGlobals } from './argv.js';
 import { Context } from './context.js';
-import { writeErr, writeOut } from './stdio.js';
+import { writeErr, writeOut } from '../src/stdio.js';
 
 export async function main(argv: readonly string[], everyWasmEntrypoint: boolean): Promise<number> {
   let ctx: Context | null = null;

@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import createDebug from 'debug';
-import { writeErr } from './stdio.js';
+import { writeErr } from '../src/stdio.js';
 
 /** DEBUG=tswasi:oci shows what the runtime does, whatever --log says. */
 const debugOci = createDebug('tswasi:oci');

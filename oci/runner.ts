@@ -20,7 +20,7 @@ import { isatty } from '../wasi/isatty.js';
 import { createOutputRing, SharedOutputReader } from '../wasi/shared-output.js';
 import { readGuestFd, type GuestProcess } from './guest.js';
 import { failureLine } from '../src/errors.js';
-import { writeErr } from './stdio.js';
+import { writeErr } from '../src/stdio.js';
 
 /** Signals whose default action ends a process: the runner ends with 128+n, as if it had no handler. */
 const ENDING_SIGNALS = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGUSR1: 10, SIGUSR2: 12, SIGALRM: 14, SIGTERM: 15 } as const;

@@ -289,7 +289,7 @@ try {
     }
   } catch { /* none yet */ }
 }
-const source = ${JSON.stringify(WRAP_HEAD)} + readFileSync(filename, 'utf8') + ${JSON.stringify(WRAP_TAIL)};
+const source = ${JSON.stringify(WRAP_HEAD)} + readFileSync(filename, 'latin1') + ${JSON.stringify(WRAP_TAIL)}; // the build made it ASCII
 const script = new Script(source, { filename, cachedData });
 if (process.env.TSWASI_WRITE_CODE_CACHE === '1') {
   // The build's training run: keep the code of every function this run compiled.
@@ -321,7 +321,11 @@ async function bundleEntry(src) {
   let text = await readFile(cjs, 'utf8');
   const shebang = text.startsWith('#!') ? text.slice(0, text.indexOf('\n') + 1) : '';
   // The shebang moves to the launcher (a function body cannot start with one); the line stays, as a comment.
-  if (shebang !== '') await writeFile(cjs, text = '//' + text.slice(2));
+  if (shebang !== '') text = '//' + text.slice(2);
+  // ASCII only, so the launcher reads it as latin1 (no UTF-8 decoding: ~1 ms less for tswasi's bundle on Node 20).
+  // esbuild escapes the code's own non-ASCII characters; what it keeps of comments it does not.
+  text = text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  await writeFile(cjs, text);
   // Every earlier build's caches (any Node's): V8 checks a cache against the source's length only.
   for (const f of await readdir(path.dirname(cjs))) {
     if (f.startsWith(path.basename(cjs) + '.') && f.endsWith('.cache')) await rm(path.join(path.dirname(cjs), f), { force: true });

@@ -5,7 +5,7 @@ import { capture } from '../native.js';
 import { OCI_VERSION } from '../spec.js';
 import { ANNOTATION_RECORD } from '../record.js';
 import { ANNOTATION_TCPLISTEN } from '../tcplisten.js';
-import { writeOut } from '../stdio.js';
+import { writeOut } from '../../src/stdio.js';
 
 export function main(ctx: Context): number {
   let doc: Record<string, unknown> = { ociVersionMin: '1.0.0', ociVersionMax: OCI_VERSION };

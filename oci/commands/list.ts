@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { Invocation } from '../argv.js';
 import type { Context } from '../context.js';
 import { readRuncContainer } from '../runc-state.js';
-import { writeOut } from '../stdio.js';
+import { writeOut } from '../../src/stdio.js';
 import type { RuntimeState } from '../wasm-state.js';
 
 /** /etc/passwd's name for `uid`, or runc's "#UID" (libcontainer/user's LookupUid). */

@@ -2,7 +2,7 @@
 import type { Invocation } from '../argv.js';
 import type { Context } from '../context.js';
 import { engineState, nativeState } from '../wasm-state.js';
-import { writeErr, writeOut } from '../stdio.js';
+import { writeErr, writeOut } from '../../src/stdio.js';
 
 export function main(ctx: Context, inv: Invocation): number {
   // With the engine's own --log: an unknown id is the native runtime's error, in its words, there.

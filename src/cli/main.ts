@@ -7,6 +7,7 @@
 import { isImplicitRun } from './command.js';
 import { parseRunFlags, runArgs, splitAtModule } from './run-options.js';
 import type { RunArgs } from './run.js';
+import { writeOut } from '../stdio.js';
 import { versionLine } from './version.js';
 
 /** `tswasi run`: the guest's exit status becomes ours. Each command's modules load when it runs: `--version` loads none. */
@@ -26,7 +27,7 @@ function replayFile(argv: readonly string[]): string | undefined {
 
 export async function main(argv: string[]): Promise<void> {
   if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
-    process.stdout.write(versionLine() + '\n');
+    writeOut(versionLine() + '\n'); // not process.stdout: its stream modules would cost more than the rest of the command
     return;
   }
   if (isImplicitRun(argv)) argv = ['run', ...argv];

@@ -1,5 +1,5 @@
 /**
- * What tswasi-oci prints, written straight to fds 1 and 2. process.stdout
+ * What tswasi-oci and `tswasi --version` print, written straight to fds 1 and 2. process.stdout
  * and process.stderr are streams whose first use loads node:net, node:tty
  * and the stream modules (~2 ms on Node 26) — a cost every `state` an
  * engine polls with would pay for one write. A runtime call ends right
