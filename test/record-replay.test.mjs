@@ -175,6 +175,30 @@ function records(raw) {
   return out;
 }
 
+/**
+ * The calls the REPEAT records among `recs` stand for: each payload is the
+ * function index, then the number of calls when more than one.
+ * @param {Uint8Array} raw
+ * @param {Array<[number, number, number, number]>} recs
+ */
+function repeatedCalls(raw, recs) {
+  let n = 0;
+  for (const [tag, , from, end] of recs) {
+    if (tag !== 5) continue;
+    let i = from;
+    while ((raw[i++] ?? 0) >= 0x80) { /* the function index */ }
+    let times = 0;
+    for (let shift = 0; i < end; shift += 7) {
+      const b = raw[i++] ?? 0;
+      times += (b & 0x7f) * 2 ** shift;
+      if (b < 0x80) break;
+    }
+    assert.equal(i, end, 'a REPEAT holds an index and at most a count');
+    n += i === from + 1 ? 1 : times;
+  }
+  return n;
+}
+
 test('a call repeated byte for byte is recorded as a REPEAT of its function\'s last call; replay gives the same; a REPEAT of a call never made is corrupt', async (t) => {
   const wasm = compileC('repeat_writes');
   if (!wasm) return t.skip('no toolchain');
@@ -188,8 +212,12 @@ test('a call repeated byte for byte is recorded as a REPEAT of its function\'s l
   const CALL = 3, REPEAT = 5;
   // 1000 writes: the first a CALL, the other 999 REPEATs of it; the clock's calls differ, so CALLs; the
   // 200-byte line, 399 REPEATs, its last CALL kept across the blocks the random_get records fill.
-  const repeats = recs.filter(([tag]) => tag === REPEAT).length;
-  assert.ok(repeats >= 999 + 399, `${repeats} REPEAT records`);
+  const repeats = repeatedCalls(raw, recs);
+  assert.ok(repeats >= 999 + 399, `${repeats} calls in REPEAT records`);
+  // Calls repeated in a row are one REPEAT record with their count: the 999 writes are one.
+  const runs = recs.filter(([tag]) => tag === REPEAT);
+  assert.ok(runs.length < 420, `${runs.length} REPEAT records`);
+  assert.ok(runs.some(([, , from, end]) => end - from === 3 && raw[from + 1] === (999 & 0x7f | 0x80) && raw[from + 2] === 999 >> 7), 'a run of 999');
   assert.ok(recs.filter(([tag]) => tag === CALL).length >= 100 + 400);
   assert.ok(raw.length > 2 * 65536, 'several blocks');
   const decoded = parseRecording(fs.readFileSync(rec));
@@ -209,6 +237,55 @@ test('a call repeated byte for byte is recorded as a REPEAT of its function\'s l
   assert.match(r.stderr, /error: the recording is corrupt at call #\d+ \(it repeats a call never made\)\n$/);
 });
 
+test('calls repeated in a row are REPEAT records of at most 4096 calls; a count out of range is corrupt; a version 2 recording still replays', async (t) => {
+  const wasm = compileC('repeat_long');
+  if (!wasm) return t.skip('no toolchain');
+  const { run, replay, rec } = await recordAndReplay(wasm, [], '');
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(run.stdout, 'x\n'.repeat(10000) + 'y\n'.repeat(10));
+  assert.equal(replay.stdout, run.stdout);
+  assert.equal(replay.code, 0, replay.stderr);
+  const zlib = await import('node:zlib');
+  const raw = zlib.gunzipSync(fs.readFileSync(rec));
+  const recs = records(raw);
+  // The 9999 repeated x lines: 4096 + 4096 + 1807; the 9 repeated y lines: one record.
+  const counts = recs.filter(([tag]) => tag === 5).map(([, , from, end]) => repeatedCalls(raw, [[5, 0, from, end]]));
+  assert.deepEqual(counts, [4096, 4096, 1807, 9]);
+  assert.equal(parseRecording(fs.readFileSync(rec)).calls.filter((/** @type {{ name: string }} */ c) => c.name === 'fd_write').length, 10010);
+  const dir = tempDir('tswasi-bad-run-');
+  const first = recs.find(([tag]) => tag === 5);
+  assert.ok(first);
+  /** @param {string} name @param {(b: Buffer) => void} change */
+  const tampered = (name, change) => {
+    const b = Buffer.from(raw);
+    change(b);
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, zlib.gzipSync(b));
+    return file;
+  };
+  // 4096 is 0x80 0x20 after the function index: 4097, and a count of 1 (0x81 0x00), are corrupt.
+  for (const [name, lo, hi, times] of [['more.rec', 0x81, 0x20, 4097], ['one.rec', 0x81, 0x00, 1]]) {
+    const file = tampered(String(name), (b) => { b[first[2] + 1] = Number(lo); b[first[2] + 2] = Number(hi); });
+    const r = await runCli(['replay', file]);
+    assert.equal(r.code, 1, String(name));
+    assert.match(r.stderr, new RegExp(`^error: [^\n]* is corrupt \\(call #\\d+ repeats ${times} times\\)\n$`), String(name));
+  }
+  // Version 2, whose REPEAT records have no count: a recording of a run without repeats reads as before.
+  const fdStat = compileC('fd_stat');
+  assert.ok(fdStat);
+  const hello = await recordAndReplay(fdStat, [], '');
+  const v2raw = zlib.gunzipSync(fs.readFileSync(hello.rec));
+  assert.equal(v2raw[7], 3);
+  assert.ok(records(v2raw).every(([tag, , from, end]) => tag !== 5 || end - from === 1), 'no counted REPEAT');
+  const v2 = Buffer.from(v2raw.toString('latin1').replace('"version":3', '"version":2'), 'latin1');
+  v2[7] = 2;
+  const v2file = path.join(dir, 'v2.rec');
+  fs.writeFileSync(v2file, zlib.gzipSync(v2));
+  const r2 = await runCli(['replay', v2file], { stdoutEncoding: 'latin1' });
+  assert.equal(r2.code, hello.run.code, r2.stderr);
+  assert.equal(r2.stdout, hello.run.stdout);
+});
+
 test('a call with its function\'s last arguments is a REPEAT only when its inputs, errno and results are the last ones too: changed bytes, results, a path input, a pointer memory grew to, an errno', async (t) => {
   const wasm = compileC('repeat_edges');
   if (!wasm) return t.skip('no toolchain');
@@ -226,8 +303,8 @@ test('a call with its function\'s last arguments is a REPEAT only when its input
   // 19 of the 20 file writes (the same bytes), the second EFAULT and 49 of the 50 identical seeks are
   // REPEATs; the writes of changing bytes, the seeks after each write and the stats of the growing
   // file are not (the replay above would differ).
-  const repeats = recs.filter(([tag]) => tag === 5).length;
-  assert.ok(repeats >= 69 && repeats < 75, `${repeats} REPEAT records`);
+  const repeats = repeatedCalls(zlib.gunzipSync(fs.readFileSync(rec)), recs);
+  assert.ok(repeats >= 69 && repeats < 75, `${repeats} calls in REPEAT records`);
 });
 
 test('property: random call sequences (the fuzzer\'s) replay to the same results and guest memory', async () => {

@@ -10,9 +10,23 @@
  */
 import { WASI_FUNCTIONS, wasmParams, type ValType } from '../../wasi/functions.js';
 
-export const FORMAT_VERSION = 2;
+export const FORMAT_VERSION = 3;
+/**
+ * The versions this tswasi reads: 3, and 2, whose REPEAT records are
+ * version 3's without a count (one call each).
+ */
+export const READ_VERSIONS: readonly number[] = [2, 3];
+/** What a reader says of a recording in another version. */
+export const versionError = (v: unknown): string => `has format version ${String(v)}; this tswasi reads versions ${READ_VERSIONS.join(' and ')}`;
 /** "TSWREC", a zero, the version. */
 export const MAGIC = Uint8Array.of(0x54, 0x53, 0x57, 0x52, 0x45, 0x43, 0x00, FORMAT_VERSION);
+/**
+ * The most calls one REPEAT record stands for: the recorder writes a run
+ * out at this length (so the block's age is checked as often as without
+ * runs), and a reader refuses more (a small file cannot stand for an
+ * unbounded number of calls).
+ */
+export const MAX_REPEAT_RUN = 4096;
 
 export const enum Tag { Header = 1, Module = 2, Call = 3, End = 4, Repeat = 5 }
 
@@ -324,15 +338,27 @@ export function callFunctionIndex(raw: Uint8Array, at: number): number {
   return r.uvar();
 }
 
-/** A REPEAT record at `r` (call #`n`): the function index whose last CALL it repeats; `r` is then past it. */
-export function readRepeat(r: ByteReader, n: number): number {
+/** A REPEAT record as read: the function whose last CALL it repeats, and how many calls it stands for. */
+export class RepeatRun {
+  index = 0;
+  times = 0;
+}
+
+/**
+ * The REPEAT record at `r` (its first call #`n`) into `run`; `r` is then
+ * past it. Its payload is the function index, then, when it stands for
+ * more than one call, their number (2 to MAX_REPEAT_RUN).
+ */
+export function readRepeat(r: ByteReader, n: number, run: RepeatRun): void {
   r.u8();
   const len = r.uvar();
   const end = r.pos + len;
   if (end > r.end) throw new RecordingError('ends in the middle of a record', true);
-  const index = r.uvar();
+  run.index = r.uvar();
+  const counted = r.pos < end;
+  run.times = counted ? r.uvar() : 1;
   if (r.pos !== end) throw new RecordingError(`is corrupt (call #${n} is longer than its contents)`);
-  return index;
+  if ((counted && run.times < 2) || run.times > MAX_REPEAT_RUN) throw new RecordingError(`is corrupt (call #${n} repeats ${run.times} times)`);
 }
 
 /** The CALL record at `r` (tag, length, payload), decoded; `r` is then past it. */

@@ -7,7 +7,7 @@
  * was killed, or the file cut) is read up to where it stops and says so in
  * `truncated`.
  */
-import { ByteReader, FORMAT_VERSION, MAGIC, RecordingError, Tag, callFunctionIndex, readCall, readRepeat, type RecordedCall, type RecordingEnd, type RecordingHeader } from './format.js';
+import { ByteReader, MAGIC, READ_VERSIONS, RecordingError, RepeatRun, Tag, callFunctionIndex, readCall, readRepeat, versionError, type RecordedCall, type RecordingEnd, type RecordingHeader } from './format.js';
 
 /** A recording checked record by record but with its calls not decoded: what replay streams through. */
 export interface RecordingFile {
@@ -48,7 +48,7 @@ const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every((s)
 function checkHeader(v: unknown): RecordingHeader {
   const h = v as Partial<RecordingHeader> | null;
   if (h === null || typeof h !== 'object' || h.format !== 'tswasi-recording') throw new RecordingError('is corrupt (its header is not a tswasi recording header)');
-  if (h.version !== FORMAT_VERSION) throw new RecordingError(`has format version ${String(h.version)}; this tswasi reads version ${FORMAT_VERSION}`);
+  if (typeof h.version !== 'number' || !READ_VERSIONS.includes(h.version)) throw new RecordingError(versionError(h.version));
   if (!isStrings(h.functions) || !isStrings(h.args) || !isStrings(h.env) || !isStrings(h.preopens)
     || typeof h.module !== 'object' || h.module === null || typeof h.module.sha256 !== 'string' || typeof h.module.size !== 'number'
     || (h.invoke !== undefined && typeof h.invoke !== 'string') || (h.invokeArgs !== undefined && !isStrings(h.invokeArgs))) {
@@ -75,7 +75,7 @@ function checkEnd(v: unknown): RecordingEnd {
 export function openDecompressed(raw: Uint8Array): RecordingFile {
   const r = new ByteReader(raw);
   if (raw.length < MAGIC.length || MAGIC.subarray(0, 7).some((b, i) => raw[i] !== b)) throw new RecordingError('is not a tswasi recording (no TSWREC magic)');
-  if (raw[7] !== FORMAT_VERSION) throw new RecordingError(`has format version ${raw[7]}; this tswasi reads version ${FORMAT_VERSION}`);
+  if (!READ_VERSIONS.includes(raw[7]!)) throw new RecordingError(versionError(raw[7]));
   r.pos = MAGIC.length;
   let header: RecordingHeader | undefined;
   let module: Uint8Array | undefined;
@@ -84,6 +84,7 @@ export function openDecompressed(raw: Uint8Array): RecordingFile {
   let callsEnd = -1;
   let callCount = 0;
   let truncated: string | undefined;
+  const run = new RepeatRun();
   try {
     while (!r.done) {
       const start = r.pos;
@@ -91,12 +92,18 @@ export function openDecompressed(raw: Uint8Array): RecordingFile {
       const len = r.uvar();
       if (end !== undefined) throw new RecordingError('is corrupt (records after the end of the run)');
       if (tag === Tag.Call || tag === Tag.Repeat) {
-        r.skip(len); // a record cut short is a truncation
         if (module === undefined) throw new RecordingError('is corrupt (a call before the module)');
+        if (tag === Tag.Repeat) {
+          r.pos = start;
+          readRepeat(r, callCount + 1, run); // a record cut short is a truncation
+          callCount += run.times;
+        } else {
+          r.skip(len); // a record cut short is a truncation
+          callCount++;
+        }
         if (callsStart < 0) callsStart = start;
         else if (callsEnd !== start) throw new RecordingError('is corrupt (calls are not in one run)');
         callsEnd = r.pos;
-        callCount++;
         continue;
       }
       const body = r.bytes(len);
@@ -132,12 +139,14 @@ export function decodeRecording(raw: Uint8Array): Recording {
   r.pos = f.callsStart;
   const calls: RecordedCall[] = [];
   const last = new Map<number, RecordedCall>();
+  const run = new RepeatRun();
   while (!r.done) {
     const n = calls.length + 1;
     if (f.raw[r.pos] === Tag.Repeat) {
-      const c = last.get(readRepeat(r, n));
+      readRepeat(r, n, run);
+      const c = last.get(run.index);
       if (c === undefined) throw new RecordingError(`is corrupt (call #${n} repeats a call never made)`);
-      calls.push({ ...c });
+      for (let i = 0; i < run.times; i++) calls.push({ ...c });
     } else {
       const index = callFunctionIndex(f.raw, r.pos);
       const c = readCall(r, f.header.functions, n);

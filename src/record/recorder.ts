@@ -8,8 +8,8 @@ import { WASI_FUNCTIONS } from '../../wasi/functions.js';
 import type { GuestMemory } from '../../wasi/memory.js';
 import { callPlan, encodeInputs, encodeWrites, type CallPlan, type ListSizes } from './effects.js';
 import { around, MAX_ARGS, type Arg } from './fixed-arity.js';
-import { FORMAT_VERSION, Tag, type RecordingEnd, type RecordingHeader } from './format.js';
-import { PayloadCursor, sameArgs, sameInputs, sameResults } from './same-call.js';
+import { FORMAT_VERSION, MAX_REPEAT_RUN, Tag, type RecordingEnd, type RecordingHeader } from './format.js';
+import { PayloadCursor, sameInputs, sameResults } from './same-call.js';
 import type { RecordingWriter } from './writer.js';
 
 /** What a recording starts with; `module` is the wasm bytes run (kept whole, so it replays anywhere). */
@@ -60,10 +60,27 @@ export class Recorder {
   private readonly lastAt: Int32Array;
   /** Each function's calls in a row that did not repeat (saturating at MISSES_BEFORE_SAMPLING). */
   private readonly misses: Uint8Array;
+  /**
+   * Each function's last payload's arguments, as the guest passed them, and
+   * where its inputs start in it: a call's arguments are compared with
+   * these, not decoded from the payload's varints.
+   */
+  private readonly lastArgs: Arg[][];
+  private readonly inputsAt: Int32Array;
+  /** Where the inputs of the CALL being encoded start in its payload. */
+  private encodedInputsAt = 0;
   /** Reads a last payload for ./same-call.ts. */
   private readonly cursor = new PayloadCursor();
   /** Bytes of the last payload before its errno, once sameAsLastBefore found this call's arguments and inputs the same. */
   private prefixLen = 0;
+  /**
+   * The REPEAT run in progress: calls in a row that each repeat function
+   * `runIndex`'s last CALL (-1: none), written as one REPEAT record when
+   * another record begins, the run reaches MAX_REPEAT_RUN, or the block is
+   * written out. A repeated call then costs a count, not a record.
+   */
+  private runIndex = -1;
+  private runTimes = 0;
   calls = 0;
 
   /** For WASIOptions.wrapImport. */
@@ -89,6 +106,8 @@ export class Recorder {
     this.lastLen = new Int32Array(this.functions.length).fill(-1);
     this.lastAt = new Int32Array(this.functions.length).fill(-1);
     this.misses = new Uint8Array(this.functions.length);
+    this.lastArgs = this.functions.map(() => new Array<Arg>(MAX_ARGS).fill(0));
+    this.inputsAt = new Int32Array(this.functions.length);
     out.beforeFlush = () => this.keepLast();
     this.wrap = (name, fn, ctx) => this.wrapOne(name, fn, ctx);
   }
@@ -121,6 +140,9 @@ export class Recorder {
     if (!same) {
       if (misses < MISSES_BEFORE_SAMPLING) this.misses[index] = misses + 1;
       this.lastLen[index] = len;
+      const args = this.lastArgs[index]!;
+      for (let i = 0; i < MAX_ARGS; i++) args[i] = this.A[i]!;
+      this.inputsAt[index] = this.encodedInputsAt;
       // The payload's place once end() has written its length (a length of 128 or more moves it by a byte); set first, as end() may write the block out.
       this.lastAt[index] = from + (len >= 0x80 ? 1 : 0);
       out.end(at);
@@ -131,12 +153,28 @@ export class Recorder {
     this.repeat(index);
   }
 
-  /** A REPEAT record of function `index`'s last CALL. */
+  /** One more call repeating function `index`'s last CALL. */
   private repeat(index: number): void {
     this.misses[index] = 0;
-    const r = this.out.begin(Tag.Repeat);
-    this.out.out.uvar(index);
-    this.out.end(r);
+    if (this.runIndex === index && this.runTimes < MAX_REPEAT_RUN) {
+      this.runTimes++;
+      return;
+    }
+    this.endRun();
+    this.runIndex = index;
+    this.runTimes = 1;
+  }
+
+  /** Write the REPEAT run in progress, if any (before any other record, and before the block goes). */
+  private endRun(): void {
+    const index = this.runIndex;
+    if (index < 0) return;
+    this.runIndex = -1;
+    const out = this.out;
+    const r = out.begin(Tag.Repeat);
+    out.out.uvar(index);
+    if (this.runTimes > 1) out.out.uvar(this.runTimes);
+    out.end(r, this.runTimes);
   }
 
   /** Point the cursor at function `index`'s last payload (in the block, or its copy); returns where it starts. */
@@ -156,8 +194,13 @@ export class Recorder {
   private sameAsLastBefore(index: number, plan: CallPlan, mem: GuestMemory): boolean {
     if (this.lastLen[index]! < 0) return false;
     if (this.misses[index]! >= MISSES_BEFORE_SAMPLING && ((this.calls + 1) & 63) !== 0) return false;
+    const A = this.A;
+    const last = this.lastArgs[index]!;
+    // BigInts (i64 arguments) compare by value.
+    for (let i = 0; i < plan.i64.length; i++) if (A[i] !== last[i]) return false;
     const start = this.atLast(index);
-    if (!sameArgs(this.cursor, plan, this.A) || !sameInputs(this.cursor, plan, mem, this.A)) return false;
+    this.cursor.pos = start + this.inputsAt[index]!;
+    if (!sameInputs(this.cursor, plan, mem, A)) return false;
     this.prefixLen = this.cursor.pos - start;
     return true;
   }
@@ -171,8 +214,10 @@ export class Recorder {
 
   /** A CALL record begun with the last payload's function index, arguments and inputs (this call's, found the same); returns where it begins. */
   private beginFromLast(index: number): number {
+    this.endRun();
     const start = this.atLast(index);
     const src = this.cursor.buf; // the block's buffer before begin() may grow it
+    this.encodedInputsAt = this.inputsAt[index]!; // the same arguments, so the same layout
     const at = this.out.begin(Tag.Call);
     this.out.out.copyFrom(src, start, this.prefixLen);
     return at;
@@ -209,15 +254,20 @@ export class Recorder {
     // The record is encoded straight into the writer's block: what the guest hands in before the call (a read may overwrite it), the rest after.
     return around(n, fn, A, {
       pre: () => {
-        if (waits || (name === 'fd_read' && A[0] === 0)) out.flush();
+        if (waits || (name === 'fd_read' && A[0] === 0)) {
+          this.endRun();
+          out.flush();
+        }
         pending = comparable && this.sameAsLastBefore(index, plan, mem);
         if (pending) return;
+        this.endRun();
         at = out.begin(Tag.Call);
         w.uvar(index);
         for (let i = 0; i < n; i++) {
           if (i64[i]) w.svar64(A[i] as bigint);
           else w.svar32(A[i] as number);
         }
+        this.encodedInputsAt = w.length - at - 1;
         if (plan.inputs.length > 0) encodeInputs(w, plan, mem, A);
       },
       post: (ret) => {
@@ -252,12 +302,14 @@ export class Recorder {
 
   /** The run ended: its exit status and error line; the file is complete. */
   end(end: RecordingEnd): void {
+    this.endRun();
     this.out.record(Tag.End, (w) => w.bytes(utf8.encode(JSON.stringify(end))));
     this.out.close();
   }
 
   /** Stop without an END record (the run could not finish): what was recorded stays readable. */
   abandon(): void {
+    this.endRun();
     this.out.close();
   }
 }

@@ -16,7 +16,7 @@ import { WasiExit } from '../../wasi/errors.js';
 import { WASI_FUNCTIONS } from '../../wasi/functions.js';
 import { callInputs, callPlan, inputsMatch, type CallPlan } from './effects.js';
 import { answering, MAX_ARGS, type Arg } from './fixed-arity.js';
-import { ByteReader, RecordingError, Tag, callShape, readCall, readRepeat, type RecordedCall } from './format.js';
+import { ByteReader, RecordingError, RepeatRun, Tag, callShape, readCall, readRepeat, type RecordedCall } from './format.js';
 import type { RecordingFile } from './reader.js';
 
 /** Why replay stopped before the guest's end: one line (without `error: `). */
@@ -51,6 +51,10 @@ export class Replayer {
   private readonly c: ByteReader;
   /** Where each function's last CALL record starts (what a REPEAT of it means). */
   private readonly lastCall: Array<number | undefined> = [];
+  /** The REPEAT record last read; while `runLeft` > 0, the next calls are more of it, at `runAt`. */
+  private readonly run = new RepeatRun();
+  private runLeft = 0;
+  private runAt = 0;
   /** The recording's function numbers, as plans of this tswasi's functions (undefined: a name it does not know). */
   private readonly plans: Array<CallPlan | undefined>;
   /** The arguments of the call in progress (./fixed-arity.ts). */
@@ -86,7 +90,8 @@ export class Replayer {
 
   /** The REPEAT record at `r` (call #`n`): where the CALL record it repeats starts; `r` is then past it. */
   private repeated(r: ByteReader, n: number): number {
-    const at = this.lastCall[readRepeat(r, n)];
+    readRepeat(r, n, this.run);
+    const at = this.lastCall[this.run.index];
     if (at === undefined) throw new RecordingError('it repeats a call never made');
     return at;
   }
@@ -105,7 +110,7 @@ export class Replayer {
     const n = plan.i64.length;
     const index = this.next + 1;
     const r = this.r;
-    if (r.done) {
+    if (r.done && this.runLeft === 0) {
       if (this.rec.truncated !== undefined) this.stop(`the recording stops after call #${this.next}: ${this.rec.truncated}; the guest went on with ${this.made(plan, ctx)}`);
       this.stop(`replay diverged at call #${index}: the recorded run made no more calls (it ended with exit code ${this.rec.end?.exitCode}), the guest called ${this.made(plan, ctx)}`);
     }
@@ -113,8 +118,17 @@ export class Replayer {
     try {
       // The call's record: the next one, or for a REPEAT the function's last CALL. `c` reads it (effects() too); `r` moves on.
       const c = this.c;
-      const repeat = r.buf[r.pos] === Tag.Repeat;
-      c.pos = repeat ? this.repeated(r, index) : r.pos;
+      let repeat = true;
+      if (this.runLeft > 0) {
+        this.runLeft--;
+        c.pos = this.runAt;
+      } else if (r.buf[r.pos] === Tag.Repeat) {
+        c.pos = this.runAt = this.repeated(r, index);
+        this.runLeft = this.run.times - 1;
+      } else {
+        repeat = false;
+        c.pos = r.pos;
+      }
       const start = c.pos;
       c.u8();
       const end = c.uvar() + c.pos;
@@ -210,10 +224,10 @@ export class Replayer {
   /** After the guest ended with `exitCode`: the line saying how it differs from the recording, or undefined. */
   finish(exitCode: number, error: string | undefined): string | undefined {
     if (this.stopped !== undefined) return this.stopped;
-    if (!this.r.done) {
+    if (!this.r.done || this.runLeft > 0) {
       let c: RecordedCall;
       try {
-        c = this.recordedAt(this.r.pos);
+        c = this.recordedAt(this.runLeft > 0 ? this.runAt : this.r.pos);
       } catch (e) {
         if (e instanceof RecordingError) return `the recording is corrupt at call #${this.next + 1} (${e.message})`;
         throw e;

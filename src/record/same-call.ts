@@ -1,7 +1,8 @@
 /**
  * Whether a call would be recorded byte for byte as its function's last
  * CALL payload, found without encoding it: the guest's inputs and the
- * call's results are compared in place with that payload. The recorder
+ * call's results are compared in place with that payload (its arguments
+ * the recorder compares with the values it kept). The recorder
  * (./recorder.ts) uses it for functions whose only writes are fixed-size
  * results (fd_write's nwritten, fd_seek's offset…), where it costs a
  * fraction of encoding the call and comparing the encodings; it must agree
@@ -45,23 +46,6 @@ export class PayloadCursor {
     this.pos = p + len;
     return true;
   }
-}
-
-/**
- * With `c` at the start of a payload: whether its arguments are `args`, as
- * ./recorder.ts encodes them (zigzag varints). An i64 beyond the i32 range is
- * never found the same (it would need BigInt arithmetic; the call is then
- * encoded and compared as bytes).
- */
-export function sameArgs(c: PayloadCursor, plan: CallPlan, args: readonly Arg[]): boolean {
-  c.skipUvar(); // the function index
-  const i64 = plan.i64;
-  for (let i = 0; i < i64.length; i++) {
-    const n = i64[i] ? Number(args[i] as bigint) : (args[i] as number);
-    if (n < -0x80000000 || n > 0x7fffffff) return false;
-    if (c.uvar() !== (((n << 1) ^ (n >> 31)) >>> 0)) return false;
-  }
-  return true;
 }
 
 /**

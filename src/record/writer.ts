@@ -2,7 +2,7 @@
  * Writing a recording as it happens: records go into a block of at most
  * BLOCK bytes (one bigger record makes one bigger block), and each full
  * block is written as a gzip member of its own with one write(2); so is a
- * block that has waited FLUSH_MS, checked every CHECK_EVERY records (the
+ * block that has waited FLUSH_MS, checked every CHECK_EVERY calls (the
  * guest runs on this thread: no timer fires while it computes). A run
  * that dies mid-way leaves every block written before it: a readable
  * prefix. Memory stays at one block; the guest's thread does the work
@@ -17,7 +17,7 @@ import { zlib } from './zlib.js';
 const BLOCK = 64 * 1024;
 /** A block is written out once it is this old (ms)… */
 const FLUSH_MS = 1000;
-/** …looked at every this many records (Date.now() per call would cost as much as the rest of a record). */
+/** …looked at every this many calls recorded (Date.now() per call would cost as much as the rest of a record). */
 const CHECK_EVERY = 4096;
 
 /** Where the compressed blocks go: a file, or anything that takes bytes (the pool's caller, a test). */
@@ -59,10 +59,11 @@ export class RecordingWriter {
     return b.reserve();
   }
 
-  end(at: number): void {
+  /** Close the record begun at `at`; it stands for `calls` calls (a REPEAT run: its age check counts them all). */
+  end(at: number, calls = 1): void {
     const b = this.block;
     b.patch(at, b.length - at - 1);
-    this.ended();
+    this.ended(calls);
   }
 
   /** The block records are encoded into (between begin and end). */
@@ -73,9 +74,9 @@ export class RecordingWriter {
   private sinceCheck = 0;
   private flushedAt = Date.now();
 
-  private ended(): void {
+  private ended(calls = 1): void {
     if (this.block.length >= BLOCK) this.flush();
-    else if (++this.sinceCheck >= CHECK_EVERY) {
+    else if ((this.sinceCheck += calls) >= CHECK_EVERY) {
       this.sinceCheck = 0;
       if (Date.now() - this.flushedAt >= FLUSH_MS) this.flush();
     }

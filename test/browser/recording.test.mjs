@@ -257,12 +257,12 @@ test('a recording dropped on the page opens; bad, foreign-version and cut record
   assert.equal(await textOf(page, '#status'), `Opened recording dropped.rec: ${env.recorded.calls.length} calls; the run exited with code 0.`);
 
   const raw = zlib.gunzipSync(file);
-  const v3 = Buffer.from(raw);
-  v3[7] = 3;
+  const v4 = Buffer.from(raw);
+  v4[7] = 4;
   const cases = [
     ['notes.rec', Buffer.from('hello, not a recording'), 'Recording notes.rec is not a tswasi recording (not gzip data).'],
     ['other.rec', zlib.gzipSync(Buffer.from('PK\x03\x04 a zip file, gzipped')), 'Recording other.rec is not a tswasi recording (no TSWREC magic).'],
-    ['v3.rec', zlib.gzipSync(v3), 'Recording v3.rec has format version 3; this tswasi reads version 2.'],
+    ['v4.rec', zlib.gzipSync(v4), 'Recording v4.rec has format version 4; this tswasi reads versions 2 and 3.'],
   ];
   for (const [name, bytes, line] of /** @type {Array<[string, Buffer, string]>} */ (cases)) {
     await drop('#recording-panel', name, bytes);
