@@ -48,7 +48,7 @@ function conmonPath(): string {
 }
 
 /** runc's last error, from its --log (JSON lines). */
-function runcError(dir: string): string | null {
+export function runcError(dir: string): string | null {
   let text: string;
   try { text = fs.readFileSync(path.join(dir, 'runc.log'), 'utf8'); } catch { return null; }
   let msg: string | null = null;

@@ -107,11 +107,10 @@ export class TaskService {
       this.pub.publish(events.execAdded(c.id, r.execId));
       return EMPTY;
     }],
-    ['ResizePty', (b) => {
+    ['ResizePty', async (b) => {
       const r = decodeResize(b);
-      const { p } = this.process(r.id, r.execId);
-      // No process of this shim has a terminal (Create and Exec refuse one): nothing to resize, as runc's shim answers a process without a console.
-      void p;
+      const { c, p } = this.process(r.id, r.execId);
+      await c.resize(p, r.width, r.height);
       return EMPTY;
     }],
     ['State', (b) => {

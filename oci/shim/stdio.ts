@@ -12,7 +12,8 @@
  * A writer that never comes would hold that open (and a libuv thread, and
  * the shim's exit) for ever; closing stdin releases it by opening the FIFO
  * for writing once, through an O_PATH fd taken first (the FIFO's name may be
- * gone by then).
+ * gone by then). With a terminal the process's stdio is script(1)'s
+ * (./terminal.ts): stdin copied in, the terminal's output on stdout.
  */
 import fs from 'node:fs';
 import net from 'node:net';
@@ -37,9 +38,9 @@ export class Stdio {
   private pendingOpen: number | null = null;
 
   constructor(paths: StdioPaths) {
-    if (paths.terminal) throw new RpcError(Code.UNIMPLEMENTED, 'a terminal is not supported by containerd-shim-tswasi-v1 (run without -t / tty: false)');
     const out = this.open(paths.stdout);
-    const err = paths.stderr === paths.stdout ? out : this.open(paths.stderr);
+    // A terminal has one output (containerd names no stderr for it).
+    const err = paths.stderr === paths.stdout || paths.terminal ? out : this.open(paths.stderr);
     this.stdinPath = paths.stdin;
     this.slots = [paths.stdin === '' ? 'ignore' : 'pipe', out, err];
   }

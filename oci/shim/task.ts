@@ -28,6 +28,7 @@ import { imageModule, type ImageModule } from './image-module.js';
 import { mountRootfs, unmountRootfs } from './rootfs.js';
 import type { Mount } from './messages.js';
 import { Stdio, type StdioPaths } from './stdio.js';
+import { resizeTerminal, startTerminalExec } from './terminal.js';
 import { Code, RpcError } from './ttrpc.js';
 
 const run = promisify(execFile);
@@ -133,6 +134,8 @@ export class Container {
 
   /** Mount the rootfs, classify, rewrite a Wasm container's bundle, and runc create it under conmon. Returns the pid. */
   async create(): Promise<number> {
+    // runc creates a detached process's pty only to hand it over a console socket (SCM_RIGHTS), which Node cannot receive (./terminal.ts).
+    if (this.init.io.terminal) throw new RpcError(Code.UNIMPLEMENTED, `a terminal for a container's process is not supported by containerd-shim-tswasi-v1 (run ${this.id} without -t / tty: true; an exec may have one)`);
     await mountRootfs(this.bundle, this.rootfs);
     let copy: string | null = null;
     try {
@@ -187,7 +190,9 @@ export class Container {
   private async launch(p: Proc, fds: number[], what: { bundle?: string; processFile?: string }): Promise<void> {
     const stdio = new Stdio(p.io);
     try {
-      p.monitor = await startMonitor({ runc: this.rt.runc, root: this.rt.root, id: this.id, dir: p.dir, ...what, stdio: stdio.slots, fds });
+      p.monitor = p.io.terminal && what.processFile !== undefined
+        ? await startTerminalExec({ runc: this.rt.runc, root: this.rt.root, id: this.id, dir: p.dir, processFile: what.processFile, stdio: [stdio.slots[0], stdio.slots[1]], fds })
+        : await startMonitor({ runc: this.rt.runc, root: this.rt.root, id: this.id, dir: p.dir, ...what, stdio: stdio.slots, fds });
     } catch (e) {
       stdio.close();
       throw e;
@@ -220,6 +225,8 @@ export class Container {
     if (!this.init.running) throw new RpcError(Code.FAILED_PRECONDITION, `container ${this.id} is not running`);
     const p = new Proc(execId, io, path.join(this.state, `exec-${execId}`));
     const proc = parseProcess(Buffer.from(processJson).toString('utf8'), `exec ${execId}`);
+    // runc makes a pty as the process says; the request's word is the one its stdio was set up for.
+    proc.terminal = io.terminal;
     fs.mkdirSync(p.dir, { recursive: true, mode: 0o700 });
     fs.writeFileSync(path.join(p.dir, 'process.json'), JSON.stringify(proc), { mode: 0o600 });
     this.execs.set(execId, p);
@@ -257,6 +264,12 @@ export class Container {
       if ((e as NodeJS.ErrnoException).code === 'ESRCH') throw new RpcError(Code.NOT_FOUND, 'process already finished');
       throw e;
     }
+  }
+
+  /** ResizePty: a running process with a terminal gets the size; any other has none to resize (as the runc shim answers). */
+  async resize(p: Proc, width: number, height: number): Promise<void> {
+    if (!p.io.terminal || !p.running || p.monitor?.child.pid === undefined) return;
+    await resizeTerminal(p.monitor.child.pid, width, height);
   }
 
   /** Delete an exec: it must have ended (or never started). */

@@ -2,6 +2,7 @@
  * A small guest for the OCI tests: each subcommand exercises one thing
  * podman passes through to a Wasm container.
  *   args | env NAME | exit N | cat FILE | write FILE TEXT | ls DIR | spin | sleep | ticker | hello
+ *   tty: whether stdin, stdout and stderr are terminals, then a line read from stdin
  *   report CODE NAME...: argv, then NAME=value of each variable named, then exit CODE
  */
 #include <dirent.h>
@@ -22,6 +23,13 @@ int main(int argc, char **argv) {
     return 0;
   }
   if (!strcmp(cmd, "exit") && argc > 2) return atoi(argv[2]);
+  if (!strcmp(cmd, "tty")) {
+    char line[128] = "";
+    printf("isatty: %d %d %d\n", isatty(0), isatty(1), isatty(2));
+    fflush(stdout);
+    if (fgets(line, sizeof line, stdin)) printf("read: %s", line);
+    return 3;
+  }
   if (!strcmp(cmd, "report") && argc > 2) {
     for (int i = 0; i < argc; i++) printf("argv[%d]=%s\n", i, argv[i]);
     for (int i = 3; i < argc; i++) {

@@ -12,9 +12,11 @@ export const RUNTIME = 'io.containerd.tswasi.v1';
 
 /** Why the shim's tests cannot run here, or null. */
 export function shimProblem() {
-  for (const tool of ['conmon', 'nsenter']) {
+  /** @type {Record<string, string>} each tool's Debian package */
+  const tools = { conmon: 'conmon', nsenter: 'util-linux', script: 'bsdutils' };
+  for (const [tool, pkg] of Object.entries(tools)) {
     const r = spawnSync(tool, ['--version'], { encoding: 'utf8' });
-    if (r.error || r.status !== 0) return `${tool} not found (Debian: apt-get install ${tool === 'conmon' ? 'conmon' : 'util-linux'})`;
+    if (r.error || r.status !== 0) return `${tool} not found (Debian: apt-get install ${pkg})`;
   }
   return criProblem();
 }
