@@ -107,3 +107,15 @@ export function cgroupV1Metrics(paths: Readonly<Record<string, string>>): Uint8A
   }
   return m.finish();
 }
+
+/**
+ * How many of the container's processes the OOM killer ended: its memory
+ * cgroup's count (v1 memory.oom_control, v2 memory.events), for a process
+ * no conmon watched (a container with a terminal: ./terminal.ts).
+ */
+export function oomKills(paths: Record<string, string>): bigint {
+  const v1 = paths['memory'];
+  if (v1 !== undefined && v1 !== '') return readKeyed(v1, 'memory.oom_control').get('oom_kill') ?? 0n;
+  const v2 = paths[''];
+  return v2 !== undefined && v2 !== '' ? readKeyed(v2, 'memory.events').get('oom_kill') ?? 0n : 0n;
+}

@@ -42,7 +42,8 @@ export class Stdio {
     // A terminal has one output (containerd names no stderr for it).
     const err = paths.stderr === paths.stdout || paths.terminal ? out : this.open(paths.stderr);
     this.stdinPath = paths.stdin;
-    this.slots = [paths.stdin === '' ? 'ignore' : 'pipe', out, err];
+    // A terminal with no stdin still gets a pipe, which stays open and empty: at its end script(1) would type an end-of-file into the pty.
+    this.slots = [paths.stdin === '' && !paths.terminal ? 'ignore' : 'pipe', out, err];
   }
 
   private open(p: string): Slot {
@@ -59,9 +60,10 @@ export class Stdio {
   /** The child has started: copy stdin into its pipe, and drop our copies of its other fds. */
   attach(childStdin: Writable | null): void {
     for (const fd of this.owned.splice(0)) fs.closeSync(fd);
-    if (this.stdinPath === '' || childStdin === null) return;
+    if (childStdin === null) return;
     const sink = childStdin;
     this.sink = sink;
+    if (this.stdinPath === '') return; // held open until the process ends (closeStdin)
     sink.on('error', () => this.closeStdin());
     const pathFd = fs.openSync(this.stdinPath, O_PATH | fs.constants.O_NOFOLLOW);
     this.pendingOpen = pathFd;

@@ -19,16 +19,16 @@ import { ANNOTATION_CONTAINER_TYPE } from '../detect.js';
 import { RUNNER_MODULE } from '../guest.js';
 import { deleteStoppedContainer } from '../runc-delete.js';
 import { isRunc, runcCgroupPaths } from '../runc-state.js';
-import { parseProcess, type Spec } from '../spec.js';
+import { isBind, parseProcess, type Spec } from '../spec.js';
 import { now, Status, type Any, type StatusCode, type Time } from './messages.js';
-import { CGROUPS_V1_METRICS, cgroupV1Metrics } from './metrics.js';
+import { CGROUPS_V1_METRICS, cgroupV1Metrics, oomKills } from './metrics.js';
 import { startMonitor, type Exit, type Monitor } from './monitor.js';
 import { GrpcClient } from './grpc.js';
 import { imageModule, type ImageModule } from './image-module.js';
 import { mountRootfs, unmountRootfs } from './rootfs.js';
 import type { Mount } from './messages.js';
 import { Stdio, type StdioPaths } from './stdio.js';
-import { resizeTerminal, startTerminalExec } from './terminal.js';
+import { createTerminalRun, Gate, resizeTerminal, startTerminalExec } from './terminal.js';
 import { Code, RpcError } from './ttrpc.js';
 
 const run = promisify(execFile);
@@ -115,6 +115,10 @@ export class Container {
   /** The engine's config (not the rewritten one). */
   spec!: Spec;
   wasm = false;
+  /** A container whose process has a terminal waits here between Create and Start (./terminal.ts). */
+  private gate: Gate | null = null;
+  /** The signal a Kill sent it while it waited there. */
+  private killedBeforeStart: number | null = null;
   /** The image's module layer the container runs (image-module.ts), if its module is not a file of the rootfs. */
   private imageModule: { name: string; argv0: string } | null = null;
   private readonly state: string;
@@ -134,8 +138,6 @@ export class Container {
 
   /** Mount the rootfs, classify, rewrite a Wasm container's bundle, and runc create it under conmon. Returns the pid. */
   async create(): Promise<number> {
-    // runc creates a detached process's pty only to hand it over a console socket (SCM_RIGHTS), which Node cannot receive (./terminal.ts).
-    if (this.init.io.terminal) throw new RpcError(Code.UNIMPLEMENTED, `a terminal for a container's process is not supported by containerd-shim-tswasi-v1 (run ${this.id} without -t / tty: true; an exec may have one)`);
     await mountRootfs(this.bundle, this.rootfs);
     let copy: string | null = null;
     try {
@@ -160,9 +162,11 @@ export class Container {
         ({ copy, fds } = await prepareWasm(this.rt.ctx, { id: this.id }, dir, spec, d.bytes!, d.reason));
         bundle = copy;
       }
+      if (this.init.io.terminal) bundle = this.gated(bundle, copy !== null);
       await this.launch(this.init, fds, { bundle });
       return this.init.pid;
     } catch (e) {
+      this.gate?.close();
       if (copy !== null) removeCopies(this.rt.root, this.id);
       await unmountRootfs(this.bundle);
       throw e;
@@ -187,12 +191,41 @@ export class Container {
     }
   }
 
+  /**
+   * The bundle for a container whose process has a terminal: its config with
+   * the gate's createRuntime hook (./terminal.ts) — written into a Wasm
+   * container's copy, or a copy of its own for a native one (the root and
+   * relative bind sources resolved against the engine's bundle).
+   */
+  private gated(bundle: string, isCopy: boolean): string {
+    const gate = new Gate(this.init.dir);
+    this.gate = gate;
+    // The file as written (loadBundle has checked it): every field passes to runc as it is.
+    const config = JSON.parse(fs.readFileSync(path.join(bundle, 'config.json'), 'utf8')) as Spec;
+    let dir = bundle;
+    if (!isCopy) {
+      dir = path.join(this.init.dir, 'bundle');
+      fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+      if (config.root?.path !== undefined) config.root.path = path.resolve(bundle, config.root.path);
+      for (const m of config.mounts ?? []) if (m.source !== undefined && isBind(m)) m.source = path.resolve(bundle, m.source);
+    }
+    // Last of the engine's createRuntime hooks: the container is set up as it would be for `runc start`.
+    const hooks = config.hooks ?? {};
+    const engines = Array.isArray(hooks['createRuntime']) ? hooks['createRuntime'] as unknown[] : [];
+    config.hooks = { ...hooks, createRuntime: [...engines, gate.hook] };
+    fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(config), { mode: 0o600 });
+    return dir;
+  }
+
   private async launch(p: Proc, fds: number[], what: { bundle?: string; processFile?: string }): Promise<void> {
     const stdio = new Stdio(p.io);
+    const o = { runc: this.rt.runc, root: this.rt.root, id: this.id, dir: p.dir, fds };
     try {
-      p.monitor = p.io.terminal && what.processFile !== undefined
-        ? await startTerminalExec({ runc: this.rt.runc, root: this.rt.root, id: this.id, dir: p.dir, processFile: what.processFile, stdio: [stdio.slots[0], stdio.slots[1]], fds })
-        : await startMonitor({ runc: this.rt.runc, root: this.rt.root, id: this.id, dir: p.dir, ...what, stdio: stdio.slots, fds });
+      p.monitor = !p.io.terminal
+        ? await startMonitor({ ...o, ...what, stdio: stdio.slots })
+        : what.processFile !== undefined
+          ? await startTerminalExec({ ...o, processFile: what.processFile, stdio: [stdio.slots[0], stdio.slots[1]] })
+          : await createTerminalRun({ ...o, bundle: what.bundle!, gate: this.gate!, stdio: [stdio.slots[0], stdio.slots[1]] });
     } catch (e) {
       stdio.close();
       throw e;
@@ -204,6 +237,7 @@ export class Container {
     p.pid = p.monitor.pid;
     void p.monitor.exited.then(async (e) => {
       stdio.closeStdin();
+      if (p === this.init && this.gate !== null) e = this.gateExit(e);
       await p.settled;
       if (p.status === Status.STOPPED) return;
       p.exited(e.status, now());
@@ -211,9 +245,23 @@ export class Container {
     });
   }
 
+  /**
+   * A terminal container's exit, as conmon would have reported it: the OOM
+   * killer's work from the cgroup's count (runc run --keep leaves the cgroup
+   * until Delete), and a container killed before Start as its init would
+   * have died, by the signal.
+   */
+  private gateExit(e: Exit): Exit {
+    this.gate!.close();
+    if (this.killedBeforeStart !== null) return { status: 128 + this.killedBeforeStart, oom: false };
+    const paths = runcCgroupPaths(this.rt.root, this.id);
+    return { status: e.status, oom: paths !== undefined && oomKills(paths) > 0n };
+  }
+
   async start(): Promise<number> {
     if (this.init.status !== Status.CREATED) throw new RpcError(Code.FAILED_PRECONDITION, `container ${this.id} is not created (it has been started)`);
-    await runc(this.rt, ['start', this.id]);
+    if (this.gate !== null) this.gate.open('start');
+    else await runc(this.rt, ['start', this.id]);
     // The process may already have ended and been reported: only a created one becomes running.
     if (this.init.status === Status.CREATED) this.init.status = Status.RUNNING;
     return this.init.pid;
@@ -253,6 +301,13 @@ export class Container {
 
   async kill(p: Proc, signal: number, all: boolean): Promise<void> {
     if (p.status === Status.STOPPED) throw new RpcError(Code.NOT_FOUND, 'process already finished');
+    if (p === this.init && this.gate !== null && p.status === Status.CREATED) {
+      // Waiting at the gate, the container is not yet runc's to signal ("creating"): its init gets the signal and runc gives up.
+      this.killedBeforeStart = signal;
+      try { process.kill(p.pid, signal); } catch { /* already gone */ }
+      this.gate.open('abort');
+      return;
+    }
     if (p === this.init) {
       await runc(this.rt, ['kill', ...(all ? ['--all'] : []), this.id, String(signal)]);
       return;
@@ -289,7 +344,14 @@ export class Container {
   /** Delete the container: a created one is killed first; a running one is refused, as runc refuses it. */
   async delete(): Promise<void> {
     if (this.init.running) throw new RpcError(Code.FAILED_PRECONDITION, `cannot delete container ${this.id}: it is running (kill it first)`);
-    if (this.init.status === Status.CREATED) {
+    if (this.init.status === Status.CREATED && this.gate !== null) {
+      // Never started: runc removes the container when the gate says so; its init ends as `runc delete --force` ends one (SIGKILL).
+      this.killedBeforeStart = 9;
+      this.gate.open('abort');
+      if (this.init.monitor !== null) await this.init.monitor.exited;
+      // runc run --keep keeps even a container that failed to start.
+      if (!this.deletedHere()) await runc(this.rt, ['delete', '--force', this.id]).catch(() => undefined);
+    } else if (this.init.status === Status.CREATED) {
       await runc(this.rt, ['delete', '--force', this.id]);
       if (this.init.monitor !== null) await this.init.monitor.exited;
     } else if (!this.deletedHere()) {

@@ -2,7 +2,7 @@
  * A small guest for the OCI tests: each subcommand exercises one thing
  * podman passes through to a Wasm container.
  *   args | env NAME | exit N | cat FILE | write FILE TEXT | ls DIR | spin | sleep | ticker | hello
- *   tty: whether stdin, stdout and stderr are terminals, then a line read from stdin
+ *   tty [read]: whether stdin, stdout and stderr are terminals (then a line read from stdin), exit 3
  *   report CODE NAME...: argv, then NAME=value of each variable named, then exit CODE
  */
 #include <dirent.h>
@@ -27,7 +27,7 @@ int main(int argc, char **argv) {
     char line[128] = "";
     printf("isatty: %d %d %d\n", isatty(0), isatty(1), isatty(2));
     fflush(stdout);
-    if (fgets(line, sizeof line, stdin)) printf("read: %s", line);
+    if (argc > 2 && !strcmp(argv[2], "read") && fgets(line, sizeof line, stdin)) printf("read: %s", line);
     return 3;
   }
   if (!strcmp(cmd, "report") && argc > 2) {

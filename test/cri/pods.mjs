@@ -56,7 +56,7 @@ export async function startContainer(cd, pod, spec) {
 }
 
 /**
- * @typedef {{ name: string, image: string, command?: string[], args?: string[], env?: Record<string, string>, annotations?: Record<string, string> }} ContainerSpec
+ * @typedef {{ name: string, image: string, command?: string[], args?: string[], env?: Record<string, string>, annotations?: Record<string, string>, tty?: boolean }} ContainerSpec
  */
 
 /**
@@ -65,7 +65,7 @@ export async function startContainer(cd, pod, spec) {
  * @param {Pod} pod
  * @param {ContainerSpec} spec
  */
-export async function createContainer(cd, pod, { name, image, command = [], args = [], env = {}, annotations = {} }) {
+export async function createContainer(cd, pod, { name, image, command = [], args = [], env = {}, annotations = {}, tty = false }) {
   const { container_id: id } = await cd.cri.CreateContainer({
     pod_sandbox_id: pod.id,
     sandbox_config: pod.config,
@@ -76,6 +76,7 @@ export async function createContainer(cd, pod, { name, image, command = [], args
       args,
       envs: Object.entries(env).map(([key, value]) => ({ key, value })),
       log_path: `${name}.log`,
+      tty,
       annotations,
       linux: { security_context: { namespace_options: { network: 'NODE', pid: 'CONTAINER', ipc: 'POD' } } },
     },

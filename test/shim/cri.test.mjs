@@ -80,6 +80,26 @@ test('a Wasm container and a native sidecar in one pod, one shim for the pod: ar
   await removePod(cd, p);
 });
 
+test('tty: true: a Wasm container and a native one with a terminal, their output in the log, as the runc handler logs it', { skip, ...T }, async () => {
+  const p = await pod('tty');
+  const ref = await runPod(cd, 'tty-runc', {}, 'runc');
+  pods.push(ref);
+  const native = { name: 'native-tty', image: IMAGES.busybox, args: ['-c', 'tty; echo to-stderr >&2; exit 4'], tty: true };
+  const wasm = await startContainer(cd, p, { name: 'wasm-tty', image: IMAGES.wasm, args: ['tty'], tty: true });
+  for (const q of [p, ref]) {
+    const id = await startContainer(cd, q, native);
+    assert.equal((await waitState(cd, id, 'CONTAINER_EXITED')).exit_code, 4);
+    // A terminal has one stream (the CRI log drops the line discipline's \r).
+    await waitFor(() => readLog(q, 'native-tty').stdout.includes('to-stderr'));
+    assert.deepEqual(readLog(q, 'native-tty'), { stdout: '/dev/pts/0\nto-stderr\n', stderr: '' });
+  }
+  assert.equal((await waitState(cd, wasm, 'CONTAINER_EXITED')).exit_code, 3);
+  await waitFor(() => readLog(p, 'wasm-tty').stdout.includes('isatty'));
+  assert.deepEqual(readLog(p, 'wasm-tty'), { stdout: 'isatty: 1 1 1\n', stderr: '' });
+  await removePod(cd, p);
+  await removePod(cd, ref);
+});
+
 /** @param {() => boolean} check */
 async function waitFor(check) {
   const { waitFor: w } = await import('../helpers/wait.mjs');

@@ -9,11 +9,10 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { compileC, toolchainProblem } from '../helpers/wasm.mjs';
-import { run } from '../helpers/spawn.mjs';
 import { waitFor } from '../helpers/wait.mjs';
 import { IMAGES, importImages, startContainerd } from '../cri/containerd.mjs';
 import { ociLayout } from './oci-layout.mjs';
-import { RUNTIME, killLeftovers, leftovers, shimProblem, shimProcesses, watchEvents } from './shim.mjs';
+import { RUNTIME, ctrInTerminal, killLeftovers, leftovers, shimProblem, shimProcesses, watchEvents } from './shim.mjs';
 
 const BB = '/bin/busybox';
 const missing = shimProblem() ?? toolchainProblem();
@@ -142,54 +141,41 @@ test('a task: exec (native and Wasm), kill, pause and resume, wait', { skip, ...
   assert.equal((await cd.ctrNs(['container', 'delete', wid])).code, 0);
 });
 
-/** A word for sh -c. */
-const shellWord = (/** @type {string} */ s) => `'${s.replaceAll("'", `'\\''`)}'`;
-
-/**
- * `ctr` (in containerd's mount namespace) with a terminal of its own, as a
- * user's: script(1) makes a pty of `rows` × `cols` for it and types `input`.
- * @param {string[]} args
- * @param {string} input
- */
-function ctrInTerminal(args, input, rows = 33, cols = 101) {
-  const argv = ['nsenter', '-t', String(cd.pid), '-m', 'ctr', '--address', cd.sock, '--namespace', 'k8s.io', ...args];
-  return run('script', ['--quiet', '--return', '--command', `stty rows ${rows} cols ${cols}; exec ${argv.map(shellWord).join(' ')}`, '/dev/null'], { input, timeout: 60_000 });
-}
-
-test('exec -t: a terminal for an exec, native and Wasm (its pty, its size through ResizePty, input, the exit code), as the runc shim gives it; run -t is refused in one line', { skip, ...T }, async () => {
-  // ctr sends the size of its terminal (ResizePty) once the exec has started: wait for it, for at most 5 s.
+test('run -t and exec -t: a terminal for a container\'s process and for an exec, native and Wasm (its pty, its size through ResizePty, input, the exit code), as the runc shim gives it', { skip, ...T }, async () => {
+  // ctr sends the size of its terminal (ResizePty) once the process has started: wait for it, for at most 5 s.
   const script = 'tty; i=0; until [ "$(stty size 2>/dev/null)" = "33 101" ] || [ $i -ge 100 ]; do i=$((i+1)); sleep 0.05; done; stty size; read l; echo "got $l"; exit 5';
   /** @type {string[]} */
   const ids = [];
-  /** @type {Record<string, string[]>} */
-  const lines = {};
+  /** What the terminal showed: the lines the process wrote, in order (the terminals' echo of the typed line comes when it comes). */
+  const shown = (/** @type {string} */ out, /** @type {string} */ typed) => out.split(/\r*\n/).filter((l) => l !== '' && l !== typed);
   for (const runtime of [RUNTIME, 'io.containerd.runc.v2']) {
+    const run = await ctrInTerminal(cd, ['run', '-t', '--rm', '--runtime', runtime, IMAGES.busybox, newId('runt'), BB, 'sh', '-c', script], 'typed in\n');
+    assert.equal(run.code, 5, `${runtime}: ${run.stdout}${run.stderr}`);
+    // The container's own pty, in its devpts (runc binds it at /dev/console too).
+    assert.deepEqual(shown(run.stdout, 'typed in'), ['/dev/pts/0', '33 101', 'got typed in'], runtime);
+
     const id = newId('tty');
     ids.push(id);
     assert.equal((await cd.ctrNs(['run', '-d', '--runtime', runtime, IMAGES.busybox, id, BB, 'sleep', '3600'])).code, 0);
-    const r = await ctrInTerminal(['task', 'exec', '-t', '--exec-id', 't1', id, BB, 'sh', '-c', script], 'typed in\n');
-    assert.equal(r.code, 5, `${runtime}: ${r.stdout}${r.stderr}`);
-    // What the terminals echo of the typed line comes when it comes: the lines the process wrote, in order.
-    lines[runtime] = r.stdout.split(/\r*\n/).filter((l) => l !== '' && l !== 'typed in');
+    const ex = await ctrInTerminal(cd, ['task', 'exec', '-t', '--exec-id', 't1', id, BB, 'sh', '-c', script], 'typed in\n');
+    assert.equal(ex.code, 5, `${runtime}: ${ex.stdout}${ex.stderr}`);
+    // The exec's own pty, in the container's devpts.
+    assert.deepEqual(shown(ex.stdout, 'typed in'), ['/dev/pts/0', '33 101', 'got typed in'], runtime);
   }
-  // The exec's own pty, in the container's devpts, sized as ctr's terminal.
-  assert.deepEqual(lines[RUNTIME], ['/dev/pts/0', '33 101', 'got typed in']);
-  assert.deepEqual(lines[RUNTIME], lines['io.containerd.runc.v2']);
   assert.ok(ev.topics(ids[0] ?? '').includes('/tasks/exec-started'));
 
-  const wid = newId('wtty');
-  assert.equal((await cd.ctrNs(['run', '-d', '--runtime', RUNTIME, IMAGES.wasm, wid, '/tool.wasm', 'sleep'])).code, 0);
-  const w = await ctrInTerminal(['task', 'exec', '-t', '--exec-id', 'w1', wid, '/tool.wasm', 'tty'], 'to wasm\n');
+  // A Wasm guest's stdin, stdout and stderr are the terminal (fd_fdstat_get: a character device).
+  const w = await ctrInTerminal(cd, ['run', '-t', '--rm', '--runtime', RUNTIME, IMAGES.wasm, newId('wrunt'), '/tool.wasm', 'tty', 'read'], 'to wasm\n');
   assert.equal(w.code, 3, w.stdout + w.stderr);
-  // The guest's stdin, stdout and stderr are the terminal (fd_fdstat_get: a character device).
-  assert.deepEqual(w.stdout.split(/\r*\n/).filter((l) => l !== '' && l !== 'to wasm'), ['isatty: 1 1 1', 'read: to wasm']);
+  assert.deepEqual(shown(w.stdout, 'to wasm'), ['isatty: 1 1 1', 'read: to wasm']);
+  const wid = newId('wtty');
+  ids.push(wid);
+  assert.equal((await cd.ctrNs(['run', '-d', '--runtime', RUNTIME, IMAGES.wasm, wid, '/tool.wasm', 'sleep'])).code, 0);
+  const wx = await ctrInTerminal(cd, ['task', 'exec', '-t', '--exec-id', 'w1', wid, '/tool.wasm', 'tty', 'read'], 'to wasm\n');
+  assert.equal(wx.code, 3, wx.stdout + wx.stderr);
+  assert.deepEqual(shown(wx.stdout, 'to wasm'), ['isatty: 1 1 1', 'read: to wasm']);
 
-  // A container's own process with a terminal: refused, and nothing of it is left.
-  const t = await ctrInTerminal(['run', '-t', '--rm', '--runtime', RUNTIME, IMAGES.busybox, newId('runt'), BB, 'true'], '');
-  assert.notEqual(t.code, 0);
-  assert.match(t.stdout + t.stderr, /a terminal for a container's process is not supported by containerd-shim-tswasi-v1/);
-
-  for (const x of [...ids, wid]) {
+  for (const x of ids) {
     assert.equal((await cd.ctrNs(['task', 'kill', '-s', 'SIGKILL', x])).code, 0);
     await waitFor(`${x} to stop`, async () => new RegExp(`${x}\\s+\\d+\\s+STOPPED`).test((await cd.ctrNs(['task', 'ls'])).stdout));
     assert.equal((await cd.ctrNs(['task', 'delete', x])).code, 0);

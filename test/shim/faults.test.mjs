@@ -1,8 +1,8 @@
 // @ts-check
 // containerd-shim-tswasi-v1 when things go wrong: bad requests on its
 // socket (one error each, and it goes on serving), `kill -9` of a shim
-// (containerd sees its tasks end; no process, runc state, bundle copy,
-// mount or socket is left), containerd restarted while containers run (the
+// (containerd sees its tasks end, a terminal's too; no process, runc state,
+// bundle copy, mount or socket is left), containerd restarted while containers run (the
 // shim keeps them; the new containerd reconnects and drives them), and a
 // container killed by the OOM killer (the event, and exit code 137).
 import { after, before, test } from 'node:test';
@@ -14,7 +14,9 @@ import { compileC, toolchainProblem } from '../helpers/wasm.mjs';
 import { waitFor } from '../helpers/wait.mjs';
 import { IMAGES, importImages, startContainerd } from '../cri/containerd.mjs';
 import { decodeTtrpcResponse, encodeTtrpcRequest, decodeState } from './ttrpc-test.mjs';
-import { RUNTIME, killLeftovers, leftovers, shimProblem, shimProcesses, watchEvents } from './shim.mjs';
+import { Fields, Writer } from '../../dist/oci/shim/pb.js';
+import { runcBundle } from '../helpers/oci.mjs';
+import { RUNTIME, ctrInTerminal, killLeftovers, leftovers, shimProblem, shimProcesses, watchEvents } from './shim.mjs';
 
 const BB = '/bin/busybox';
 const missing = shimProblem() ?? toolchainProblem();
@@ -135,22 +137,74 @@ test('bad requests on the socket: one error each, and the shim goes on serving',
   await removeStopped(id);
 });
 
+/**
+ * One task-service call on the shim's socket (a connection of its own): its answer.
+ * @param {string} sock @param {string} method @param {import('../../dist/oci/shim/pb.js').Writer} request
+ */
+async function call(sock, method, request) {
+  const [f] = await exchange(sock, frame(1, encodeTtrpcRequest({ service: 'containerd.task.v2.Task', method, payload: request.finish(), timeoutNano: 0 })));
+  const r = decodeTtrpcResponse(/** @type {Buffer} */ (f).subarray(10));
+  assert.equal(r.code, 0, `${method}: ${r.message}`);
+  return r.payload;
+}
+
+test('a container with a terminal killed, or deleted, between Create and Start (as ctr does when a start fails): its exit, and nothing left', { skip, ...T }, async () => {
+  // containerd calls Create and Start back to back: the calls are made here by hand, on a pod's shim.
+  const id = newId('host');
+  await runDetached(id);
+  const sock = shimSocket(id);
+  for (const kill of [true, false]) {
+    const tid = newId('gate');
+    const bundle = runcBundle({ args: [BB, 'sleep', '600'] });
+    const config = JSON.parse(fs.readFileSync(path.join(bundle, 'config.json'), 'utf8'));
+    config.process.terminal = true;
+    fs.writeFileSync(path.join(bundle, 'config.json'), JSON.stringify(config));
+    const out = path.join(bundle, 'out.log');
+    // CreateTaskRequest: the bundle's own rootfs (no mounts), a terminal, output to a file.
+    const created = await call(sock, 'Create', new Writer().string(1, tid).string(2, bundle).bool(4, true).string(6, `file://${out}`));
+    const pid = Fields.decode(created).uint(1);
+    assert.ok(pid > 0 && fs.existsSync(`/proc/${pid}`), 'the init exists once Create answers');
+    assert.equal(decodeState(await call(sock, 'State', new Writer().string(1, tid))).status, 1, 'CREATED');
+    if (kill) {
+      await call(sock, 'Kill', new Writer().string(1, tid).uint(3, 9));
+      const waited = await call(sock, 'Wait', new Writer().string(1, tid));
+      assert.equal(Fields.decode(waited).uint(1), 137, 'killed by SIGKILL before it started');
+    }
+    const deleted = await call(sock, 'Delete', new Writer().string(1, tid));
+    // Deleted without a Kill: ended as `runc delete --force` ends a created container (SIGKILL), as for one without a terminal.
+    assert.equal(Fields.decode(deleted).uint(2), 137);
+    await waitFor(`the init of ${tid} to be gone`, () => !fs.existsSync(`/proc/${pid}`));
+    assert.ok(!leftovers(cd).runc.includes(tid), 'no runc state');
+    // The process never ran: the terminal shows nothing but runc's word that it stopped at the gate.
+    for (const line of fs.readFileSync(out, 'utf8').split(/\r?\n/).filter(Boolean)) assert.match(line, /error running hook #0: .*no Start came/);
+    fs.rmSync(bundle, { recursive: true, force: true });
+  }
+  await ok(['task', 'kill', '-s', 'SIGKILL', id]);
+  await removeStopped(id);
+});
+
 test('kill -9 of a shim: containerd sees its tasks end, and nothing is left', { skip, ...T }, async () => {
   const ev = watchEvents(cd);
   const group = ['--annotation', `io.containerd.tswasi.v1.group=k${process.pid}`];
-  const ids = [newId('k9'), newId('k9w')];
+  const ids = [newId('k9'), newId('k9w'), newId('k9t')];
   await ok(['run', '-d', '--runtime', RUNTIME, ...group, IMAGES.busybox, ids[0], BB, 'sleep', '3600']);
   await ok(['run', '-d', '--runtime', RUNTIME, ...group, IMAGES.wasm, ids[1], '/tool.wasm', 'sleep']);
+  // One with a terminal: ctr stays attached to it.
+  const attached = ctrInTerminal(cd, ['run', '-t', '--runtime', RUNTIME, ...group, IMAGES.busybox, ids[2] ?? '', BB, 'sleep', '3600'], '');
+  await waitFor(`${ids[2]} to run`, async () => /RUNNING/.test(await taskLine(ids[2] ?? '')));
+  assert.ok(shimProcesses(cd).terminals.length > 0, 'its script and runc');
   const { shims } = shimProcesses(cd);
   assert.equal(shims.length, 1);
   process.kill(/** @type {number} */ (shims[0]), 'SIGKILL');
+  // ctr, attached to the dead shim, loses it (as with any shim); containerd then ends the task (below).
+  assert.match((await attached).stdout, /ttrpc: closed/);
   for (const id of ids) {
     await waitFor(`${id}'s exit event`, () => ev.topics(id).includes('/tasks/exit'));
     await waitFor(`${id}'s task to be gone`, async () => (await taskLine(id)) === '');
     await ok(['container', 'delete', id]);
   }
   ev.stop();
-  await waitFor('every conmon to end', () => shimProcesses(cd).conmons.length === 0);
+  await waitFor('every conmon, script and runc to end', () => { const p = shimProcesses(cd); return p.conmons.length + p.terminals.length === 0; });
   await waitFor('nothing left', () => Object.values(leftovers(cd)).every((v) => v.length === 0));
 });
 
@@ -173,16 +227,20 @@ test('containerd restarted while containers run: the shim keeps them, and the ne
   await removeStopped(id);
 });
 
-test('a container killed by the OOM killer: the OOM event and exit code 137', { skip, ...T }, async () => {
+test('a container killed by the OOM killer, with and without a terminal: the OOM event and exit code 137', { skip, ...T }, async () => {
   const ev = watchEvents(cd);
-  const id = newId('oom');
-  // 64 MiB into a shell variable, under a 16 MiB limit.
-  const r = await cd.ctrNs(['run', '--rm', '--runtime', RUNTIME, '--memory-limit', String(16 << 20), IMAGES.busybox, id, BB, 'sh', '-c', `x=$(${BB} head -c ${64 << 20} /dev/zero | ${BB} tr '\\0' a); echo survived`]);
-  assert.equal(r.code, 137, r.stderr);
-  assert.equal(r.stdout, '');
-  await waitFor('the OOM event', () => ev.topics(id).includes('/tasks/oom'));
-  const topics = ev.topics(id);
-  assert.ok(topics.indexOf('/tasks/oom') < topics.indexOf('/tasks/exit'), `${topics}`);
+  for (const terminal of [false, true]) {
+    const id = newId('oom');
+    // 64 MiB into a shell variable, under a 16 MiB limit.
+    const args = ['run', '--rm', '--runtime', RUNTIME, '--memory-limit', String(16 << 20), IMAGES.busybox, id, BB, 'sh', '-c', `x=$(${BB} head -c ${64 << 20} /dev/zero | ${BB} tr '\\0' a); echo survived`];
+    const r = terminal ? await ctrInTerminal(cd, [args[0] ?? '', '-t', ...args.slice(1)], '') : await cd.ctrNs(args);
+    assert.equal(r.code, 137, r.stdout + r.stderr);
+    // (A test terminal echoes what script(1) typed for the end of its input: the process printed nothing.)
+    assert.ok(!r.stdout.includes('survived'), r.stdout);
+    await waitFor('the OOM event', () => ev.topics(id).includes('/tasks/oom'));
+    const topics = ev.topics(id);
+    assert.ok(topics.indexOf('/tasks/oom') < topics.indexOf('/tasks/exit'), `${topics}`);
+  }
   ev.stop();
 });
 

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { criProblem } from '../cri/containerd.mjs';
 import { ROOT } from '../helpers/wasm.mjs';
+import { run } from '../helpers/spawn.mjs';
 
 /** containerd's runtime_type for the shim (ctr run --runtime). */
 export const RUNTIME = 'io.containerd.tswasi.v1';
@@ -49,6 +50,9 @@ export function shimProcesses(cd) {
   const spares = [];
   /** @type {number[]} */
   const conmons = [];
+  /** script(1) and runc in the foreground: a process with a terminal (oci/shim/terminal.ts). */
+  /** @type {number[]} */
+  const terminals = [];
   const spareRoot = path.join(cd.dir, 'run', 'tswasi', 'shim-spare');
   const waiting = new Set();
   for (const d of ls(spareRoot)) for (const n of ls(path.join(spareRoot, d))) if (/^socket-\d+$/.test(n)) waiting.add(Number(n.slice(7)));
@@ -60,8 +64,9 @@ export function shimProcesses(cd) {
       (argv.includes('-spare') && waiting.has(Number(name)) ? spares : shims).push(Number(name));
     }
     if (path.basename(argv[0] ?? '') === 'conmon' && argv.some((a) => a.includes(cd.dir))) conmons.push(Number(name));
+    if (['script', 'runc'].includes(path.basename(argv[0] ?? '')) && argv.some((a) => a.includes(cd.dir)) && argv.some((a) => /\b(run|exec)\b/.test(a))) terminals.push(Number(name));
   }
-  return { shims, spares, conmons };
+  return { shims, spares, conmons, terminals };
 }
 
 /** @param {string} d */
@@ -118,9 +123,24 @@ export function killLeftovers(cd) {
     spawnSync('runc', ['--root', root, 'delete', '--force', id]);
     killed.push(`container ${id}`);
   }
-  const { shims, spares, conmons } = shimProcesses(cd);
-  for (const pid of [...conmons, ...shims, ...spares]) {
+  const { shims, spares, conmons, terminals } = shimProcesses(cd);
+  for (const pid of [...conmons, ...terminals, ...shims, ...spares]) {
     try { process.kill(pid, 'SIGKILL'); killed.push(`pid ${pid}`); } catch { /* gone */ }
   }
   return killed;
+}
+
+/** A word for sh -c. */
+const shellWord = (/** @type {string} */ s) => `'${s.replaceAll("'", `'\\''`)}'`;
+
+/**
+ * `ctr` (in containerd's mount namespace) with a terminal of its own, as a
+ * user's: script(1) makes a pty of `rows` × `cols` for it and types `input`.
+ * @param {import('../cri/containerd.mjs').Containerd} cd
+ * @param {string[]} args
+ * @param {string} input
+ */
+export function ctrInTerminal(cd, args, input, rows = 33, cols = 101) {
+  const argv = ['nsenter', '-t', String(cd.pid), '-m', 'ctr', '--address', cd.sock, '--namespace', 'k8s.io', ...args];
+  return run('script', ['--quiet', '--return', '--command', `stty rows ${rows} cols ${cols}; exec ${argv.map(shellWord).join(' ')}`, '/dev/null'], { input, timeout: 60_000 });
 }
