@@ -13,7 +13,8 @@
 //     further container: native busybox through the shim and through runc,
 //     a Wasm hello through the shim (alternated, medians).
 //  4. Memory: Pss of each idle Wasm container (its processes and its conmon),
-//     of the pod's shim and of the spare waiting for the next pod.
+//     of what watches a container with a terminal (runc and script(1)), of
+//     the pod's shim and of the spare waiting for the next pod.
 //   node bench/shim.mjs [--rounds N] [--no-spare]        (the shim runs on this node)
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -139,7 +140,16 @@ try {
     const kb = tree(pid).reduce((a, p) => a + pss(p), 0);
     console.log(`  idle Wasm container ${id.slice(0, 8)}: ${(kb / 1024).toFixed(1)} (its conmon ${(pss(conmon) / 1024).toFixed(1)})`);
   }
-  for (const pid of shimProcesses(cd).shims) console.log(`  shim ${pid} (a pod: pause + ${ids.length} Wasm containers): ${(pss(pid) / 1024).toFixed(1)}`);
+  // A container with a terminal: what watches its process is runc in the foreground under script(1), not conmon.
+  const { container_id: ttyId } = await cd.cri.CreateContainer({
+    pod_sandbox_id: shimPod.id, sandbox_config: shimPod.config,
+    config: { metadata: { name: 'idle-tty', attempt: 0 }, image: { image: IMAGES.busybox }, args: ['-c', 'sleep 3600'], tty: true, linux: { security_context: { namespace_options: { network: 'NODE', pid: 'CONTAINER', ipc: 'POD' } } } },
+  });
+  await cd.cri.StartContainer({ container_id: ttyId });
+  const ppid = (pid) => Number(fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[1]);
+  const ttyRunc = ppid(await containerPid(cd, ttyId));
+  console.log(`  a terminal's runc and script (tty: true, busybox): ${(pss(ttyRunc) / 1024).toFixed(1)} and ${(pss(ppid(ttyRunc)) / 1024).toFixed(1)}`);
+  for (const pid of shimProcesses(cd).shims) console.log(`  shim ${pid} (a pod: pause + ${ids.length} Wasm containers + 1 with a terminal): ${(pss(pid) / 1024).toFixed(1)}`);
   for (const pid of shimProcesses(cd).spares) console.log(`  spare shim ${pid} (waiting for the next pod): ${(pss(pid) / 1024).toFixed(1)}`);
   for (const p of [shimPod, runcPod]) { await cd.cri.StopPodSandbox({ pod_sandbox_id: p.id }); await cd.cri.RemovePodSandbox({ pod_sandbox_id: p.id }); }
 } finally {
