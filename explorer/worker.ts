@@ -140,7 +140,10 @@ function replay(req: ReplayRequest): void {
     return;
   }
   const text = { 1: new TextDecoder(), 2: new TextDecoder() };
-  const replayer = new Replayer(rec, (fd, buf, off, len) => push({ kind: 'output', fd, text: text[fd].decode(buf.subarray(off, off + len), { stream: true }) }));
+  const replayer = new Replayer(rec, {
+    write: (fd, buf, off, len) => push({ kind: 'output', fd, text: text[fd].decode(buf.subarray(off, off + len), { stream: true }) }),
+    flush: () => {},
+  });
   const decode = callDecoder(() => true, (c) => {
     // The call the replay stopped at is not the recorded one: leave it out.
     if (replayer.stopped !== undefined) return;

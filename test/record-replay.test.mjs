@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
-import { compileC, runCli, tempDir } from './helpers/wasm.mjs';
+import { ROOT, compileC, runCli, tempDir } from './helpers/wasm.mjs';
 import { FILES, populate } from './helpers/fixtures.mjs';
 import { commandArb, execute, fuzzWorld, prepare, replant, resetMemory } from './attack/fuzz-lib.mjs';
 
@@ -307,6 +307,29 @@ test('a call with its function\'s last arguments is a REPEAT only when its input
   assert.ok(repeats >= 69 && repeats < 75, `${repeats} calls in REPEAT records`);
 });
 
+test('replay gathers stdout into few writes and keeps its order with stderr: both into one file, as recorded', async (t) => {
+  const wasm = compileC('stdio_order');
+  if (!wasm) return t.skip('no toolchain');
+  const { spawnSync } = await import('node:child_process');
+  const dir = tempDir('tswasi-rec-order-');
+  const rec = path.join(dir, 'run.rec');
+  /** `tswasi ARGS` with stdout and stderr on one file (as `2>&1`): what it holds. @param {string[]} args */
+  const merged = (args) => {
+    const file = path.join(dir, 'out');
+    const fd = fs.openSync(file, 'w');
+    try {
+      const r = spawnSync(process.execPath, [path.join(ROOT, 'dist/src/cli/tswasi.cjs'), ...args], { stdio: ['ignore', fd, fd] });
+      assert.equal(r.status, 0);
+    } finally {
+      fs.closeSync(fd);
+    }
+    return fs.readFileSync(file, 'utf8');
+  };
+  const expected = ('o'.repeat(100) + 'E').repeat(10) + '\nbefore-sleep\nafter-sleep\n';
+  assert.equal(merged(['run', '--record', rec, wasm]), expected);
+  assert.equal(merged(['replay', rec]), expected);
+});
+
 test('property: random call sequences (the fuzzer\'s) replay to the same results and guest memory', async () => {
   const mod = /** @type {WebAssembly.Module} */ (await prepare());
   const w = await fuzzWorld('mem');
@@ -337,7 +360,7 @@ test('property: random call sequences (the fuzzer\'s) replay to the same results
     recorder.end({ exitCode: 0 });
     const rec = parseRecording(Buffer.concat(chunks));
     assert.equal(rec.calls.length, recorder.calls);
-    const replayer = new Replayer(rec, () => {});
+    const replayer = new Replayer(rec, { write() {}, flush() {} });
     const replayed = session({ wrapImport: replayer.wrap });
     assert.equal(replayer.finish(0, undefined), undefined);
     assert.equal(replayed.length, recorded.length);

@@ -15,7 +15,7 @@ export { GuestMemory } from './memory.js';
 export { FdTable } from './fd-table.js';
 export { Fd } from './fd.js';
 export { SharedOutputWriter, SharedOutputReader, createOutputRing, resetOutputRing, outputRingCapacity, type WriteFn } from './shared-output.js';
-export { HostStreamFd, writeAll } from './host-stdio.js';
+export { HostStreamFd, LocalOutputBuffer, writeAll } from './host-stdio.js';
 export { isatty } from './isatty.js';
 export { ListenError, hostListeners } from './sockets/open.js';
 export { parseHostPort, describeListener, inheritedListenFds, type ListenerSource, type TcpListen } from './sockets/listeners.js';

@@ -20,10 +20,16 @@ export async function replay(file: string, modulePath: string | undefined): Prom
     const wasm = modulePath === undefined ? rec.module : readModule(modulePath);
     const note = modulePath !== undefined && contentHash(wasm) !== rec.header.module.sha256 ? ` (${modulePath} is not the recorded module)` : '';
     const module = compileModule(wasm, modulePath ?? file, { cache: false });
-    const replayer = new Replayer(rec, replayOutput(1, 2), note);
+    const output = replayOutput(1, 2, true);
+    const replayer = new Replayer(rec, output, note);
     const { header } = rec;
     // No preopen, no host stdio: every call is answered by the replayer.
-    const outcome = replayOutcome(replayer, runGuest({ module, wasi: replayWasiOptions(replayer), invoke: header.invoke, invokeArgs: header.invokeArgs }));
+    let outcome;
+    try {
+      outcome = replayOutcome(replayer, runGuest({ module, wasi: replayWasiOptions(replayer), invoke: header.invoke, invokeArgs: header.invokeArgs }));
+    } finally {
+      output.flush();
+    }
     if (outcome.error !== undefined) process.stderr.write(errorLine(outcome.error) + '\n');
     for (const r of outcome.results ?? []) process.stdout.write(`${String(r)}\n`);
     return outcome.exitCode;

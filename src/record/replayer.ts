@@ -34,7 +34,11 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 /** Where stdout and stderr bytes go during replay. */
-export type ReplayOutput = (stream: 1 | 2, buf: Uint8Array, offset: number, length: number) => void;
+export interface ReplayOutput {
+  write(stream: 1 | 2, buf: Uint8Array, offset: number, length: number): void;
+  /** Write out what is gathered (./session.ts): before every call but fd_write, and when replay ends. */
+  flush(): void;
+}
 
 const u32At = (b: Uint8Array, at: number): number => (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24)) >>> 0;
 
@@ -106,6 +110,8 @@ export class Replayer {
 
   private answer(plan: CallPlan, ctx: CallContext): number {
     if (this.stopped !== undefined) throw new ReplayStop(this.stopped);
+    // Gathered output goes out before any call but a write, as the guest's own coalesced stdout does.
+    if (plan.name !== 'fd_write') this.output.flush();
     const A = this.A;
     const n = plan.i64.length;
     const index = this.next + 1;
@@ -203,7 +209,7 @@ export class Replayer {
         d.pos = this.inputsAt;
         const len = d.uvar();
         const n = Math.min(len, ret !== 0 ? len : first >= 0 ? u32At(raw, first) : 0);
-        this.output(stream, raw, d.pos, n);
+        this.output.write(stream, raw, d.pos, n);
       }
     }
     if (ret !== 0) return;
@@ -223,6 +229,7 @@ export class Replayer {
 
   /** After the guest ended with `exitCode`: the line saying how it differs from the recording, or undefined. */
   finish(exitCode: number, error: string | undefined): string | undefined {
+    this.output.flush();
     if (this.stopped !== undefined) return this.stopped;
     if (!this.r.done || this.runLeft > 0) {
       let c: RecordedCall;

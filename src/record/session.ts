@@ -4,7 +4,7 @@
  * runner): the recorder of a file, the WASI options that replay, and how a
  * run's end is written down and checked.
  */
-import { writeAll, type StdioSink, type WASIOptions } from '../../wasi/index.js';
+import { isatty, LocalOutputBuffer, writeAll, type StdioSink, type WASIOptions } from '../../wasi/index.js';
 import { errorLine } from '../errors.js';
 import { contentHash } from '../module-cache.js';
 import type { GuestOutcome } from '../run-guest.js';
@@ -57,13 +57,31 @@ export function loadRecording(source: string | Uint8Array): RecordingFile {
   }
 }
 
-/** Replay output into a guest's stdout/stderr as the WASI options name them: a host fd (default 1 and 2) or a sink. */
-export function replayOutput(stdout: number | StdioSink | undefined, stderr: number | StdioSink | undefined): ReplayOutput {
+/**
+ * Replay output into a guest's stdout/stderr as the WASI options name them:
+ * a host fd (default 1 and 2) or a sink. `coalesce`: a host-fd stdout that
+ * is not a terminal gathers its writes (wasi's LocalOutputBuffer, as `new
+ * WASI({ coalesceStdout: true })` does: 64 KiB, 10 ms while writes go on),
+ * written out before any other call, any stderr write and the end: a replay
+ * makes one write(2) where the recorded run made many.
+ */
+export function replayOutput(stdout: number | StdioSink | undefined, stderr: number | StdioSink | undefined, coalesce = false): ReplayOutput {
   type Out = (b: Uint8Array, off: number, len: number) => void;
   const to = (d: number | StdioSink): Out => (typeof d === 'number' ? (b, off, len) => { writeAll(d, b, off, len); } : (b, off, len) => d.write(b.slice(off, off + len)));
-  const out = to(stdout ?? 1);
+  const outFd = stdout ?? 1;
+  const out = to(outFd);
   const err = to(stderr ?? 2);
-  return (stream, b, off, len) => (stream === 1 ? out(b, off, len) : err(b, off, len));
+  const gathered = coalesce && typeof outFd === 'number' && !isatty(outFd) ? new LocalOutputBuffer(outFd) : null;
+  return {
+    write(stream, b, off, len) {
+      if (stream === 1 && gathered !== null && gathered.fits(len)) return gathered.append(b, off, len);
+      gathered?.flush();
+      (stream === 1 ? out : err)(b, off, len);
+    },
+    flush() {
+      gathered?.flush();
+    },
+  };
 }
 
 /** The WASI options of a replayed run: nothing of the host (no preopen, no host stdio); every call answered by `replayer`. */
