@@ -237,6 +237,21 @@ test('a call repeated byte for byte is recorded as a REPEAT of its function\'s l
   assert.match(r.stderr, /error: the recording is corrupt at call #\d+ \(it repeats a call never made\)\n$/);
 });
 
+test('a call that differed for long is found repeating again: after 300 different writes (compared on every 64th call only) with clock calls between, 2000 identical writes are REPEATs; replay gives the same', async (t) => {
+  const wasm = compileC('repeat_resume');
+  if (!wasm) return t.skip('no toolchain');
+  const { run, replay, rec } = await recordAndReplay(wasm, [], '');
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(run.stdout, Array.from({ length: 300 }, (_, i) => `${String(i).padStart(3, '0')}\n`).join('') + 'same\n'.repeat(2000));
+  assert.equal(replay.stdout, run.stdout);
+  assert.equal(replay.code, 0, replay.stderr);
+  const zlib = await import('node:zlib');
+  const raw = zlib.gunzipSync(fs.readFileSync(rec));
+  const repeats = repeatedCalls(raw, records(raw));
+  // Found within a few windows of 64 calls; the clock calls between hardly ever repeat.
+  assert.ok(repeats >= 1800 && repeats <= 2010, `${repeats} calls in REPEAT records`);
+});
+
 test('calls repeated in a row are REPEAT records of at most 4096 calls; a count out of range is corrupt; a version 2 recording still replays', async (t) => {
   const wasm = compileC('repeat_long');
   if (!wasm) return t.skip('no toolchain');

@@ -67,6 +67,13 @@ export class Recorder {
    */
   private readonly lastArgs: Arg[][];
   private readonly inputsAt: Int32Array;
+  /**
+   * Whether lastArgs holds the last payload's arguments (1) or was not kept
+   * (0): a function compared only on every 64th call (a clock) keeps them
+   * only for a call whose next one may be compared — copying them is a good
+   * part of what recording such a call costs.
+   */
+  private readonly argsKept: Uint8Array;
   /** Where the inputs of the CALL being encoded start in its payload. */
   private encodedInputsAt = 0;
   /** Reads a last payload for ./same-call.ts. */
@@ -108,6 +115,7 @@ export class Recorder {
     this.misses = new Uint8Array(this.functions.length);
     this.lastArgs = this.functions.map(() => new Array<Arg>(MAX_ARGS).fill(0));
     this.inputsAt = new Int32Array(this.functions.length);
+    this.argsKept = new Uint8Array(this.functions.length);
     out.beforeFlush = () => this.keepLast();
     this.wrap = (name, fn, ctx) => this.wrapOne(name, fn, ctx);
   }
@@ -138,15 +146,29 @@ export class Recorder {
       for (let i = len - 1; i >= 0; i--) if (buf[from + i] !== prev[p + i]) { same = false; break; }
     }
     if (!same) {
-      if (misses < MISSES_BEFORE_SAMPLING) this.misses[index] = misses + 1;
+      const missed = misses < MISSES_BEFORE_SAMPLING ? misses + 1 : misses;
+      this.misses[index] = missed;
       this.lastLen[index] = len;
-      const args = this.lastArgs[index]!;
-      for (let i = 0; i < MAX_ARGS; i++) args[i] = this.A[i]!;
-      this.inputsAt[index] = this.encodedInputsAt;
+      // sameAsLastBefore's sampling, for this function's next call if it comes next.
+      if (missed < MISSES_BEFORE_SAMPLING || ((this.calls + 1) & 63) === 0) {
+        const args = this.lastArgs[index]!;
+        for (let i = 0; i < MAX_ARGS; i++) args[i] = this.A[i]!;
+        this.inputsAt[index] = this.encodedInputsAt;
+        this.argsKept[index] = 1;
+      } else {
+        this.argsKept[index] = 0;
+      }
       // The payload's place once end() has written its length (a length of 128 or more moves it by a byte); set first, as end() may write the block out.
       this.lastAt[index] = from + (len >= 0x80 ? 1 : 0);
       out.end(at);
       return;
+    }
+    // This call's arguments are the last payload's (it is byte for byte that payload): kept now if they were not.
+    if (this.argsKept[index] === 0) {
+      const args = this.lastArgs[index]!;
+      for (let i = 0; i < MAX_ARGS; i++) args[i] = this.A[i]!;
+      this.inputsAt[index] = this.encodedInputsAt;
+      this.argsKept[index] = 1;
     }
     // Drop the record (its tag is the byte before `at`) for a REPEAT of it.
     w.length = at - 1;
@@ -192,7 +214,7 @@ export class Recorder {
    * encoded until the call returns, and most often only a REPEAT is).
    */
   private sameAsLastBefore(index: number, plan: CallPlan, mem: GuestMemory): boolean {
-    if (this.lastLen[index]! < 0) return false;
+    if (this.lastLen[index]! < 0 || this.argsKept[index] === 0) return false;
     if (this.misses[index]! >= MISSES_BEFORE_SAMPLING && ((this.calls + 1) & 63) !== 0) return false;
     const A = this.A;
     const last = this.lastArgs[index]!;
