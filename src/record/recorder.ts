@@ -150,29 +150,26 @@ export class Recorder {
       this.misses[index] = missed;
       this.lastLen[index] = len;
       // sameAsLastBefore's sampling, for this function's next call if it comes next.
-      if (missed < MISSES_BEFORE_SAMPLING || ((this.calls + 1) & 63) === 0) {
-        const args = this.lastArgs[index]!;
-        for (let i = 0; i < MAX_ARGS; i++) args[i] = this.A[i]!;
-        this.inputsAt[index] = this.encodedInputsAt;
-        this.argsKept[index] = 1;
-      } else {
-        this.argsKept[index] = 0;
-      }
+      if (missed < MISSES_BEFORE_SAMPLING || ((this.calls + 1) & 63) === 0) this.keepArgs(index);
+      else this.argsKept[index] = 0;
       // The payload's place once end() has written its length (a length of 128 or more moves it by a byte); set first, as end() may write the block out.
       this.lastAt[index] = from + (len >= 0x80 ? 1 : 0);
       out.end(at);
       return;
     }
     // This call's arguments are the last payload's (it is byte for byte that payload): kept now if they were not.
-    if (this.argsKept[index] === 0) {
-      const args = this.lastArgs[index]!;
-      for (let i = 0; i < MAX_ARGS; i++) args[i] = this.A[i]!;
-      this.inputsAt[index] = this.encodedInputsAt;
-      this.argsKept[index] = 1;
-    }
+    if (this.argsKept[index] === 0) this.keepArgs(index);
     // Drop the record (its tag is the byte before `at`) for a REPEAT of it.
     w.length = at - 1;
     this.repeat(index);
+  }
+
+  /** Keep the arguments of the CALL just encoded, and where its inputs start, as function `index`'s last. */
+  private keepArgs(index: number): void {
+    const args = this.lastArgs[index]!;
+    for (let i = 0; i < MAX_ARGS; i++) args[i] = this.A[i]!;
+    this.inputsAt[index] = this.encodedInputsAt;
+    this.argsKept[index] = 1;
   }
 
   /** One more call repeating function `index`'s last CALL. */
