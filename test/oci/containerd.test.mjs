@@ -1,20 +1,22 @@
 // @ts-check
 // tswasi-oci as the "runc" binary of containerd's runc shim (io.containerd.runc.v2),
-// driven by ctr against a containerd of our own on a private socket.
+// driven by ctr against a containerd of our own (test/cri's: its socket, state
+// and /run in a mount namespace of its own, so nothing lands in the host's
+// /run/containerd, where containerd 1.6 puts shim sockets whatever its state says).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { compileC, tempDir } from '../helpers/wasm.mjs';
 import { compileAttack } from '../attack/lib.mjs';
-import { OCI_BIN, OCI_WASM_BIN, ociToolsProblem, ociWorld, run } from '../helpers/oci.mjs';
-import { sleep } from '../helpers/wait.mjs';
+import { OCI_BIN, OCI_WASM_BIN, ociToolsProblem, ociWorld } from '../helpers/oci.mjs';
+import { criProblem, startContainerd } from '../cri/containerd.mjs';
 
-const missing = spawnSync('containerd', ['--version']).status !== 0 ? 'containerd not found' : ociToolsProblem();
+const missing = spawnSync('containerd', ['--version']).status !== 0 ? 'containerd not found' : ociToolsProblem() ?? criProblem();
 const skip = missing !== null && process.env.CI !== 'true' ? missing : false;
-/** @type {import('node:child_process').ChildProcess | undefined} */
-let daemon;
+/** @type {import('../cri/containerd.mjs').Containerd | undefined} */
+let cd;
 /** @type {(args: string[], opts?: import('../helpers/spawn.mjs').RunOptions) => Promise<import('../helpers/spawn.mjs').RunResult>} */
 let ctr = () => assert.fail('containerd was not started');
 
@@ -24,30 +26,19 @@ before(async () => {
   const wasm = compileC('oci_tool');
   const probe = compileAttack('runtime_probe');
   assert.ok(wasm && probe, 'the guests were not built');
-  const base = tempDir('tswasi-containerd-');
-  const sock = path.join(base, 'containerd.sock');
-  fs.writeFileSync(path.join(base, 'config.toml'), [
-    'version = 2',
-    `root = "${base}/root"`,
-    `state = "${base}/state"`,
-    '[grpc]',
-    `  address = "${sock}"`,
-    '[plugins."io.containerd.grpc.v1.cri"]',
-    '  disable_tcp_service = true',
-  ].join('\n') + '\n');
-  daemon = spawn('containerd', ['--config', path.join(base, 'config.toml')], { stdio: 'ignore' });
-  for (let i = 0; i < 100 && !fs.existsSync(sock); i++) await sleep(100);
-  ctr = (args, opts) => run('ctr', ['--address', sock, ...args], opts);
+  const started = await startContainerd();
+  cd = started;
+  ctr = (args, opts) => started.ctrNs(args, opts);
   // The image: built with buildah, exported as an OCI archive, imported into containerd.
   const world = ociWorld();
   world.image('ctr-tool', { files: [[wasm, '/tool.wasm'], [probe, '/probe.wasm']], entrypoint: ['/tool.wasm'] });
-  const archive = path.join(base, 'image.tar');
+  const archive = path.join(started.dir, 'image.tar');
   world.buildah('push', 'localhost/ctr-tool:latest', `oci-archive:${archive}:latest`);
   const r = await ctr(['images', 'import', '--base-name', 'localhost/ctr-tool', archive]);
   assert.equal(r.code, 0, r.stderr);
 });
 
-after(() => daemon?.kill('SIGTERM'));
+after(async () => { await cd?.stop(); });
 
 test('ctr run with tswasi-oci as the runc binary, Wasm by annotation', { skip }, async () => {
   const r = await ctr(['run', '--rm', '--annotation', 'module.wasm.image/variant=compat', '--runtime', 'io.containerd.runc.v2',
