@@ -39,6 +39,23 @@ export function onPath(name: string): string | null {
   return null;
 }
 
+const tools = new Map<string, string>();
+
+/**
+ * A helper program the shim runs (conmon, script): `override` when given,
+ * else found on PATH, once per process; missing, an Error whose message
+ * ends with `install` (what to do about it).
+ */
+export function requiredTool(name: string, install: string, override?: string): string {
+  let found = tools.get(name);
+  if (found === undefined) {
+    const p = override || onPath(name);
+    if (p === null) throw new Error(`${name} not found on PATH: ${install}`);
+    tools.set(name, (found = p));
+  }
+  return found;
+}
+
 /** A child's first fd beyond stdio: runc's --preserve-fds N hands on fds 3 … 3+N-1, in order. */
 export const FIRST_EXTRA_FD = 3;
 

@@ -12,7 +12,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fdAfter, onPath } from '../native.js';
+import { fdAfter, requiredTool } from '../native.js';
 
 export interface MonitorOptions {
   runc: string;
@@ -39,13 +39,7 @@ export interface Monitor {
   exited: Promise<Exit>;
 }
 
-let conmon: string | null = null;
-
-function conmonPath(): string {
-  conmon ??= process.env['TSWASI_CONMON'] || onPath('conmon');
-  if (conmon === null) throw new Error('conmon not found on PATH: install it (Debian: apt-get install conmon) or set TSWASI_CONMON');
-  return conmon;
-}
+const conmonPath = (): string => requiredTool('conmon', 'install it (Debian: apt-get install conmon) or set TSWASI_CONMON', process.env['TSWASI_CONMON']);
 
 /** runc's last error, from its --log (JSON lines). */
 export function runcError(dir: string): string | null {

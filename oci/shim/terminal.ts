@@ -29,7 +29,7 @@ import { execFile, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { onPath } from '../native.js';
+import { requiredTool } from '../native.js';
 import { runcError, runcLogArgs, type Exit, type Monitor } from './monitor.js';
 
 interface UnderScript {
@@ -44,12 +44,7 @@ interface UnderScript {
   fds: readonly number[];
 }
 
-let script: string | null = null;
-function scriptPath(): string {
-  script ??= onPath('script');
-  if (script === null) throw new Error('script(1) not found on PATH, which a process with a terminal needs: install util-linux (Debian: bsdutils)');
-  return script;
-}
+const scriptPath = (): string => requiredTool('script', 'a process with a terminal needs it: install util-linux (Debian: bsdutils)');
 
 /** A word for sh -c: single-quoted. */
 const shellWord = (s: string): string => `'${s.replaceAll("'", `'\\''`)}'`;
