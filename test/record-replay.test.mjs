@@ -210,7 +210,7 @@ test('a call repeated byte for byte is recorded as a REPEAT of its function\'s l
   const raw = zlib.gunzipSync(fs.readFileSync(rec));
   const recs = records(raw);
   const CALL = 3, REPEAT = 5;
-  // 1000 writes: the first a CALL, the other 999 REPEATs of it; the clock's calls differ, so CALLs; the
+  // 1000 writes: the first a CALL, the other 999 REPEATs of it; the
   // 200-byte line, 399 REPEATs, its last CALL kept across the blocks the random_get records fill.
   const repeats = repeatedCalls(raw, recs);
   assert.ok(repeats >= 999 + 399, `${repeats} calls in REPEAT records`);
@@ -218,7 +218,9 @@ test('a call repeated byte for byte is recorded as a REPEAT of its function\'s l
   const runs = recs.filter(([tag]) => tag === REPEAT);
   assert.ok(runs.length < 420, `${runs.length} REPEAT records`);
   assert.ok(runs.some(([, , from, end]) => end - from === 3 && raw[from + 1] === (999 & 0x7f | 0x80) && raw[from + 2] === 999 >> 7), 'a run of 999');
-  assert.ok(recs.filter(([tag]) => tag === CALL).length >= 100 + 400);
+  // The 400 random_gets are CALLs; the clock's calls, a new time each, are one NEXT of 99 differences after its first CALL.
+  assert.ok(recs.filter(([tag]) => tag === CALL).length >= 400);
+  assert.equal(nextCalls(raw, recs), 99);
   assert.ok(raw.length > 2 * 65536, 'several blocks');
   const decoded = parseRecording(fs.readFileSync(rec));
   assert.equal(decoded.calls.filter((/** @type {{ name: string }} */ c) => c.name === 'fd_write').length, 1000 + 400 + 1);
@@ -285,14 +287,15 @@ test('calls repeated in a row are REPEAT records of at most 4096 calls; a count 
     assert.equal(r.code, 1, String(name));
     assert.match(r.stderr, new RegExp(`^error: [^\n]* is corrupt \\(call #\\d+ repeats ${times} times\\)\n$`), String(name));
   }
-  // Version 2, whose REPEAT records have no count: a recording of a run without repeats reads as before.
-  const fdStat = compileC('fd_stat');
-  assert.ok(fdStat);
-  const hello = await recordAndReplay(fdStat, [], '');
+  // Version 2, whose REPEAT records have no count: a recording of a run without repeats in a row (nor NEXTs) reads as before.
+  const fdRights = compileC('fd_rights');
+  assert.ok(fdRights);
+  const hello = await recordAndReplay(fdRights, [], '');
   const v2raw = zlib.gunzipSync(fs.readFileSync(hello.rec));
-  assert.equal(v2raw[7], 3);
+  assert.equal(v2raw[7], 4);
   assert.ok(records(v2raw).every(([tag, , from, end]) => tag !== 5 || end - from === 1), 'no counted REPEAT');
-  const v2 = Buffer.from(v2raw.toString('latin1').replace('"version":3', '"version":2'), 'latin1');
+  assert.ok(records(v2raw).every(([tag]) => tag !== 6), 'no NEXT');
+  const v2 = Buffer.from(v2raw.toString('latin1').replace('"version":4', '"version":2'), 'latin1');
   v2[7] = 2;
   const v2file = path.join(dir, 'v2.rec');
   fs.writeFileSync(v2file, zlib.gzipSync(v2));
@@ -315,11 +318,14 @@ test('a call with its function\'s last arguments is a REPEAT only when its input
   assert.equal(replay.code, 0);
   const zlib = await import('node:zlib');
   const recs = records(zlib.gunzipSync(fs.readFileSync(rec)));
-  // 19 of the 20 file writes (the same bytes), the second EFAULT and 49 of the 50 identical seeks are
-  // REPEATs; the writes of changing bytes, the seeks after each write and the stats of the growing
-  // file are not (the replay above would differ).
-  const repeats = repeatedCalls(zlib.gunzipSync(fs.readFileSync(rec)), recs);
-  assert.ok(repeats >= 69 && repeats < 75, `${repeats} calls in REPEAT records`);
+  // 19 of the 20 file writes (the same bytes) are REPEATs; the seeks after each write (a new offset
+  // each) and 49 of the 50 identical seeks are NEXTs; the writes of changing bytes, the EFAULTs and
+  // the stats of the growing file are neither (the replay above would differ).
+  const raw = zlib.gunzipSync(fs.readFileSync(rec));
+  const repeats = repeatedCalls(raw, recs);
+  assert.ok(repeats >= 19 && repeats < 22, `${repeats} calls in REPEAT records`);
+  const nexts = nextCalls(raw, recs);
+  assert.ok(nexts >= 19 + 49 && nexts < 72, `${nexts} calls in NEXT records`);
 });
 
 test('replay gathers stdout into few writes and keeps its order with stderr: both into one file, as recorded', async (t) => {
@@ -343,6 +349,124 @@ test('replay gathers stdout into few writes and keeps its order with stderr: bot
   const expected = ('o'.repeat(100) + 'E').repeat(10) + '\nbefore-sleep\nafter-sleep\n';
   assert.equal(merged(['run', '--record', rec, wasm]), expected);
   assert.equal(merged(['replay', rec]), expected);
+});
+
+/**
+ * The calls the NEXT records among `recs` stand for: each payload is the
+ * function index, then one varint difference per call.
+ * @param {Uint8Array} raw
+ * @param {Array<[number, number, number, number]>} recs
+ */
+function nextCalls(raw, recs) {
+  let n = 0;
+  for (const [tag, , from, end] of recs) {
+    if (tag !== 6) continue;
+    let i = from;
+    while ((raw[i++] ?? 0) >= 0x80) { /* the function index */ }
+    for (; i < end; i++) if ((raw[i] ?? 0) < 0x80) n++;
+  }
+  return n;
+}
+
+test('a call with its last arguments storing a new value (a clock, a seek) is a difference in a NEXT record; replay gives every value exactly; a bad NEXT is corrupt', async (t) => {
+  const wasm = compileC('next_values');
+  if (!wasm) return t.skip('no toolchain');
+  const { run, replay, rec } = await recordAndReplay(wasm, [], '');
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stdout, /^[0-9a-f]{16}\nok\n$/);
+  // The hash of every value received: the realtime clock's (above 2^53), the offsets.
+  assert.equal(replay.stdout, run.stdout);
+  assert.equal(replay.code, 0, replay.stderr);
+  const zlib = await import('node:zlib');
+  const raw = zlib.gunzipSync(fs.readFileSync(rec));
+  assert.equal(raw[7], 4);
+  const recs = records(raw);
+  const NEXT = 6;
+  // A NEXT follows its function's last CALL, with its arguments: 4999 realtime clock calls (at most
+  // 4096 to a record); 4999 monotonic ones and the first of the pairs; none of the pairs after (each
+  // call's clock differs from the last CALL's: a CALL); 99 after the failing call; 2999 seeks by 7,
+  // 49 tells, 2 seeks by 2^40; none of the seeks after a failing one.
+  const sizes = recs.filter(([tag]) => tag === NEXT).map(([, , from, end]) => nextCalls(raw, [[NEXT, 0, from, end]]));
+  assert.deepEqual(sizes, [4096, 903, 4096, 904, 99, 2999, 49, 2]);
+  const decoded = parseRecording(fs.readFileSync(rec));
+  assert.equal(decoded.calls.filter((/** @type {{ name: string }} */ c) => c.name === 'clock_time_get').length, 5000 + 5000 + 6000 + 1 + 100);
+  const seeks = decoded.calls.filter((/** @type {{ name: string, ret: number }} */ c) => c.name === 'fd_seek' && c.ret === 0);
+  // The decoded offsets: 7, 14, … then 2^40 steps.
+  assert.deepEqual(seeks.slice(0, 3).map((/** @type {{ writes: Array<{ data: Uint8Array }> }} */ c) => Buffer.from(c.writes[0]?.data ?? []).readBigUInt64LE()), [7n, 14n, 21n]);
+  assert.equal(Buffer.from(seeks[3002].writes[0].data).readBigUInt64LE(), 21000n + 3n * 2n ** 40n);
+  // Tampered NEXT records: no difference, one naming a function never called, a difference too long.
+  const first = recs.find(([tag]) => tag === NEXT);
+  assert.ok(first);
+  const header = JSON.parse(Buffer.from(raw.subarray(recs[0]?.[2], recs[0]?.[3])).toString('utf8'));
+  const never = header.functions.indexOf('clock_res_get');
+  assert.ok(never > 0 && never < 0x80);
+  const dir = tempDir('tswasi-bad-next-');
+  /** @param {string} name @param {(b: Buffer) => Buffer} change */
+  const tampered = (name, change) => {
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, zlib.gzipSync(change(Buffer.from(raw))));
+    return file;
+  };
+  const [, at, from] = first;
+  const cases = [
+    // Length 1: the function index alone.
+    ['empty.rec', (/** @type {Buffer} */ b) => Buffer.concat([b.subarray(0, at), Buffer.from([NEXT, 1, b[from] ?? 0]), b.subarray(first[3])]), /is corrupt \(call #\d+ is a NEXT of no calls\)/],
+    ['never.rec', (/** @type {Buffer} */ b) => { b[from] = never; return b; }, /the recording is corrupt at call #\d+ \(it continues a call never made\)/],
+    ['long.rec', (/** @type {Buffer} */ b) => Buffer.concat([b.subarray(0, at), Buffer.from([NEXT, 11, b[from] ?? 0, 0x81, 0x81, 0x81, 0x81, 0x81, 0x81, 0x81, 0x81, 0x81, 0x01]), b.subarray(first[3])]), /the recording is corrupt at call #\d+ \(a number is too long\)/],
+  ];
+  for (const [name, change, expected] of cases) {
+    const r = await runCli(['replay', tampered(String(name), /** @type {(b: Buffer) => Buffer} */ (change))]);
+    assert.equal(r.code, 1, String(name));
+    assert.match(r.stderr, /** @type {RegExp} */ (expected), String(name));
+    assert.equal(r.stderr.split('\n').length, 2, `${name}: one line: ${r.stderr}`);
+  }
+});
+
+test('NEXT differences: values that jump by more than 2^52 or wrap are CALLs, the rest differences, each replayed exactly (a clock set back and forth)', async () => {
+  const { GuestMemory } = await import('../dist/wasi/memory.js');
+  const TWO52 = 2n ** 52n;
+  const BASE = 1_800_000_000_000_000_000n;
+  const values = [BASE, BASE + 5n, BASE + 2n, BASE + 2n, BASE + 2n + TWO52, BASE + 3n + TWO52 * 2n, 2n ** 64n - 1n, 0n, 1n, TWO52 + 1n, 1n, 7n];
+  /** The guest: memory, and clock_time_get(REALTIME, 1, 24) called once per value. */
+  const guest = () => {
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    const mem = new GuestMemory();
+    mem.attach(memory);
+    return { memory, ctx: /** @type {never} */ ({ mem, fds: {} }) };
+  };
+  const chunks = [];
+  const writer = new RecordingWriter((c) => { chunks.push(Buffer.from(c)); });
+  const recorder = new Recorder(writer, { module: new Uint8Array(8), moduleSha256: 'x', args: [], env: [], preopens: [] });
+  const g = guest();
+  let next = 0;
+  // The host's clock: the next value, stored as the WASI clock stores it.
+  const clock = /** @type {never} */ ((/** @type {number} */ _id, /** @type {bigint} */ _precision, /** @type {number} */ ptr) => {
+    new DataView(g.memory.buffer).setBigUint64(ptr, values[next++] ?? 0n, true);
+    return 0;
+  });
+  const recorded = recorder.wrap('clock_time_get', clock, g.ctx);
+  const seen = values.map(() => { recorded(0, 1n, 24); return new DataView(g.memory.buffer).getBigUint64(24, true); });
+  assert.deepEqual(seen, values);
+  recorder.end({ exitCode: 0 });
+  const file = Buffer.concat(chunks);
+  const zlib = await import('node:zlib');
+  const raw = zlib.gunzipSync(file);
+  // Differences within ±2^52 (+5, -3, 0, +2^52; +1, +2^52, -2^52, +6) are NEXTs; the first call, the jumps beyond and the wraps are CALLs.
+  assert.equal(nextCalls(raw, records(raw)), 8);
+  assert.equal(records(raw).filter(([tag]) => tag === 3).length, 4);
+  const r = new Replayer(parseRecording(file), { write() {}, flush() {} });
+  const h = guest();
+  const replayed = r.wrap('clock_time_get', /** @type {never} */ (() => 0), h.ctx);
+  const again = values.map(() => { assert.equal(replayed(0, 1n, 24), 0); return new DataView(h.memory.buffer).getBigUint64(24, true); });
+  assert.deepEqual(again, values);
+  assert.equal(r.finish(0, undefined), undefined);
+  // A guest asking with another precision diverges at that call, even inside a NEXT.
+  const d = new Replayer(parseRecording(file), { write() {}, flush() {} });
+  const dg = guest();
+  const dr = d.wrap('clock_time_get', /** @type {never} */ (() => 0), dg.ctx);
+  dr(0, 1n, 24);
+  dr(0, 1n, 24);
+  assert.throws(() => dr(0, 2n, 24), /replay diverged at call #3: recorded clock_time_get\(id=0, precision=1, time=0x18\), the guest called clock_time_get\(id=0, precision=2, time=0x18\)/);
 });
 
 test('property: random call sequences (the fuzzer\'s) replay to the same results and guest memory', async () => {

@@ -1,23 +1,25 @@
 /**
- * The recording format, version 1 (docs/record-replay.md): what a recorded
+ * The recording format, version 4 (docs/record-replay.md): what a recorded
  * run is made of, and its byte encoding. Pure (no node:*), so the explorer
  * can read recordings in the browser.
  *
  * Uncompressed, a recording is MAGIC then records, each `tag u8, length
- * varint, payload`: one HEADER (JSON), one MODULE (the wasm bytes), a CALL
- * per WASI call, and an END (JSON) when the run finished. The file is that
+ * varint, payload`: one HEADER (JSON), one MODULE (the wasm bytes), the
+ * calls (a CALL each, or a REPEAT of one, or a NEXT: ./next.ts), and an END
+ * (JSON) when the run finished. The file is that
  * stream cut into blocks, each block a gzip member of its own (./writer.ts).
  */
 import { WASI_FUNCTIONS, wasmParams, type ValType } from '../../wasi/functions.js';
 
-export const FORMAT_VERSION = 3;
+export const FORMAT_VERSION = 4;
 /**
- * The versions this tswasi reads: 3, and 2, whose REPEAT records are
- * version 3's without a count (one call each).
+ * The versions this tswasi reads: 4; 3, which is 4 without NEXT records;
+ * and 2, whose REPEAT records are version 3's without a count (one call
+ * each).
  */
-export const READ_VERSIONS: readonly number[] = [2, 3];
+export const READ_VERSIONS: readonly number[] = [2, 3, 4];
 /** What a reader says of a recording in another version. */
-export const versionError = (v: unknown): string => `has format version ${String(v)}; this tswasi reads versions ${READ_VERSIONS.join(' and ')}`;
+export const versionError = (v: unknown): string => `has format version ${String(v)}; this tswasi reads versions ${READ_VERSIONS.slice(0, -1).join(', ')} and ${READ_VERSIONS.at(-1)}`;
 /** "TSWREC", a zero, the version. */
 export const MAGIC = Uint8Array.of(0x54, 0x53, 0x57, 0x52, 0x45, 0x43, 0x00, FORMAT_VERSION);
 /**
@@ -28,7 +30,7 @@ export const MAGIC = Uint8Array.of(0x54, 0x53, 0x57, 0x52, 0x45, 0x43, 0x00, FOR
  */
 export const MAX_REPEAT_RUN = 4096;
 
-export const enum Tag { Header = 1, Module = 2, Call = 3, End = 4, Repeat = 5 }
+export const enum Tag { Header = 1, Module = 2, Call = 3, End = 4, Repeat = 5, Next = 6 }
 
 /** What the guest was given at the start: nothing of the host it was not shown. */
 export interface RecordingHeader {
@@ -110,15 +112,19 @@ export class ByteWriter {
   /** Unsigned varint of a non-negative safe integer. */
   uvar(n: number): void {
     this.room(10);
-    if (n < 0x80) {
-      this.buf[this.length++] = n;
-      return;
-    }
-    while (n >= 0x80) {
-      this.buf[this.length++] = (n % 0x80) | 0x80;
+    const buf = this.buf;
+    let at = this.length;
+    // Bit operators below 2^31 (% of a number V8 holds as a double is a call into C); division above it.
+    while (n > 0x7fffffff) {
+      buf[at++] = (n % 0x80) | 0x80;
       n = Math.floor(n / 0x80);
     }
-    this.buf[this.length++] = n;
+    while (n >= 0x80) {
+      buf[at++] = (n & 0x7f) | 0x80;
+      n >>>= 7;
+    }
+    buf[at++] = n;
+    this.length = at;
   }
 
   /** Signed i32 (zigzag). */

@@ -8,6 +8,7 @@
  * `truncated`.
  */
 import { ByteReader, MAGIC, READ_VERSIONS, RecordingError, RepeatRun, Tag, callFunctionIndex, readCall, readRepeat, versionError, type RecordedCall, type RecordingEnd, type RecordingHeader } from './format.js';
+import { MAX_NEXT_DIFF, NextValue, readNextStart, unzigzag } from './next.js';
 
 /** A recording checked record by record but with its calls not decoded: what replay streams through. */
 export interface RecordingFile {
@@ -91,12 +92,17 @@ export function openDecompressed(raw: Uint8Array): RecordingFile {
       const tag = r.u8();
       const len = r.uvar();
       if (end !== undefined) throw new RecordingError('is corrupt (records after the end of the run)');
-      if (tag === Tag.Call || tag === Tag.Repeat) {
+      if (tag === Tag.Call || tag === Tag.Repeat || tag === Tag.Next) {
         if (module === undefined) throw new RecordingError('is corrupt (a call before the module)');
         if (tag === Tag.Repeat) {
           r.pos = start;
           readRepeat(r, callCount + 1, run); // a record cut short is a truncation
           callCount += run.times;
+        } else if (tag === Tag.Next) {
+          r.pos = start;
+          const next = readNextStart(r, callCount + 1); // a record cut short is a truncation
+          r.pos = next.end;
+          callCount += next.count;
         } else {
           r.skip(len); // a record cut short is a truncation
           callCount++;
@@ -139,6 +145,8 @@ export function decodeRecording(raw: Uint8Array): Recording {
   r.pos = f.callsStart;
   const calls: RecordedCall[] = [];
   const last = new Map<number, RecordedCall>();
+  // Each function's last value, for NEXT records (./next.ts); absent: read it from its last CALL.
+  const values = new Map<number, NextValue>();
   const run = new RepeatRun();
   while (!r.done) {
     const n = calls.length + 1;
@@ -147,10 +155,34 @@ export function decodeRecording(raw: Uint8Array): Recording {
       const c = last.get(run.index);
       if (c === undefined) throw new RecordingError(`is corrupt (call #${n} repeats a call never made)`);
       for (let i = 0; i < run.times; i++) calls.push({ ...c });
+      values.delete(run.index);
+    } else if (f.raw[r.pos] === Tag.Next) {
+      const next = readNextStart(r, n);
+      const c = last.get(next.index);
+      const w = c?.writes[0];
+      if (c === undefined || w === undefined || c.ret !== 0 || c.writes.length !== 1 || c.inputs.length !== 0 || (w.data.length !== 4 && w.data.length !== 8)) {
+        throw new RecordingError(`is corrupt (call #${n} continues a call never made)`);
+      }
+      const len = w.data.length;
+      let v = values.get(next.index);
+      if (v === undefined) {
+        v = new NextValue();
+        v.read(w.data, 0, len);
+        values.set(next.index, v);
+      }
+      for (let i = 0; i < next.count; i++) {
+        const z = r.uvar();
+        if (z > 2 * MAX_NEXT_DIFF) throw new RecordingError(`is corrupt (call #${n + i} has a difference out of range)`);
+        v.add(unzigzag(z), len);
+        const data = new Uint8Array(len);
+        v.write(data, 0, len);
+        calls.push({ ...c, writes: [{ addr: w.addr, data }] });
+      }
     } else {
       const index = callFunctionIndex(f.raw, r.pos);
       const c = readCall(r, f.header.functions, n);
       last.set(index, c);
+      values.delete(index);
       calls.push(c);
     }
   }

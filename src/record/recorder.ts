@@ -9,6 +9,7 @@ import type { GuestMemory } from '../../wasi/memory.js';
 import { callPlan, encodeInputs, encodeWrites, type CallPlan, type ListSizes } from './effects.js';
 import { around, MAX_ARGS, type Arg } from './fixed-arity.js';
 import { FORMAT_VERSION, MAX_REPEAT_RUN, Tag, type RecordingEnd, type RecordingHeader } from './format.js';
+import { NextValue, nextShaped, zigzag } from './next.js';
 import { PayloadCursor, sameInputs, sameResults } from './same-call.js';
 import type { RecordingWriter } from './writer.js';
 
@@ -88,6 +89,15 @@ export class Recorder {
    */
   private runIndex = -1;
   private runTimes = 0;
+  /**
+   * The NEXT record in progress (./next.ts): function `nextIndex`'s (-1:
+   * none), begun at `nextAt` (its reserved length byte) in the block, with
+   * `nextTimes` differences written so far. Closed when another record
+   * begins, at MAX_REPEAT_RUN differences, and before the block goes.
+   */
+  private nextIndex = -1;
+  private nextAt = 0;
+  private nextTimes = 0;
   calls = 0;
 
   /** For WASIOptions.wrapImport. */
@@ -116,7 +126,10 @@ export class Recorder {
     this.lastArgs = this.functions.map(() => new Array<Arg>(MAX_ARGS).fill(0));
     this.inputsAt = new Int32Array(this.functions.length);
     this.argsKept = new Uint8Array(this.functions.length);
-    out.beforeFlush = () => this.keepLast();
+    out.beforeFlush = () => {
+      this.closeNext();
+      this.keepLast();
+    };
     this.wrap = (name, fn, ctx) => this.wrapOne(name, fn, ctx);
   }
 
@@ -184,8 +197,12 @@ export class Recorder {
     this.runTimes = 1;
   }
 
-  /** Write the REPEAT run in progress, if any (before any other record, and before the block goes). */
+  /** Write the REPEAT run or close the NEXT record in progress, if any (before any other record, and before the block goes). */
   private endRun(): void {
+    if (this.nextIndex >= 0) {
+      this.nextIndex = -1;
+      this.out.end(this.nextAt, this.nextTimes);
+    }
     const index = this.runIndex;
     if (index < 0) return;
     this.runIndex = -1;
@@ -194,6 +211,28 @@ export class Recorder {
     out.out.uvar(index);
     if (this.runTimes > 1) out.out.uvar(this.runTimes);
     out.end(r, this.runTimes);
+  }
+
+  /** Close the NEXT record in progress, if any, as the block is about to go (its calls' age is the block's). */
+  private closeNext(): void {
+    if (this.nextIndex < 0) return;
+    this.nextIndex = -1;
+    const w = this.out.out;
+    w.patch(this.nextAt, w.length - this.nextAt - 1);
+  }
+
+  /** One more call of function `index` as a NEXT difference `d` (./next.ts's MAX_NEXT_DIFF at most). */
+  private next(index: number, d: number): void {
+    const w = this.out.out;
+    if (this.nextIndex !== index) {
+      this.endRun();
+      this.nextAt = this.out.begin(Tag.Next);
+      w.uvar(index);
+      this.nextIndex = index;
+      this.nextTimes = 0;
+    }
+    w.uvar(zigzag(d));
+    if (++this.nextTimes === MAX_REPEAT_RUN) this.endRun();
   }
 
   /** Point the cursor at function `index`'s last payload (in the block, or its copy); returns where it starts. */
@@ -257,9 +296,10 @@ export class Recorder {
     const index = this.index.get(name);
     if (index === undefined) return fn;
     const plan = callPlan(name);
+    const waits = WAITS.has(name);
+    if (nextShaped(plan) && !waits) return this.wrapNext(index, plan, fn, ctx);
     const n = plan.i64.length;
     const { i64 } = plan;
-    const waits = WAITS.has(name);
     const lists = this.lists;
     const out = this.out;
     const w = out.out;
@@ -315,6 +355,79 @@ export class Recorder {
         this.calls++;
         this.lastLen[index] = -1;
         out.end(at);
+      },
+    });
+  }
+
+  /**
+   * A function whose calls may be NEXT entries (./next.ts): everything is
+   * encoded after the call (it hands nothing in that the call could
+   * overwrite). A call with its last CALL's arguments that succeeds again
+   * is the difference of its value; any other call is a CALL, and a NEXT
+   * may follow it only when it succeeded and stored its value.
+   */
+  private wrapNext(index: number, plan: CallPlan, fn: WasiFunction, ctx: CallContext): WasiFunction {
+    const A = this.A;
+    const mem = ctx.mem;
+    const n = plan.i64.length;
+    const ptrArg = plan.fixed[0]!;
+    const len = plan.fixed[1]!;
+    /** The last CALL's arguments, and whether a NEXT may follow it (`value`: what the function's last call stored). */
+    const last: Arg[] = new Array<Arg>(n).fill(0);
+    let based = false;
+    const value = new NextValue();
+    const call = (ret: number): void => {
+      this.endRun();
+      const out = this.out;
+      const w = out.out;
+      const at = out.begin(Tag.Call);
+      w.uvar(index);
+      for (let i = 0; i < n; i++) {
+        if (plan.i64[i]) w.svar64(A[i] as bigint);
+        else w.svar32(A[i] as number);
+      }
+      w.uvar(ret + 1);
+      if (ret >= 0) encodeWrites(w, plan, mem, A, ret === 0, this.lists);
+      else w.uvar(0);
+      out.end(at);
+    };
+    return around(n, fn, A, {
+      pre: () => {},
+      post: (ret) => {
+        this.calls++;
+        if (ret === 0) {
+          let p = -1;
+          try { p = mem.check(A[ptrArg] as number, len); } catch { /* nothing stored: a CALL says so */ }
+          if (p >= 0) {
+            const u8 = mem.u8;
+            const lo = (u8[p]! | (u8[p + 1]! << 8) | (u8[p + 2]! << 16) | (u8[p + 3]! << 24)) >>> 0;
+            const hi = len === 8 ? (u8[p + 4]! | (u8[p + 5]! << 8) | (u8[p + 6]! << 16) | (u8[p + 7]! << 24)) >>> 0 : 0;
+            if (based) {
+              let same = true;
+              for (let i = 0; i < n; i++) if (A[i] !== last[i]) { same = false; break; }
+              const d = same ? value.diffTo(lo, hi, len) : NaN;
+              if (d === d) {
+                value.lo = lo;
+                value.hi = hi;
+                this.next(index, d);
+                return;
+              }
+            }
+            call(ret);
+            for (let i = 0; i < n; i++) last[i] = A[i]!;
+            value.lo = lo;
+            value.hi = hi;
+            based = true;
+            return;
+          }
+        }
+        based = false;
+        call(ret);
+      },
+      threw: () => {
+        this.calls++;
+        based = false;
+        call(-1);
       },
     });
   }

@@ -17,6 +17,7 @@ import { WASI_FUNCTIONS } from '../../wasi/functions.js';
 import { callInputs, callPlan, inputsMatch, type CallPlan } from './effects.js';
 import { answering, MAX_ARGS, type Arg } from './fixed-arity.js';
 import { ByteReader, RecordingError, RepeatRun, Tag, callShape, readCall, readRepeat, type RecordedCall } from './format.js';
+import { MAX_NEXT_DIFF, NextValue, nextShaped, readNextStart, unzigzag } from './next.js';
 import type { RecordingFile } from './reader.js';
 
 /** Why replay stopped before the guest's end: one line (without `error: `). */
@@ -59,6 +60,21 @@ export class Replayer {
   private readonly run = new RepeatRun();
   private runLeft = 0;
   private runAt = 0;
+  /** While > 0, the next calls are the differences left in the NEXT record at `r` (./next.ts), each continuing the CALL at `runAt`. */
+  private nextLeft = 0;
+  /**
+   * Once a NEXT's first call was checked against its CALL in full: that
+   * CALL's plan, function number, arguments and write, so the NEXT's other
+   * calls compare arguments only (undefined: not yet, or the NEXT ended).
+   */
+  private nextPlan: CallPlan | undefined;
+  private nextFi = 0;
+  private readonly nextArgs: Arg[] = new Array<Arg>(MAX_ARGS).fill(0);
+  private nextAddr = 0;
+  private nextLen = 0;
+  /** Each function's last value (./next.ts), and whether it must first be read from its last CALL (1: its last call was that CALL, or a REPEAT of it). */
+  private readonly values: NextValue[];
+  private readonly fresh: Uint8Array;
   /** The recording's function numbers, as plans of this tswasi's functions (undefined: a name it does not know). */
   private readonly plans: Array<CallPlan | undefined>;
   /** The arguments of the call in progress (./fixed-arity.ts). */
@@ -72,6 +88,8 @@ export class Replayer {
     this.r.pos = rec.callsStart;
     this.scratch = new ByteReader(rec.raw, rec.callsEnd);
     this.plans = rec.header.functions.map((n) => (WASI_FUNCTIONS[n] !== undefined ? callPlan(n) : undefined));
+    this.values = this.plans.map(() => new NextValue());
+    this.fresh = new Uint8Array(this.plans.length).fill(1);
     this.wrap = (name, _fn, ctx) => {
       const plan = callPlan(name);
       return answering(plan.i64.length, this.A, () => this.answer(plan, ctx));
@@ -100,23 +118,73 @@ export class Replayer {
     return at;
   }
 
-  /** The recorded call at `at` (a CALL record, or a REPEAT of one), decoded (for a divergence line). */
+  /** The NEXT record at `r` (call #`n`): where the CALL record it continues starts; `r` is then at its first difference. */
+  private nexts(r: ByteReader, n: number): number {
+    const s = readNextStart(r, n);
+    const at = this.lastCall[s.index];
+    const plan = this.plans[s.index];
+    if (at === undefined || plan === undefined || !nextShaped(plan)) throw new RecordingError('it continues a call never made');
+    this.nextLeft = s.count;
+    this.nextPlan = undefined;
+    return at;
+  }
+
+  /** The next difference of the NEXT record in progress. */
+  private difference(): number {
+    this.nextLeft--;
+    const z = this.r.uvar();
+    if (z > 2 * MAX_NEXT_DIFF) throw new RecordingError('a difference is out of range');
+    return unzigzag(z);
+  }
+
+  /** The recorded call at `at` (a CALL record, or a REPEAT or NEXT of one), decoded (for a divergence line). */
   private recordedAt(at: number): RecordedCall {
     const r = new ByteReader(this.rec.raw, this.rec.callsEnd);
     r.pos = at;
     if (this.rec.raw[at] === Tag.Repeat) r.pos = this.repeated(r, this.next + 1);
+    else if (this.rec.raw[at] === Tag.Next) r.pos = this.lastCall[readNextStart(r, this.next + 1).index] ?? r.pos;
     return readCall(r, this.rec.header.functions, this.next + 1);
+  }
+
+  /** Whether the call in progress has the arguments of the NEXT whose first call was checked. */
+  private sameAsNext(plan: CallPlan): boolean {
+    if (plan !== this.nextPlan) return false;
+    const A = this.A;
+    const args = this.nextArgs;
+    for (let i = 0; i < plan.i64.length; i++) if (A[i] !== args[i]) return false;
+    return true;
+  }
+
+  /** A further call of the NEXT in progress, its arguments found the same: the value moved by the next difference. */
+  private answerNext(ctx: CallContext): number {
+    const index = this.next + 1;
+    let d: number;
+    try {
+      d = this.difference();
+    } catch (e) {
+      if (e instanceof RecordingError) this.stop(`the recording is corrupt at call #${index} (${e.message})`);
+      throw e;
+    }
+    this.next++;
+    const v = this.values[this.nextFi]!;
+    const len = this.nextLen;
+    v.add(d, len);
+    // Written before where the first call wrote it: memory only grows, so it is there still.
+    const p = ctx.mem.check(this.nextAddr, len);
+    v.write(ctx.mem.u8, p, len);
+    return 0;
   }
 
   private answer(plan: CallPlan, ctx: CallContext): number {
     if (this.stopped !== undefined) throw new ReplayStop(this.stopped);
     // Gathered output goes out before any call but a write, as the guest's own coalesced stdout does.
     if (plan.name !== 'fd_write') this.output.flush();
+    if (this.nextLeft > 0 && this.sameAsNext(plan)) return this.answerNext(ctx);
     const A = this.A;
     const n = plan.i64.length;
     const index = this.next + 1;
     const r = this.r;
-    if (r.done && this.runLeft === 0) {
+    if (r.done && this.runLeft === 0 && this.nextLeft === 0) {
       if (this.rec.truncated !== undefined) this.stop(`the recording stops after call #${this.next}: ${this.rec.truncated}; the guest went on with ${this.made(plan, ctx)}`);
       this.stop(`replay diverged at call #${index}: the recorded run made no more calls (it ended with exit code ${this.rec.end?.exitCode}), the guest called ${this.made(plan, ctx)}`);
     }
@@ -125,12 +193,20 @@ export class Replayer {
       // The call's record: the next one, or for a REPEAT the function's last CALL. `c` reads it (effects() too); `r` moves on.
       const c = this.c;
       let repeat = true;
+      // A NEXT's call: the value its function last received moved by this difference.
+      let d = NaN;
       if (this.runLeft > 0) {
         this.runLeft--;
         c.pos = this.runAt;
+      } else if (this.nextLeft > 0) {
+        c.pos = this.runAt;
+        d = this.difference();
       } else if (r.buf[r.pos] === Tag.Repeat) {
         c.pos = this.runAt = this.repeated(r, index);
         this.runLeft = this.run.times - 1;
+      } else if (r.buf[r.pos] === Tag.Next) {
+        c.pos = this.runAt = this.nexts(r, index);
+        d = this.difference();
       } else {
         repeat = false;
         c.pos = r.pos;
@@ -159,7 +235,15 @@ export class Replayer {
       this.next++;
       ret = c.uvar() - 1;
       if (ret > 0xffff) throw new RecordingError(`a call returns errno ${ret}`);
-      this.effects(plan, ctx, ret);
+      if (d === d) {
+        this.nextEffect(fi, ctx, ret, d);
+        this.nextPlan = plan;
+        this.nextFi = fi;
+        for (let i = 0; i < n; i++) this.nextArgs[i] = A[i]!;
+      } else {
+        this.effects(plan, ctx, ret);
+        this.fresh[fi] = 1;
+      }
       if (c.pos !== end) throw new RecordingError(`is corrupt (call #${index} is longer than its contents)`);
       if (!repeat) {
         this.lastCall[fi] = start;
@@ -174,6 +258,32 @@ export class Replayer {
       this.stop(`call #${index} (${this.made(plan, ctx)}) did not return in the recorded run; replay cannot go past it`);
     }
     return ret;
+  }
+
+  /** A NEXT's call's one effect: its CALL's one write, of the function's last value moved by `d`. */
+  private nextEffect(fi: number, ctx: CallContext, ret: number, d: number): void {
+    const c = this.c;
+    if (ret !== 0 || c.uvar() !== 1) throw new RecordingError('it continues a call that did not store one value');
+    const addr = c.uvar();
+    const len = c.uvar();
+    const at = c.pos;
+    c.skip(len);
+    if (len !== 4 && len !== 8) throw new RecordingError('it continues a call that did not store one value');
+    this.nextAddr = addr;
+    this.nextLen = len;
+    const v = this.values[fi]!;
+    if (this.fresh[fi] === 1) {
+      v.read(c.buf, at, len);
+      this.fresh[fi] = 0;
+    }
+    v.add(d, len);
+    let p: number;
+    try {
+      p = ctx.mem.check(addr, len);
+    } catch {
+      this.stop(`replay diverged at call #${this.next}: the recorded ${this.plans[fi]!.name} wrote ${len} bytes at ${addr}, beyond the guest's memory`);
+    }
+    v.write(ctx.mem.u8, p, len);
   }
 
   /** The recorded call's effects, read from the recording: its memory writes, and what it wrote to stdout/stderr. */
@@ -231,10 +341,10 @@ export class Replayer {
   finish(exitCode: number, error: string | undefined): string | undefined {
     this.output.flush();
     if (this.stopped !== undefined) return this.stopped;
-    if (!this.r.done || this.runLeft > 0) {
+    if (!this.r.done || this.runLeft > 0 || this.nextLeft > 0) {
       let c: RecordedCall;
       try {
-        c = this.recordedAt(this.runLeft > 0 ? this.runAt : this.r.pos);
+        c = this.recordedAt(this.runLeft > 0 || this.nextLeft > 0 ? this.runAt : this.r.pos);
       } catch (e) {
         if (e instanceof RecordingError) return `the recording is corrupt at call #${this.next + 1} (${e.message})`;
         throw e;
