@@ -434,9 +434,12 @@ test('NEXT differences: values that jump by more than 2^52 or wrap are CALLs, th
     mem.attach(memory);
     return { memory, ctx: /** @type {never} */ ({ mem, fds: {} }) };
   };
+  /** @type {Buffer[]} */
   const chunks = [];
-  const writer = new RecordingWriter((c) => { chunks.push(Buffer.from(c)); });
+  const writer = new RecordingWriter((/** @type {Uint8Array} */ c) => { chunks.push(Buffer.from(c)); });
   const recorder = new Recorder(writer, { module: new Uint8Array(8), moduleSha256: 'x', args: [], env: [], preopens: [] });
+  /** clock_time_get as the guest calls it. @typedef {(id: number, precision: bigint, ptr: number) => number} ClockCall */
+  const asClock = (/** @type {unknown} */ f) => /** @type {ClockCall} */ (f);
   const g = guest();
   let next = 0;
   // The host's clock: the next value, stored as the WASI clock stores it.
@@ -444,7 +447,7 @@ test('NEXT differences: values that jump by more than 2^52 or wrap are CALLs, th
     new DataView(g.memory.buffer).setBigUint64(ptr, values[next++] ?? 0n, true);
     return 0;
   });
-  const recorded = recorder.wrap('clock_time_get', clock, g.ctx);
+  const recorded = asClock(recorder.wrap('clock_time_get', clock, g.ctx));
   const seen = values.map(() => { recorded(0, 1n, 24); return new DataView(g.memory.buffer).getBigUint64(24, true); });
   assert.deepEqual(seen, values);
   recorder.end({ exitCode: 0 });
@@ -456,14 +459,14 @@ test('NEXT differences: values that jump by more than 2^52 or wrap are CALLs, th
   assert.equal(records(raw).filter(([tag]) => tag === 3).length, 4);
   const r = new Replayer(parseRecording(file), { write() {}, flush() {} });
   const h = guest();
-  const replayed = r.wrap('clock_time_get', /** @type {never} */ (() => 0), h.ctx);
+  const replayed = asClock(r.wrap('clock_time_get', /** @type {never} */ (() => 0), h.ctx));
   const again = values.map(() => { assert.equal(replayed(0, 1n, 24), 0); return new DataView(h.memory.buffer).getBigUint64(24, true); });
   assert.deepEqual(again, values);
   assert.equal(r.finish(0, undefined), undefined);
   // A guest asking with another precision diverges at that call, even inside a NEXT.
   const d = new Replayer(parseRecording(file), { write() {}, flush() {} });
   const dg = guest();
-  const dr = d.wrap('clock_time_get', /** @type {never} */ (() => 0), dg.ctx);
+  const dr = asClock(d.wrap('clock_time_get', /** @type {never} */ (() => 0), dg.ctx));
   dr(0, 1n, 24);
   dr(0, 1n, 24);
   assert.throws(() => dr(0, 2n, 24), /replay diverged at call #3: recorded clock_time_get\(id=0, precision=1, time=0x18\), the guest called clock_time_get\(id=0, precision=2, time=0x18\)/);
