@@ -13,7 +13,11 @@
  * the shim's exit) for ever; closing stdin releases it by opening the FIFO
  * for writing once, through an O_PATH fd taken first (the FIFO's name may be
  * gone by then). With a terminal the process's stdio is script(1)'s
- * (./terminal.ts): stdin copied in, the terminal's output on stdout.
+ * (./terminal.ts): stdin copied in, the terminal's output on stdout. There
+ * the runc shim closes the pty's master at the end of stdin, a hang-up:
+ * SIGHUP, then reads see an end of file. Here `hangUp` is called first (the
+ * process gets SIGHUP), then, unless that ends it, script's stdin ends
+ * (script types an end-of-file into the pty).
  */
 import fs from 'node:fs';
 import net from 'node:net';
@@ -36,8 +40,12 @@ export class Stdio {
   private readonly stdinPath: string;
   /** O_PATH fd of the stdin FIFO while its blocking open is pending. */
   private pendingOpen: number | null = null;
+  private readonly terminal: boolean;
+  /** With a terminal, at the end of stdin (once): hang the process up (./terminal.ts); whether script's stdin ends too (else at the process's end). */
+  hangUp: () => boolean = () => true;
 
   constructor(paths: StdioPaths) {
+    this.terminal = paths.terminal;
     const out = this.open(paths.stdout);
     // A terminal has one output (containerd names no stderr for it).
     const err = paths.stderr === paths.stdout || paths.terminal ? out : this.open(paths.stderr);
@@ -78,12 +86,23 @@ export class Stdio {
       const fifo = new net.Socket({ fd, readable: true, writable: false });
       this.fifo = fifo;
       fifo.on('error', () => this.closeStdin());
-      fifo.pipe(sink);
+      fifo.pipe(sink, { end: !this.terminal });
+      if (this.terminal) fifo.once('end', () => this.closeStdin());
     });
   }
 
-  /** CloseIO: the process reads EOF once what was copied is read. */
+  /** CloseIO, or the FIFO's end: the process reads EOF once what was copied is read; with a terminal, it is hung up first. */
   closeStdin(): void {
+    if (this.stdinPath === '') return; // no stdin: nothing to close (as the runc shim)
+    this.endStdin(this.terminal);
+  }
+
+  /** The process has ended: script's stdin too. */
+  release(): void {
+    this.endStdin(false);
+  }
+
+  private endStdin(hangUp: boolean): void {
     if (this.pendingOpen !== null) {
       // Wake the pending open: a writer that comes and goes at once.
       try { fs.closeSync(fs.openSync(`/proc/self/fd/${this.pendingOpen}`, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK)); } catch { /* it just completed */ }
@@ -111,12 +130,20 @@ export class Stdio {
       }
       fifo.destroy();
     }
+    if (hangUp && sink !== null) {
+      const endToo = this.hangUp();
+      this.hangUp = () => true;
+      if (!endToo) {
+        this.sink = sink; // ended by release(), at the process's end
+        return;
+      }
+    }
     sink?.end();
   }
 
   /** The child never started: close everything. */
   close(): void {
     for (const fd of this.owned.splice(0)) fs.closeSync(fd);
-    this.closeStdin();
+    this.release();
   }
 }

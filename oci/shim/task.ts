@@ -28,7 +28,7 @@ import { imageModule, type ImageModule } from './image-module.js';
 import { mountRootfs, unmountRootfs } from './rootfs.js';
 import type { Mount } from './messages.js';
 import { Stdio, type StdioPaths } from './stdio.js';
-import { createTerminalRun, Gate, resizeTerminal, startTerminalExec } from './terminal.js';
+import { createTerminalRun, Gate, hangUpTerminal, resizeTerminal, startTerminalExec } from './terminal.js';
 import { Code, RpcError } from './ttrpc.js';
 
 const run = promisify(execFile);
@@ -232,11 +232,12 @@ export class Container {
     } finally {
       for (const fd of fds) fs.closeSync(fd);
     }
+    if (p.io.terminal) stdio.hangUp = () => this.hangUp(p);
     stdio.attach(p.monitor.child.stdin);
     p.stdio = stdio;
     p.pid = p.monitor.pid;
     void p.monitor.exited.then(async (e) => {
-      stdio.closeStdin();
+      stdio.release();
       if (p === this.init && this.gate !== null) e = this.gateExit(e);
       await p.settled;
       if (p.status === Status.STOPPED) return;
@@ -265,6 +266,12 @@ export class Container {
     // The process may already have ended and been reported: only a created one becomes running.
     if (this.init.status === Status.CREATED) this.init.status = Status.RUNNING;
     return this.init.pid;
+  }
+
+  /** A terminal's stdin ended (./stdio.ts): its process, if it has started, is hung up (./terminal.ts); whether an end of file follows. */
+  private hangUp(p: Proc): boolean {
+    const script = p.monitor?.child.pid;
+    return !p.running || script === undefined || hangUpTerminal(script, p.pid);
   }
 
   /** Exec: record the process; it runs at Start. */

@@ -59,7 +59,9 @@ function underScript(o: UnderScript, args: readonly string[], ready: () => numbe
   const argv = [o.runc, '--root', o.root, ...runcLogArgs(o.dir), ...args, ...(o.fds.length > 0 ? ['--preserve-fds', String(o.fds.length)] : []), o.id];
   // The watch is set before the file is first looked for: one written in between is not missed.
   const watcher = fs.watch(o.dir);
-  const child = spawn(scriptPath(), ['--quiet', '--return', '--command', `exec ${argv.map(shellWord).join(' ')}`, '/dev/null'], {
+  // Script's pty raw before runc starts: runc sets it raw only once the process has its own pty (after Start, for
+  // `runc run`), and a line typed before that would be echoed twice, by script's pty and by the process's.
+  const child = spawn(scriptPath(), ['--quiet', '--return', '--command', `stty raw -echo && exec ${argv.map(shellWord).join(' ')}`, '/dev/null'], {
     cwd: o.dir,
     stdio: [o.stdio[0], o.stdio[1], o.stdio[1], ...o.fds],
     // script runs the command with $SHELL -c.
@@ -180,9 +182,10 @@ const run = promisify(execFile);
  * stdin (/proc/<runc>/fd/0), runc being script's one child.
  */
 export async function resizeTerminal(scriptPid: number, width: number, height: number): Promise<void> {
+  const runcPid = runcUnder(scriptPid);
   let tty: string;
   try {
-    const runcPid = fs.readFileSync(`/proc/${scriptPid}/task/${scriptPid}/children`, 'utf8').trim().split(/\s+/)[0];
+    if (runcPid === null) return;
     tty = fs.readlinkSync(`/proc/${runcPid}/fd/0`);
   } catch {
     return; // the process has ended: nothing to resize
@@ -191,4 +194,37 @@ export async function resizeTerminal(scriptPid: number, width: number, height: n
   // A winsize holds 16-bit rows and columns.
   const dim = (n: number): string => String(Math.min(n, 0xffff));
   await run('stty', ['-F', tty, 'rows', dim(height), 'cols', dim(width)]);
+}
+
+/** runc's pid under script (script's one child), or null once it has ended. script is the shim's child, not yet reaped: its pid is its own. */
+function runcUnder(scriptPid: number): number | null {
+  return asPid(Number(readFile(`/proc/${scriptPid}/task/${scriptPid}/children`)?.trim().split(/\s+/)[0]));
+}
+
+/** SIGHUP's bit in /proc/<pid>/status's signal masks. */
+const SIGHUP_BIT = 1n << 0n;
+
+/**
+ * Hang up the terminal of process `pid`, as the runc shim does by closing
+ * the pty's master when stdin ends: the kernel then sends the session's
+ * leader SIGHUP, and reads see an end of file. Here runc holds the master,
+ * so runc is sent SIGHUP, which it passes on to the process; returns
+ * whether an end of file should follow (script's stdin ended). Not when
+ * SIGHUP takes its default action, ending the process (an end of file
+ * would race it). And the init of a container (pid 1 of its pid namespace)
+ * without a SIGHUP handler gets no signal from runc at all — the kernel's
+ * hang-up would end it — so for it the end of file alone is the hang-up.
+ */
+export function hangUpTerminal(scriptPid: number, pid: number): boolean {
+  const status = readFile(`/proc/${pid}/status`);
+  const runcPid = runcUnder(scriptPid);
+  if (status === null || runcPid === null) return true; // ended, or ending
+  const field = (name: string): string => new RegExp(`^${name}:\\s*(.*)$`, 'm').exec(status)?.[1]?.trim() ?? '';
+  const mask = (name: string): bigint => { try { return BigInt(`0x${field(name) || '0'}`); } catch { return 0n; } };
+  const caught = (mask('SigCgt') & SIGHUP_BIT) !== 0n;
+  const ignored = (mask('SigIgn') & SIGHUP_BIT) !== 0n;
+  const init = field('NSpid').split(/\s+/).at(-1) === '1';
+  if (init && !caught) return true;
+  try { process.kill(runcPid, 'SIGHUP'); } catch { return true; }
+  return caught || ignored;
 }

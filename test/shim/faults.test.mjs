@@ -3,14 +3,16 @@
 // socket (one error each, and it goes on serving), `kill -9` of a shim
 // (containerd sees its tasks end, a terminal's too; no process, runc state,
 // bundle copy, mount or socket is left), containerd restarted while containers run (the
-// shim keeps them; the new containerd reconnects and drives them), and a
-// container killed by the OOM killer (the event, and exit code 137).
+// shim keeps them; the new containerd reconnects and drives them), a
+// container killed by the OOM killer (the event, and exit code 137), and a
+// terminal whose stdin ends (a hang-up, side by side with the runc shim).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { compileC, toolchainProblem } from '../helpers/wasm.mjs';
+import { compileC, tempDir, toolchainProblem } from '../helpers/wasm.mjs';
 import { waitFor } from '../helpers/wait.mjs';
 import { IMAGES, importImages, startContainerd } from '../cri/containerd.mjs';
 import { decodeTtrpcResponse, encodeTtrpcRequest, decodeState } from './ttrpc-test.mjs';
@@ -142,7 +144,12 @@ test('bad requests on the socket: one error each, and the shim goes on serving',
  * @param {string} sock @param {string} method @param {import('../../dist/oci/shim/pb.js').Writer} request
  */
 async function call(sock, method, request) {
-  const [f] = await exchange(sock, frame(1, encodeTtrpcRequest({ service: 'containerd.task.v2.Task', method, payload: request.finish(), timeoutNano: 0 })));
+  // With the namespace in the request's metadata, as containerd sends it (the runc shim requires it).
+  const req = Buffer.concat([
+    encodeTtrpcRequest({ service: 'containerd.task.v2.Task', method, payload: request.finish(), timeoutNano: 0 }),
+    new Writer().message(5, new Writer().string(1, 'containerd-namespace-ttrpc').string(2, 'k8s.io')).finish(),
+  ]);
+  const [f] = await exchange(sock, frame(1, req));
   const r = decodeTtrpcResponse(/** @type {Buffer} */ (f).subarray(10));
   assert.equal(r.code, 0, `${method}: ${r.message}`);
   return r.payload;
@@ -181,6 +188,74 @@ test('a container with a terminal killed, or deleted, between Create and Start (
   }
   await ok(['task', 'kill', '-s', 'SIGKILL', id]);
   await removeStopped(id);
+});
+
+/**
+ * A terminal process through the shim at `sock`, driven by hand as containerd drives one whose stdin ends
+ * (`kubectl exec -it` whose stdin closes): Create (or Exec, with `exec`), Start, a line typed, the stdin FIFO's
+ * writer closed, CloseIO, Wait. Its exit status and what its terminal showed.
+ * @param {string} sock @param {string} tid @param {string} dir @param {string} [exec] an exec id: `cat` exec'd into container `tid`
+ */
+async function typeThenCloseStdin(sock, tid, dir, exec) {
+  const stdin = path.join(dir, `stdin-${exec ?? 'init'}`);
+  const stdout = path.join(dir, `stdout-${exec ?? 'init'}`);
+  execFileSync('mkfifo', [stdin, stdout]);
+  // Our ends, opened read-write (as containerd's fifo package opens them): no open blocks.
+  const inFd = fs.openSync(stdin, fs.constants.O_RDWR);
+  const out = new net.Socket({ fd: fs.openSync(stdout, fs.constants.O_RDWR), readable: true, writable: false });
+  let text = '';
+  out.on('data', (d) => { text += d; });
+  if (exec === undefined) {
+    await call(sock, 'Create', new Writer().string(1, tid).string(2, dir).bool(4, true).string(5, stdin).string(6, stdout));
+  } else {
+    const spec = JSON.stringify({ args: [BB, 'cat'], cwd: '/', env: ['PATH=/bin'], terminal: true, user: { uid: 0, gid: 0 } });
+    const any = new Writer().string(1, 'types.containerd.io/opencontainers/runtime-spec/1/Process').bytes(2, Buffer.from(spec));
+    await call(sock, 'Exec', new Writer().string(1, tid).string(2, exec).bool(3, true).string(4, stdin).string(5, stdout).message(7, any));
+  }
+  const ref = () => { const w = new Writer().string(1, tid); return exec === undefined ? w : w.string(2, exec); };
+  await call(sock, 'Start', ref());
+  fs.writeSync(inFd, 'typed\n');
+  // The pty echoes the line, then cat prints it.
+  await waitFor(`${exec ?? tid}: the line back from cat`, () => (text.match(/typed\r\n/g) ?? []).length >= 2);
+  fs.closeSync(inFd);
+  await call(sock, 'CloseIO', ref().bool(3, true));
+  const status = Fields.decode(await call(sock, 'Wait', ref())).uint(1);
+  await call(sock, 'Delete', ref());
+  out.destroy();
+  return { status, out: text };
+}
+
+test('the end of a terminal\'s stdin hangs its process up as the runc shim\'s does (SIGHUP), side by side with io.containerd.runc.v2; a container\'s init without a SIGHUP handler reads an end of file', { skip, ...T }, async () => {
+  /** @type {Record<string, { exec: { status: number, out: string }, init: { status: number, out: string } }>} */
+  const seen = {};
+  for (const runtime of [RUNTIME, 'io.containerd.runc.v2']) {
+    const host = newId('hup-host');
+    await ok(['run', '-d', '--runtime', runtime, IMAGES.busybox, host, BB, 'sleep', '3600']);
+    const sock = shimSocket(host);
+    // cat exec'd into the running container: SIGHUP ends it, 128+1 (an end of file would end it with 0).
+    const exec = await typeThenCloseStdin(sock, host, tempDir('tswasi-hup-'), 'hup');
+    // cat as a container's init, pid 1 of its pid namespace.
+    const tid = newId('hup');
+    const bundle = runcBundle({ args: [BB, 'cat'] });
+    const config = JSON.parse(fs.readFileSync(path.join(bundle, 'config.json'), 'utf8'));
+    config.process.terminal = true;
+    fs.writeFileSync(path.join(bundle, 'config.json'), JSON.stringify(config));
+    const init = await typeThenCloseStdin(sock, tid, bundle);
+    seen[runtime] = { exec, init };
+    fs.rmSync(bundle, { recursive: true, force: true });
+    await ok(['task', 'kill', '-s', 'SIGKILL', host]);
+    await removeStopped(host);
+  }
+  const ours = seen[RUNTIME];
+  const runc = seen['io.containerd.runc.v2'];
+  assert.equal(ours?.exec.status, 129, JSON.stringify(seen));
+  assert.deepEqual(ours?.exec, runc?.exec);
+  // A pid 1 without a SIGHUP handler gets no SIGHUP from anyone in its namespace or above: under the runc shim
+  // its reads then fail (EIO: the master is gone), cat ends with 1; here it reads an end of file, and cat ends
+  // with 0 (docs/containerd-shim.md). Either way it ends.
+  assert.equal(runc?.init.status, 1);
+  assert.equal(ours?.init.status, 0);
+  assert.equal(ours?.init.out, runc?.init.out);
 });
 
 test('kill -9 of a shim: containerd sees its tasks end, and nothing is left', { skip, ...T }, async () => {
