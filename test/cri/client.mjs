@@ -26,6 +26,7 @@ const PROTO = path.join(path.dirname(fileURLToPath(import.meta.url)), 'cri.proto
  * @property {Rpc} RemovePodSandbox
  * @property {(request: object, ms?: number) => Promise<{ status: ContainerStatusMsg, info: Record<string, string> }>} ContainerStatus
  * @property {(request: object, ms?: number) => Promise<{ stdout: Buffer, stderr: Buffer, exit_code: number }>} ExecSync
+ * @property {(request: object, ms?: number) => Promise<{ url: string }>} Exec
  * @property {(request: object, ms?: number) => Promise<{ containers: Array<{ id: string }> }>} ListContainers
  * @property {(request: object, ms?: number) => Promise<{ items: Array<{ id: string }> }>} ListPodSandbox
  * @property {(request: object, ms?: number) => Promise<{ stats: { cpu: { usage_core_nano_seconds: { value: number } | null }, memory: { working_set_bytes: { value: number } | null, usage_bytes: { value: number } | null } } }>} ContainerStats

@@ -15,6 +15,7 @@ import { freePort, httpGet } from '../helpers/tcp.mjs';
 import { IMAGES, importImages, startContainerd } from '../cri/containerd.mjs';
 import { cleanupRun, createContainer, removePod, readLog, runPod, startContainer, status, waitLog, waitState } from '../cri/pods.mjs';
 import { killLeftovers, leftovers, shimProblem, shimProcesses } from './shim.mjs';
+import { RESIZE, STDIN, STDOUT, openExec } from '../cri/stream.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const SHIM_TOML = path.join(HERE, 'containerd-shim.toml');
@@ -96,6 +97,46 @@ test('tty: true: a Wasm container and a native one with a terminal, their output
   assert.equal((await waitState(cd, wasm, 'CONTAINER_EXITED')).exit_code, 3);
   await waitFor(() => readLog(p, 'wasm-tty').stdout.includes('isatty'));
   assert.deepEqual(readLog(p, 'wasm-tty'), { stdout: 'isatty: 1 1 1\n', stderr: '' });
+  await removePod(cd, p);
+  await removePod(cd, ref);
+});
+
+test('kubectl exec -it: CRI Exec with a terminal, over the streaming server (WebSocket, v4.channel.k8s.io), in a native container as the runc handler does it and in a Wasm one', { skip, ...T }, async () => {
+  const p = await pod('exec-it');
+  const ref = await runPod(cd, 'exec-it-runc', {}, 'runc');
+  pods.push(ref);
+  /**
+   * `kubectl exec -it ID -- CMD` whose user types a line once `prompt` shows (and whose terminal is 101×33): what came back.
+   * @param {string} id @param {string[]} cmd @param {string} prompt
+   */
+  const execIt = async (id, cmd, prompt) => {
+    const { url } = await cd.cri.Exec({ container_id: id, cmd, tty: true, stdin: true, stdout: true, stderr: false });
+    const s = await openExec(url);
+    s.send(RESIZE, JSON.stringify({ Width: 101, Height: 33 }));
+    await s.shown(STDOUT, prompt);
+    s.send(STDIN, 'typed\n');
+    return s.done;
+  };
+  // The size arrives by ResizePty, the line through the stdin FIFO: the script waits for the size, not for time.
+  const script = 'echo ready; read l; i=0; until [ "$(stty size 2>/dev/null)" = "33 101" ] || [ $i -ge 200 ]; do i=$((i+1)); sleep 0.05; done; echo "got $l, $(tty), $(stty size)"; exit 3';
+  /** @type {Record<string, { output: Record<number, string>, status: unknown }>} */
+  const seen = {};
+  for (const [q, name] of /** @type {const} */ ([[p, 'tswasi'], [ref, 'runc']])) {
+    const id = await startContainer(cd, q, { name: 'sleeper', image: IMAGES.busybox, args: ['-c', `exec ${BB} sleep 3600`] });
+    seen[name] = await execIt(id, [BB, 'sh', '-c', script], 'ready');
+  }
+  assert.equal(seen['tswasi']?.output[STDOUT], 'ready\r\ntyped\r\ngot typed, /dev/pts/0, 33 101\r\n');
+  assert.deepEqual(seen['tswasi'], seen['runc']);
+  // kubelet's word for an exit status of 3, as kubectl shows it ("command terminated with exit code 3").
+  assert.deepEqual(seen['tswasi']?.status, {
+    metadata: {}, status: 'Failure', message: 'command terminated with non-zero exit code: error executing command [/bin/busybox sh -c ' + script + '], exit code 3',
+    reason: 'NonZeroExitCode', details: { causes: [{ reason: 'ExitCode', message: '3' }] },
+  });
+  // A Wasm module exec'd with a terminal: its stdio are the terminal's, and it reads the typed line.
+  const wasm = await startContainer(cd, p, { name: 'wasm', image: IMAGES.wasm, args: ['sleep'] });
+  const w = await execIt(wasm, ['/tool.wasm', 'tty', 'read'], 'isatty');
+  assert.equal(w.output[STDOUT], 'isatty: 1 1 1\r\ntyped\r\nread: typed\r\n');
+  assert.equal(/** @type {{ details: { causes: Array<{ message: string }> } }} */ (w.status).details.causes[0]?.message, '3');
   await removePod(cd, p);
   await removePod(cd, ref);
 });
