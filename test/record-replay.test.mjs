@@ -328,6 +328,24 @@ test('a call with its function\'s last arguments is a REPEAT only when its input
   assert.ok(nexts >= 19 + 49 && nexts < 72, `${nexts} calls in NEXT records`);
 });
 
+test('a write loop answered from the kept copy of its last repeating call: REPEATs while arguments and bytes stay, CALLs when the bytes, an argument or the errno change', async (t) => {
+  const wasm = compileC('repeat_cached');
+  if (!wasm) return t.skip('no toolchain');
+  const { run, replay, rec } = await recordAndReplay(wasm, [], '');
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(run.stdout, 'written 75, EBADF 5\nok\n');
+  assert.equal(replay.stdout, run.stdout);
+  assert.equal(replay.code, 0, replay.stderr);
+  const zlib = await import('node:zlib');
+  const raw = zlib.gunzipSync(fs.readFileSync(rec));
+  // 9 + 5 (another buffer, the same bytes) + 4 (changed bytes: a CALL, then REPEATs) + 4 (two iovecs:
+  // another argument) + 4 (EBADF: the errno differs after the call, a CALL, then REPEATs).
+  assert.equal(repeatedCalls(raw, records(raw)), 26);
+  // The file's writes (not stdout's): 25 succeeded, then 5 EBADF.
+  const writes = parseRecording(fs.readFileSync(rec)).calls.filter((/** @type {{ name: string, args: number[] }} */ c) => c.name === 'fd_write' && c.args[0] !== 1);
+  assert.deepEqual(writes.map((/** @type {{ ret: number }} */ c) => c.ret), [...Array(25).fill(0), 8, 8, 8, 8, 8]);
+});
+
 test('replay gathers stdout into few writes and keeps its order with stderr: both into one file, as recorded', async (t) => {
   const wasm = compileC('stdio_order');
   if (!wasm) return t.skip('no toolchain');

@@ -10,6 +10,7 @@ import { callPlan, encodeInputs, encodeWrites, type CallPlan, type ListSizes } f
 import { around, MAX_ARGS, type Arg } from './fixed-arity.js';
 import { FORMAT_VERSION, MAX_REPEAT_RUN, Tag, type RecordingEnd, type RecordingHeader } from './format.js';
 import { NextValue, nextShaped, zigzag } from './next.js';
+import { RepeatCache, writeShaped } from './repeat-cache.js';
 import { PayloadCursor, sameInputs, sameResults } from './same-call.js';
 import type { RecordingWriter } from './writer.js';
 
@@ -309,10 +310,28 @@ export class Recorder {
     const comparable = !plan.more;
     /** Whether pre found the arguments and inputs the last call's, encoding nothing yet. */
     let pending = false;
+    // A write loop's last repeating call, kept flat (./repeat-cache.ts); `cached`: pre found this call the same as it.
+    const cache = writeShaped(plan) && !waits ? new RepeatCache(plan, REPEAT_MAX) : null;
+    let cached = false;
     let at = 0;
+    /** A CALL record begun with this call's arguments and the bytes the cache kept (found the same before the call). */
+    const beginCached = (input: Uint8Array): number => {
+      this.endRun();
+      const begun = out.begin(Tag.Call);
+      w.uvar(index);
+      for (let i = 0; i < n; i++) w.svar32(A[i] as number);
+      this.encodedInputsAt = w.length - begun - 1;
+      w.uvar(input.length);
+      w.copyFrom(input, 0, input.length);
+      return begun;
+    };
     // The record is encoded straight into the writer's block: what the guest hands in before the call (a read may overwrite it), the rest after.
     return around(n, fn, A, {
       pre: () => {
+        if (cache !== null && cache.armed && cache.sameBefore(A, mem)) {
+          cached = true;
+          return;
+        }
         if (waits || (name === 'fd_read' && A[0] === 0)) {
           this.endRun();
           out.flush();
@@ -330,11 +349,20 @@ export class Recorder {
         if (plan.inputs.length > 0) encodeInputs(w, plan, mem, A);
       },
       post: (ret) => {
-        if (pending) {
+        if (cached) {
+          cached = false;
+          if (cache!.sameAfter(A, mem, ret)) {
+            this.calls++;
+            this.repeat(index);
+            return;
+          }
+          at = beginCached(cache!.input());
+        } else if (pending) {
           pending = false;
           if (this.sameAsLastAfter(index, ret, plan, mem)) {
             this.calls++;
             this.repeat(index);
+            cache?.arm(A, mem, ret);
             return;
           }
           at = this.beginFromLast(index);
@@ -346,7 +374,11 @@ export class Recorder {
       },
       // proc_exit (or a host failure) unwinds: the call is recorded as not returning.
       threw: () => {
-        if (pending) {
+        if (cached) {
+          cached = false;
+          cache!.armed = false;
+          at = beginCached(cache!.input());
+        } else if (pending) {
           pending = false;
           at = this.beginFromLast(index);
         }
