@@ -342,8 +342,8 @@ test('a write loop answered from the kept copy of its last repeating call: REPEA
   // another argument) + 4 (EBADF: the errno differs after the call, a CALL, then REPEATs).
   assert.equal(repeatedCalls(raw, records(raw)), 26);
   // The file's writes (not stdout's): 25 succeeded, then 5 EBADF.
-  const writes = parseRecording(fs.readFileSync(rec)).calls.filter((/** @type {{ name: string, args: number[] }} */ c) => c.name === 'fd_write' && c.args[0] !== 1);
-  assert.deepEqual(writes.map((/** @type {{ ret: number }} */ c) => c.ret), [...Array(25).fill(0), 8, 8, 8, 8, 8]);
+  const writes = parseRecording(fs.readFileSync(rec)).calls.filter((c) => c.name === 'fd_write' && c.args[0] !== 1);
+  assert.deepEqual(writes.map((c) => c.ret), [...Array(25).fill(0), 8, 8, 8, 8, 8]);
 });
 
 test('replay gathers stdout into few writes and keeps its order with stderr: both into one file, as recorded', async (t) => {
