@@ -67,6 +67,15 @@ export function callPlan(name: string): CallPlan {
 /** Lengths of args_get's / environ_get's two buffers: the pointer array and the strings. */
 export interface ListSizes { args: [count: number, bytes: number]; env: [count: number, bytes: number] }
 
+/** A CALL's wasm arguments as zigzag varints: i32 as numbers, i64 as BigInts. */
+export function encodeArgs(w: ByteWriter, plan: CallPlan, args: ReadonlyArray<number | bigint>): void {
+  const i64 = plan.i64;
+  for (let i = 0; i < i64.length; i++) {
+    if (i64[i]) w.svar64(args[i] as bigint);
+    else w.svar32(args[i] as number);
+  }
+}
+
 /**
  * The bytes the guest hands in, each 'str' and the gathered 'ciovs' data in
  * parameter order, as length-prefixed blobs. A bad pointer (the call will say

@@ -6,7 +6,7 @@
 import type { CallContext, WasiFunction } from '../../wasi/calls/context.js';
 import { WASI_FUNCTIONS } from '../../wasi/functions.js';
 import type { GuestMemory } from '../../wasi/memory.js';
-import { callPlan, encodeInputs, encodeWrites, type CallPlan, type ListSizes } from './effects.js';
+import { callPlan, encodeArgs, encodeInputs, encodeWrites, type CallPlan, type ListSizes } from './effects.js';
 import { around, MAX_ARGS, type Arg } from './fixed-arity.js';
 import { FORMAT_VERSION, MAX_REPEAT_RUN, Tag, type RecordingEnd, type RecordingHeader } from './format.js';
 import { NextValue, nextShaped, zigzag } from './next.js';
@@ -300,7 +300,6 @@ export class Recorder {
     const waits = WAITS.has(name);
     if (nextShaped(plan) && !waits) return this.wrapNext(index, plan, fn, ctx);
     const n = plan.i64.length;
-    const { i64 } = plan;
     const lists = this.lists;
     const out = this.out;
     const w = out.out;
@@ -319,7 +318,7 @@ export class Recorder {
       this.endRun();
       const begun = out.begin(Tag.Call);
       w.uvar(index);
-      for (let i = 0; i < n; i++) w.svar32(A[i] as number);
+      encodeArgs(w, plan, A);
       this.encodedInputsAt = w.length - begun - 1;
       w.uvar(input.length);
       w.copyFrom(input, 0, input.length);
@@ -341,10 +340,7 @@ export class Recorder {
         this.endRun();
         at = out.begin(Tag.Call);
         w.uvar(index);
-        for (let i = 0; i < n; i++) {
-          if (i64[i]) w.svar64(A[i] as bigint);
-          else w.svar32(A[i] as number);
-        }
+        encodeArgs(w, plan, A);
         this.encodedInputsAt = w.length - at - 1;
         if (plan.inputs.length > 0) encodeInputs(w, plan, mem, A);
       },
@@ -408,16 +404,15 @@ export class Recorder {
     const last: Arg[] = new Array<Arg>(n).fill(0);
     let based = false;
     const value = new NextValue();
+    /** What this call stored. */
+    const now = new NextValue();
     const call = (ret: number): void => {
       this.endRun();
       const out = this.out;
       const w = out.out;
       const at = out.begin(Tag.Call);
       w.uvar(index);
-      for (let i = 0; i < n; i++) {
-        if (plan.i64[i]) w.svar64(A[i] as bigint);
-        else w.svar32(A[i] as number);
-      }
+      encodeArgs(w, plan, A);
       w.uvar(ret + 1);
       if (ret >= 0) encodeWrites(w, plan, mem, A, ret === 0, this.lists);
       else w.uvar(0);
@@ -431,24 +426,22 @@ export class Recorder {
           let p = -1;
           try { p = mem.check(A[ptrArg] as number, len); } catch { /* nothing stored: a CALL says so */ }
           if (p >= 0) {
-            const u8 = mem.u8;
-            const lo = (u8[p]! | (u8[p + 1]! << 8) | (u8[p + 2]! << 16) | (u8[p + 3]! << 24)) >>> 0;
-            const hi = len === 8 ? (u8[p + 4]! | (u8[p + 5]! << 8) | (u8[p + 6]! << 16) | (u8[p + 7]! << 24)) >>> 0 : 0;
+            now.read(mem.u8, p, len);
             if (based) {
               let same = true;
               for (let i = 0; i < n; i++) if (A[i] !== last[i]) { same = false; break; }
-              const d = same ? value.diffTo(lo, hi, len) : NaN;
+              const d = same ? value.diffTo(now.lo, now.hi, len) : NaN;
               if (d === d) {
-                value.lo = lo;
-                value.hi = hi;
+                value.lo = now.lo;
+                value.hi = now.hi;
                 this.next(index, d);
                 return;
               }
             }
             call(ret);
             for (let i = 0; i < n; i++) last[i] = A[i]!;
-            value.lo = lo;
-            value.hi = hi;
+            value.lo = now.lo;
+            value.hi = now.hi;
             based = true;
             return;
           }
