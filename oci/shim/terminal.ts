@@ -183,12 +183,12 @@ const run = promisify(execFile);
  */
 export async function resizeTerminal(scriptPid: number, width: number, height: number): Promise<void> {
   const runcPid = runcUnder(scriptPid);
+  if (runcPid === null) return; // the process has ended: nothing to resize
   let tty: string;
   try {
-    if (runcPid === null) return;
     tty = fs.readlinkSync(`/proc/${runcPid}/fd/0`);
   } catch {
-    return; // the process has ended: nothing to resize
+    return; // it has just ended
   }
   if (!/^\/dev\/pts\/\d+$/.test(tty)) return;
   // A winsize holds 16-bit rows and columns.
