@@ -52,8 +52,11 @@ export function openExec(url) {
         for (let i = 0; i < body.length; i++) body[i] = /** @type {number} */ (body[i]) ^ /** @type {number} */ (mask[i & 3]);
         socket.write(Buffer.concat([header, mask, body]));
       };
+      // Set once the server has said it is done (the final status, or a close frame): a reset after that is its
+      // closing, not a failure (kubelet's server closes its socket right after its close frame).
+      let closing = false;
       const done = new Promise((resolveDone, rejectDone) => {
-        socket.on('error', rejectDone);
+        socket.on('error', (e) => (closing ? resolveDone({ output, status }) : rejectDone(e)));
         socket.on('close', () => resolveDone({ output, status }));
       });
       socket.on('data', (d) => {
@@ -68,12 +71,16 @@ export function openExec(url) {
           if (buf.length < at + len) return;
           const payload = buf.subarray(at, at + len);
           buf = buf.subarray(at + len);
-          if (opcode === 0x8) { frame(0x8, Buffer.alloc(0)); socket.end(); continue; }
+          // No close frame back: the server has closed its socket already, and data sent to it would be reset.
+          if (opcode === 0x8) { closing = true; socket.end(); continue; }
           if (opcode === 0x9) { frame(0xa, payload); continue; }
           if ((opcode !== 0x1 && opcode !== 0x2) || payload.length === 0) continue;
           const channel = /** @type {number} */ (payload[0]);
           const text = payload.subarray(1).toString('utf8');
-          if (channel === STATUS) status = text === '' ? status : JSON.parse(text);
+          if (channel === STATUS) {
+            status = text === '' ? status : JSON.parse(text);
+            closing ||= status !== undefined;
+          }
           else output[channel] = (output[channel] ?? '') + text;
           for (const w of watchers) w();
         }
