@@ -185,8 +185,7 @@ function repeatedCalls(raw, recs) {
   let n = 0;
   for (const [tag, , from, end] of recs) {
     if (tag !== 5) continue;
-    let i = from;
-    while ((raw[i++] ?? 0) >= 0x80) { /* the function index */ }
+    let i = afterIndex(raw, from);
     let times = 0;
     for (let shift = 0; i < end; shift += 7) {
       const b = raw[i++] ?? 0;
@@ -197,6 +196,28 @@ function repeatedCalls(raw, recs) {
     n += i === from + 1 ? 1 : times;
   }
   return n;
+}
+
+/**
+ * The calls the NEXT records among `recs` stand for: each payload is the
+ * function index, then one varint difference per call.
+ * @param {Uint8Array} raw
+ * @param {Array<[number, number, number, number]>} recs
+ */
+function nextCalls(raw, recs) {
+  let n = 0;
+  for (const [tag, , from, end] of recs) {
+    if (tag !== 6) continue;
+    for (let i = afterIndex(raw, from); i < end; i++) if ((raw[i] ?? 0) < 0x80) n++;
+  }
+  return n;
+}
+
+/** Where a REPEAT's or NEXT's payload at `from` goes on after its function index (a varint). @param {Uint8Array} raw @param {number} from */
+function afterIndex(raw, from) {
+  let i = from;
+  while ((raw[i++] ?? 0) >= 0x80) { /* the function index */ }
+  return i;
 }
 
 test('a call repeated byte for byte is recorded as a REPEAT of its function\'s last call; replay gives the same; a REPEAT of a call never made is corrupt', async (t) => {
@@ -368,23 +389,6 @@ test('replay gathers stdout into few writes and keeps its order with stderr: bot
   assert.equal(merged(['run', '--record', rec, wasm]), expected);
   assert.equal(merged(['replay', rec]), expected);
 });
-
-/**
- * The calls the NEXT records among `recs` stand for: each payload is the
- * function index, then one varint difference per call.
- * @param {Uint8Array} raw
- * @param {Array<[number, number, number, number]>} recs
- */
-function nextCalls(raw, recs) {
-  let n = 0;
-  for (const [tag, , from, end] of recs) {
-    if (tag !== 6) continue;
-    let i = from;
-    while ((raw[i++] ?? 0) >= 0x80) { /* the function index */ }
-    for (; i < end; i++) if ((raw[i] ?? 0) < 0x80) n++;
-  }
-  return n;
-}
 
 test('a call with its last arguments storing a new value (a clock, a seek) is a difference in a NEXT record; replay gives every value exactly; a bad NEXT is corrupt', async (t) => {
   const wasm = compileC('next_values');
