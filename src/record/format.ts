@@ -86,6 +86,9 @@ export function paramTypes(name: string): ValType[] {
   return t;
 }
 
+/** The little-endian u32 at `at` of `b` (guest memory, or a recorded write). */
+export const u32At = (b: Uint8Array, at: number): number => (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24)) >>> 0;
+
 /** A growable byte buffer with LEB128 varints. */
 export class ByteWriter {
   buf: Uint8Array;

@@ -14,7 +14,7 @@
  * from a pointer gone bad, is written as a CALL instead).
  */
 import type { CallPlan } from './effects.js';
-import { ByteReader, RecordingError, MAX_REPEAT_RUN } from './format.js';
+import { ByteReader, RecordingError, MAX_REPEAT_RUN, u32At } from './format.js';
 
 /** The most a NEXT difference may be, in magnitude (its zigzag form then fits a reader's 8-byte varint). */
 export const MAX_NEXT_DIFF = 2 ** 52;
@@ -32,8 +32,8 @@ export class NextValue {
 
   /** Read the `len`-byte value at `p` of `u8`. */
   read(u8: Uint8Array, p: number, len: number): void {
-    this.lo = (u8[p]! | (u8[p + 1]! << 8) | (u8[p + 2]! << 16) | (u8[p + 3]! << 24)) >>> 0;
-    this.hi = len === 8 ? (u8[p + 4]! | (u8[p + 5]! << 8) | (u8[p + 6]! << 16) | (u8[p + 7]! << 24)) >>> 0 : 0;
+    this.lo = u32At(u8, p);
+    this.hi = len === 8 ? u32At(u8, p + 4) : 0;
   }
 
   write(u8: Uint8Array, p: number, len: number): void {

@@ -11,10 +11,10 @@
  * one is found repeating again.
  */
 import type { CallPlan } from './effects.js';
+import { u32At } from './format.js';
 import type { Arg } from './fixed-arity.js';
 import type { GuestMemory } from '../../wasi/memory.js';
 
-const u32At = (u8: Uint8Array, p: number): number => (u8[p]! | (u8[p + 1]! << 8) | (u8[p + 2]! << 16) | (u8[p + 3]! << 24)) >>> 0;
 
 /** Whether a function's calls can be kept here. */
 export function writeShaped(plan: CallPlan): boolean {

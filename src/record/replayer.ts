@@ -16,7 +16,7 @@ import { WasiExit } from '../../wasi/errors.js';
 import { WASI_FUNCTIONS } from '../../wasi/functions.js';
 import { callInputs, callPlan, inputsMatch, type CallPlan } from './effects.js';
 import { answering, MAX_ARGS, type Arg } from './fixed-arity.js';
-import { ByteReader, RecordingError, RepeatRun, Tag, callShape, readCall, readRepeat, type RecordedCall } from './format.js';
+import { ByteReader, RecordingError, RepeatRun, Tag, callShape, readCall, readRepeat, u32At, type RecordedCall } from './format.js';
 import { MAX_NEXT_DIFF, NextValue, nextShaped, readNextStart, unzigzag } from './next.js';
 import type { RecordingFile } from './reader.js';
 
@@ -41,7 +41,6 @@ export interface ReplayOutput {
   flush(): void;
 }
 
-const u32At = (b: Uint8Array, at: number): number => (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24)) >>> 0;
 
 export class Replayer {
   /** The next recorded call to match (0-based). */
