@@ -1,7 +1,9 @@
 /**
  * `npm run build`, second step (after tsc): each file Node starts a process
  * or a thread with — the bin entries, `tswasi run --max-wasm-stack`'s thread,
- * the container runner and its guest's thread — becomes one bundled file (esbuild) that runs from V8's code cache. See docs/performance.md "Start-up".
+ * the container runner and its guest's thread, the pool's worker — becomes
+ * one bundled file (esbuild) that runs from V8's code cache. See
+ * docs/performance.md "Start-up".
  *
  * tsc still writes every module and the .d.ts files: the library (`tswasi`,
  * `tswasi/wasi`) stays unbundled. For an entry X.ts this step writes, at
@@ -11,7 +13,8 @@
  *   - X.bundle.cjs.<V8 version>-<arch>.cache: V8's code cache for it, made
  *     here with this Node (any other build's caches of X are removed).
  *   - X.cjs, and X.js replacing tsc's: a small launcher that compiles the
- *     bundle with the cache made for the Node running it and runs it; run
+ *     bundle with the cache made for the Node running it and runs it (X.cjs
+ *     exports what the bundle exports: piscina require()s the pool's worker); run
  *     by another Node, it makes that Node's cache in a per-user directory
  *     on first use (docs/node-versions.md, "The code cache").
  * Packages loaded on first use with `createRequire(import.meta.url)(…)`
@@ -28,7 +31,7 @@ import { fileURLToPath } from 'node:url';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Entries, by source file; each replaces the file tsc emitted for it (what bin, tests and spawns name). */
-const ENTRIES = ['src/cli/tswasi.ts', 'src/cli/run-worker.ts', 'wasi/sockets/host-thread.ts', 'oci/tswasi-oci.ts', 'oci/tswasi-oci-wasm.ts', 'oci/runner.ts', 'oci/runner-guest.ts', 'oci/shim/containerd-shim-tswasi-v1.ts'];
+const ENTRIES = ['src/cli/tswasi.ts', 'src/cli/run-worker.ts', 'src/pool/guest-worker.ts', 'wasi/sockets/host-thread.ts', 'oci/tswasi-oci.ts', 'oci/tswasi-oci-wasm.ts', 'oci/runner.ts', 'oci/runner-guest.ts', 'oci/shim/containerd-shim-tswasi-v1.ts'];
 
 const outFile = (src) => path.join(ROOT, 'dist', src.replace(/\.ts$/, '.js'));
 
@@ -302,7 +305,7 @@ if (process.env.TSWASI_WRITE_CODE_CACHE === '1') {
 }
 const bundleModule = { exports: {} };
 script.runInThisContext()(bundleModule.exports, createRequire(filename), bundleModule, filename, bundleDir);
-`;
+${esm ? '' : 'module.exports = bundleModule.exports;\n'}`;
 }
 
 async function bundleEntry(src) {

@@ -235,3 +235,32 @@ test('preopens: host directories and memfs volumes (the guest\'s changes come ba
     await pool.destroy();
   }
 });
+
+test('pools destroyed while their workers start never take the process down; the worker is CommonJS', async (t) => {
+  const wasm = guest();
+  if (!wasm) return t.skip('no toolchain');
+  // piscina require()s the worker's file. Were it an ES module, Node 22's
+  // require(esm) could meet a worker's termination while linking it: a fatal
+  // V8 error that ends the embedding process (seen once in CI, after a
+  // pool.destroy()). The launcher is CommonJS and exports the handler.
+  const { createRequire } = await import('node:module');
+  const worker = path.join(ROOT, 'dist/src/pool/guest-worker.cjs');
+  const exported = createRequire(import.meta.url)(worker);
+  assert.equal(typeof exported.default, 'function');
+  const script = `
+    const { createPool } = await import(${JSON.stringify(path.join(ROOT, 'dist/src/index.js'))});
+    for (let i = 0; i < 40; i++) {
+      const pool = createPool({ maxThreads: 2, minThreads: 2 });
+      const end = performance.now() + (i % 20) * 2 + Math.random() * 2;
+      await new Promise((r) => { const spin = () => (performance.now() >= end ? r() : setImmediate(spin)); spin(); });
+      await pool.destroy();
+    }
+    const pool = createPool({ maxThreads: 1 });
+    const r = await pool.run(${JSON.stringify(wasm)}, { args: ['g', 'state'] });
+    await pool.destroy();
+    process.stdout.write(r.stdout);`;
+  const { spawnSync } = await import('node:child_process');
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 120_000 });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, 'counter=0 buffer=\n');
+});

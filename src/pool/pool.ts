@@ -140,7 +140,15 @@ export interface GuestRunResult {
   trace?: string[];
 }
 
-const WORKER = new URL('./guest-worker.js', import.meta.url).href;
+/**
+ * The worker's CommonJS launcher (scripts/bundle.mjs), not tsc's ES module:
+ * piscina require()s its file, and on Node 22.12+ require() of an ES module
+ * that is cut off while it links (a worker terminated by destroy() as it
+ * starts) is a fatal V8 error that ends the whole process ("IsGraphAsync
+ * must be used on an instantiated module"). A CommonJS file is loaded by
+ * Node's CommonJS loader alone, and from the bundle's code cache.
+ */
+const WORKER = new URL('./guest-worker.cjs', import.meta.url).href;
 
 /** What the pool needs of piscina. */
 interface TaskRunner {
