@@ -9,13 +9,13 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { runDir, runSubdir } from './run-dir.js';
 import { NAME_MAX } from './runc-errors.js';
-import { sha256Hex } from './sha256.js';
+import { sha256HexOfText } from '../src/sha256.js';
 
 /** Where the copies are, made or not (removeCopies only reads it). */
 const copiesDir = (): string => path.join(runDir(), 'bundles');
 
-// SHA-256 in JS (./sha256.ts): `delete` and `state` load no node:crypto.
-const hex = (s: string, n: number): string => sha256Hex(s).slice(0, n);
+// SHA-256 without node:crypto (src/sha256.ts): `delete` and `state` load none.
+const hex = (s: string, n: number): string => sha256HexOfText(s).slice(0, n);
 /** A copy's random part, in bytes (hex: twice as many characters). */
 const SUFFIX_RANDOM = 4;
 /** What our longest name, a copy's, adds to the id: ".<root key>.<random>" (a lock's ".<root key>.lock" is shorter). */

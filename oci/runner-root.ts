@@ -18,7 +18,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RUN_FILE_MODE, RUNNER_ROOT_MODE, runSubdir } from './run-dir.js';
-import { sha256Hex } from './sha256.js';
+import { sha256HexOfText } from '../src/sha256.js';
 
 /** Where the guest's filesystem is mounted in the runner's root. */
 export const GUEST_ROOT = '/rootfs';
@@ -59,7 +59,7 @@ function nodeLibraries(node: string): RunnerBind[] {
 export function runnerBinds(): RunnerBind[] {
   const node = fs.realpathSync(process.execPath);
   const st = fs.statSync(node);
-  const key = sha256Hex(`${node}\0${st.size}\0${st.mtimeMs}\0${PKG_ROOT}`).slice(0, 16);
+  const key = sha256HexOfText(`${node}\0${st.size}\0${st.mtimeMs}\0${PKG_ROOT}`).slice(0, 16);
   const cache = path.join(runSubdir(''), `runner-${key}.json`);
   try {
     const cached = JSON.parse(fs.readFileSync(cache, 'utf8')) as RunnerBind[];
@@ -80,7 +80,7 @@ export function runnerRoot(binds: readonly RunnerBind[]): string {
   const dirs = [...KERNEL_DIRS, GUEST_ROOT];
   const files: string[] = [];
   for (const b of binds) (fs.statSync(b.source).isDirectory() ? dirs : files).push(b.destination);
-  const key = sha256Hex(JSON.stringify([dirs, files])).slice(0, 16);
+  const key = sha256HexOfText(JSON.stringify([dirs, files])).slice(0, 16);
   const root = path.join(runSubdir(''), `root-${key}`);
   if (fs.existsSync(path.join(root, '.complete'))) return root;
   const tmp = `${root}.${process.pid}.tmp`;

@@ -7,6 +7,7 @@
  * unchanged file be found without reading or hashing it again.
  */
 import { createRequire } from 'node:module';
+import { SMALL, sha256Hex } from './sha256.js';
 
 export interface ModuleCacheLimits {
   /** Most modules kept (default 64; 0 keeps none). */
@@ -24,10 +25,16 @@ export const DEFAULT_MAX_BYTES = 256 * 1024 * 1024;
 /** Paths remembered by the index (each a few hundred bytes; LRU as well). */
 const MAX_PATHS = 1024;
 
-/** node:crypto is loaded on first hash: `tswasi run` and tswasi-oci's state commands never hash (start-up). */
+/**
+ * node:crypto is loaded only to hash a module larger than sha256.ts's SMALL
+ * (loading it costs more than hashing a smaller one there): `tswasi run` and
+ * tswasi-oci's state commands never hash, `run --record` hashes its module once.
+ */
 let createHash: typeof import('node:crypto').createHash | undefined;
 
+/** The SHA-256 of a module's bytes, in hex. */
 export function contentHash(bytes: Uint8Array): string {
+  if (bytes.length <= SMALL) return sha256Hex(bytes);
   createHash ??= (createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto')).createHash;
   return createHash('sha256').update(bytes).digest('hex');
 }
