@@ -7,11 +7,18 @@
  * that dies mid-way leaves every block written before it: a readable
  * prefix. Memory stays at one block; the guest's thread does the work
  * synchronously, as the guest's calls are synchronous.
+ *
+ * A block is deflated (gzip level 1) unless the run is young: while the
+ * file holds less than STORED_BUDGET bytes, its blocks are stored gzip
+ * members (./stored-gzip.ts) and node:zlib is not loaded. Loading it costs
+ * ~3 ms on Node 20 and ~8 ms on Node 26 (with node:stream), as much as the
+ * rest of what recording adds to a short run; a file larger than a run
+ * that deflates everything by at most STORED_BUDGET bytes is its price.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { ByteWriter, MAGIC, Tag } from './format.js';
+import { storedGzipMember } from './stored-gzip.js';
 import { zlib } from './zlib.js';
-
 
 /** Block size: big enough that gzip finds the repeats in a run's calls, small enough that a crash loses little. */
 const BLOCK = 64 * 1024;
@@ -19,6 +26,8 @@ const BLOCK = 64 * 1024;
 const FLUSH_MS = 1000;
 /** …looked at every this many calls recorded (Date.now() per call would cost as much as the rest of a record). */
 const CHECK_EVERY = 4096;
+/** Blocks are stored, not deflated, while the file (with the block) stays within this many bytes. */
+const STORED_BUDGET = 256 * 1024;
 
 /** Where the compressed blocks go: a file, or anything that takes bytes (the pool's caller, a test). */
 export type RecordingSink = (chunk: Uint8Array) => void;
@@ -92,7 +101,8 @@ export class RecordingWriter {
     this.flushedAt = Date.now();
     if (this.closed) b.clear(); // records after close go nowhere
     if (b.length === 0) return;
-    const gz = zlib().gzipSync(b.buf.subarray(0, b.length), { level: zlib().constants.Z_BEST_SPEED });
+    const raw = b.buf.subarray(0, b.length);
+    const gz = this.fileBytes + raw.length <= STORED_BUDGET ? storedGzipMember(raw) : zlib().gzipSync(raw, { level: zlib().constants.Z_BEST_SPEED });
     this.rawBytes += b.length;
     this.fileBytes += gz.length;
     b.clear();
