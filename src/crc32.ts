@@ -9,8 +9,10 @@ import { readFileSync } from 'node:fs';
 
 /** Where the bytes go in the module's memory (the table is below: crc32.wat). */
 const DATA_AT = 1024;
-const PAGE = 65536;
-/** Bytes per call: V8 moves a hot wasm function to optimized code only at a later call. */
+/**
+ * Bytes copied in and checksummed per call: within the module's one page,
+ * and V8 moves a hot wasm function to optimized code only at a later call.
+ */
 const CHUNK = 16384;
 
 interface Crc32Exports {
@@ -25,9 +27,6 @@ export function crc32(bytes: Uint8Array): number {
   exports ??= new WebAssembly.Instance(new WebAssembly.Module(readFileSync(new URL('./crc32.wasm', import.meta.url)))).exports as unknown as Crc32Exports;
   const x = exports;
   let crc = 0;
-  // Through a window of CHUNK bytes: memory stays at one page.
-  const room = DATA_AT + CHUNK;
-  if (x.memory.buffer.byteLength < room) x.memory.grow(Math.ceil(room / PAGE) - x.memory.buffer.byteLength / PAGE);
   const u8 = new Uint8Array(x.memory.buffer);
   for (let at = 0; at < bytes.length; at += CHUNK) {
     const part = bytes.subarray(at, at + CHUNK);

@@ -41,8 +41,8 @@ test('a file\'s first 256 KiB are stored gzip members, the rest deflated; all of
   /** @type {Uint8Array[]} */
   const members = [];
   const w = new RecordingWriter((chunk) => members.push(Uint8Array.from(chunk)));
-  // Text-like payloads (deflate shrinks them), 40 KB each, written out one by one.
-  const payload = (/** @type {number} */ i) => new TextEncoder().encode(`record ${i} `.repeat(4000));
+  // Text-like payloads (deflate shrinks them), ~30 KB each, written out one by one.
+  const payload = (/** @type {number} */ i) => new TextEncoder().encode(`record ${i} `.repeat(3000));
   for (let i = 0; i < 12; i++) {
     w.record(3, (out) => out.bytes(payload(i)));
     w.flush();
