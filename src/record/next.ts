@@ -20,9 +20,14 @@ import { ByteReader, RecordingError, MAX_REPEAT_RUN, u32At } from './format.js';
 export const MAX_NEXT_DIFF = 2 ** 52;
 const TWO32 = 4294967296;
 
-/** Whether a function's calls may be NEXT entries: no input, one fixed-size result of 4 or 8 bytes, nothing else stored. */
+/**
+ * Whether a function's calls may be NEXT entries: no input, one fixed-size
+ * result of 4 or 8 bytes, nothing else stored, and at most four arguments
+ * (the recorder's wrapper takes them as they come: clock_time_get,
+ * clock_res_get, fd_seek and fd_tell).
+ */
 export function nextShaped(plan: CallPlan): boolean {
-  return plan.inputs.length === 0 && !plan.more && plan.fixed.length === 2 && (plan.fixed[1] === 4 || plan.fixed[1] === 8);
+  return plan.inputs.length === 0 && !plan.more && plan.fixed.length === 2 && (plan.fixed[1] === 4 || plan.fixed[1] === 8) && plan.i64.length <= 4;
 }
 
 /** A value as two u32 halves (lo, hi: 0 for 4 bytes): no BigInt, nothing allocated per call. */
