@@ -10,11 +10,11 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { ROOT, compileC, tempDir } from './helpers/wasm.mjs';
 
 const { crc32 } = await import('../dist/src/crc32.js');
-const { storedGzipMember } = await import('../dist/src/record/stored-gzip.js');
+const { readStoredMembers, storedGzipMember } = await import('../dist/src/record/stored-gzip.js');
 const { RecordingWriter } = await import('../dist/src/record/writer.js');
 
 /** Sizes around the 64-byte block, its 56-byte padding limit, a wasm page and the stored block's 65,535. */
@@ -35,6 +35,27 @@ test('CRC-32 in wasm: the check value, and stored gzip members that gunzip to th
       assert.throws(() => gunzipSync(corrupt), /incorrect data check|Z_DATA_ERROR/);
     }
   }
+});
+
+test('a file of whole stored members is read without zlib; anything else is left to zlib (null)', () => {
+  const a = randomBytes(70_000), b = randomBytes(10);
+  const file = Buffer.concat([storedGzipMember(a), storedGzipMember(b)]);
+  assert.deepEqual(readStoredMembers(file), new Uint8Array(Buffer.concat([a, b])));
+  assert.deepEqual(readStoredMembers(storedGzipMember(new Uint8Array(0))), new Uint8Array(0));
+  // A deflated member, after stored ones.
+  assert.equal(readStoredMembers(Buffer.concat([file, gzipSync(b)])), null);
+  // Cut anywhere: in a header, a block's length, its bytes, the trailer.
+  for (const cut of [5, 12, 1000, file.length - 3]) assert.equal(readStoredMembers(file.subarray(0, cut)), null, `cut at ${cut}`);
+  // A byte changed (the CRC no longer matches), a length's complement wrong, another writer's header (FNAME set).
+  const damaged = Uint8Array.from(file);
+  damaged[100] ^= 1;
+  assert.equal(readStoredMembers(damaged), null);
+  const badLen = Uint8Array.from(file);
+  badLen[13] ^= 1;
+  assert.equal(readStoredMembers(badLen), null);
+  const named = Uint8Array.from(file);
+  named[3] = 8;
+  assert.equal(readStoredMembers(named), null);
 });
 
 test('a file\'s first 256 KiB are stored gzip members, the rest deflated; all of it reads back in order', () => {
@@ -62,7 +83,7 @@ test('a file\'s first 256 KiB are stored gzip members, the rest deflated; all of
   assert.ok(text.indexOf('record 3 ') < text.indexOf('record 4 '));
 });
 
-test('a short recorded run loads neither node:zlib nor node:crypto, and its recording replays', (t) => {
+test('a short recorded run loads neither node:zlib nor node:crypto, and neither does its replay', (t) => {
   const wasm = compileC('fd_io');
   if (!wasm) return t.skip('no toolchain');
   const dir = tempDir('rec-file-');
@@ -77,7 +98,10 @@ test('a short recorded run loads neither node:zlib nor node:crypto, and its reco
   assert.deepEqual(loaded.filter((m) => /^NativeModule (zlib|crypto)$/.test(m)), []);
   const file = fs.readFileSync(rec);
   assert.equal(file[10] & 6, 0, 'the first member is stored');
-  const replay = spawnSync(process.execPath, [cli, 'replay', rec], { encoding: 'utf8' });
+  // Replay reads the stored members itself: no node:zlib either.
+  const replay = spawnSync(process.execPath, ['-r', preload, cli, 'replay', rec], { encoding: 'utf8' });
   assert.equal(replay.status, r.status, replay.stderr);
   assert.equal(replay.stdout, r.stdout);
+  const replayLoaded = fs.readFileSync(path.join(dir, 'loaded.txt'), 'utf8').split('\n');
+  assert.deepEqual(replayLoaded.filter((m) => /^NativeModule (zlib|crypto)$/.test(m)), []);
 });

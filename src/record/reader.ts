@@ -8,13 +8,21 @@
 import { readFileSync } from 'node:fs';
 import { RecordingError } from './format.js';
 import { type Recording, type RecordingFile, checkGzip, decodeRecording, openDecompressed } from './parse.js';
+import { readStoredMembers } from './stored-gzip.js';
 import { zlib } from './zlib.js';
 
 export type { Recording, RecordingFile } from './parse.js';
 
-/** Decompress: a cut gzip member yields what it holds (Z_SYNC_FLUSH), a damaged one is an error. */
+/**
+ * Decompress: a cut gzip member yields what it holds (Z_SYNC_FLUSH), a
+ * damaged one is an error. A file of whole stored members (a short run's:
+ * ./writer.ts) is read without node:zlib, whose load would be most of a
+ * short replay's start-up.
+ */
 function inflate(file: Uint8Array): Uint8Array {
   checkGzip(file);
+  const stored = readStoredMembers(file);
+  if (stored !== null) return stored;
   try {
     const b = zlib().gunzipSync(file, { finishFlush: zlib().constants.Z_SYNC_FLUSH, chunkSize: 1 << 20 });
     // A plain view: a Buffer's subarray is several times slower. (1 MiB chunks: gunzip gathers fewer pieces.)

@@ -2,7 +2,8 @@
  * A gzip member (RFC 1952) whose deflate data is stored blocks (RFC 1951
  * §3.2.4): the bytes as they are, in pieces of at most 65,535, framed and
  * checksummed. Any gzip reader reads it (node:zlib, the browser's
- * DecompressionStream, gunzip); writing it needs no compressor.
+ * DecompressionStream, gunzip); writing it needs no compressor, and
+ * reading a file of nothing else needs none either.
  */
 import { crc32 } from '../crc32.js';
 
@@ -29,5 +30,53 @@ export function storedGzipMember(data: Uint8Array): Uint8Array {
   const crc = crc32(data);
   out[o++] = crc & 0xff; out[o++] = (crc >>> 8) & 0xff; out[o++] = (crc >>> 16) & 0xff; out[o++] = crc >>> 24;
   out[o++] = n & 0xff; out[o++] = (n >>> 8) & 0xff; out[o++] = (n >>> 16) & 0xff; out[o++] = (n >>> 24) & 0xff;
+  return out;
+}
+
+/**
+ * The bytes of a file that is nothing but whole members as storedGzipMember
+ * writes them, each checked against its CRC-32 and length; null for
+ * anything else — a deflated member, another writer's header, a cut or
+ * damaged member — which node:zlib then reads (and words the error of).
+ */
+export function readStoredMembers(file: Uint8Array): Uint8Array | null {
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  let at = 0;
+  while (at < file.length) {
+    if (at + HEADER.length > file.length) return null;
+    for (let i = 0; i < HEADER.length; i++) if (file[at + i] !== HEADER[i]) return null;
+    at += HEADER.length;
+    const start = parts.length;
+    let size = 0;
+    for (let final = false; !final;) {
+      if (at + 5 > file.length) return null;
+      const head = file[at]!;
+      if (head > 1) return null; // not a stored block, or padding bits set
+      final = head === 1;
+      const len = file[at + 1]! | (file[at + 2]! << 8);
+      if ((file[at + 3]! | (file[at + 4]! << 8)) !== (~len & 0xffff) || at + 5 + len > file.length) return null;
+      parts.push(file.subarray(at + 5, at + 5 + len));
+      size += len;
+      at += 5 + len;
+    }
+    if (at + 8 > file.length) return null;
+    const u32 = (p: number): number => (file[p]! | (file[p + 1]! << 8) | (file[p + 2]! << 16) | (file[p + 3]! << 24)) >>> 0;
+    const member = parts.length - start === 1 ? parts[start]! : concat(parts.slice(start), size);
+    if (u32(at) !== crc32(member) || u32(at + 4) !== size >>> 0) return null;
+    at += 8;
+    total += size;
+  }
+  return concat(parts, total);
+}
+
+function concat(parts: readonly Uint8Array[], total: number): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  const out = new Uint8Array(total);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
   return out;
 }
