@@ -54,7 +54,7 @@ after(() => world?.cleanup());
 test('the tarball: every bin entry and its bundle, the types, no source maps, tests or sources', () => {
   const files = packed.files.map((f) => f.path);
   for (const bin of Object.values(pkg.bin)) assert.ok(files.includes(bin), `${bin} is not packed`);
-  for (const f of ['dist/src/index.js', 'dist/src/index.d.ts', 'dist/wasi/index.js', 'dist/oci/runner.cjs', 'dist/oci/runner.bundle.cjs', 'scripts/install-oci.sh']) assert.ok(files.includes(f), `${f} is not packed`);
+  for (const f of ['dist/src/index.js', 'dist/src/index.d.ts', 'dist/wasi/index.js', 'dist/oci/runner.cjs', 'dist/oci/runner.bundle.cjs', 'dist/src/pool/guest-worker.cjs', 'dist/src/sha256.wasm', 'dist/src/crc32.wasm', 'scripts/install-oci.sh']) assert.ok(files.includes(f), `${f} is not packed`);
   assert.ok(files.some((f) => /^dist\/src\/cli\/tswasi\.bundle\.cjs\..+\.cache$/.test(f)), 'no build-time code cache');
   for (const f of files) assert.doesNotMatch(f, /\.map$|^test\/|^src\/|^oci\/|^wasi\/|\.ts$(?<!\.d\.ts$)/, `${f} is packed`);
   process.stdout.write(`# npm pack: ${packed.files.length} files, ${(packed.size / 1024).toFixed(0)} KiB packed, ${(packed.unpackedSize / 1024).toFixed(0)} KiB unpacked\n`);
@@ -69,6 +69,27 @@ test('installed with npm install -g: tswasi run and tswasi-oci --version', () =>
   r = spawnSync(bin('tswasi-oci'), ['--version'], { encoding: 'utf8', env });
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, new RegExp(`tswasi-oci version ${pkg.version.replaceAll('.', '\\.')}`));
+});
+
+test('installed: run --record and replay (the packed wasm digests), and the library\'s pool (its CommonJS worker)', () => {
+  const bin = (/** @type {string} */ name) => path.join(prefix, 'bin', name);
+  const env = { ...process.env, PATH: `${path.dirname(process.execPath)}:/usr/bin:/bin` };
+  const rec = path.join(tempDir('tswasi-pkg-rec-'), 'hello.rec');
+  const hello = path.join(ROOT, 'examples/hello.wasm');
+  let r = spawnSync(bin('tswasi'), ['run', '--record', rec, hello], { encoding: 'utf8', env });
+  assert.equal(r.status, 0, r.stderr);
+  r = spawnSync(bin('tswasi'), ['replay', rec], { encoding: 'utf8', env });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /hello from WebAssembly/);
+  const entry = path.join(prefix, 'lib', 'node_modules', pkg.name, 'dist', 'src', 'index.js');
+  const script = `const { createPool } = await import(${JSON.stringify(entry)});
+    const pool = createPool({ maxThreads: 1 });
+    const r = await pool.run(${JSON.stringify(hello)}, { args: ['hello.wasm', 'pool'] });
+    await pool.destroy();
+    process.stdout.write(r.exitCode + ' ' + r.stdout.toString().split('\\n')[0]);`;
+  r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, '0 hello from WebAssembly, pool!');
 });
 
 test('a podman Wasm container through the installed runtime (scripts/install-oci.sh from the package)', { skip }, async () => {
