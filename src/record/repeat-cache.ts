@@ -13,8 +13,11 @@
 import type { CallPlan } from './effects.js';
 import { u32At } from './format.js';
 import type { Arg } from './fixed-arity.js';
+import { Layout } from '../../wasi/abi.js';
 import type { GuestMemory } from '../../wasi/memory.js';
 
+/** A ciovec: buf (u32) and buf_len (u32), as the ABI lays them out. */
+const IOV = Layout.iovec;
 
 /** Whether a function's calls can be kept here. */
 export function writeShaped(plan: CallPlan): boolean {
@@ -48,11 +51,11 @@ export class RepeatCache {
     try {
       const iovs = A[this.iovsArg] as number;
       const count = (A[this.iovsArg + 1] as number) >>> 0;
-      if (count > this.max) return; // more iovecs than bytes kept: not worth it (and count * 8 stays in range)
-      const at = mem.check(iovs, count * 8);
+      if (count > this.max) return; // more iovecs than bytes kept: not worth it (and count * IOV.size stays in range)
+      const at = mem.check(iovs, count * IOV.size);
       for (let i = 0; i < count; i++) {
-        const bp = u32At(mem.u8, at + i * 8);
-        const bl = u32At(mem.u8, at + i * 8 + 4);
+        const bp = u32At(mem.u8, at + i * IOV.size + IOV.buf);
+        const bl = u32At(mem.u8, at + i * IOV.size + IOV.buf_len);
         if (len + bl > this.max) return;
         const p = mem.check(bp, bl);
         this.data.set(mem.u8.subarray(p, p + bl), len);
@@ -74,13 +77,13 @@ export class RepeatCache {
     try {
       // The same arguments: the same iovec array (at most `max` of them), read again (the guest may have changed it).
       const count = (A[this.iovsArg + 1] as number) >>> 0;
-      const at = mem.check(A[this.iovsArg] as number, count * 8);
+      const at = mem.check(A[this.iovsArg] as number, count * IOV.size);
       const data = this.data;
       let o = 0;
       for (let i = 0; i < count; i++) {
         const u8 = mem.u8;
-        const bp = u32At(u8, at + i * 8);
-        const bl = u32At(u8, at + i * 8 + 4);
+        const bp = u32At(u8, at + i * IOV.size + IOV.buf);
+        const bl = u32At(u8, at + i * IOV.size + IOV.buf_len);
         if (o + bl > this.len) return (this.armed = false);
         const p = mem.check(bp, bl);
         const m = mem.u8;

@@ -41,7 +41,6 @@ export interface ReplayOutput {
   flush(): void;
 }
 
-
 export class Replayer {
   /** The next recorded call to match (0-based). */
   next = 0;
