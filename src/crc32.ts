@@ -5,7 +5,7 @@
  * this checksum, so a short recorded run never loads node:zlib (~3 ms on
  * Node 20, ~8 ms on Node 26 with the node:stream modules it pulls in).
  */
-import { readFileSync } from 'node:fs';
+import { instantiateOwn } from './own-wasm.js';
 
 /** Where the bytes go in the module's memory (the table is below: crc32.wat). */
 const DATA_AT = 1024;
@@ -24,7 +24,7 @@ let exports: Crc32Exports | undefined;
 
 /** The CRC-32 of `bytes`, as an unsigned 32-bit number. */
 export function crc32(bytes: Uint8Array): number {
-  exports ??= new WebAssembly.Instance(new WebAssembly.Module(readFileSync(new URL('./crc32.wasm', import.meta.url)))).exports as unknown as Crc32Exports;
+  exports ??= instantiateOwn<Crc32Exports>('crc32');
   const x = exports;
   let crc = 0;
   const u8 = new Uint8Array(x.memory.buffer);

@@ -17,7 +17,7 @@
  * both take ~9 ms, its load included). Checked against node:crypto in
  * test/sha256.test.mjs.
  */
-import { readFileSync } from 'node:fs';
+import { instantiateOwn } from './own-wasm.js';
 
 /** The most bytes sha256Hex takes. */
 export const SMALL = 1 << 20;
@@ -79,7 +79,7 @@ let wasm: Sha256Exports | undefined;
 
 function wasmEngine(): Sha256Exports {
   if (wasm === undefined) {
-    const x = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(new URL('./sha256.wasm', import.meta.url)))).exports as unknown as Sha256Exports;
+    const x = instantiateOwn<Sha256Exports>('sha256');
     const view = new DataView(x.memory.buffer);
     for (let i = 0; i < 64; i++) view.setInt32(K_AT + 4 * i, K[i]!, true); // wasm memory is little-endian
     wasm = x;

@@ -6,6 +6,7 @@
  * reading a file of nothing else needs none either.
  */
 import { crc32 } from '../crc32.js';
+import { u32At } from './format.js';
 
 /** A stored block's most bytes (LEN is 16 bits). */
 const MAX_STORED = 65535;
@@ -61,9 +62,8 @@ export function readStoredMembers(file: Uint8Array): Uint8Array | null {
       at += 5 + len;
     }
     if (at + 8 > file.length) return null;
-    const u32 = (p: number): number => (file[p]! | (file[p + 1]! << 8) | (file[p + 2]! << 16) | (file[p + 3]! << 24)) >>> 0;
     const member = parts.length - start === 1 ? parts[start]! : concat(parts.slice(start), size);
-    if (u32(at) !== crc32(member) || u32(at + 4) !== size >>> 0) return null;
+    if (u32At(file, at) !== crc32(member) || u32At(file, at + 4) !== size >>> 0) return null;
     at += 8;
     total += size;
   }
