@@ -17,6 +17,8 @@ export class GuestMemory {
   view: DataView = new DataView(new ArrayBuffer(0));
   /** Aligned u64 view for the clock hot path; empty on big-endian hosts (typed arrays use host order). */
   u64view: BigUint64Array = new BigUint64Array(0);
+  /** Aligned u32 view (the recorder reads clock values back through it); empty on big-endian hosts. */
+  u32view: Uint32Array = new Uint32Array(0);
   private memory: WebAssembly.Memory | null = null;
 
   attach(memory: WebAssembly.Memory): void {
@@ -33,6 +35,7 @@ export class GuestMemory {
       this.u8 = new Uint8Array(buf);
       this.view = new DataView(buf);
       this.u64view = LITTLE_ENDIAN ? new BigUint64Array(buf, 0, buf.byteLength >>> 3) : new BigUint64Array(0);
+      this.u32view = LITTLE_ENDIAN ? new Uint32Array(buf, 0, buf.byteLength >>> 2) : new Uint32Array(0);
     }
   }
 

@@ -12,6 +12,26 @@ export interface CallContext {
 export type WasiFunction = (...args: never[]) => number | void;
 export type WasiFunctions = Record<string, WasiFunction>;
 
+/**
+ * A wrapper's shortcut for clock_time_get calls that repeat the arguments
+ * it last armed: wasi/trampoline.ts compares (id, precision, ptr) with
+ * these globals in wasm and, while `armed` is 1 and all three match, calls
+ * `same(id, ptr)` instead of the wrapper — no BigInt made for the
+ * precision, no comparison in JavaScript. The recorder keeps one
+ * (src/record/recorder.ts): a clock read in a loop is its hottest call.
+ */
+export interface RepeatShortcut {
+  readonly same: (id: number, ptr: number) => number;
+  /** Mutable globals: i32 armed (0 or 1), i32 id, i64 precision, i32 ptr. */
+  readonly armed: WebAssembly.Global;
+  readonly id: WebAssembly.Global;
+  readonly precision: WebAssembly.Global;
+  readonly ptr: WebAssembly.Global;
+}
+
+/** A (wrapped) clock_time_get, which may carry a RepeatShortcut. */
+export type ClockTimeGet = WasiFunction & { readonly shortcut?: RepeatShortcut };
+
 /** u64 from the guest (arrives as a signed i64 BigInt) as a safe JS number, or -1 past 2^53 (the caller says INVAL). */
 export function u64ToNumber(v: bigint): number {
   const n = BigInt.asUintN(64, v);
