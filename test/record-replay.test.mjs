@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
-import { ROOT, compileC, runCli, tempDir } from './helpers/wasm.mjs';
+import { ROOT, compileC, compileWat, runCli, tempDir } from './helpers/wasm.mjs';
 import { FILES, populate } from './helpers/fixtures.mjs';
 import { commandArb, execute, fuzzWorld, prepare, replant, resetMemory } from './attack/fuzz-lib.mjs';
 
@@ -530,4 +530,68 @@ test('property: random call sequences (the fuzzer\'s) replay to the same results
     assert.equal(replayed.length, recorded.length);
     for (let i = 0; i < recorded.length; i++) assert.deepEqual(replayed[i], recorded[i], `call ${i + 1}: ${cmds[i]?.name}`);
   }), { numRuns: 40, seed: 20261205 });
+});
+
+/**
+ * A guest reading the clock 12,000 times, exactly as given: precision `switchPrecision`'s
+ * call on a precision above 2^32, the pointer moving to another aligned place, to a
+ * 4-aligned and a 2-aligned one, memory grown mid-way, a write every 1000 calls and a
+ * realtime read every 3000 between. Its stdout: the x's, then the fold of every value read.
+ * @param {number} switchPrecision
+ */
+function clockLoop(switchPrecision) {
+  return compileWat(`(module
+ (import "wasi_snapshot_preview1" "clock_time_get" (func $clock_time_get (param i32 i64 i32) (result i32)))
+ (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+ (memory (export "memory") 1)
+ (data (i32.const 16) "x")
+ (global $fold (mut i64) (i64.const 0))
+ (func $read (param $id i32) (param $prec i64) (param $ptr i32)
+  (if (call $clock_time_get (local.get $id) (local.get $prec) (local.get $ptr)) (then unreachable))
+  (global.set $fold (i64.add (i64.mul (global.get $fold) (i64.const 31)) (i64.load (local.get $ptr)))))
+ (func $write (param $ptr i32) (param $len i32)
+  (i32.store (i32.const 0) (local.get $ptr)) (i32.store (i32.const 4) (local.get $len))
+  (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8))))
+ (func (export "_start") (local $i i32)
+  (loop $l
+   (if (i32.eq (local.get $i) (i32.const 5000)) (then (drop (memory.grow (i32.const 1)))))
+   (if (i32.eq (i32.rem_u (local.get $i) (i32.const 1000)) (i32.const 999)) (then (call $write (i32.const 16) (i32.const 1))))
+   (if (i32.eq (i32.rem_u (local.get $i) (i32.const 3000)) (i32.const 1500)) (then (call $read (i32.const 0) (i64.const 1) (i32.const 64))))
+   (call $read (i32.const 1)
+    (select (i64.const 1) (i64.const 0x100000001) (i32.lt_u (local.get $i) (i32.const ${switchPrecision})))
+    (select (i32.const 64) (select (i32.const 128) (select (i32.const 132) (i32.const 130) (i32.lt_u (local.get $i) (i32.const 10000))) (i32.lt_u (local.get $i) (i32.const 9000))) (i32.lt_u (local.get $i) (i32.const 8000))))
+   (local.set $i (i32.add (local.get $i) (i32.const 1)))
+   (br_if $l (i32.lt_u (local.get $i) (i32.const 12000))))
+  (i64.store (i32.const 200) (global.get $fold))
+  (call $write (i32.const 200) (i32.const 8))))`);
+}
+
+test('clock reads in a loop (the trampoline\'s shortcut, recording and replaying): every call recorded with its arguments as given, replayed exactly; a changed precision diverges at its call', async () => {
+  const dir = tempDir('tswasi-rec-clock-');
+  const wasm = path.join(dir, 'clock.wasm');
+  fs.writeFileSync(wasm, await clockLoop(6000));
+  const other = path.join(dir, 'other.wasm');
+  fs.writeFileSync(other, await clockLoop(5999));
+  const rec = path.join(dir, 'run.rec');
+  const run = await runCli(['run', '--record', rec, wasm], { stdoutEncoding: 'latin1' });
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(run.stdout.length, 12 + 8);
+  const calls = parseRecording(fs.readFileSync(rec)).calls.filter((/** @type {{ name: string }} */ c) => c.name === 'clock_time_get');
+  assert.equal(calls.length, 12000 + 4);
+  // The realtime reads come before the 1500th, 4500th, … monotonic read.
+  const mono = calls.filter((/** @type {{ args: unknown[] }} */ c) => c.args[0] === 1);
+  assert.equal(mono.length, 12000);
+  const expected = (/** @type {number} */ i) => [1, i < 6000 ? 1n : 0x100000001n, i < 8000 ? 64 : i < 9000 ? 128 : i < 10000 ? 132 : 130];
+  for (let i = 0; i < 12000; i++) assert.deepEqual(mono[i].args, expected(i), `call ${i}`);
+  // Each value is the one after the last: the monotonic clock never goes back.
+  const values = mono.map((/** @type {{ writes: Array<{ data: Uint8Array }> }} */ c) => Buffer.from(c.writes[0]?.data ?? []).readBigUInt64LE());
+  for (let i = 1; i < values.length; i++) assert.ok(values[i] >= values[i - 1], `value ${i}`);
+  const replay = await runCli(['replay', rec], { stdoutEncoding: 'latin1' });
+  assert.deepEqual([replay.code, replay.stdout, replay.stderr], [0, run.stdout, '']);
+  // The same loop with its precision changing one read earlier, in the middle of a run of
+  // reads replay answers through the shortcut, departs from the recording at monotonic read
+  // 5999 (0-based), call #6008: 6 writes (one in the same turn) and 2 realtime reads came before it.
+  const diverged = await runCli(['replay', rec, '--module', other]);
+  assert.equal(diverged.code, 1);
+  assert.match(diverged.stderr, /^error: replay diverged at call #6008: recorded clock_time_get\(id=1, precision=1, time=0x40\), the guest called clock_time_get\(id=1, precision=4294967297, time=0x40\) /);
 });

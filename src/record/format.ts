@@ -98,7 +98,8 @@ export class ByteWriter {
     this.buf = new Uint8Array(size);
   }
 
-  private room(n: number): void {
+  /** Make room for `n` more bytes (for a caller that writes into `buf` itself). */
+  room(n: number): void {
     if (this.length + n <= this.buf.length) return;
     let size = this.buf.length * 2;
     while (size < this.length + n) size *= 2;

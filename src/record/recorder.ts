@@ -11,6 +11,7 @@ import { around, MAX_ARGS, type Arg } from './fixed-arity.js';
 import { FORMAT_VERSION, MAX_REPEAT_RUN, Tag, u32At, type RecordingEnd, type RecordingHeader } from './format.js';
 import { NextValue, nextShaped, zigzag } from './next.js';
 import { RepeatCache, writeShaped } from './repeat-cache.js';
+import { arm, newShortcut } from './shortcut.js';
 import { PayloadCursor, sameInputs, sameResults } from './same-call.js';
 import type { RecordingWriter } from './writer.js';
 
@@ -44,6 +45,8 @@ const REPEAT_MAX = 256;
  * the comparison is then most of what recording it costs.
  */
 const MISSES_BEFORE_SAMPLING = 64;
+/** clock_time_get differences gathered before they are encoded (Recorder.ring): 32 KiB, ~2 µs of varints. */
+const RING = 4096;
 
 export class Recorder {
   private readonly functions = Object.keys(WASI_FUNCTIONS);
@@ -99,6 +102,19 @@ export class Recorder {
   private nextIndex = -1;
   private nextAt = 0;
   private nextTimes = 0;
+  /**
+   * clock_time_get's values not encoded yet: (lo, hi) pairs of the calls
+   * that came through its RepeatShortcut (wasi/calls/context.ts), in order,
+   * all after every record so far; `ringValue` is the value before them.
+   * drainRing encodes them as NEXT differences before any other record and
+   * when the ring is full, in one tight loop: a clock read in a loop costs
+   * two loads and two stores here, not a difference, a varint and a NEXT's
+   * checks each.
+   */
+  private readonly ring = new Uint32Array(2 * RING);
+  private ringLen = 0;
+  private ringIndex = -1;
+  private readonly ringValue = new NextValue();
   calls = 0;
 
   /** For WASIOptions.wrapImport. */
@@ -188,6 +204,7 @@ export class Recorder {
 
   /** One more call repeating function `index`'s last CALL. */
   private repeat(index: number): void {
+    if (this.ringLen !== 0) this.drainRing();
     this.misses[index] = 0;
     if (this.runIndex === index && this.runTimes < MAX_REPEAT_RUN) {
       this.runTimes++;
@@ -200,6 +217,7 @@ export class Recorder {
 
   /** Write the REPEAT run or close the NEXT record in progress, if any (before any other record, and before the block goes). */
   private endRun(): void {
+    if (this.ringLen !== 0) this.drainRing();
     if (this.nextIndex >= 0) {
       this.nextIndex = -1;
       this.out.end(this.nextAt, this.nextTimes);
@@ -224,6 +242,7 @@ export class Recorder {
 
   /** One more call of function `index` as a NEXT difference `d` (./next.ts's MAX_NEXT_DIFF at most). */
   private next(index: number, d: number): void {
+    if (this.ringLen !== 0) this.drainRing();
     const w = this.out.out;
     if (this.nextIndex !== index) {
       this.endRun();
@@ -234,6 +253,51 @@ export class Recorder {
     }
     w.uvar(zigzag(d));
     if (++this.nextTimes === MAX_REPEAT_RUN) this.endRun();
+  }
+
+  /**
+   * Encode the ring's values as NEXT differences of its function: the
+   * varints written straight into the block, MAX_REPEAT_RUN a record. The
+   * ring is emptied first: the records this closes find it empty.
+   */
+  private drainRing(): void {
+    const n = this.ringLen;
+    this.ringLen = 0;
+    const ring = this.ring;
+    const index = this.ringIndex;
+    const value = this.ringValue;
+    let { lo: lastLo, hi: lastHi } = value;
+    const w = this.out.out;
+    for (let i = 0; i < n;) {
+      if (this.nextIndex !== index) {
+        this.endRun();
+        this.nextAt = this.out.begin(Tag.Next);
+        w.uvar(index);
+        this.nextIndex = index;
+        this.nextTimes = 0;
+      }
+      const k = Math.min(n - i, MAX_REPEAT_RUN - this.nextTimes);
+      w.room(k * 8); // a zigzag difference (at most 2^53) is at most 8 varint bytes
+      const buf = w.buf;
+      let at = w.length;
+      for (const end = i + k; i < end; i++) {
+        const lo = ring[2 * i]!;
+        const hi = ring[2 * i + 1]!;
+        // Within ±2^52: `same` let only values whose high halves differ by less than 2^20 in.
+        let z = zigzag((hi - lastHi) * 0x100000000 + (lo - lastLo));
+        lastLo = lo;
+        lastHi = hi;
+        if (z < 0x80) { buf[at++] = z; continue; } // most clock differences
+        while (z > 0x7fffffff) { buf[at++] = (z % 0x80) | 0x80; z = Math.floor(z / 0x80); }
+        while (z >= 0x80) { buf[at++] = (z & 0x7f) | 0x80; z >>>= 7; }
+        buf[at++] = z;
+      }
+      w.length = at;
+      if ((this.nextTimes += k) === MAX_REPEAT_RUN) this.endRun();
+    }
+    value.lo = lastLo;
+    value.hi = lastHi;
+    this.calls += n;
   }
 
   /** Point the cursor at function `index`'s last payload (in the block, or its copy); returns where it starts. */
@@ -298,7 +362,7 @@ export class Recorder {
     if (index === undefined) return fn;
     const plan = callPlan(name);
     const waits = WAITS.has(name);
-    if (nextShaped(plan) && !waits) return this.wrapNext(index, plan, fn, ctx);
+    if (nextShaped(plan) && !waits) return this.wrapNext(index, plan, fn, ctx, name === 'clock_time_get');
     const n = plan.i64.length;
     const lists = this.lists;
     const out = this.out;
@@ -401,14 +465,16 @@ export class Recorder {
    * What recording adds to a clock_time_get call fell from 72–79 ns (the
    * generic wrapper with hooks) to ~54 (bench/record-calls.mjs).
    */
-  private wrapNext(index: number, plan: CallPlan, fn: WasiFunction, ctx: CallContext): WasiFunction {
+  private wrapNext(index: number, plan: CallPlan, fn: WasiFunction, ctx: CallContext, withShortcut: boolean): WasiFunction {
     const A = this.A;
     const mem = ctx.mem;
     const ptrArg = plan.fixed[0]!;
     const len = plan.fixed[1]!;
     const f = fn as unknown as (a: Arg, b: Arg, c: Arg, d: Arg) => number;
-    /** What the function's last call stored, while a NEXT may follow (`based`), and the arguments of the CALL they follow. */
-    const value = new NextValue();
+    /** What the function's last call stored, while a NEXT may follow (`based`), and the arguments of the CALL they follow; clock_time_get's is the ring's. */
+    const value = withShortcut ? this.ringValue : new NextValue();
+    /** The high half of the last value stored: the ring's last, else `value`'s. */
+    let lastHi = 0;
     let based = false;
     let la: Arg = 0, lb: Arg = 0, lc: Arg = 0, ld: Arg = 0;
     /** A CALL record of this call (`ret` -1: it threw); a NEXT may follow one that stored its value. */
@@ -426,14 +492,54 @@ export class Recorder {
       else w.uvar(0);
       out.end(at);
       based = false;
+      if (shortcut !== null) shortcut.armed.value = 0;
       if (ret !== 0) return;
       let p = -1;
       try { p = mem.check(A[ptrArg] as number, len); } catch { return; /* nothing stored: the CALL says so */ }
       value.read(mem.u8, p, len);
       la = a; lb = b; lc = c; ld = d;
       based = true;
+      lastHi = value.hi;
+      if (shortcut !== null) arm(shortcut, a, b, c);
     };
-    return ((a: Arg, b: Arg, c: Arg, d: Arg): number => {
+    /**
+     * clock_time_get's (id, ptr) when the trampoline found (id, precision,
+     * ptr) its last CALL's: the wrapped call, its value read back, and its
+     * difference queued in the ring. A value too far from the last (or a
+     * failure) is a CALL, which re-arms or disarms the shortcut.
+     */
+    const clock = fn as unknown as (id: Arg, precision: Arg, ptr: Arg) => number;
+    const ring = this.ring;
+    const same = (id: number, ptr: number): number => {
+      let r: number;
+      try {
+        r = clock(id, lb, ptr);
+      } catch (e) {
+        call(-1, id, lb, ptr, ld);
+        throw e;
+      }
+      const p = ptr >>> 0;
+      const u32 = mem.u32view;
+      const q = p >>> 2;
+      // An aligned value (a C timestamp is) whose difference is within ±2^52 goes into the ring; anything else is a CALL.
+      if (r === 0 && (p & 3) === 0 && q + 1 < u32.length) {
+        const hi = u32[q + 1]!;
+        const dh = hi - lastHi;
+        if (dh > -0x100000 && dh < 0x100000) {
+          const n = this.ringLen;
+          ring[2 * n] = u32[q]!;
+          ring[2 * n + 1] = hi;
+          lastHi = hi;
+          if ((this.ringLen = n + 1) === RING) this.drainRing();
+          return 0;
+        }
+      }
+      call(r, id, lb, ptr, ld);
+      return r;
+    };
+    const shortcut = withShortcut ? newShortcut(same) : null;
+    if (shortcut !== null) this.ringIndex = index;
+    const wrapped = ((a: Arg, b: Arg, c: Arg, d: Arg): number => {
       let r: number;
       try {
         r = f(a, b, c, d);
@@ -443,6 +549,7 @@ export class Recorder {
       }
       // BigInts (i64 arguments) compare by value; an argument the function does not take is undefined both times.
       if (r === 0 && based && a === la && b === lb && c === lc && d === ld) {
+        if (this.ringLen !== 0) this.drainRing(); // `value` is then the last one stored
         const p = ((ptrArg === 0 ? a : ptrArg === 1 ? b : ptrArg === 2 ? c : d) as number) >>> 0;
         const u8 = mem.u8;
         if (p + len <= u8.length) {
@@ -452,6 +559,7 @@ export class Recorder {
           if (diff === diff) {
             value.lo = lo;
             value.hi = hi;
+            lastHi = hi;
             this.calls++;
             this.next(index, diff);
             return r;
@@ -461,6 +569,7 @@ export class Recorder {
       call(r, a, b, c, d);
       return r;
     }) as unknown as WasiFunction;
+    return shortcut === null ? wrapped : Object.assign(wrapped, { shortcut });
   }
 
   /** The run ended: its exit status and error line; the file is complete. */

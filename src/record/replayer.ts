@@ -10,7 +10,7 @@
  * answers from the recording, so a scratch copy would never be read back,
  * and a check finds a guest that writes differently at the first byte.
  */
-import type { CallContext, WasiFunction } from '../../wasi/calls/context.js';
+import type { CallContext, RepeatShortcut, WasiFunction } from '../../wasi/calls/context.js';
 import { Errno } from '../../wasi/abi.js';
 import { WasiExit } from '../../wasi/errors.js';
 import { WASI_FUNCTIONS } from '../../wasi/functions.js';
@@ -19,6 +19,7 @@ import { answering, MAX_ARGS, type Arg } from './fixed-arity.js';
 import { ByteReader, RecordingError, RepeatRun, Tag, callShape, readCall, readRepeat, u32At, type RecordedCall } from './format.js';
 import { MAX_NEXT_DIFF, NextValue, nextShaped, readNextStart, unzigzag } from './next.js';
 import type { RecordingFile } from './reader.js';
+import { arm, newShortcut } from './shortcut.js';
 
 /** Why replay stopped before the guest's end: one line (without `error: `). */
 export class ReplayStop extends Error {
@@ -90,7 +91,13 @@ export class Replayer {
     this.fresh = new Uint8Array(this.plans.length).fill(1);
     this.wrap = (name, _fn, ctx) => {
       const plan = callPlan(name);
-      return answering(plan.i64.length, this.A, () => this.answer(plan, ctx));
+      const wrapped = answering(plan.i64.length, this.A, () => this.answer(plan, ctx));
+      if (name !== 'clock_time_get') return wrapped;
+      // A NEXT run of clock reads through the trampoline's shortcut (RepeatShortcut): no BigInt per call, no argument array.
+      const shortcut = newShortcut((id, ptr) => this.answerShortcut(id, ptr, ctx));
+      this.clockPlan = plan;
+      this.shortcut = shortcut;
+      return Object.assign(wrapped, { shortcut });
     };
   }
 
@@ -104,6 +111,7 @@ export class Replayer {
   }
 
   private stop(message: string): never {
+    if (this.shortcut !== null) this.shortcut.armed.value = 0;
     this.stopped ??= message + this.moduleNote;
     throw new ReplayStop(this.stopped);
   }
@@ -173,6 +181,25 @@ export class Replayer {
     return 0;
   }
 
+  /**
+   * clock_time_get's shortcut, armed while a NEXT run of it is in progress
+   * with its arguments checked (answer() arms it): the trampoline found
+   * this call's arguments the run's, so it is answered as answer() would.
+   */
+  private answerShortcut(id: number, ptr: number, ctx: CallContext): number {
+    if (this.nextLeft === 0) { // not armed then; answered the long way all the same
+      const A = this.A;
+      A[0] = id; A[1] = this.nextArgs[1]!; A[2] = ptr;
+      return this.answer(this.clockPlan!, ctx);
+    }
+    this.output.flush();
+    const ret = this.answerNext(ctx);
+    if (this.nextLeft === 0) this.shortcut!.armed.value = 0;
+    return ret;
+  }
+  private clockPlan: CallPlan | undefined;
+  private shortcut: RepeatShortcut | null = null;
+
   private answer(plan: CallPlan, ctx: CallContext): number {
     if (this.stopped !== undefined) throw new ReplayStop(this.stopped);
     // Gathered output goes out before any call but a write, as the guest's own coalesced stdout does.
@@ -238,6 +265,7 @@ export class Replayer {
         this.nextPlan = plan;
         this.nextFi = fi;
         for (let i = 0; i < n; i++) this.nextArgs[i] = A[i]!;
+        if (plan === this.clockPlan && this.nextLeft > 0) arm(this.shortcut!, A[0]!, A[1]!, A[2]!);
       } else {
         this.effects(plan, ctx, ret);
         this.fresh[fi] = 1;
