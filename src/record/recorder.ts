@@ -283,11 +283,23 @@ export class Recorder {
       for (const end = i + k; i < end; i++) {
         const lo = ring[2 * i]!;
         const hi = ring[2 * i + 1]!;
+        // Most clock differences: the same high half, forward by less than 2^13 ns (one or two bytes), in small-integer arithmetic.
+        const dl = lo - lastLo;
+        if (hi === lastHi && dl >= 0 && dl < 0x2000) {
+          lastLo = lo;
+          // Its zigzag varint without a branch on its length (which is as often one byte as two: a branch mispredicted half the time).
+          const z = dl << 1;
+          const high = z >>> 7;
+          const more = (high + 0x7f) >>> 7; // 1 when there is a second byte
+          buf[at] = (z & 0x7f) | (more << 7);
+          buf[at + 1] = high;
+          at += 1 + more;
+          continue;
+        }
         // Within ±2^52: `same` let only values whose high halves differ by less than 2^20 in.
-        let z = zigzag((hi - lastHi) * 0x100000000 + (lo - lastLo));
+        let z = zigzag((hi - lastHi) * 0x100000000 + dl);
         lastLo = lo;
         lastHi = hi;
-        if (z < 0x80) { buf[at++] = z; continue; } // most clock differences
         while (z > 0x7fffffff) { buf[at++] = (z % 0x80) | 0x80; z = Math.floor(z / 0x80); }
         while (z >= 0x80) { buf[at++] = (z & 0x7f) | 0x80; z >>>= 7; }
         buf[at++] = z;
