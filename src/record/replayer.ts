@@ -74,6 +74,9 @@ export class Replayer {
   /** Each function's last value (./next.ts), and whether it must first be read from its last CALL (1: its last call was that CALL, or a REPEAT of it). */
   private readonly values: NextValue[];
   private readonly fresh: Uint8Array;
+  /** clock_time_get's plan and its RepeatShortcut (./shortcut.ts), once the guest's imports are made. */
+  private clockPlan: CallPlan | undefined;
+  private shortcut: RepeatShortcut | null = null;
   /** The recording's function numbers, as plans of this tswasi's functions (undefined: a name it does not know). */
   private readonly plans: Array<CallPlan | undefined>;
   /** The arguments of the call in progress (./fixed-arity.ts). */
@@ -197,9 +200,6 @@ export class Replayer {
     if (this.nextLeft === 0) this.shortcut!.armed.value = 0;
     return ret;
   }
-  private clockPlan: CallPlan | undefined;
-  private shortcut: RepeatShortcut | null = null;
-
   private answer(plan: CallPlan, ctx: CallContext): number {
     if (this.stopped !== undefined) throw new ReplayStop(this.stopped);
     // Gathered output goes out before any call but a write, as the guest's own coalesced stdout does.
