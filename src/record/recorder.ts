@@ -240,18 +240,20 @@ export class Recorder {
     w.patch(this.nextAt, w.length - this.nextAt - 1);
   }
 
+  /** Begin function `index`'s NEXT record, ending the run or record in progress. */
+  private beginNext(index: number): void {
+    this.endRun();
+    this.nextAt = this.out.begin(Tag.Next);
+    this.out.out.uvar(index);
+    this.nextIndex = index;
+    this.nextTimes = 0;
+  }
+
   /** One more call of function `index` as a NEXT difference `d` (./next.ts's MAX_NEXT_DIFF at most). */
   private next(index: number, d: number): void {
     if (this.ringLen !== 0) this.drainRing();
-    const w = this.out.out;
-    if (this.nextIndex !== index) {
-      this.endRun();
-      this.nextAt = this.out.begin(Tag.Next);
-      w.uvar(index);
-      this.nextIndex = index;
-      this.nextTimes = 0;
-    }
-    w.uvar(zigzag(d));
+    if (this.nextIndex !== index) this.beginNext(index);
+    this.out.out.uvar(zigzag(d));
     if (++this.nextTimes === MAX_REPEAT_RUN) this.endRun();
   }
 
@@ -269,13 +271,7 @@ export class Recorder {
     let { lo: lastLo, hi: lastHi } = value;
     const w = this.out.out;
     for (let i = 0; i < n;) {
-      if (this.nextIndex !== index) {
-        this.endRun();
-        this.nextAt = this.out.begin(Tag.Next);
-        w.uvar(index);
-        this.nextIndex = index;
-        this.nextTimes = 0;
-      }
+      if (this.nextIndex !== index) this.beginNext(index);
       const k = Math.min(n - i, MAX_REPEAT_RUN - this.nextTimes);
       w.room(k * 8); // a zigzag difference (at most 2^53) is at most 8 varint bytes
       const buf = w.buf;
