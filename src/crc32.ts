@@ -22,11 +22,10 @@ interface Crc32Exports {
 
 let exports: Crc32Exports | undefined;
 
-/** The CRC-32 of `bytes`, as an unsigned 32-bit number. */
-export function crc32(bytes: Uint8Array): number {
+/** The CRC-32 of `bytes`, as an unsigned 32-bit number; with `crc`, of the bytes that gave it followed by `bytes`. */
+export function crc32(bytes: Uint8Array, crc = 0): number {
   exports ??= instantiateOwn<Crc32Exports>('crc32');
   const x = exports;
-  let crc = 0;
   const u8 = new Uint8Array(x.memory.buffer);
   for (let at = 0; at < bytes.length; at += CHUNK) {
     const part = bytes.subarray(at, at + CHUNK);

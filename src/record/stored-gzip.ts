@@ -48,8 +48,8 @@ export function readStoredMembers(file: Uint8Array): Uint8Array | null {
     if (at + HEADER.length > file.length) return null;
     for (let i = 0; i < HEADER.length; i++) if (file[at + i] !== HEADER[i]) return null;
     at += HEADER.length;
-    const start = parts.length;
     let size = 0;
+    let crc = 0;
     for (let final = false; !final;) {
       if (at + 5 > file.length) return null;
       const head = file[at]!;
@@ -57,13 +57,14 @@ export function readStoredMembers(file: Uint8Array): Uint8Array | null {
       final = head === 1;
       const len = file[at + 1]! | (file[at + 2]! << 8);
       if ((file[at + 3]! | (file[at + 4]! << 8)) !== (~len & 0xffff) || at + 5 + len > file.length) return null;
-      parts.push(file.subarray(at + 5, at + 5 + len));
+      const piece = file.subarray(at + 5, at + 5 + len);
+      parts.push(piece);
+      crc = crc32(piece, crc);
       size += len;
       at += 5 + len;
     }
     if (at + 8 > file.length) return null;
-    const member = parts.length - start === 1 ? parts[start]! : concat(parts.slice(start), size);
-    if (u32At(file, at) !== crc32(member) || u32At(file, at + 4) !== size >>> 0) return null;
+    if (u32At(file, at) !== crc || u32At(file, at + 4) !== size >>> 0) return null;
     at += 8;
     total += size;
   }
