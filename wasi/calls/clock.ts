@@ -1,6 +1,6 @@
 /** clock_res_get, clock_time_get. */
 import { Clockid, Errno } from '../abi.js';
-import type { CallContext, WasiFunctions } from './context.js';
+import type { CallContext, ClockTimeGet, WasiFunctions } from './context.js';
 
 /**
  * Wall-clock time with nanosecond resolution: hrtime plus an offset to the
@@ -26,7 +26,7 @@ const hrtimeNs = process.hrtime.bigint;
 /** Current time of a clock in ns, or null for an unknown clock id. */
 export function clockNow(id: number): bigint | null {
   switch (id) {
-    case Clockid.MONOTONIC: return process.hrtime.bigint();
+    case Clockid.MONOTONIC: return hrtimeNs();
     case Clockid.REALTIME: return realtime.now();
     // Node reports CPU time per process only; in a worker both mean the process's.
     case Clockid.PROCESS_CPUTIME_ID:
@@ -77,9 +77,7 @@ export function clockCalls(ctx: CallContext): WasiFunctions {
       mem.setU64(resPtr, res);
       return Errno.SUCCESS;
     },
-    // Never throws, so wasi.ts need not wrap it.
-    clock_time_get(id: number, _precision: bigint, timePtr: number): number {
-      return timeGet(id, timePtr);
-    },
+    // Never throws, so wasi.ts need not wrap it. It stores what clockNow reads (ClockTimeGet.now).
+    clock_time_get: Object.assign((id: number, _precision: bigint, timePtr: number): number => timeGet(id, timePtr), { now: clockNow }) satisfies ClockTimeGet,
   };
 }

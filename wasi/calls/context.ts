@@ -29,8 +29,15 @@ export interface RepeatShortcut {
   readonly ptr: WebAssembly.Global;
 }
 
-/** A (wrapped) clock_time_get, which may carry a RepeatShortcut. */
-export type ClockTimeGet = WasiFunction & { readonly shortcut?: RepeatShortcut };
+/**
+ * A (wrapped) clock_time_get, which may carry a RepeatShortcut. wasi's own
+ * carries `now`, the clock it reads (null: no such clock): a wrapper that
+ * keeps what the call stores (the recorder) may read the clock, store the
+ * value where an aligned pointer in memory says, and keep it, instead of
+ * calling the function and reading guest memory back. Another wrapper's
+ * function carries no `now`, and is called.
+ */
+export type ClockTimeGet = WasiFunction & { readonly shortcut?: RepeatShortcut; readonly now?: (id: number) => bigint | null };
 
 /** u64 from the guest (arrives as a signed i64 BigInt) as a safe JS number, or -1 past 2^53 (the caller says INVAL). */
 export function u64ToNumber(v: bigint): number {
