@@ -1,6 +1,7 @@
 /**
  * `npm run build`, after tsc: assemble the WebAssembly the runtime itself
- * uses (src/*.wat) into dist/src/*.wasm, next to the modules that load them.
+ * uses (the .wat files under src/) into .wasm files at the same place under
+ * dist/src/, next to the modules that load them.
  * wabt is already a dependency (tswasi runs .wat modules with it).
  */
 import { readdir, readFile, writeFile } from 'node:fs/promises';
@@ -10,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const wabt = await createRequire(import.meta.url)('wabt')();
-for (const f of (await readdir(path.join(ROOT, 'src'))).filter((n) => n.endsWith('.wat'))) {
+for (const f of (await readdir(path.join(ROOT, 'src'), { recursive: true })).filter((n) => n.endsWith('.wat'))) {
   const mod = wabt.parseWat(f, await readFile(path.join(ROOT, 'src', f), 'utf8'));
   try {
     mod.validate();

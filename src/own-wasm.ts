@@ -1,11 +1,21 @@
 /**
- * tswasi's own WebAssembly (src/*.wat, which scripts/build-wasm.mjs
- * assembles into dist/src/*.wasm beside this module): instantiated on first
- * use, with no imports.
+ * tswasi's own WebAssembly (the .wat files under src/, which
+ * scripts/build-wasm.mjs assembles into .wasm files at the same place
+ * under dist/src/, beside the modules that load them):
+ * compiled on first use, once per thread; no imports.
  */
 import { readFileSync } from 'node:fs';
 
-export function instantiateOwn<Exports>(name: 'sha256' | 'crc32'): Exports {
-  const bytes = readFileSync(new URL(`./${name}.wasm`, import.meta.url));
-  return new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports as unknown as Exports;
+type OwnModule = 'sha256' | 'crc32' | 'record/next-varints';
+
+const compiled = new Map<OwnModule, WebAssembly.Module>();
+
+/** A new instance of module `name` (each has its own memory). */
+export function instantiateOwn<Exports>(name: OwnModule): Exports {
+  let module = compiled.get(name);
+  if (module === undefined) {
+    module = new WebAssembly.Module(readFileSync(new URL(`./${name}.wasm`, import.meta.url)));
+    compiled.set(name, module);
+  }
+  return new WebAssembly.Instance(module).exports as unknown as Exports;
 }
