@@ -595,3 +595,70 @@ test('clock reads in a loop (the trampoline\'s shortcut, recording and replaying
   assert.equal(diverged.code, 1);
   assert.match(diverged.stderr, /^error: replay diverged at call #6008: recorded clock_time_get\(id=1, precision=1, time=0x40\), the guest called clock_time_get\(id=1, precision=4294967297, time=0x40\) /);
 });
+
+test('the clock shortcut\'s two ways to take a value (the clock wasi reads itself, or a wrapper\'s stored value read back): steps back, jumps past 2^13 and past 2^52, a full ring, memory grown; every value recorded and replayed exactly', async () => {
+  const N = 10000;
+  // Mostly small steps forward (the ring's common case); every 97th 9000 ns (past 2^13), every
+  // 331st 3 ns back, every 1000th past 2^52 (a CALL), starting near a 32-bit boundary.
+  /** @type {bigint[]} */
+  const values = [];
+  let v = 0xfffff000n;
+  for (let i = 0; i < N; i++) {
+    v += i % 1000 === 999 ? 2n ** 52n + 77n : i % 331 === 330 ? -3n : i % 97 === 96 ? 9000n : BigInt((i * 7919) % 8192);
+    values.push(v);
+  }
+  const fold = values.reduce((f, x) => BigInt.asUintN(64, f * 31n + x), 0n);
+  const wasm = await compileWat(`(module
+ (import "wasi_snapshot_preview1" "clock_time_get" (func $clock_time_get (param i32 i64 i32) (result i32)))
+ (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+ (memory (export "memory") 1)
+ (global $fold (mut i64) (i64.const 0))
+ (func (export "_start") (local $i i32)
+  (loop $l
+   (if (i32.eq (local.get $i) (i32.const 6000)) (then (drop (memory.grow (i32.const 1)))))
+   (if (call $clock_time_get (i32.const 0) (i64.const 1) (i32.const 64)) (then unreachable))
+   (global.set $fold (i64.add (i64.mul (global.get $fold) (i64.const 31)) (i64.load (i32.const 64))))
+   (local.set $i (i32.add (local.get $i) (i32.const 1)))
+   (br_if $l (i32.lt_u (local.get $i) (i32.const ${N}))))
+  (i64.store (i32.const 200) (global.get $fold))
+  (i32.store (i32.const 0) (i32.const 200)) (i32.store (i32.const 4) (i32.const 8))
+  (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))))`);
+  const mod = new WebAssembly.Module(wasm);
+  /** Run the module; its stdout as a u64, and the calls that reached `wrapImport`'s functions. @param {Record<string, unknown>} options */
+  const run = (options) => {
+    /** @type {Buffer[]} */
+    const out = [];
+    const wasi = new WASI({ version: 'preview1', stdout: { write: (/** @type {Uint8Array} */ c) => { out.push(Buffer.from(c)); } }, returnOnExit: true, ...options });
+    const inst = new WebAssembly.Instance(mod, wasi.getImportObject());
+    wasi.start(inst);
+    return out.length === 0 ? null : Buffer.concat(out).readBigUInt64LE();
+  };
+  for (const withNow of [true, false]) {
+    let next = 0;
+    /** The host's clock: the next value, stored as wasi's stores it; with `now`, read by the recorder itself too (each value read once either way). */
+    const fake = (/** @type {number} */ _id, /** @type {bigint} */ _p, /** @type {number} */ ptr, /** @type {DataView} */ view) => { view.setBigUint64(ptr, values[next++] ?? 0n, true); return 0; };
+    /** @type {Buffer[]} */
+    const chunks = [];
+    const recorder = new Recorder(new RecordingWriter((/** @type {Uint8Array} */ c) => { chunks.push(Buffer.from(c)); }), { module: new Uint8Array(8), moduleSha256: 'x', args: [], env: [], preopens: [] });
+    /** @type {(name: string, fn: Function, ctx: { mem: { view: DataView } }) => unknown} */
+    const wrapImport = (name, fn, ctx) => {
+      if (name !== 'clock_time_get') return recorder.wrap(name, fn, ctx);
+      const clock = (/** @type {number} */ id, /** @type {bigint} */ p, /** @type {number} */ ptr) => { ctx.mem.check(ptr, 8); return fake(id, p, ptr, ctx.mem.view); };
+      return recorder.wrap(name, withNow ? Object.assign(clock, { now: () => values[next++] ?? 0n }) : clock, ctx);
+    };
+    const guestFold = run({ wrapImport });
+    assert.equal(next, N);
+    recorder.end({ exitCode: 0 });
+    const rec = parseRecording(Buffer.concat(chunks));
+    const got = rec.calls.filter((/** @type {{ name: string }} */ c) => c.name === 'clock_time_get')
+      .map((/** @type {{ writes: Array<{ data: Uint8Array }> }} */ c) => Buffer.from(c.writes[0]?.data ?? []).readBigUInt64LE());
+    assert.deepEqual(got, values, `withNow ${withNow}: every value recorded in order`);
+    assert.equal(guestFold, fold, `withNow ${withNow}: the guest got every value`);
+    /** @type {Buffer[]} */
+    const replayedOut = [];
+    const replayer = new Replayer(rec, { write: (/** @type {number} */ _s, /** @type {Uint8Array} */ b, /** @type {number} */ o, /** @type {number} */ n) => { replayedOut.push(Buffer.from(b.subarray(o, o + n))); }, flush() {} });
+    run({ wrapImport: replayer.wrap });
+    assert.equal(replayer.finish(0, undefined), undefined);
+    assert.equal(Buffer.concat(replayedOut).readBigUInt64LE(), fold, `withNow ${withNow}: replayed`);
+  }
+});

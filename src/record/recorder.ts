@@ -3,10 +3,11 @@
  * call, takes what the guest passed in and, after it, what the host wrote
  * into guest memory and returned, and streams it to a RecordingWriter.
  */
-import type { CallContext, WasiFunction } from '../../wasi/calls/context.js';
+import type { CallContext, ClockTimeGet, RepeatShortcut, WasiFunction } from '../../wasi/calls/context.js';
 import { WASI_FUNCTIONS } from '../../wasi/functions.js';
 import type { GuestMemory } from '../../wasi/memory.js';
 import { callPlan, encodeArgs, encodeInputs, encodeWrites, type CallPlan, type ListSizes } from './effects.js';
+import { ClockRing, RING } from './clock-ring.js';
 import { around, MAX_ARGS, type Arg } from './fixed-arity.js';
 import { FORMAT_VERSION, MAX_REPEAT_RUN, Tag, u32At, type RecordingEnd, type RecordingHeader } from './format.js';
 import { NextValue, nextShaped, zigzag } from './next.js';
@@ -45,8 +46,6 @@ const REPEAT_MAX = 256;
  * the comparison is then most of what recording it costs.
  */
 const MISSES_BEFORE_SAMPLING = 64;
-/** clock_time_get values gathered before they are encoded (Recorder.ring): 32 KiB, a few µs of varints. */
-const RING = 4096;
 
 export class Recorder {
   private readonly functions = Object.keys(WASI_FUNCTIONS);
@@ -103,15 +102,15 @@ export class Recorder {
   private nextAt = 0;
   private nextTimes = 0;
   /**
-   * clock_time_get's values not encoded yet: (lo, hi) pairs of the calls
-   * that came through its RepeatShortcut (wasi/calls/context.ts), in order,
-   * all after every record so far; `ringValue` is the value before them.
-   * drainRing encodes them as NEXT differences before any other record and
-   * when the ring is full, in one tight loop: a clock read in a loop costs
-   * two loads and two stores here, not a difference, a varint and a NEXT's
-   * checks each.
+   * clock_time_get's values not encoded yet (./clock-ring.ts): the first
+   * `ringLen`, of the calls that came through its RepeatShortcut
+   * (wasi/calls/context.ts), in order, all after every record so far;
+   * `ringValue` is the value before them. drainRing encodes them as NEXT
+   * differences before any other record and when the ring is full: a clock
+   * read in a loop costs a store and a load here, not a difference, a
+   * varint and a NEXT's checks each. Made with clock_time_get's wrapper.
    */
-  private readonly ring = new Uint32Array(2 * RING);
+  private ring: ClockRing | null = null;
   private ringLen = 0;
   private ringIndex = -1;
   private readonly ringValue = new NextValue();
@@ -258,49 +257,39 @@ export class Recorder {
   }
 
   /**
-   * Encode the ring's values as NEXT differences of its function: the
-   * varints written straight into the block, MAX_REPEAT_RUN a record. The
-   * ring is emptied first: the records this closes find it empty.
+   * Encode the ring's values as NEXT differences of its function,
+   * MAX_REPEAT_RUN a record: the common ones in wasm (ClockRing), any other
+   * here. The ring is emptied first: the records this closes find it empty.
    */
   private drainRing(): void {
     const n = this.ringLen;
     this.ringLen = 0;
-    const ring = this.ring;
+    const ring = this.ring!;
+    const u32 = ring.u32;
     const index = this.ringIndex;
     const value = this.ringValue;
     let { lo: lastLo, hi: lastHi } = value;
     const w = this.out.out;
     for (let i = 0; i < n;) {
       if (this.nextIndex !== index) this.beginNext(index);
-      const k = Math.min(n - i, MAX_REPEAT_RUN - this.nextTimes);
-      w.room(k * 8); // a zigzag difference (at most 2^53) is at most 8 varint bytes
-      const buf = w.buf;
-      let at = w.length;
-      for (const end = i + k; i < end; i++) {
-        const lo = ring[2 * i]!;
-        const hi = ring[2 * i + 1]!;
-        // Most clock differences: the same high half, forward by less than 2^13 ns (one or two bytes), in small-integer arithmetic.
-        const dl = lo - lastLo;
-        if (hi === lastHi && dl >= 0 && dl < 0x2000) {
-          lastLo = lo;
-          // Its zigzag varint without a branch on its length (which is as often one byte as two: a branch mispredicted half the time).
-          const z = dl << 1;
-          const high = z >>> 7;
-          const more = (high + 0x7f) >>> 7; // 1 when there is a second byte
-          buf[at] = (z & 0x7f) | (more << 7);
-          buf[at + 1] = high;
-          at += 1 + more;
-          continue;
+      const end = Math.min(n, i + MAX_REPEAT_RUN - this.nextTimes);
+      for (let j = i; j < end;) {
+        const stop = ring.encodeCommon(w, j, end, lastLo, lastHi);
+        if (stop > j) {
+          lastLo = u32[2 * stop - 2]!;
+          lastHi = u32[2 * stop - 1]!;
         }
+        if (stop === end) break;
         // Within ±2^52: `same` let only values whose high halves differ by less than 2^20 in.
-        let z = zigzag((hi - lastHi) * 0x100000000 + dl);
+        const lo = u32[2 * stop]!;
+        const hi = u32[2 * stop + 1]!;
+        w.uvar(zigzag((hi - lastHi) * 0x100000000 + (lo - lastLo)));
         lastLo = lo;
         lastHi = hi;
-        while (z > 0x7fffffff) { buf[at++] = (z % 0x80) | 0x80; z = Math.floor(z / 0x80); }
-        while (z >= 0x80) { buf[at++] = (z & 0x7f) | 0x80; z >>>= 7; }
-        buf[at++] = z;
+        j = stop + 1;
       }
-      w.length = at;
+      const k = end - i;
+      i = end;
       if ((this.nextTimes += k) === MAX_REPEAT_RUN) this.endRun();
     }
     value.lo = lastLo;
@@ -512,42 +501,70 @@ export class Recorder {
       lastHi = value.hi;
       if (shortcut !== null) arm(shortcut, a, b, c);
     };
-    const clock = fn as unknown as (id: Arg, precision: Arg, ptr: Arg) => number;
-    const ring = this.ring;
     /**
      * clock_time_get's (id, ptr) when the trampoline found (id, precision,
-     * ptr) its last CALL's: the wrapped call, and the value it stored read
-     * back into the ring. An unaligned pointer, a value too far from the
-     * last (or a failure) is a CALL, which re-arms or disarms the shortcut.
+     * ptr) its last CALL's: the value goes into the ring (./clock-ring.ts).
+     * The clock is read and its value stored here when wasi's own function
+     * says how (ClockTimeGet.now) and the pointer is aligned in memory, as
+     * a C timestamp's is: the BigInt read is the one kept. Otherwise the
+     * wrapped call stores it and it is read back (aligned to 4), or the call
+     * is a CALL. A value too far from the last (its high half 2^20 or more
+     * away: a difference beyond ±2^52) or a failure is a CALL, which
+     * re-arms or disarms the shortcut.
      */
-    const same = (id: number, ptr: number): number => {
-      let r: number;
-      try {
-        r = clock(id, lb, ptr);
-      } catch (e) {
-        call(-1, id, lb, ptr, ld);
-        throw e;
-      }
-      const p = ptr >>> 0;
-      const u32 = mem.u32view;
-      const q = p >>> 2;
-      // An aligned value (a C timestamp is) whose high half is within 2^20 of the last's (so its difference is within ±2^52) goes into the ring.
-      if (r === 0 && (p & 3) === 0 && q + 1 < u32.length) {
-        const hi = u32[q + 1]!;
+    const shortcutTo = (ring: ClockRing): RepeatShortcut => {
+      const clock = fn as unknown as (id: Arg, precision: Arg, ptr: Arg) => number;
+      const ring64 = ring.u64;
+      const ring32 = ring.u32;
+      /** The value just stored at ring32[2n] goes in, or is a CALL. */
+      const keep = (n: number, id: number, ptr: number): number => {
+        const hi = ring32[2 * n + 1]!;
         const dh = hi - lastHi;
         if (dh > -0x100000 && dh < 0x100000) {
-          const n = this.ringLen;
-          ring[2 * n] = u32[q]!;
-          ring[2 * n + 1] = hi;
           lastHi = hi;
           if ((this.ringLen = n + 1) === RING) this.drainRing();
           return 0;
         }
-      }
-      call(r, id, lb, ptr, ld);
-      return r;
+        call(0, id, lb, ptr, ld);
+        return 0;
+      };
+      const readBack = (id: number, ptr: number): number => {
+        let r: number;
+        try {
+          r = clock(id, lb, ptr);
+        } catch (e) {
+          call(-1, id, lb, ptr, ld);
+          throw e;
+        }
+        const p = ptr >>> 0;
+        const u32 = mem.u32view;
+        const q = p >>> 2;
+        if (r === 0 && (p & 3) === 0 && q + 1 < u32.length) {
+          const n = this.ringLen;
+          ring32[2 * n] = u32[q]!;
+          ring32[2 * n + 1] = u32[q + 1]!;
+          return keep(n, id, ptr);
+        }
+        call(r, id, lb, ptr, ld);
+        return r;
+      };
+      const now = (fn as ClockTimeGet).now;
+      if (now === undefined) return newShortcut(readBack);
+      return newShortcut((id: number, ptr: number): number => {
+        const p = ptr >>> 0;
+        // The aligned u64 view is empty once memory.grow detached it (and on big-endian hosts): then the wrapped call stores.
+        const u64 = mem.u64view;
+        if ((p & 7) !== 0 || p >>> 3 >= u64.length) return readBack(id, ptr);
+        // The clock is read once a call, here or in the wrapped call: an unknown clock (null) is the call's to refuse.
+        const t = now(id);
+        if (t === null) return readBack(id, ptr);
+        u64[p >>> 3] = t;
+        const n = this.ringLen;
+        ring64[n] = t;
+        return keep(n, id, ptr);
+      });
     };
-    const shortcut = withShortcut ? newShortcut(same) : null;
+    const shortcut = withShortcut ? shortcutTo(this.ring ??= new ClockRing()) : null;
     if (shortcut !== null) this.ringIndex = index;
     const wrapped = ((a: Arg, b: Arg, c: Arg, d: Arg): number => {
       let r: number;
