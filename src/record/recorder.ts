@@ -280,7 +280,7 @@ export class Recorder {
           lastHi = u32[2 * stop - 1]!;
         }
         if (stop === end) break;
-        // Within ±2^52: `same` let only values whose high halves differ by less than 2^20 in.
+        // Within ±2^52: the shortcut (keep) let only values whose high halves differ by less than 2^20 in.
         const lo = u32[2 * stop]!;
         const hi = u32[2 * stop + 1]!;
         w.uvar(zigzag((hi - lastHi) * 0x100000000 + (lo - lastLo)));
@@ -461,8 +461,8 @@ export class Recorder {
    * itself; nothing goes through `A` or a hook unless the call is a CALL.
    * What recording adds to a clock_time_get call fell from 72–79 ns (the
    * generic wrapper with hooks) to ~54 (bench/record-calls.mjs); with the
-   * shortcut (`same`, below), through which a NEXT run of the clock goes
-   * instead, to ~30.
+   * shortcut (shortcutTo, below), through which a NEXT run of the clock
+   * goes instead, to 22–30 (most of it deflate: docs/performance.md).
    */
   private wrapNext(index: number, plan: CallPlan, fn: WasiFunction, ctx: CallContext, withShortcut: boolean): WasiFunction {
     const A = this.A;
