@@ -640,11 +640,11 @@ test('the clock shortcut\'s two ways to take a value (the clock wasi reads itsel
     /** @type {Buffer[]} */
     const chunks = [];
     const recorder = new Recorder(new RecordingWriter((/** @type {Uint8Array} */ c) => { chunks.push(Buffer.from(c)); }), { module: new Uint8Array(8), moduleSha256: 'x', args: [], env: [], preopens: [] });
-    /** @type {(name: string, fn: Function, ctx: { mem: { view: DataView } }) => unknown} */
+    /** @type {(name: string, fn: import('../dist/wasi/calls/context.js').WasiFunction, ctx: import('../dist/wasi/calls/context.js').CallContext) => import('../dist/wasi/calls/context.js').WasiFunction} */
     const wrapImport = (name, fn, ctx) => {
       if (name !== 'clock_time_get') return recorder.wrap(name, fn, ctx);
       const clock = (/** @type {number} */ id, /** @type {bigint} */ p, /** @type {number} */ ptr) => { ctx.mem.check(ptr, 8); return fake(id, p, ptr, ctx.mem.view); };
-      return recorder.wrap(name, withNow ? Object.assign(clock, { now: () => values[next++] ?? 0n }) : clock, ctx);
+      return recorder.wrap(name, /** @type {never} */ (withNow ? Object.assign(clock, { now: () => values[next++] ?? 0n }) : clock), ctx);
     };
     const guestFold = run({ wrapImport });
     assert.equal(next, N);
