@@ -39,6 +39,18 @@ export class GuestMemory {
     }
   }
 
+  /**
+   * The u64view index of an 8-aligned u64 at `ptr` inside memory, or -1:
+   * unaligned, out of bounds, memory grown since the views were made (the
+   * old view is then empty) or a big-endian host — store through setU64,
+   * which checks and refreshes. The clock's hot path: a typed-array store
+   * V8 compiles inline, no DataView call.
+   */
+  u64Index(ptr: number): number {
+    const p = ptr >>> 0;
+    return (p & 7) === 0 && p >>> 3 < this.u64view.length ? p >>> 3 : -1;
+  }
+
   /** Check that [ptr, ptr+len) is inside memory; returns ptr. */
   check(ptr: number, len: number): number {
     // ptr/len arrive as i32 from the guest; >>> 0 makes them the u32 the ABI means.

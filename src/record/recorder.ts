@@ -551,14 +551,12 @@ export class Recorder {
       const now = (fn as ClockTimeGet).now;
       if (now === undefined) return newShortcut(readBack);
       return newShortcut((id: number, ptr: number): number => {
-        const p = ptr >>> 0;
-        // The aligned u64 view is empty once memory.grow detached it (and on big-endian hosts): then the wrapped call stores.
-        const u64 = mem.u64view;
-        if ((p & 7) !== 0 || p >>> 3 >= u64.length) return readBack(id, ptr);
-        // The clock is read once a call, here or in the wrapped call: an unknown clock (null) is the call's to refuse.
+        // Not 8-aligned in memory as the views stand: the wrapped call stores. Checked first: the clock is read once a call, here or there.
+        const i = mem.u64Index(ptr);
+        if (i < 0) return readBack(id, ptr);
         const t = now(id);
-        if (t === null) return readBack(id, ptr);
-        u64[p >>> 3] = t;
+        if (t === null) return readBack(id, ptr); // an unknown clock: the call's to refuse
+        mem.u64view[i] = t;
         const n = this.ringLen;
         ring64[n] = t;
         return keep(n, id, ptr);

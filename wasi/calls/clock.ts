@@ -58,16 +58,13 @@ export function clockTimeGetNoPrecision({ mem }: CallContext): (id: number, time
   return (id: number, timePtr: number): number => {
     const now = timeNow(id);
     if (now === null) return Errno.INVAL;
-    const p = timePtr >>> 0;
-    // The aligned u64 view is empty once memory.grow detached it (and on
-    // big-endian hosts), so this one comparison is also the bounds check.
-    const u64 = mem.u64view;
-    if ((p & 7) === 0 && p >>> 3 < u64.length) {
-      u64[p >>> 3] = now;
+    const i = mem.u64Index(timePtr);
+    if (i >= 0) {
+      mem.u64view[i] = now;
       return Errno.SUCCESS;
     }
     try {
-      mem.setU64(p, now);
+      mem.setU64(timePtr, now);
     } catch {
       return Errno.FAULT;
     }
