@@ -11,9 +11,9 @@ import type { ByteWriter } from './format.js';
 
 /** Values the ring holds (32 KiB): a few µs of encoding at a time. */
 export const RING = 4096;
-/** next-varints.wat's memory: where `encode` leaves its byte count, and its bytes. */
-const COUNT_AT = 0x8000;
-const BYTES_AT = 0x8010;
+/** next-varints.wat's memory (the same addresses are written there): the ring from 0, then where `encode` leaves its byte count, and its bytes (at most 2 a value). */
+const COUNT_AT = RING * 8; // 0x8000
+const BYTES_AT = COUNT_AT + 16; // 0x8010
 
 interface NextVarints {
   memory: WebAssembly.Memory;
