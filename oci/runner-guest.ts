@@ -71,8 +71,8 @@ function containerPreopens(ns: Namespace, cwd: string) {
   return fds;
 }
 
-async function run(g: GuestProcess, traceFd: number | undefined, ring: SharedArrayBuffer | undefined): Promise<number> {
-  const ns = buildNamespace(HostDir.open(GUEST_ROOT), new Map());
+async function run(g: GuestProcess, root: string, traceFd: number | undefined, ring: SharedArrayBuffer | undefined): Promise<number> {
+  const ns = buildNamespace(HostDir.open(root), new Map());
   const entry = g.args[0]!;
   let bytes: Uint8Array;
   try {
@@ -127,9 +127,9 @@ async function run(g: GuestProcess, traceFd: number | undefined, ring: SharedArr
   return outcome.exitCode;
 }
 
-const { guest, traceFd, ring } = workerData as { guest: GuestProcess; traceFd?: number; ring?: SharedArrayBuffer };
+const { guest, traceFd, ring, root } = workerData as { guest: GuestProcess; traceFd?: number; ring?: SharedArrayBuffer; root?: string };
 // No top-level await: the build bundles this entry as CommonJS, to run it from V8's code cache.
-void run(guest, traceFd, ring).then((code) => code, (e: unknown) => {
+void run(guest, root ?? GUEST_ROOT, traceFd, ring).then((code) => code, (e: unknown) => {
   // Before the guest ran: its module is missing or malformed.
   fs.writeSync(2, failureLine(e) + '\n');
   return 1;

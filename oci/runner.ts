@@ -3,10 +3,13 @@
  * container (see rewrite.ts), as the container's process — inside its
  * namespaces, cgroup, capabilities and seccomp filter.
  *
- *   /tswasi/node /tswasi/pkg/dist/oci/runner.cjs <guest-fd>   (the bundled runner.ts, from V8's code cache)
+ *   /tswasi/node /tswasi/pkg/dist/oci/runner.cjs <guest-fd> [<guest-root>]   (the bundled runner.ts, from V8's code cache)
  *
  * Its environment is empty and its argv fixed by tswasi-oci; the guest's
- * argv, env and cwd come on <guest-fd> (guest.ts). The guest runs in a
+ * argv, env and cwd come on <guest-fd> (guest.ts). <guest-root> is the
+ * guest's "/": GUEST_ROOT (/rootfs) in a container, where tswasi-oci never
+ * passes it; the build's training run (scripts/bundle.mjs) passes a directory
+ * of its own, so that the runner's V8 code caches hold the code its run uses. The guest runs in a
  * worker thread so that this thread stays free for signals: as pid 1 of its
  * pid namespace the runner gets only the signals it has a handler for, and a
  * spinning guest must still end on SIGTERM. Its stdout, gathered into a
@@ -43,8 +46,11 @@ function main(): void {
   }
   let guest: GuestProcess;
   const fd = Number(process.argv[2]);
+  const root = process.argv[3];
   try {
-    if (!Number.isInteger(fd) || fd < 3) throw new Error('usage: runner.js <guest-fd>');
+    if (!Number.isInteger(fd) || fd < 3 || process.argv.length > 4 || (root !== undefined && !root.startsWith('/'))) {
+      throw new Error('usage: runner.js <guest-fd> [<guest-root>]');
+    }
     guest = readGuestFd(fd);
   } catch (e) {
     writeErr(`tswasi-oci runner: ${(e as Error).message}\n`);
@@ -53,7 +59,7 @@ function main(): void {
   // The CommonJS launcher (scripts/bundle.mjs), as `tswasi run` starts its worker: the thread
   // starts without Node's ESM loader (~4 ms less on Node 26) and runs the bundle from V8's code cache.
   const worker = new Worker(new URL('./runner-guest.cjs', import.meta.url), {
-    workerData: { guest, traceFd: guest.trace !== undefined ? fd + 1 : undefined, ring },
+    workerData: { guest, traceFd: guest.trace !== undefined ? fd + 1 : undefined, ring, root },
     stdin: false, stdout: false, stderr: false,
   });
   worker.on('error', (e) => {
