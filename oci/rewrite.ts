@@ -18,7 +18,7 @@
  *   the runner through a file descriptor (guest.ts).
  */
 import path from 'node:path';
-import { GUEST_ROOT, KERNEL_DIRS, RUNNER_MAIN, RUNNER_NODE, type RunnerBind } from './runner-root.js';
+import { GUEST_ROOT, KERNEL_DIRS, RUNNER_INIT, RUNNER_MAIN, RUNNER_NODE, type RunnerBind } from './runner-root.js';
 import type { GuestProcess } from './guest.js';
 import type { ListenAddress } from './tcplisten.js';
 import { ANNOTATION_BUNDLE, ANNOTATION_ROOTFS, ANNOTATION_RUNNER } from './wasm-state.js';
@@ -46,10 +46,22 @@ export function memoryLimitPages(spec: Spec): number | undefined {
   return Math.max(1, Math.floor((limit - Math.min(RUNNER_RESERVE, limit / 2)) / WASM_PAGE));
 }
 
-/** The runner's process: what runc executes, with the guest's description on fd `guestFd`. */
-export function runnerProcess(proc: Process, guestFdNumber: number): Process {
+/**
+ * Node turns its inspector's SIGUSR1 handler off with this flag (Node 22.14
+ * and later): the runner then leaves every signal its default action and runs
+ * the guest on its own thread, unless it is pid 1 (runner.ts). The runner's
+ * Node is the one running this code (runnerBinds binds process.execPath).
+ */
+const NO_SIGUSR1 = process.allowedNodeEnvironmentFlags.has('--disable-sigusr1') ? ['--disable-sigusr1'] : [];
+
+/**
+ * The runner's process: what runc executes, with the guest's description on
+ * fd `guestFd`; under the runner's init (RUNNER_INIT) when `init`, which only
+ * a container's own process needs (an exec'd one is never pid 1).
+ */
+export function runnerProcess(proc: Process, guestFdNumber: number, init: boolean): Process {
   // The guest's memory cap travels in its description (guestOf): the runner rewrites the module's memories, as the pool does.
-  return { ...proc, args: [RUNNER_NODE, RUNNER_MAIN, String(guestFdNumber)], env: [], cwd: '/' };
+  return { ...proc, args: [...(init ? [RUNNER_INIT, '--'] : []), RUNNER_NODE, ...NO_SIGUSR1, RUNNER_MAIN, String(guestFdNumber)], env: [], cwd: '/' };
 }
 
 /** The guest of `proc`; only the container's own process (create's) gets the listeners and records, never an exec'd one. */
@@ -92,7 +104,7 @@ export function rewriteSpec(spec: Spec, bundle: string, runnerRootDir: string, b
     const linux = (out.linux ??= {});
     linux.readonlyPaths = [...(linux.readonlyPaths ?? []), GUEST_ROOT];
   }
-  out.process = runnerProcess(spec.process ?? { cwd: '/' }, guestFdNumber);
+  out.process = runnerProcess(spec.process ?? { cwd: '/' }, guestFdNumber, binds.some((b) => b.destination === RUNNER_INIT));
   out.annotations = { ...(spec.annotations ?? {}), [ANNOTATION_RUNNER]: '1', [ANNOTATION_BUNDLE]: bundle, [ANNOTATION_ROOTFS]: rootfs };
   return out;
 }

@@ -4,6 +4,7 @@
  * mountpoints, filled by read-only bind mounts of this Node binary, the
  * shared libraries it needs, and this package:
  *
+ *   /tswasi/init            the host's catatonit, the container's pid 1, when there is one (runner.ts)
  *   /tswasi/node            the Node binary
  *   /tswasi/pkg             this package (dist/, node_modules/)
  *   <PT_INTERP>, /lib/<so>  the dynamic loader and libraries, as `ldd` names them
@@ -22,6 +23,7 @@ import { sha256HexOfText } from '../src/sha256.js';
 
 /** Where the guest's filesystem is mounted in the runner's root. */
 export const GUEST_ROOT = '/rootfs';
+export const RUNNER_INIT = '/tswasi/init';
 export const RUNNER_NODE = '/tswasi/node';
 export const RUNNER_PKG = '/tswasi/pkg';
 /** The runner's script inside the container. */
@@ -37,13 +39,13 @@ export interface RunnerBind {
   source: string;
 }
 
-/** Node and its libraries as `ldd` lists them: [interpreter path, [soname, real path]...]. */
-function nodeLibraries(node: string): RunnerBind[] {
-  const r = spawnSync('ldd', [node], { encoding: 'utf8' });
+/** A program's libraries as `ldd` lists them: [interpreter path, [soname, real path]...]. */
+function libraries(program: string): RunnerBind[] {
+  const r = spawnSync('ldd', [program], { encoding: 'utf8' });
   if (r.status !== 0) {
-    // A statically linked Node needs nothing more.
+    // A statically linked program (catatonit is) needs nothing more.
     if (/not a dynamic executable/.test(r.stdout + r.stderr)) return [];
-    throw new Error(`cannot list the libraries of ${node}: ${(r.stderr || r.stdout).trim()}`);
+    throw new Error(`cannot list the libraries of ${program}: ${(r.stderr || r.stdout).trim()}`);
   }
   const binds: RunnerBind[] = [];
   for (const line of r.stdout.split('\n')) {
@@ -55,18 +57,49 @@ function nodeLibraries(node: string): RunnerBind[] {
   return binds;
 }
 
-/** Every read-only bind the runner needs; cached per Node binary (ldd costs a process). */
+/**
+ * The init a Wasm container's runner runs under (runner.ts says why): the
+ * host's catatonit — podman's init for `run --init`, Debian's and Fedora's
+ * package catatonit — on PATH or where podman's packages keep it. The
+ * environment's TSWASI_RUNNER_INIT names another init run as `INIT --
+ * COMMAND…` that exits with its child's status, 128+n for a signal (tini is
+ * one), or, empty, none: the runner is then pid 1. Null: none.
+ */
+export function hostInit(env: NodeJS.ProcessEnv = process.env): string | null {
+  const named = env.TSWASI_RUNNER_INIT;
+  const candidates = named !== undefined
+    ? (named === '' ? [] : [named])
+    : [...(env.PATH ?? '').split(':').filter((d) => d.startsWith('/')).map((d) => path.join(d, 'catatonit')), '/usr/libexec/podman/catatonit'];
+  if (named !== undefined && named !== '' && !named.startsWith('/')) throw new Error(`TSWASI_RUNNER_INIT must be an absolute path or empty, not ${JSON.stringify(named)}`);
+  for (const file of candidates) {
+    try {
+      fs.accessSync(file, fs.constants.X_OK);
+      if (fs.statSync(file).isFile()) return fs.realpathSync(file);
+    } catch { /* not here */ }
+  }
+  if (named !== undefined && named !== '') throw new Error(`TSWASI_RUNNER_INIT ${named} is not an executable file`);
+  return null;
+}
+
+/** Every read-only bind the runner needs; cached per Node binary and init (ldd costs a process). */
 export function runnerBinds(): RunnerBind[] {
   const node = fs.realpathSync(process.execPath);
   const st = fs.statSync(node);
-  const key = sha256HexOfText(`${node}\0${st.size}\0${st.mtimeMs}\0${PKG_ROOT}`).slice(0, 16);
+  const init = hostInit();
+  const initStat = init === null ? null : fs.statSync(init);
+  const key = sha256HexOfText(`${node}\0${st.size}\0${st.mtimeMs}\0${PKG_ROOT}\0${init ?? ''}\0${initStat?.size ?? ''}\0${initStat?.mtimeMs ?? ''}`).slice(0, 16);
   const cache = path.join(runSubdir(''), `runner-${key}.json`);
   try {
     const cached = JSON.parse(fs.readFileSync(cache, 'utf8')) as RunnerBind[];
     // A library upgraded since (another real path) makes the list stale.
     if (cached.every((b) => fs.existsSync(b.source))) return cached;
   } catch { /* not cached yet */ }
-  const binds = [{ destination: RUNNER_NODE, source: node }, { destination: RUNNER_PKG, source: PKG_ROOT }, ...nodeLibraries(node)];
+  const binds = [{ destination: RUNNER_NODE, source: node }, { destination: RUNNER_PKG, source: PKG_ROOT }, ...libraries(node)];
+  if (init !== null) {
+    binds.push({ destination: RUNNER_INIT, source: init });
+    // A dynamically linked init's libraries, those Node does not already have bound.
+    for (const b of libraries(init)) if (!binds.some((n) => n.destination === b.destination)) binds.push(b);
+  }
   writeAtomic(cache, JSON.stringify(binds));
   return binds;
 }

@@ -32,7 +32,7 @@ import { fileURLToPath } from 'node:url';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Entries, by source file; each replaces the file tsc emitted for it (what bin, tests and spawns name). */
-const ENTRIES = ['src/cli/tswasi.ts', 'src/cli/run-worker.ts', 'src/pool/guest-worker.ts', 'wasi/sockets/host-thread.ts', 'oci/tswasi-oci.ts', 'oci/tswasi-oci-wasm.ts', 'oci/runner.ts', 'oci/runner-guest.ts', 'oci/shim/containerd-shim-tswasi-v1.ts'];
+const ENTRIES = ['src/cli/tswasi.ts', 'src/cli/run-worker.ts', 'src/pool/guest-worker.ts', 'wasi/sockets/host-thread.ts', 'oci/tswasi-oci.ts', 'oci/tswasi-oci-wasm.ts', 'oci/runner.ts', 'oci/runner-guest.ts', 'oci/container-guest.ts', 'oci/shim/containerd-shim-tswasi-v1.ts'];
 
 const outFile = (src) => path.join(ROOT, 'dist', src.replace(/\.ts$/, '.js'));
 
@@ -354,10 +354,10 @@ await Promise.all(ENTRIES.map(bundleEntry));
  * nothing measurable (492 against 252 KB: A/B wall 1.01 on Node 20). A failed
  * training run leaves the cache it had (slower, still right), so it only warns.
  *
- * The container runner is trained too, outside any container: its guest's "/"
- * is a directory of the run's own, given as the argument a container's runner
- * never gets (oci/runner.ts), its guest description on fd 3 as tswasi-oci
- * passes it. Its caches are the built ones a Wasm container's runner reads
+ * The container runner is trained too, outside any container, both ways it
+ * runs a guest: its guest's "/" is a directory of the run's own, given as the
+ * argument a container's runner never gets (oci/runner.ts), its guest
+ * description on fd 3 as tswasi-oci passes it. Its caches are the built ones a Wasm container's runner reads
  * (its root is read-only: no per-user cache there), so every function a
  * container's run uses would otherwise be compiled from source in every
  * container (~14 ms of the hello's run outside a container on Node 20).
@@ -377,7 +377,9 @@ try {
     ['dist/src/cli/tswasi.js', 'run', 'examples/hello.wasm'],
     ['dist/oci/tswasi-oci.js', '--root', stateRoot, 'list'],
     ['dist/oci/tswasi-oci-wasm.js', '--root', stateRoot, 'list'],
+    // Both of the runner's ways to run its guest (oci/runner.ts): on its worker thread, and on its own thread.
     ['dist/oci/runner.cjs', '3', guestRoot],
+    ...(process.allowedNodeEnvironmentFlags.has('--disable-sigusr1') ? [['--disable-sigusr1', 'dist/oci/runner.cjs', '3', guestRoot]] : []),
   ]) {
     const guest = openSync(guestFile, 'r');
     try {

@@ -108,39 +108,44 @@ test('the tswasi-oci bundles hold no yargs', () => {
 });
 
 // A Wasm container's runner reads only the build's caches (its root is read-only), so the build trains
-// them with a run of the runner itself (scripts/bundle.mjs): otherwise every container would compile,
-// from source, every function its run calls.
-test('the container runner\'s built caches already hold the code a run of a guest compiles', (t) => {
-  const tag = `${process.versions.v8}-${process.arch}`;
-  const oci = path.join(ROOT, 'dist/oci');
-  const names = ['runner.bundle.cjs', 'runner-guest.bundle.cjs'];
-  if (!names.every((n) => fs.existsSync(path.join(oci, `${n}.${tag}.cache`)))) return t.skip(`dist/ was built by another Node than ${process.version}`);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tswasi-runner-cache-'));
-  try {
-    // A copy of the runner (its launchers, bundles and caches), trained once more by a run outside a container.
-    for (const f of fs.readdirSync(oci)) if (/^runner(-guest)?\.(cjs|bundle\.cjs(\..*\.cache)?)$/.test(f)) fs.copyFileSync(path.join(oci, f), path.join(dir, f));
-    const root = path.join(dir, 'rootfs');
-    fs.mkdirSync(root);
-    fs.copyFileSync(path.join(ROOT, 'examples/hello.wasm'), path.join(root, 'hello.wasm'));
-    const guestFile = path.join(dir, 'guest.json');
-    fs.writeFileSync(guestFile, JSON.stringify({ args: ['/hello.wasm', 'cache'], env: [], cwd: '/' }));
-    const sizes = () => names.map((n) => fs.statSync(path.join(dir, `${n}.${tag}.cache`)).size);
-    const built = sizes();
-    const guest = fs.openSync(guestFile, 'r');
-    let r;
+// them with runs of the runner itself (scripts/bundle.mjs), both ways it runs a guest (oci/runner.ts):
+// otherwise every container would compile, from source, every function its run calls.
+for (const [way, nodeArgs, names] of /** @type {const} */ ([
+  ['on a worker thread', [], ['runner.bundle.cjs', 'runner-guest.bundle.cjs']],
+  ['on its own thread', ['--disable-sigusr1'], ['runner.bundle.cjs', 'container-guest.bundle.cjs']],
+])) {
+  test(`the container runner's built caches already hold the code a run of a guest ${way} compiles`, (t) => {
+    const tag = `${process.versions.v8}-${process.arch}`;
+    const oci = path.join(ROOT, 'dist/oci');
+    if (!names.every((n) => fs.existsSync(path.join(oci, `${n}.${tag}.cache`)))) return t.skip(`dist/ was built by another Node than ${process.version}`);
+    if (nodeArgs.some((a) => !process.allowedNodeEnvironmentFlags.has(a))) return t.skip(`Node ${process.version} has no ${nodeArgs.join(' ')}: its runner always starts a worker`);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tswasi-runner-cache-'));
     try {
-      r = spawnSync(process.execPath, [path.join(dir, 'runner.cjs'), '3', root], { encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'pipe', guest], env: { ...process.env, TSWASI_WRITE_CODE_CACHE: '1' } });
+      // A copy of the runner (its launchers, bundles and caches), trained once more by a run outside a container.
+      for (const f of fs.readdirSync(oci)) if (/^(runner|runner-guest|container-guest)\.(cjs|bundle\.cjs(\..*\.cache)?)$/.test(f)) fs.copyFileSync(path.join(oci, f), path.join(dir, f));
+      const root = path.join(dir, 'rootfs');
+      fs.mkdirSync(root);
+      fs.copyFileSync(path.join(ROOT, 'examples/hello.wasm'), path.join(root, 'hello.wasm'));
+      const guestFile = path.join(dir, 'guest.json');
+      fs.writeFileSync(guestFile, JSON.stringify({ args: ['/hello.wasm', 'cache'], env: [], cwd: '/' }));
+      const sizes = () => names.map((n) => fs.statSync(path.join(dir, `${n}.${tag}.cache`)).size);
+      const built = sizes();
+      const guest = fs.openSync(guestFile, 'r');
+      let r;
+      try {
+        r = spawnSync(process.execPath, [...nodeArgs, path.join(dir, 'runner.cjs'), '3', root], { encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'pipe', guest], env: { ...process.env, TSWASI_WRITE_CODE_CACHE: '1' } });
+      } finally {
+        fs.closeSync(guest);
+      }
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout, /hello from WebAssembly, cache!\n[^]*wrote and read back: written by a WASI guest/);
+      // What this run compiled that the build's cache did not hold. A cache of the top level only (no
+      // training run) grows about two- (runner) and fourfold (the guest's bundle) here; a trained one by
+      // what the run's timing decides (whether the output ring's drain timer fired first: ~10% of the runner's).
+      const trained = sizes();
+      names.forEach((n, i) => assert.ok(trained[i] <= built[i] * 1.25, `${n}: ${built[i]} bytes built, ${trained[i]} after a run`));
     } finally {
-      fs.closeSync(guest);
+      fs.rmSync(dir, { recursive: true, force: true });
     }
-    assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stdout, /hello from WebAssembly, cache!\n[^]*wrote and read back: written by a WASI guest/);
-    // What this run compiled that the build's cache did not hold. A cache of the top level only (no
-    // training run) grows two- (runner) and fourfold (its guest's thread) here; a trained one by what
-    // the run's timing decides (whether the output ring's drain timer fired first: ~10% of the runner's).
-    const trained = sizes();
-    names.forEach((n, i) => assert.ok(trained[i] <= built[i] * 1.25, `${n}: ${built[i]} bytes built, ${trained[i]} after a run`));
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-});
+  });
+}

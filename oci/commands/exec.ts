@@ -30,7 +30,7 @@ export function wasmExecProcess(spec: Spec, proc: Process, guestFdNumber: number
   const guest = guestOf(proc, spec, undefined);
   if (module !== undefined) guest.module = module;
   const fd = guestFd(runSubdir('exec'), guest);
-  return { process: runnerProcess(proc, guestFdNumber), fd };
+  return { process: runnerProcess(proc, guestFdNumber, false), fd };
 }
 
 export function main(ctx: Context, inv: Invocation): number {
