@@ -5,8 +5,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { spawn } from 'node:child_process';
 import { compileC, tempDir, ROOT } from '../helpers/wasm.mjs';
 import { OCI_WASM_BIN, bundle, run } from '../helpers/oci.mjs';
+import { OCI_BIN } from '../helpers/paths.mjs';
 import { sleep } from '../helpers/wait.mjs';
 import { runOci } from '../helpers/spawn.mjs';
 
@@ -137,6 +139,51 @@ test('kill: a spinning guest dies on SIGTERM (143) and SIGKILL; names and number
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(fs.readdirSync(root).filter((f) => !f.startsWith('.')), []);
 });
+
+// The container's pid 1 (oci/runner.ts): the host's catatonit, the runner under it running its guest on its
+// own thread where Node can turn its SIGUSR1 handler off; or, with TSWASI_RUNNER_INIT empty (a host without
+// catatonit), the runner itself, its guest on a worker thread. Either way SIGTERM ends a spinning guest with
+// 143 and nothing it wrote is lost.
+for (const init of ['catatonit', 'none']) {
+  test(`pid 1 ${init === 'none' ? 'the runner itself (TSWASI_RUNNER_INIT empty)' : 'the host\'s catatonit'}: a guest that prints and then spins ends on SIGTERM with 143, its line written`, async (t) => {
+    const wasm = compileC('print_spin');
+    if (!wasm) return t.skip('no wasm32-wasi toolchain');
+    const catatonit = ['/usr/bin/catatonit', '/usr/sbin/catatonit', '/usr/libexec/podman/catatonit'].find((f) => fs.existsSync(f));
+    if (init === 'catatonit' && catatonit === undefined) {
+      if (process.env.CI === 'true') assert.fail('catatonit is not installed (scripts/install-deps.sh installs it)');
+      return t.skip('catatonit is not installed');
+    }
+    const env = init === 'none' ? { ...process.env, TSWASI_RUNNER_INIT: '' } : process.env;
+    const root = rootDir();
+    const b = bundle(tempDir('tswasi-bundle-'), { args: ['/print_spin.wasm', '1', 'stdout', 'ready'], files: [[wasm, 'print_spin.wasm']] });
+    const child = spawn(process.execPath, [OCI_BIN, '--root', root, 'run', '--bundle', b, 'pid1'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => { stdout += d; });
+    const exited = new Promise((resolve) => child.on('close', (code) => resolve(code)));
+    try {
+      // "ready" on stderr comes after the line on stdout: the guest wrote it and now spins.
+      await new Promise((resolve) => {
+        child.stderr.on('data', (d) => { stderr += d; if (stderr.includes('ready')) resolve(undefined); });
+        child.on('close', resolve);
+      });
+      const state = JSON.parse((await oci(root, ['state', 'pid1'])).stdout);
+      assert.equal(state.status, 'running', stderr);
+      // The program pid 1 runs, the same file as the host's (bound into the runner's root).
+      const exe = fs.statSync(`/proc/${state.pid}/exe`);
+      const expected = fs.statSync(init === 'none' ? process.execPath : /** @type {string} */ (catatonit));
+      assert.deepEqual([exe.dev, exe.ino], [expected.dev, expected.ino]);
+      const r = await oci(root, ['kill', 'pid1', 'TERM']);
+      assert.equal(r.code, 0, r.stderr);
+      // A pid 1 with no handler for SIGTERM would ignore it: bounded, so that shows as a failure.
+      assert.equal(await Promise.race([exited, sleep(20_000).then(() => 'still running 20 s after SIGTERM')]), 143, stderr);
+      assert.match(stdout, /^line 0 at \d+\n$/);
+    } finally {
+      await oci(root, ['delete', '--force', 'pid1']);
+      child.kill('SIGKILL');
+    }
+  });
+}
 
 test('bad input: unknown ids, malformed or missing config.json, missing or non-Wasm entrypoint', async (t) => {
   const root = rootDir();
