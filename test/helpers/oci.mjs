@@ -15,6 +15,16 @@ export { run } from './spawn.mjs';
 /** Test-only runc wrapper: see the comment in it (the VM lacks CAP_SYS_RESOURCE). */
 export const RUNC_WRAPPER = path.join(ROOT, 'test', 'oci', 'runc-no-rlimits.mjs');
 
+/**
+ * The init tswasi-oci makes a Wasm container's pid 1 on this host, found as
+ * tswasi-oci finds it (oci/runner-root.ts: catatonit, or TSWASI_RUNNER_INIT), or null.
+ * @returns {Promise<string | null>}
+ */
+export async function hostInit() {
+  const { hostInit: find } = await import(path.join(ROOT, 'dist/oci/runner-root.js'));
+  return find();
+}
+
 /** Why podman/buildah/runc cannot be used here, or null. */
 export function ociToolsProblem() {
   for (const tool of ['podman', 'buildah', 'runc']) {

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { compileC, tempDir, ROOT } from '../helpers/wasm.mjs';
-import { OCI_WASM_BIN, bundle, run } from '../helpers/oci.mjs';
+import { OCI_WASM_BIN, bundle, hostInit, run } from '../helpers/oci.mjs';
 import { OCI_BIN } from '../helpers/paths.mjs';
 import { sleep } from '../helpers/wait.mjs';
 import { runOci } from '../helpers/spawn.mjs';
@@ -148,8 +148,8 @@ for (const init of ['catatonit', 'none']) {
   test(`pid 1 ${init === 'none' ? 'the runner itself (TSWASI_RUNNER_INIT empty)' : 'the host\'s catatonit'}: a guest that prints and then spins ends on SIGTERM with 143, its line written`, async (t) => {
     const wasm = compileC('print_spin');
     if (!wasm) return t.skip('no wasm32-wasi toolchain');
-    const catatonit = ['/usr/bin/catatonit', '/usr/sbin/catatonit', '/usr/libexec/podman/catatonit'].find((f) => fs.existsSync(f));
-    if (init === 'catatonit' && catatonit === undefined) {
+    const catatonit = await hostInit();
+    if (init === 'catatonit' && catatonit === null) {
       if (process.env.CI === 'true') assert.fail('catatonit is not installed (scripts/install-deps.sh installs it)');
       return t.skip('catatonit is not installed');
     }
