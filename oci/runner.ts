@@ -3,7 +3,8 @@
  * container (see rewrite.ts), as the container's process — inside its
  * namespaces, cgroup, capabilities and seccomp filter.
  *
- *   /tswasi/node /tswasi/pkg/dist/oci/runner.cjs <guest-fd> [<guest-root>]   (the bundled runner.ts, from V8's code cache)
+ *   [/tswasi/init --] /tswasi/node [--disable-sigusr1] /tswasi/pkg/dist/oci/runner.cjs <guest-fd> [<guest-root>]
+ *   (the bundled runner.ts, from V8's code cache; the init and the flag as below)
  *
  * Its environment is empty and its argv fixed by tswasi-oci; the guest's
  * argv, env and cwd come on <guest-fd> (guest.ts). <guest-root> is the

@@ -208,6 +208,12 @@ test('bad input: unknown ids, malformed or missing config.json, missing or non-W
   const notWasm = bundle(tempDir(), { args: ['/script'] });
   fs.writeFileSync(path.join(notWasm, 'rootfs', 'script'), 'just text\n');
   assertOneLine(await oci(root, ['create', '--bundle', notWasm, 'x']), /not a WebAssembly module/);
+  // The runner's init named in tswasi-oci's environment (oci/runner-root.ts).
+  const wasm = toolBundle(t, { args: ['exit', '0'] });
+  if (wasm) {
+    assertOneLine(await oci(root, ['create', '--bundle', wasm, 'x'], { env: { ...process.env, TSWASI_RUNNER_INIT: 'catatonit' } }), /TSWASI_RUNNER_INIT must be an absolute path or empty, not "catatonit"$/);
+    assertOneLine(await oci(root, ['create', '--bundle', wasm, 'x'], { env: { ...process.env, TSWASI_RUNNER_INIT: '/nonexistent/init' } }), /TSWASI_RUNNER_INIT \/nonexistent\/init is not an executable file$/);
+  }
   assert.deepEqual(fs.readdirSync(root).filter((f) => !f.startsWith('.')), [], 'failed creates leave nothing behind');
 });
 
