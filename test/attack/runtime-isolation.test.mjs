@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { compileC } from '../helpers/wasm.mjs';
-import { ociToolsProblem, ociWorld } from '../helpers/oci.mjs';
+import { hostInit, ociToolsProblem, ociWorld } from '../helpers/oci.mjs';
 import { tempDir } from '../helpers/tmp.mjs';
 import { waitFor } from '../helpers/wait.mjs';
 import { compileAttack, summary, runCli } from './lib.mjs';
@@ -124,24 +124,46 @@ test('the runner\'s environment, argv and fds hold nothing of the guest\'s or th
   assert.equal(r.code, 0, r.stderr);
   const id = r.stdout.trim();
   try {
-    const pid = Number((await world.podman(['inspect', id, '--format', '{{.State.Pid}}'])).stdout.trim());
-    assert.ok(pid > 0);
-    const environ = fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').filter(Boolean);
+    const pid1 = Number((await world.podman(['inspect', id, '--format', '{{.State.Pid}}'])).stdout.trim());
+    assert.ok(pid1 > 0);
+    /** @param {number} p */
+    const argvOf = (p) => fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0').filter(Boolean);
+    /** @param {number} p */
+    const fdTargets = (p) => fs.readdirSync(`/proc/${p}/fd`).map((fd) => { try { return fs.readlinkSync(`/proc/${p}/fd/${fd}`); } catch { return 'gone'; } });
     // runc sets HOME when the config has none; the config's env is empty.
-    for (const e of environ) assert.match(e, /^HOME=\//, `runner env: ${environ}`);
-    const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+    /** @param {number} p */
+    const assertEnv = (p) => {
+      const environ = fs.readFileSync(`/proc/${p}/environ`, 'utf8').split('\0').filter(Boolean);
+      for (const e of environ) assert.match(e, /^HOME=\//, `pid ${p} env: ${environ}`);
+    };
+    // The container's pid 1: the host's init, when it has one (oci/runner-root.ts), the runner its only child.
+    const init = await hostInit() !== null;
+    let pid = pid1;
+    if (init) {
+      assertEnv(pid1);
+      assert.deepEqual(argvOf(pid1).slice(0, 3), ['/tswasi/init', '--', '/tswasi/node']);
+      const children = () => fs.readFileSync(`/proc/${pid1}/task/${pid1}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+      await waitFor('the init to start the runner', () => children().length === 1);
+      pid = /** @type {number} */ (children()[0]);
+    }
+    assertEnv(pid);
+    const argv = argvOf(pid);
     assert.equal(argv[0], '/tswasi/node');
     assert.match(argv.at(-2) ?? '', /^\/tswasi\/pkg\/dist\/oci\/runner\.c?js$/);
     assert.ok(!argv.includes('sleep') && !argv.some((a) => a.includes('zq9')), `runner argv: ${argv}`);
     // Every fd: stdio, Node's own (pipes, eventfd, epoll, its read-only package
     // files while the loader reads them), the guest's tree (/rootfs…); nothing of the host.
-    const fdTargets = () => fs.readdirSync(`/proc/${pid}/fd`).map((fd) => { try { return fs.readlinkSync(`/proc/${pid}/fd/${fd}`); } catch { return 'gone'; } });
     // The guest description (oci/guest.ts) is inherited, read and closed as the
     // runner starts: `podman run -d` returns before that on a busy machine.
-    await waitFor('the runner to read and close its guest description', () => !fdTargets().some((t) => /\/guest-[^/]*\.json \(deleted\)$/.test(t)));
-    const targets = fdTargets();
+    await waitFor('the runner to read and close its guest description', () => !fdTargets(pid).some((t) => /\/guest-[^/]*\.json \(deleted\)$/.test(t)));
+    const targets = fdTargets(pid);
     const bad = targets.filter((t) => !/^(pipe:|socket:|anon_inode:|\/dev\/null$|\/dev\/pts\/|\/rootfs(\/|$)|\/tswasi\/pkg\/|gone$)/.test(t));
     assert.deepEqual(bad, [], `runner fds: ${targets.join(', ')}`);
+    if (init) {
+      // The init's fds: stdio and its signalfd; the guest description it passed on, it closed.
+      const initBad = fdTargets(pid1).filter((t) => !/^(pipe:|socket:|anon_inode:|\/dev\/null$|\/dev\/pts\/)/.test(t));
+      assert.deepEqual(initBad, [], `init fds: ${fdTargets(pid1).join(', ')}`);
+    }
   } finally {
     await world.podman(['rm', '-f', '-t', '0', id]);
   }
