@@ -67,18 +67,24 @@ function libraries(program: string): RunnerBind[] {
  */
 export function hostInit(env: NodeJS.ProcessEnv = process.env): string | null {
   const named = env.TSWASI_RUNNER_INIT;
-  const candidates = named !== undefined
-    ? (named === '' ? [] : [named])
-    : [...(env.PATH ?? '').split(':').filter((d) => d.startsWith('/')).map((d) => path.join(d, 'catatonit')), '/usr/libexec/podman/catatonit'];
-  if (named !== undefined && named !== '' && !named.startsWith('/')) throw new Error(`TSWASI_RUNNER_INIT must be an absolute path or empty, not ${JSON.stringify(named)}`);
-  for (const file of candidates) {
-    try {
-      fs.accessSync(file, fs.constants.X_OK);
-      if (fs.statSync(file).isFile()) return fs.realpathSync(file);
-    } catch { /* not here */ }
+  if (named === '') return null;
+  if (named !== undefined) {
+    if (!named.startsWith('/')) throw new Error(`TSWASI_RUNNER_INIT must be an absolute path or empty, not ${JSON.stringify(named)}`);
+    if (!isExecutableFile(named)) throw new Error(`TSWASI_RUNNER_INIT ${named} is not an executable file`);
+    return fs.realpathSync(named);
   }
-  if (named !== undefined && named !== '') throw new Error(`TSWASI_RUNNER_INIT ${named} is not an executable file`);
-  return null;
+  const dirs = [...(env.PATH ?? '').split(':').filter((d) => d.startsWith('/')), '/usr/libexec/podman'];
+  const found = dirs.map((d) => path.join(d, 'catatonit')).find(isExecutableFile);
+  return found === undefined ? null : fs.realpathSync(found);
+}
+
+function isExecutableFile(file: string): boolean {
+  try {
+    fs.accessSync(file, fs.constants.X_OK);
+    return fs.statSync(file).isFile();
+  } catch {
+    return false;
+  }
 }
 
 /** Every read-only bind the runner needs; cached per Node binary and init (ldd costs a process). */

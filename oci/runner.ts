@@ -43,9 +43,9 @@ import { GUEST_ROOT } from './runner-root.js';
 const ENDING_SIGNALS = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGUSR1: 10, SIGUSR2: 12, SIGALRM: 14, SIGTERM: 15 } as const;
 
 function main(): void {
-  const here = process.pid !== 1 && process.execArgv.includes('--disable-sigusr1');
+  const onOwnThread = process.pid !== 1 && process.execArgv.includes('--disable-sigusr1');
   // As pid 1, handlers before anything else: SIGUSR1 would otherwise start Node's inspector.
-  const output = here ? null : handleSignals();
+  const output = onOwnThread ? null : handleSignals();
   let guest: GuestProcess;
   const fd = Number(process.argv[2]);
   const root = process.argv[3];

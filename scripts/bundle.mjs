@@ -357,10 +357,11 @@ await Promise.all(ENTRIES.map(bundleEntry));
  * The container runner is trained too, outside any container, both ways it
  * runs a guest: its guest's "/" is a directory of the run's own, given as the
  * argument a container's runner never gets (oci/runner.ts), its guest
- * description on fd 3 as tswasi-oci passes it. Its caches are the built ones a Wasm container's runner reads
- * (its root is read-only: no per-user cache there), so every function a
- * container's run uses would otherwise be compiled from source in every
- * container (~14 ms of the hello's run outside a container on Node 20).
+ * description on fd 3 as tswasi-oci passes it. Its caches are the built ones
+ * a Wasm container's runner reads (its root is read-only: no per-user cache
+ * there), so every function a container's run uses would otherwise be
+ * compiled from source in every container (~14 ms of the hello's run outside
+ * a container on Node 20).
  */
 const work = await mkdtemp(path.join(tmpdir(), 'tswasi-build-'));
 try {
@@ -383,7 +384,7 @@ try {
   ]) {
     const guest = openSync(guestFile, 'r');
     try {
-      const r = spawnSync(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe', guest], env: { ...process.env, TSWASI_WRITE_CODE_CACHE: '1' } });
+      const r = spawnSync(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe', guest], env: { ...process.env, TSWASI_WRITE_CODE_CACHE: '1' } });
       if (r.status !== 0) process.stderr.write(`bundle: training run \`${args.join(' ')}\` failed (${r.status ?? r.signal}), its bundles keep a top-level code cache: ${r.stderr}\n`);
     } finally {
       closeSync(guest);
