@@ -66,6 +66,26 @@ test('exact nanosecond times land under a German locale; an omitted time stays e
   }
 });
 
+// node:fs sets times as double seconds; libuv 1.52 (Node 24) stopped cutting them to whole microseconds, so
+// a whole microsecond of today's magnitude then lands tens of nanoseconds off unless touch sets it.
+test('whole microseconds of today\'s magnitude, and whole seconds, land exactly whatever this Node\'s libuv does', (t) => {
+  if (problem) { if (CI) throw new Error(problem); return t.skip(problem); }
+  const file = path.join(tempDir(), 'f');
+  fs.writeFileSync(file, 'x');
+  const fd = fs.openSync(file, 'r+');
+  try {
+    for (let i = 0; i < 16; i++) {
+      const a = 1_796_650_000_000_000_000n + BigInt(i) * 7_777_777_000n + 123_457_000n;
+      const m = 1_796_650_000_000_000_000n + BigInt(i) * 1_000_000_000n;
+      times.setTimesExact(target(fd), a, m);
+      const st = fs.fstatSync(fd, { bigint: true });
+      assert.deepEqual([st.atimeNs, st.mtimeNs], [a, m], `${process.version} (libuv ${process.versions.uv}), set ${i}`);
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+});
+
 test('a failing exact set keeps its errno under a German locale (EPERM on an immutable file, not EIO)', (t) => {
   if (problem) { if (CI) throw new Error(problem); return t.skip(problem); }
   const file = path.join(tempDir(), 'immutable');

@@ -1,12 +1,15 @@
 /**
  * Setting file times on the host exactly to the nanosecond.
  *
- * node:fs takes times as double seconds and libuv truncates them to whole
- * microseconds (uv__fs_to_timespec), so `futimes`/`lutimes` can only set
- * times that are whole microseconds; it also has no UTIME_OMIT. WASI asks for
- * nanoseconds and for "leave this one alone", and wasmtime honours both.
- * So: when every time we must write is a whole microsecond (the common case:
- * utimes(), touch, "now"), node:fs does it; otherwise coreutils' `touch`
+ * node:fs takes times as double seconds, which libuv turns into a timespec
+ * (uv__fs_to_timespec): before libuv 1.52 (Node 22 and older) truncated to
+ * whole microseconds, so any whole microsecond lands exactly; from 1.52 on
+ * (Node 24 and later, libuv#4951) the nanoseconds the double's fraction gives,
+ * so only times a double of today's magnitude hits exactly (~1 in 240 ns), or
+ * whole seconds. It also has no UTIME_OMIT. WASI asks for nanoseconds and for
+ * "leave this one alone", and wasmtime honours both. So: when every time we
+ * must write lands exactly through node:fs (utimes() and touch on Node 22 and
+ * older, whole seconds, "now"), node:fs does it; otherwise coreutils' `touch`
  * sets the exact timespec (utimensat with UTIME_OMIT for the other time),
  * reaching the file through our own held fd in /proc — never a guest path.
  * Errors come from node:fs (errno codes), never from touch's localized text.
@@ -19,16 +22,20 @@ import type { TimeSpec } from './handle.js';
 /** "now" for node:fs (which has no UTIME_NOW): the current time, read here. */
 const now = (): number => Date.now() / 1000;
 
+/** Whether this Node's libuv cuts the times node:fs sets to whole microseconds (before 1.52). */
+const [uvMajor, uvMinor = 0] = (process.versions.uv ?? '').split('.').map(Number);
+const UV_MICROSECONDS = uvMajor === 1 && uvMinor < 52;
+
 /** The double seconds libuv turns back into exactly `ns`, or null if there is none. */
 function exactSeconds(ns: bigint): number | null {
-  if (ns < 0n || ns % 1000n !== 0n) return null;
+  if (ns < 0n || (UV_MICROSECONDS && ns % 1000n !== 0n)) return null;
   const sec = ns / 1_000_000_000n;
   const nsec = Number(ns % 1_000_000_000n);
   const d = Number(sec) + nsec / 1e9;
-  // Replay libuv: tv_sec = (time_t)d; tv_nsec = (d - tv_sec) * 1e9, truncated to µs.
+  // Replay libuv: tv_sec = (time_t)d; tv_nsec = (d - tv_sec) * 1e9, truncated to µs before 1.52.
   const s = Math.trunc(d);
   let n = Math.trunc((d - s) * 1e9);
-  n -= n % 1000;
+  if (UV_MICROSECONDS) n -= n % 1000;
   return s === Number(sec) && n === nsec ? d : null;
 }
 
