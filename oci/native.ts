@@ -22,7 +22,8 @@ export function findNativeRuntime(explicit: string | undefined): string {
   throw new Error('no native runtime: install runc or crun, or set --native-runtime / TSWASI_NATIVE_RUNTIME');
 }
 
-function isExecutable(p: string): boolean {
+/** An executable regular file. */
+export function isExecutable(p: string): boolean {
   try {
     fs.accessSync(p, fs.constants.X_OK);
     return fs.statSync(p).isFile();

@@ -18,7 +18,7 @@
  *   the runner through a file descriptor (guest.ts).
  */
 import path from 'node:path';
-import { GUEST_ROOT, KERNEL_DIRS, RUNNER_INIT, RUNNER_MAIN, RUNNER_NODE, type RunnerBind } from './runner-root.js';
+import { GUEST_ROOT, KERNEL_DIRS, NO_SIGUSR1_FLAG, RUNNER_INIT, RUNNER_MAIN, RUNNER_NODE, type RunnerBind } from './runner-root.js';
 import type { GuestProcess } from './guest.js';
 import type { ListenAddress } from './tcplisten.js';
 import { ANNOTATION_BUNDLE, ANNOTATION_ROOTFS, ANNOTATION_RUNNER } from './wasm-state.js';
@@ -52,7 +52,7 @@ export function memoryLimitPages(spec: Spec): number | undefined {
  * the guest on its own thread, unless it is pid 1 (runner.ts). The runner's
  * Node is the one running this code (runnerBinds binds process.execPath).
  */
-const NO_SIGUSR1 = process.allowedNodeEnvironmentFlags.has('--disable-sigusr1') ? ['--disable-sigusr1'] : [];
+const NO_SIGUSR1 = process.allowedNodeEnvironmentFlags.has(NO_SIGUSR1_FLAG) ? [NO_SIGUSR1_FLAG] : [];
 
 /**
  * The runner's process: what runc executes, with the guest's description on

@@ -18,12 +18,15 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isExecutable } from './native.js';
 import { RUN_FILE_MODE, RUNNER_ROOT_MODE, runSubdir } from './run-dir.js';
 import { sha256HexOfText } from '../src/sha256.js';
 
 /** Where the guest's filesystem is mounted in the runner's root. */
 export const GUEST_ROOT = '/rootfs';
 export const RUNNER_INIT = '/tswasi/init';
+/** Node's flag that turns its inspector's SIGUSR1 handler off (Node 22.14 and later): the runner's sign that it may run its guest on its own thread (runner.ts). */
+export const NO_SIGUSR1_FLAG = '--disable-sigusr1';
 export const RUNNER_NODE = '/tswasi/node';
 export const RUNNER_PKG = '/tswasi/pkg';
 /** The runner's script inside the container. */
@@ -70,21 +73,12 @@ export function hostInit(env: NodeJS.ProcessEnv = process.env): string | null {
   if (named === '') return null;
   if (named !== undefined) {
     if (!named.startsWith('/')) throw new Error(`TSWASI_RUNNER_INIT must be an absolute path or empty, not ${JSON.stringify(named)}`);
-    if (!isExecutableFile(named)) throw new Error(`TSWASI_RUNNER_INIT ${named} is not an executable file`);
+    if (!isExecutable(named)) throw new Error(`TSWASI_RUNNER_INIT ${named} is not an executable file`);
     return fs.realpathSync(named);
   }
   const dirs = [...(env.PATH ?? '').split(':').filter((d) => d.startsWith('/')), '/usr/libexec/podman'];
-  const found = dirs.map((d) => path.join(d, 'catatonit')).find(isExecutableFile);
+  const found = dirs.map((d) => path.join(d, 'catatonit')).find(isExecutable);
   return found === undefined ? null : fs.realpathSync(found);
-}
-
-function isExecutableFile(file: string): boolean {
-  try {
-    fs.accessSync(file, fs.constants.X_OK);
-    return fs.statSync(file).isFile();
-  } catch {
-    return false;
-  }
 }
 
 /** Every read-only bind the runner needs; cached per Node binary and init (ldd costs a process). */

@@ -37,13 +37,13 @@ import { createOutputRing, SharedOutputReader } from '../wasi/shared-output.js';
 import { readGuestFd, type GuestProcess } from './guest.js';
 import { failureLine } from '../src/errors.js';
 import { writeErr } from '../src/stdio.js';
-import { GUEST_ROOT } from './runner-root.js';
+import { GUEST_ROOT, NO_SIGUSR1_FLAG } from './runner-root.js';
 
 /** Signals whose default action ends a process: the runner ends with 128+n, as if it had no handler. */
 const ENDING_SIGNALS = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGUSR1: 10, SIGUSR2: 12, SIGALRM: 14, SIGTERM: 15 } as const;
 
 function main(): void {
-  const onOwnThread = process.pid !== 1 && process.execArgv.includes('--disable-sigusr1');
+  const onOwnThread = process.pid !== 1 && process.execArgv.includes(NO_SIGUSR1_FLAG);
   // As pid 1, handlers before anything else: SIGUSR1 would otherwise start Node's inspector.
   const output = onOwnThread ? null : handleSignals();
   let guest: GuestProcess;

@@ -46,12 +46,24 @@ function target(fd) {
   };
 }
 
-test('exact nanosecond times land under a German locale; an omitted time stays exact', (t) => {
-  if (problem) { if (CI) throw new Error(problem); return t.skip(problem); }
+/**
+ * A new file, open for reading and writing while `use` runs.
+ * @param {(fd: number, file: string) => void} use
+ */
+function withNewFile(use) {
   const file = path.join(tempDir(), 'f');
   fs.writeFileSync(file, 'x');
   const fd = fs.openSync(file, 'r+');
   try {
+    use(fd, file);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+test('exact nanosecond times land under a German locale; an omitted time stays exact', (t) => {
+  if (problem) { if (CI) throw new Error(problem); return t.skip(problem); }
+  withNewFile((fd, file) => {
     times.setTimesExact(target(fd), 1_000_000_123n, 2_000_000_456n);
     let st = fs.statSync(file, { bigint: true });
     assert.equal(st.atimeNs, 1_000_000_123n);
@@ -61,19 +73,14 @@ test('exact nanosecond times land under a German locale; an omitted time stays e
     st = fs.statSync(file, { bigint: true });
     assert.equal(st.atimeNs, 3_000_000_789n);
     assert.equal(st.mtimeNs, 2_000_000_456n);
-  } finally {
-    fs.closeSync(fd);
-  }
+  });
 });
 
 // node:fs sets times as double seconds; libuv 1.52 (Node 24) stopped cutting them to whole microseconds, so
 // a whole microsecond of today's magnitude then lands tens of nanoseconds off unless touch sets it.
 test('whole microseconds of today\'s magnitude, and whole seconds, land exactly whatever this Node\'s libuv does', (t) => {
   if (problem) { if (CI) throw new Error(problem); return t.skip(problem); }
-  const file = path.join(tempDir(), 'f');
-  fs.writeFileSync(file, 'x');
-  const fd = fs.openSync(file, 'r+');
-  try {
+  withNewFile((fd) => {
     for (let i = 0; i < 16; i++) {
       const a = 1_796_650_000_000_000_000n + BigInt(i) * 7_777_777_000n + 123_457_000n;
       const m = 1_796_650_000_000_000_000n + BigInt(i) * 1_000_000_000n;
@@ -81,9 +88,7 @@ test('whole microseconds of today\'s magnitude, and whole seconds, land exactly 
       const st = fs.fstatSync(fd, { bigint: true });
       assert.deepEqual([st.atimeNs, st.mtimeNs], [a, m], `${process.version} (libuv ${process.versions.uv}), set ${i}`);
     }
-  } finally {
-    fs.closeSync(fd);
-  }
+  });
 });
 
 test('a failing exact set keeps its errno under a German locale (EPERM on an immutable file, not EIO)', (t) => {
