@@ -18,7 +18,7 @@ import { compileModule } from '../src/module.js';
 import { runGuest } from '../src/run-guest.js';
 import type { Tracer } from '../src/trace/tracer.js';
 import type { ContainerRecorder } from './record-runner.js';
-import { UserError, errorLine } from '../src/errors.js';
+import { UserError, errorLine, failureLine } from '../src/errors.js';
 import { compileWat, looksLikeWat } from '../src/wat.js';
 import type { GuestProcess } from './guest.js';
 
@@ -129,4 +129,20 @@ export async function runContainerGuest(g: GuestProcess, root: string, traceFd: 
   }
   if (outcome.error !== undefined) fs.writeSync(2, errorLine(outcome.error) + '\n');
   return outcome.exitCode;
+}
+
+/**
+ * Run `g` (runContainerGuest) and end with its status: process.exit ends the
+ * process, or, on the runner's worker thread, that thread (the main thread
+ * then exits with its status). A failure before the guest ran — its module
+ * missing or malformed — is one line on stderr and status 1.
+ */
+export function exitWithContainerGuest(g: GuestProcess, root: string, traceFd: number | undefined, ring: SharedArrayBuffer | undefined): void {
+  // No top-level await in the callers: the build bundles them as CommonJS, to run them from V8's code cache.
+  void runContainerGuest(g, root, traceFd, ring).then((code) => code, (e: unknown) => {
+    fs.writeSync(2, failureLine(e) + '\n');
+    return 1;
+  }).then((code) => {
+    process.exit(code);
+  });
 }

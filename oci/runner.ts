@@ -67,15 +67,8 @@ function main(): void {
 function runHere(guest: GuestProcess, root: string, traceFd: number | undefined): void {
   // The guest's code is a bundle of its own (scripts/bundle.mjs), run from its V8 code cache:
   // a runner that starts a worker instead does not read or compile it.
-  const { runContainerGuest } = createRequire(import.meta.url)('./container-guest.cjs') as typeof import('./container-guest.js');
-  // No top-level await: the build bundles this entry as CommonJS, to run it from V8's code cache.
-  void runContainerGuest(guest, root, traceFd, undefined).then((code) => code, (e: unknown) => {
-    // Before the guest ran: its module is missing or malformed.
-    writeErr(failureLine(e) + '\n');
-    return 1;
-  }).then((code) => {
-    process.exit(code);
-  });
+  const { exitWithContainerGuest } = createRequire(import.meta.url)('./container-guest.cjs') as typeof import('./container-guest.js');
+  exitWithContainerGuest(guest, root, traceFd, undefined);
 }
 
 interface GatheredOutput {
