@@ -7,8 +7,8 @@
  */
 import { instantiateOwn } from './own-wasm.js';
 
-/** Where the bytes go in the module's memory (the table is below: crc32.wat). */
-const DATA_AT = 1024;
+/** Where the bytes go in the module's memory (the tables are below: crc32.wat). */
+const DATA_AT = 8192;
 /**
  * Bytes copied in and checksummed per call: within the module's one page,
  * and V8 moves a hot wasm function to optimized code only at a later call.
