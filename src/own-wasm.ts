@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 
-type OwnModule = 'sha256' | 'crc32' | 'record/next-varints';
+type OwnModule = 'sha256' | 'crc32' | 'record/packed-next';
 
 const compiled = new Map<OwnModule, WebAssembly.Module>();
 

@@ -200,17 +200,28 @@ function repeatedCalls(raw, recs) {
 
 /**
  * The calls the NEXT records among `recs` stand for: each payload is the
- * function index, then one varint difference per call.
+ * function index, then one varint difference per call (a NEXT, 6), or the
+ * count of calls (a packed NEXT, 7: src/record/packed-next.ts).
  * @param {Uint8Array} raw
  * @param {Array<[number, number, number, number]>} recs
  */
 function nextCalls(raw, recs) {
   let n = 0;
   for (const [tag, , from, end] of recs) {
-    if (tag !== 6) continue;
-    for (let i = afterIndex(raw, from); i < end; i++) if ((raw[i] ?? 0) < 0x80) n++;
+    if (tag === 6) for (let i = afterIndex(raw, from); i < end; i++) n += (raw[i] ?? 0) < 0x80 ? 1 : 0;
+    if (tag === 7) n += readVarint(raw, afterIndex(raw, from));
   }
   return n;
+}
+
+/** The unsigned varint at `at`. @param {Uint8Array} raw @param {number} at */
+function readVarint(raw, at) {
+  let n = 0;
+  for (let scale = 1; ; scale *= 0x80) {
+    const b = raw[at++] ?? 0;
+    n += (b & 0x7f) * scale;
+    if (b < 0x80) return n;
+  }
 }
 
 /** Where a REPEAT's or NEXT's payload at `from` goes on after its function index (a varint). @param {Uint8Array} raw @param {number} from */
@@ -313,10 +324,10 @@ test('calls repeated in a row are REPEAT records of at most 4096 calls; a count 
   assert.ok(fdRights);
   const hello = await recordAndReplay(fdRights, [], '');
   const v2raw = zlib.gunzipSync(fs.readFileSync(hello.rec));
-  assert.equal(v2raw[7], 4);
+  assert.equal(v2raw[7], 5);
   assert.ok(records(v2raw).every(([tag, , from, end]) => tag !== 5 || end - from === 1), 'no counted REPEAT');
-  assert.ok(records(v2raw).every(([tag]) => tag !== 6), 'no NEXT');
-  const v2 = Buffer.from(v2raw.toString('latin1').replace('"version":4', '"version":2'), 'latin1');
+  assert.ok(records(v2raw).every(([tag]) => tag !== 6 && tag !== 7), 'no NEXT');
+  const v2 = Buffer.from(v2raw.toString('latin1').replace('"version":5', '"version":2'), 'latin1');
   v2[7] = 2;
   const v2file = path.join(dir, 'v2.rec');
   fs.writeFileSync(v2file, zlib.gzipSync(v2));
@@ -390,7 +401,7 @@ test('replay gathers stdout into few writes and keeps its order with stderr: bot
   assert.equal(merged(['replay', rec]), expected);
 });
 
-test('a call with its last arguments storing a new value (a clock, a seek) is a difference in a NEXT record; replay gives every value exactly; a bad NEXT is corrupt', async (t) => {
+test('a call with its last arguments storing a new value (a clock, a seek) is a difference in a NEXT record, packed for a clock; replay gives every value exactly; a bad NEXT or packed NEXT is corrupt', async (t) => {
   const wasm = compileC('next_values');
   if (!wasm) return t.skip('no toolchain');
   const { run, replay, rec } = await recordAndReplay(wasm, [], '');
@@ -401,24 +412,29 @@ test('a call with its last arguments storing a new value (a clock, a seek) is a 
   assert.equal(replay.code, 0, replay.stderr);
   const zlib = await import('node:zlib');
   const raw = zlib.gunzipSync(fs.readFileSync(rec));
-  assert.equal(raw[7], 4);
+  assert.equal(raw[7], 5);
   const recs = records(raw);
-  const NEXT = 6;
+  const NEXT = 6, PACKED = 7;
   // A NEXT follows its function's last CALL, with its arguments: 4999 realtime clock calls (at most
   // 4096 to a record); 4999 monotonic ones and the first of the pairs; none of the pairs after (each
   // call's clock differs from the last CALL's: a CALL); 99 after the failing call; 2999 seeks by 7,
-  // 49 tells, 2 seeks by 2^40; none of the seeks after a failing one.
-  const sizes = recs.filter(([tag]) => tag === NEXT).map(([, , from, end]) => nextCalls(raw, [[NEXT, 0, from, end]]));
-  assert.deepEqual(sizes, [4096, 903, 4096, 904, 99, 2999, 49, 2]);
+  // 49 tells, 2 seeks by 2^40; none of the seeks after a failing one. The clock's are packed
+  // (the trampoline's shortcut took them), the seeks' not.
+  const nexts = recs.filter(([tag]) => tag === NEXT || tag === PACKED);
+  assert.deepEqual(nexts.map((r) => nextCalls(raw, [r])), [4096, 903, 4096, 904, 99, 2999, 49, 2]);
+  assert.deepEqual(nexts.map(([tag]) => tag), [PACKED, PACKED, PACKED, PACKED, PACKED, NEXT, NEXT, NEXT]);
   const decoded = parseRecording(fs.readFileSync(rec));
   assert.equal(decoded.calls.filter((/** @type {{ name: string }} */ c) => c.name === 'clock_time_get').length, 5000 + 5000 + 6000 + 1 + 100);
   const seeks = decoded.calls.filter((/** @type {{ name: string, ret: number }} */ c) => c.name === 'fd_seek' && c.ret === 0);
   // The decoded offsets: 7, 14, … then 2^40 steps.
   assert.deepEqual(seeks.slice(0, 3).map((/** @type {{ writes: Array<{ data: Uint8Array }> }} */ c) => Buffer.from(c.writes[0]?.data ?? []).readBigUInt64LE()), [7n, 14n, 21n]);
   assert.equal(Buffer.from(seeks[3002].writes[0].data).readBigUInt64LE(), 21000n + 3n * 2n ** 40n);
-  // Tampered NEXT records: no difference, one naming a function never called, a difference too long.
+  // Tampered NEXT records: no difference, one naming a function never called, a difference too long;
+  // packed ones: no calls, too many, differences that overrun the record or stop short of its end,
+  // a last half byte not 0, an escaped difference out of range.
   const first = recs.find(([tag]) => tag === NEXT);
-  assert.ok(first);
+  const packed = recs.find(([tag]) => tag === PACKED);
+  assert.ok(first && packed);
   const header = JSON.parse(Buffer.from(raw.subarray(recs[0]?.[2], recs[0]?.[3])).toString('utf8'));
   const never = header.functions.indexOf('clock_res_get');
   assert.ok(never > 0 && never < 0x80);
@@ -434,8 +450,21 @@ test('a call with its last arguments storing a new value (a clock, a seek) is a 
     // Length 1: the function index alone.
     ['empty.rec', (/** @type {Buffer} */ b) => Buffer.concat([b.subarray(0, at), Buffer.from([NEXT, 1, b[from] ?? 0]), b.subarray(first[3])]), /is corrupt \(call #\d+ is a NEXT of no calls\)/],
     ['never.rec', (/** @type {Buffer} */ b) => { b[from] = never; return b; }, /the recording is corrupt at call #\d+ \(it continues a call never made\)/],
-    ['long.rec', (/** @type {Buffer} */ b) => Buffer.concat([b.subarray(0, at), Buffer.from([NEXT, 11, b[from] ?? 0, 0x81, 0x81, 0x81, 0x81, 0x81, 0x81, 0x81, 0x81, 0x81, 0x01]), b.subarray(first[3])]), /the recording is corrupt at call #\d+ \(a number is too long\)/],
+    ['long.rec', (/** @type {Buffer} */ b) => Buffer.concat([b.subarray(0, at), Buffer.from([NEXT, 11, b[from] ?? 0, 0x81, 0x81, 0x81, 0x81, 0x81, 0x81, 0x81, 0x81, 0x81, 0x01]), b.subarray(first[3])]), /the recording is corrupt at call #\d+ \(a difference out of range\)/],
   ];
+  /** The packed NEXT replaced by one of `payload` (its function index first). @param {number[]} payload */
+  const packedAs = (payload) => (/** @type {Buffer} */ b) => Buffer.concat([b.subarray(0, packed[1]), Buffer.from([PACKED, payload.length, ...payload]), b.subarray(packed[3])]);
+  const clock = raw[packed[2]] ?? 0;
+  cases.push(
+    ['packed-none.rec', packedAs([clock, 0]), /is corrupt \(call #\d+ is a NEXT of no calls\)/],
+    ['packed-many.rec', packedAs([clock, 0x81, 0x20, 0x00]), /is corrupt \(call #\d+ is a NEXT of 4097 calls\)/],
+    // Three calls, two nibbles: slot 0 twice (a difference of 0), then nothing.
+    ['packed-short.rec', packedAs([clock, 3, 0x00]), /the recording is corrupt at call #\d+ \(packed differences that overrun their record\)/],
+    ['packed-more.rec', packedAs([clock, 1, 0x00, 0x00]), /the recording is corrupt at call #\d+ \(a packed record with bytes after its differences\)/],
+    ['packed-pad.rec', packedAs([clock, 1, 0x10]), /the recording is corrupt at call #\d+ \(a packed record whose last half byte is not 0\)/],
+    // An escape (15) and 19 groups of 3 bits: past 2^53.
+    ['packed-far.rec', packedAs([clock, 1, 0xff, ...Array(9).fill(0xff), 0x00]), /the recording is corrupt at call #\d+ \(a difference out of range\)/],
+  );
   for (const [name, change, expected] of cases) {
     const r = await runCli(['replay', tampered(String(name), /** @type {(b: Buffer) => Buffer} */ (change))]);
     assert.equal(r.code, 1, String(name));

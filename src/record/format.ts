@@ -1,23 +1,24 @@
 /**
- * The recording format, version 4 (docs/record-replay.md): what a recorded
+ * The recording format, version 5 (docs/record-replay.md): what a recorded
  * run is made of, and its byte encoding. Pure (no node:*), so the explorer
  * can read recordings in the browser.
  *
  * Uncompressed, a recording is MAGIC then records, each `tag u8, length
  * varint, payload`: one HEADER (JSON), one MODULE (the wasm bytes), the
- * calls (a CALL each, or a REPEAT of one, or a NEXT: ./next.ts), and an END
+ * calls (a CALL each, or a REPEAT of one, or a NEXT, plain or packed:
+ * ./next.ts, ./packed-next.ts), and an END
  * (JSON) when the run finished. The file is that
  * stream cut into blocks, each block a gzip member of its own (./writer.ts).
  */
 import { WASI_FUNCTIONS, wasmParams, type ValType } from '../../wasi/functions.js';
 
-export const FORMAT_VERSION = 4;
+export const FORMAT_VERSION = 5;
 /**
- * The versions this tswasi reads: 4; 3, which is 4 without NEXT records;
- * and 2, whose REPEAT records are version 3's without a count (one call
- * each).
+ * The versions this tswasi reads: 5; 4, which is 5 without packed NEXT
+ * records; 3, which is 4 without NEXT records; and 2, whose REPEAT records
+ * are version 3's without a count (one call each).
  */
-export const READ_VERSIONS: readonly number[] = [2, 3, 4];
+export const READ_VERSIONS: readonly number[] = [2, 3, 4, 5];
 /** What a reader says of a recording in another version. */
 export const versionError = (v: unknown): string => `has format version ${String(v)}; this tswasi reads versions ${READ_VERSIONS.slice(0, -1).join(', ')} and ${READ_VERSIONS.at(-1)}`;
 /** "TSWREC", a zero, the version. */
@@ -30,7 +31,7 @@ export const MAGIC = Uint8Array.of(0x54, 0x53, 0x57, 0x52, 0x45, 0x43, 0x00, FOR
  */
 export const MAX_REPEAT_RUN = 4096;
 
-export const enum Tag { Header = 1, Module = 2, Call = 3, End = 4, Repeat = 5, Next = 6 }
+export const enum Tag { Header = 1, Module = 2, Call = 3, End = 4, Repeat = 5, Next = 6, PackedNext = 7 }
 
 /** What the guest was given at the start: nothing of the host it was not shown. */
 export interface RecordingHeader {

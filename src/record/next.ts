@@ -6,7 +6,8 @@
  * written as the difference from the value its function's previous call
  * stored: a loop reading the clock costs a byte or two per call instead
  * of a whole CALL record (about 18 bytes for the recorder to encode and
- * gzip to compress). Pure (no node:*): the explorer reads them too.
+ * gzip to compress); a packed NEXT (./packed-next.ts), half a byte.
+ * Pure (no node:*): the explorer reads them too.
  *
  * A value is a little-endian unsigned integer of the result's width. Its
  * difference is kept as a Number: exact for 4 bytes (taken modulo 2^32 as
@@ -14,7 +15,7 @@
  * from a pointer gone bad, is written as a CALL instead).
  */
 import type { CallPlan } from './effects.js';
-import { ByteReader, RecordingError, MAX_REPEAT_RUN, u32At } from './format.js';
+import { u32At } from './format.js';
 
 /** The most a NEXT difference may be, in magnitude (its zigzag form then fits a reader's 8-byte varint). */
 export const MAX_NEXT_DIFF = 2 ** 52;
@@ -74,23 +75,3 @@ export class NextValue {
 /** Zigzag form of a difference (|d| ≤ 2^52: exact). */
 export const zigzag = (d: number): number => (d >= 0 ? d * 2 : -d * 2 - 1);
 export const unzigzag = (z: number): number => (z % 2 === 0 ? z / 2 : -(z + 1) / 2);
-
-/**
- * The NEXT record at `r` (the tag): its function index; `r` is then at its
- * first difference and `end` is where its payload ends. A record of no
- * difference, or of more than MAX_REPEAT_RUN, is corrupt (as a REPEAT's
- * count: a small file cannot stand for unboundedly many calls).
- */
-export function readNextStart(r: ByteReader, n: number): { index: number; end: number; count: number } {
-  r.u8();
-  const len = r.uvar();
-  const end = r.pos + len;
-  if (end > r.end) throw new RecordingError('ends in the middle of a record', true);
-  const index = r.uvar();
-  let count = 0;
-  for (let p = r.pos; p < end; p++) if (r.buf[p]! < 0x80) count++;
-  if (count === 0 || count > MAX_REPEAT_RUN || (end > r.pos && r.buf[end - 1]! >= 0x80)) {
-    throw new RecordingError(`is corrupt (call #${n} is a NEXT of ${count === 0 ? 'no' : count} calls)`);
-  }
-  return { index, end, count };
-}

@@ -8,7 +8,8 @@
  * `truncated`.
  */
 import { ByteReader, MAGIC, READ_VERSIONS, RecordingError, RepeatRun, Tag, callFunctionIndex, readCall, readRepeat, versionError, type RecordedCall, type RecordingEnd, type RecordingHeader } from './format.js';
-import { MAX_NEXT_DIFF, NextValue, readNextStart, unzigzag } from './next.js';
+import { NextValue } from './next.js';
+import { NextDiffs, readNextStart } from './next-reader.js';
 
 /** A recording checked record by record but with its calls not decoded: what replay streams through. */
 export interface RecordingFile {
@@ -92,13 +93,13 @@ export function openDecompressed(raw: Uint8Array): RecordingFile {
       const tag = r.u8();
       const len = r.uvar();
       if (end !== undefined) throw new RecordingError('is corrupt (records after the end of the run)');
-      if (tag === Tag.Call || tag === Tag.Repeat || tag === Tag.Next) {
+      if (tag === Tag.Call || tag === Tag.Repeat || tag === Tag.Next || tag === Tag.PackedNext) {
         if (module === undefined) throw new RecordingError('is corrupt (a call before the module)');
         if (tag === Tag.Repeat) {
           r.pos = start;
           readRepeat(r, callCount + 1, run); // a record cut short is a truncation
           callCount += run.times;
-        } else if (tag === Tag.Next) {
+        } else if (tag === Tag.Next || tag === Tag.PackedNext) {
           r.pos = start;
           const next = readNextStart(r, callCount + 1); // a record cut short is a truncation
           r.pos = next.end;
@@ -148,6 +149,7 @@ export function decodeRecording(raw: Uint8Array): Recording {
   // Each function's last value, for NEXT records (./next.ts); absent: read it from its last CALL.
   const values = new Map<number, NextValue>();
   const run = new RepeatRun();
+  const diffs = new NextDiffs();
   while (!r.done) {
     const n = calls.length + 1;
     if (f.raw[r.pos] === Tag.Repeat) {
@@ -156,7 +158,7 @@ export function decodeRecording(raw: Uint8Array): Recording {
       if (c === undefined) throw new RecordingError(`is corrupt (call #${n} repeats a call never made)`);
       for (let i = 0; i < run.times; i++) calls.push({ ...c });
       values.delete(run.index);
-    } else if (f.raw[r.pos] === Tag.Next) {
+    } else if (f.raw[r.pos] === Tag.Next || f.raw[r.pos] === Tag.PackedNext) {
       const next = readNextStart(r, n);
       const c = last.get(next.index);
       const w = c?.writes[0];
@@ -170,10 +172,15 @@ export function decodeRecording(raw: Uint8Array): Recording {
         v.read(w.data, 0, len);
         values.set(next.index, v);
       }
+      diffs.begin(r, next);
       for (let i = 0; i < next.count; i++) {
-        const z = r.uvar();
-        if (z > 2 * MAX_NEXT_DIFF) throw new RecordingError(`is corrupt (call #${n + i} has a difference out of range)`);
-        v.add(unzigzag(z), len);
+        let d: number;
+        try {
+          d = diffs.take();
+        } catch (e) {
+          throw e instanceof RecordingError ? new RecordingError(`is corrupt (call #${n + i} has ${e.message})`) : e;
+        }
+        v.add(d, len);
         const data = new Uint8Array(len);
         v.write(data, 0, len);
         calls.push({ ...c, writes: [{ addr: w.addr, data }] });

@@ -101,12 +101,15 @@ export class Recorder {
   private nextIndex = -1;
   private nextAt = 0;
   private nextTimes = 0;
+  /** Whether that record is packed (the ring's), and where its count's reserved byte is. */
+  private nextPacked = false;
+  private nextCountAt = 0;
   /**
    * clock_time_get's values not encoded yet (./clock-ring.ts): the first
    * `ringLen`, of the calls that came through its RepeatShortcut
    * (wasi/calls/context.ts), in order, all after every record so far;
-   * `ringValue` is the value before them. drainRing encodes them as NEXT
-   * differences before any other record and when the ring is full: a clock
+   * `ringValue` is the value before them. drainRing encodes them as packed
+   * NEXT differences before any other record and when the ring is full: a clock
    * read in a loop costs a store and a load here, not a difference, a
    * varint and a NEXT's checks each. Made with clock_time_get's wrapper.
    */
@@ -219,6 +222,7 @@ export class Recorder {
     if (this.ringLen !== 0) this.drainRing();
     if (this.nextIndex >= 0) {
       this.nextIndex = -1;
+      this.finishPacked();
       this.out.end(this.nextAt, this.nextTimes);
     }
     const index = this.runIndex;
@@ -235,15 +239,30 @@ export class Recorder {
   private closeNext(): void {
     if (this.nextIndex < 0) return;
     this.nextIndex = -1;
+    this.finishPacked();
     const w = this.out.out;
     w.patch(this.nextAt, w.length - this.nextAt - 1);
   }
 
-  /** Begin function `index`'s NEXT record, ending the run or record in progress. */
-  private beginNext(index: number): void {
+  /** The NEXT record closing is packed: its last half byte, and its count (before its length: the count may move what follows). */
+  private finishPacked(): void {
+    if (!this.nextPacked) return;
+    const w = this.out.out;
+    this.out.packedBytes += this.ring!.finish(w);
+    w.patch(this.nextCountAt, this.nextTimes);
+  }
+
+  /** Begin function `index`'s NEXT record, plain or packed (the clock ring's), ending the run or record in progress. */
+  private beginNext(index: number, packed: boolean): void {
     this.endRun();
-    this.nextAt = this.out.begin(Tag.Next);
-    this.out.out.uvar(index);
+    const w = this.out.out;
+    this.nextAt = this.out.begin(packed ? Tag.PackedNext : Tag.Next);
+    w.uvar(index);
+    if (packed) {
+      this.nextCountAt = w.reserve();
+      this.ring!.begin();
+    }
+    this.nextPacked = packed;
     this.nextIndex = index;
     this.nextTimes = 0;
   }
@@ -251,15 +270,16 @@ export class Recorder {
   /** One more call of function `index` as a NEXT difference `d` (./next.ts's MAX_NEXT_DIFF at most). */
   private next(index: number, d: number): void {
     if (this.ringLen !== 0) this.drainRing();
-    if (this.nextIndex !== index) this.beginNext(index);
+    if (this.nextIndex !== index || this.nextPacked) this.beginNext(index, false);
     this.out.out.uvar(zigzag(d));
     if (++this.nextTimes === MAX_REPEAT_RUN) this.endRun();
   }
 
   /**
-   * Encode the ring's values as NEXT differences of its function,
-   * MAX_REPEAT_RUN a record: the common ones in wasm (ClockRing), any other
-   * here. The ring is emptied first: the records this closes find it empty.
+   * Encode the ring's values as the differences of packed NEXT records of
+   * its function (./packed-next.ts), MAX_REPEAT_RUN a record, in wasm
+   * (ClockRing). The ring is emptied first: the records this closes find
+   * it empty.
    */
   private drainRing(): void {
     const n = this.ringLen;
@@ -268,32 +288,17 @@ export class Recorder {
     const u32 = ring.u32;
     const index = this.ringIndex;
     const value = this.ringValue;
-    let { lo: lastLo, hi: lastHi } = value;
-    const w = this.out.out;
+    const out = this.out;
     for (let i = 0; i < n;) {
-      if (this.nextIndex !== index) this.beginNext(index);
+      if (this.nextIndex !== index || !this.nextPacked) this.beginNext(index, true);
       const end = Math.min(n, i + MAX_REPEAT_RUN - this.nextTimes);
-      for (let j = i; j < end;) {
-        const stop = ring.encodeCommon(w, j, end, lastLo, lastHi);
-        if (stop > j) {
-          lastLo = u32[2 * stop - 2]!;
-          lastHi = u32[2 * stop - 1]!;
-        }
-        if (stop === end) break;
-        // Within ±2^52: the shortcut (keep) let only values whose high halves differ by less than 2^20 in.
-        const lo = u32[2 * stop]!;
-        const hi = u32[2 * stop + 1]!;
-        w.uvar(zigzag((hi - lastHi) * 0x100000000 + (lo - lastLo)));
-        lastLo = lo;
-        lastHi = hi;
-        j = stop + 1;
-      }
+      out.packedBytes += ring.encode(out.out, i, end, value.lo, value.hi);
+      value.lo = u32[2 * end - 2]!;
+      value.hi = u32[2 * end - 1]!;
       const k = end - i;
       i = end;
       if ((this.nextTimes += k) === MAX_REPEAT_RUN) this.endRun();
     }
-    value.lo = lastLo;
-    value.hi = lastHi;
     this.calls += n;
   }
 
@@ -508,8 +513,9 @@ export class Recorder {
      * says how (ClockTimeGet.now) and the pointer is aligned in memory, as
      * a C timestamp's is: the BigInt read is the one kept. Otherwise the
      * wrapped call stores it and it is read back (aligned to 4), or the call
-     * is a CALL. A value too far from the last (its high half 2^20 or more
-     * away: a difference beyond ±2^52) or a failure is a CALL, which
+     * is a CALL. A value too far from the last (its high half 2^19 or more
+     * away: a difference beyond ±2^51, whose difference from the one before
+     * a packed record could not hold exactly) or a failure is a CALL, which
      * re-arms or disarms the shortcut.
      */
     const shortcutTo = (ring: ClockRing): RepeatShortcut => {
@@ -520,7 +526,7 @@ export class Recorder {
       const keep = (n: number, id: number, ptr: number): number => {
         const hi = ring32[2 * n + 1]!;
         const dh = hi - lastHi;
-        if (dh > -0x100000 && dh < 0x100000) {
+        if (dh > -0x80000 && dh < 0x80000) {
           lastHi = hi;
           if ((this.ringLen = n + 1) === RING) this.drainRing();
           return 0;

@@ -17,7 +17,8 @@ import { WASI_FUNCTIONS } from '../../wasi/functions.js';
 import { callInputs, callPlan, inputsMatch, type CallPlan } from './effects.js';
 import { answering, MAX_ARGS, type Arg } from './fixed-arity.js';
 import { ByteReader, RecordingError, RepeatRun, Tag, callShape, readCall, readRepeat, u32At, type RecordedCall } from './format.js';
-import { MAX_NEXT_DIFF, NextValue, nextShaped, readNextStart, unzigzag } from './next.js';
+import { NextValue, nextShaped } from './next.js';
+import { NextDiffs, readNextStart } from './next-reader.js';
 import type { RecordingFile } from './reader.js';
 import { arm, newShortcut } from './shortcut.js';
 
@@ -61,6 +62,8 @@ export class Replayer {
   private runAt = 0;
   /** While > 0, the next calls are the differences left in the NEXT record at `r` (./next.ts), each continuing the CALL at `runAt`. */
   private nextLeft = 0;
+  /** The NEXT record in progress's differences. */
+  private readonly diffs = new NextDiffs();
   /**
    * Once a NEXT's first call was checked against its CALL in full: that
    * CALL's plan, function number, arguments and write, so the NEXT's other
@@ -134,6 +137,7 @@ export class Replayer {
     const plan = this.plans[s.index];
     if (at === undefined || plan === undefined || !nextShaped(plan)) throw new RecordingError('it continues a call never made');
     this.nextLeft = s.count;
+    this.diffs.begin(r, s);
     this.nextPlan = undefined;
     return at;
   }
@@ -141,9 +145,7 @@ export class Replayer {
   /** The next difference of the NEXT record in progress. */
   private difference(): number {
     this.nextLeft--;
-    const z = this.r.uvar();
-    if (z > 2 * MAX_NEXT_DIFF) throw new RecordingError('a difference is out of range');
-    return unzigzag(z);
+    return this.diffs.take();
   }
 
   /** The recorded call at `at` (a CALL record, or a REPEAT or NEXT of one), decoded (for a divergence line). */
@@ -151,7 +153,7 @@ export class Replayer {
     const r = new ByteReader(this.rec.raw, this.rec.callsEnd);
     r.pos = at;
     if (this.rec.raw[at] === Tag.Repeat) r.pos = this.repeated(r, this.next + 1);
-    else if (this.rec.raw[at] === Tag.Next) r.pos = this.lastCall[readNextStart(r, this.next + 1).index] ?? r.pos;
+    else if (this.rec.raw[at] === Tag.Next || this.rec.raw[at] === Tag.PackedNext) r.pos = this.lastCall[readNextStart(r, this.next + 1).index] ?? r.pos;
     return readCall(r, this.rec.header.functions, this.next + 1);
   }
 
@@ -229,7 +231,7 @@ export class Replayer {
       } else if (r.buf[r.pos] === Tag.Repeat) {
         c.pos = this.runAt = this.repeated(r, index);
         this.runLeft = this.run.times - 1;
-      } else if (r.buf[r.pos] === Tag.Next) {
+      } else if (r.buf[r.pos] === Tag.Next || r.buf[r.pos] === Tag.PackedNext) {
         c.pos = this.runAt = this.nexts(r, index);
         d = this.difference();
       } else {

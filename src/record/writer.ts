@@ -14,6 +14,9 @@
  * ~3 ms on Node 20 and ~8 ms on Node 26 (with node:stream), as much as the
  * rest of what recording adds to a short run; a file larger than a run
  * that deflates everything by at most STORED_BUDGET bytes is its price.
+ * A block that is at least half packed NEXT differences (a clock read in a
+ * loop: ./packed-next.ts) is stored too: deflate would make it about a
+ * third smaller at more cost than the rest of recording those calls.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { ByteWriter, MAGIC, Tag } from './format.js';
@@ -39,6 +42,8 @@ export class RecordingWriter {
   /** Bytes before compression, and written after. */
   rawBytes = 0;
   fileBytes = 0;
+  /** Bytes of packed NEXT differences in the block (the recorder counts them): packed already, so a block of them mostly is stored. */
+  packedBytes = 0;
 
   constructor(private readonly sink: RecordingSink, private readonly onClose: () => void = () => {}) {
     this.block.bytes(MAGIC);
@@ -102,7 +107,9 @@ export class RecordingWriter {
     if (this.closed) b.clear(); // records after close go nowhere
     if (b.length === 0) return;
     const raw = b.buf.subarray(0, b.length);
-    const gz = this.fileBytes + raw.length <= STORED_BUDGET ? storedGzipMember(raw) : zlib().gzipSync(raw, { level: zlib().constants.Z_BEST_SPEED });
+    const stored = this.fileBytes + raw.length <= STORED_BUDGET || 2 * this.packedBytes >= raw.length;
+    const gz = stored ? storedGzipMember(raw) : zlib().gzipSync(raw, { level: zlib().constants.Z_BEST_SPEED });
+    this.packedBytes = 0;
     this.rawBytes += b.length;
     this.fileBytes += gz.length;
     b.clear();
