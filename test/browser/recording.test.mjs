@@ -257,12 +257,12 @@ test('a recording dropped on the page opens; bad, foreign-version and cut record
   assert.equal(await textOf(page, '#status'), `Opened recording dropped.rec: ${env.recorded.calls.length} calls; the run exited with code 0.`);
 
   const raw = zlib.gunzipSync(file);
-  const v5 = Buffer.from(raw);
-  v5[7] = 5;
+  const v6 = Buffer.from(raw);
+  v6[7] = 6;
   const cases = [
     ['notes.rec', Buffer.from('hello, not a recording'), 'Recording notes.rec is not a tswasi recording (not gzip data).'],
     ['other.rec', zlib.gzipSync(Buffer.from('PK\x03\x04 a zip file, gzipped')), 'Recording other.rec is not a tswasi recording (no TSWREC magic).'],
-    ['v5.rec', zlib.gzipSync(v5), 'Recording v5.rec has format version 5; this tswasi reads versions 2, 3 and 4.'],
+    ['v6.rec', zlib.gzipSync(v6), 'Recording v6.rec has format version 6; this tswasi reads versions 2, 3, 4 and 5.'],
   ];
   for (const [name, bytes, line] of /** @type {Array<[string, Buffer, string]>} */ (cases)) {
     await drop('#recording-panel', name, bytes);
