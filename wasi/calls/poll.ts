@@ -8,13 +8,35 @@
  * host changes something; then it looks again.
  */
 import {
-  EVENTRWFLAGS_FD_READWRITE_HANGUP, Errno, Eventtype, Layout, Rights, SUBCLOCKFLAGS_SUBSCRIPTION_CLOCK_ABSTIME,
+  Clockid, EVENTRWFLAGS_FD_READWRITE_HANGUP, Errno, Eventtype, Layout, Rights, SUBCLOCKFLAGS_SUBSCRIPTION_CLOCK_ABSTIME,
 } from '../abi.js';
 import { WasiError, errnoOf } from '../errors.js';
 import type { Fd } from '../fd.js';
 import { clockNow } from './clock.js';
 import type { CallContext, WasiFunctions } from './context.js';
 import { sleepUntil } from '../sleep.js';
+
+/** One clock subscription: its deadline on the monotonic clock, and for an absolute realtime one its time on that clock (else -1). */
+interface ClockSub {
+  userdata: bigint;
+  deadline: bigint;
+  realtime: bigint;
+}
+
+/**
+ * Whether clock subscription `c` is due at monotonic time `t`. An absolute
+ * realtime deadline is the realtime clock's: should that clock have been set
+ * back while the thread slept, the deadline moves with it (as
+ * clock_nanosleep's TIMER_ABSTIME does) and `c` is not due yet.
+ */
+function due(c: ClockSub, t: bigint): boolean {
+  if (c.deadline > t) return false;
+  if (c.realtime < 0n) return true;
+  const r = clockNow(Clockid.REALTIME)!;
+  if (r >= c.realtime) return true;
+  c.deadline = t + (c.realtime - r);
+  return false;
+}
 
 /** One fd subscription, decoded once per call. */
 interface FdSub {
@@ -48,7 +70,7 @@ export function pollCalls({ mem, fds }: CallContext): WasiFunctions {
 
       // The earliest clock deadline, on the monotonic clock; and which subscriptions it fires.
       let earliest: bigint | null = null;
-      const clocks: Array<{ userdata: bigint; deadline: bigint }> = [];
+      const clocks: ClockSub[] = [];
       const subs: FdSub[] = [];
       /** The one word to sleep on for the subscribed sockets (all of a guest's share its host's). */
       let cell: Int32Array | null = null;
@@ -67,9 +89,10 @@ export function pollCalls({ mem, fds }: CallContext): WasiFunctions {
             continue;
           }
           // Absolute timeouts are on the subscription's clock; turn them into monotonic deadlines.
-          const wait = flags & SUBCLOCKFLAGS_SUBSCRIPTION_CLOCK_ABSTIME ? timeout - clockTime : timeout;
+          const absolute = (flags & SUBCLOCKFLAGS_SUBSCRIPTION_CLOCK_ABSTIME) !== 0;
+          const wait = absolute ? timeout - clockTime : timeout;
           const deadline = now + (wait > 0n ? wait : 0n);
-          clocks.push({ userdata, deadline });
+          clocks.push({ userdata, deadline, realtime: absolute && id === Clockid.REALTIME ? timeout : -1n });
           if (earliest === null || deadline < earliest) earliest = deadline;
         } else if (tag === Eventtype.FD_READ || tag === Eventtype.FD_WRITE) {
           const fd = mem.u32(s + S.fd);
@@ -101,23 +124,29 @@ export function pollCalls({ mem, fds }: CallContext): WasiFunctions {
 
       let gen = cell === null ? 0 : Atomics.load(cell, 0);
       emitReady();
-      while (nevents === 0) {
-        const t = process.hrtime.bigint();
-        if (earliest !== null && earliest <= t) break;
-        if (cell === null) {
-          if (earliest !== null) sleepUntil(earliest);
-          break;
+      for (;;) {
+        while (nevents === 0) {
+          const t = process.hrtime.bigint();
+          if (earliest !== null && earliest <= t) break;
+          if (cell === null) {
+            if (earliest !== null) sleepUntil(earliest);
+            break;
+          }
+          // A socket host that died (READY 3, see sockets/channel.ts) will never wake us.
+          if (Atomics.load(cell, 1) === 3) throw new WasiError(Errno.IO);
+          Atomics.wait(cell, 0, gen, earliest === null ? Infinity : Number(earliest - t) / 1e6);
+          gen = Atomics.load(cell, 0);
+          emitReady();
         }
-        // A socket host that died (READY 3, see sockets/channel.ts) will never wake us.
-        if (Atomics.load(cell, 1) === 3) throw new WasiError(Errno.IO);
-        Atomics.wait(cell, 0, gen, earliest === null ? Infinity : Number(earliest - t) / 1e6);
-        gen = Atomics.load(cell, 0);
-        emitReady();
-      }
-      // Clocks due by now come with whatever else is ready.
-      if (earliest !== null) {
+        if (earliest === null) break;
+        // Clocks due by now come with whatever else is ready; with nothing, wait for the earliest left.
         const t = process.hrtime.bigint();
-        for (const c of clocks) if (c.deadline <= t) emit(c.userdata, Errno.SUCCESS, Eventtype.CLOCK, 0, 0);
+        earliest = null;
+        for (const c of clocks) {
+          if (due(c, t)) emit(c.userdata, Errno.SUCCESS, Eventtype.CLOCK, 0, 0);
+          else if (earliest === null || c.deadline < earliest) earliest = c.deadline;
+        }
+        if (nevents > 0 || earliest === null) break;
       }
       mem.setU32(neventsPtr, nevents);
       return Errno.SUCCESS;
