@@ -7,6 +7,9 @@ import { ByteReader, RecordingError, MAX_REPEAT_RUN, Tag } from './format.js';
 import { MAX_NEXT_DIFF, unzigzag } from './next.js';
 import { PackedDiffs } from './packed-next.js';
 
+/** Whether a record's tag is a NEXT's, plain or packed. */
+export const isNextTag = (tag: number | undefined): boolean => tag === Tag.Next || tag === Tag.PackedNext;
+
 /** A NEXT record's head: its function, how many calls, where its payload ends, and whether it is packed. */
 export interface NextHead {
   index: number;

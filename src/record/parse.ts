@@ -9,7 +9,7 @@
  */
 import { ByteReader, MAGIC, READ_VERSIONS, RecordingError, RepeatRun, Tag, callFunctionIndex, readCall, readRepeat, versionError, type RecordedCall, type RecordingEnd, type RecordingHeader } from './format.js';
 import { NextValue } from './next.js';
-import { NextDiffs, readNextStart } from './next-reader.js';
+import { NextDiffs, isNextTag, readNextStart } from './next-reader.js';
 
 /** A recording checked record by record but with its calls not decoded: what replay streams through. */
 export interface RecordingFile {
@@ -93,13 +93,13 @@ export function openDecompressed(raw: Uint8Array): RecordingFile {
       const tag = r.u8();
       const len = r.uvar();
       if (end !== undefined) throw new RecordingError('is corrupt (records after the end of the run)');
-      if (tag === Tag.Call || tag === Tag.Repeat || tag === Tag.Next || tag === Tag.PackedNext) {
+      if (tag === Tag.Call || tag === Tag.Repeat || isNextTag(tag)) {
         if (module === undefined) throw new RecordingError('is corrupt (a call before the module)');
         if (tag === Tag.Repeat) {
           r.pos = start;
           readRepeat(r, callCount + 1, run); // a record cut short is a truncation
           callCount += run.times;
-        } else if (tag === Tag.Next || tag === Tag.PackedNext) {
+        } else if (isNextTag(tag)) {
           r.pos = start;
           const next = readNextStart(r, callCount + 1); // a record cut short is a truncation
           r.pos = next.end;
@@ -158,7 +158,7 @@ export function decodeRecording(raw: Uint8Array): Recording {
       if (c === undefined) throw new RecordingError(`is corrupt (call #${n} repeats a call never made)`);
       for (let i = 0; i < run.times; i++) calls.push({ ...c });
       values.delete(run.index);
-    } else if (f.raw[r.pos] === Tag.Next || f.raw[r.pos] === Tag.PackedNext) {
+    } else if (isNextTag(f.raw[r.pos])) {
       const next = readNextStart(r, n);
       const c = last.get(next.index);
       const w = c?.writes[0];

@@ -18,7 +18,7 @@ import { callInputs, callPlan, inputsMatch, type CallPlan } from './effects.js';
 import { answering, MAX_ARGS, type Arg } from './fixed-arity.js';
 import { ByteReader, RecordingError, RepeatRun, Tag, callShape, readCall, readRepeat, u32At, type RecordedCall } from './format.js';
 import { NextValue, nextShaped } from './next.js';
-import { NextDiffs, readNextStart } from './next-reader.js';
+import { NextDiffs, isNextTag, readNextStart } from './next-reader.js';
 import type { RecordingFile } from './reader.js';
 import { arm, newShortcut } from './shortcut.js';
 
@@ -153,7 +153,7 @@ export class Replayer {
     const r = new ByteReader(this.rec.raw, this.rec.callsEnd);
     r.pos = at;
     if (this.rec.raw[at] === Tag.Repeat) r.pos = this.repeated(r, this.next + 1);
-    else if (this.rec.raw[at] === Tag.Next || this.rec.raw[at] === Tag.PackedNext) r.pos = this.lastCall[readNextStart(r, this.next + 1).index] ?? r.pos;
+    else if (isNextTag(this.rec.raw[at])) r.pos = this.lastCall[readNextStart(r, this.next + 1).index] ?? r.pos;
     return readCall(r, this.rec.header.functions, this.next + 1);
   }
 
@@ -231,7 +231,7 @@ export class Replayer {
       } else if (r.buf[r.pos] === Tag.Repeat) {
         c.pos = this.runAt = this.repeated(r, index);
         this.runLeft = this.run.times - 1;
-      } else if (r.buf[r.pos] === Tag.Next || r.buf[r.pos] === Tag.PackedNext) {
+      } else if (isNextTag(r.buf[r.pos])) {
         c.pos = this.runAt = this.nexts(r, index);
         d = this.difference();
       } else {
