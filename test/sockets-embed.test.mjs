@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { compileC, tempDir, ROOT } from './helpers/wasm.mjs';
+import { quietPort } from './helpers/listen.mjs';
 
 const dist = path.join(ROOT, 'dist', 'src', 'index.js');
 /** @type {typeof import('../dist/src/index.js')} */
@@ -30,16 +31,6 @@ function ask(port, text) {
     s.on('end', () => resolve(Buffer.concat(got).toString()));
     s.on('error', reject);
   });
-}
-
-/** A free TCP port on 127.0.0.1 (bound and released). */
-async function freePort() {
-  const probe = net.createServer();
-  await new Promise((r) => probe.listen(0, '127.0.0.1', () => r(undefined)));
-  const addr = probe.address();
-  assert.ok(addr !== null && typeof addr === 'object');
-  await new Promise((r) => probe.close(r));
-  return addr.port;
 }
 
 test('pool: a net.Server of this thread serves the guest; it stays open after', async () => {
@@ -90,12 +81,13 @@ test('pool: a listener that cannot be bound is the call\'s error, not a crash', 
 test('WASI class: the guest on this thread, its listener on a host thread; nothing listens after', async () => {
   const wasm = compileC('sock_embed');
   assert.ok(wasm);
-  // A port found free may be taken (another test's client) before it is bound: try another.
+  // The guest serves the first connection: its port is one no other test got from port 0
+  // (quietPort). A port found free may still be taken before it is bound: try another.
   let port = 0;
   /** @type {InstanceType<typeof tswasi.WASI> | undefined} */
   let wasi;
   for (let i = 0; wasi === undefined; i++) {
-    port = await freePort();
+    port = await quietPort();
     try {
       wasi = new tswasi.WASI({ args: ['sock_embed', '1'], listeners: [{ host: '127.0.0.1', port }], returnOnExit: true });
     } catch (e) {

@@ -72,6 +72,31 @@ async function listeningSockets(count, host = '127.0.0.1') {
 }
 
 /**
+ * A port on 127.0.0.1 nothing listens on now, below the kernel's range of
+ * ephemeral ports: no port another test got by binding port 0 (freePort)
+ * is one of these, so no other test's client — one that checks its own
+ * server's old port refuses connections, say — can reach a listener on it.
+ * For a test whose guest serves the first connection that comes.
+ */
+export async function quietPort() {
+  const [low] = fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+  const top = Math.min(low ?? 32768, 32768);
+  for (let i = 0; ; i++) {
+    const port = 10000 + Math.floor(Math.random() * (top - 10000));
+    const s = net.createServer();
+    const bound = await new Promise((resolve) => {
+      s.once('error', () => resolve(false));
+      s.listen({ port, host: '127.0.0.1' }, () => resolve(true));
+    });
+    if (bound) {
+      await new Promise((resolve) => s.close(() => resolve(undefined)));
+      return port;
+    }
+    if (i === 50) throw new Error(`no free port below ${top}`);
+  }
+}
+
+/**
  * A port on `host` nothing listens on now (a probe socket's; another process could take it before it is used).
  * @param {string} [host]
  */
