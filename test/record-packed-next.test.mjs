@@ -10,7 +10,7 @@ import { ByteWriter } from '../dist/src/record/format.js';
 import { PackedDiffs } from '../dist/src/record/packed-next.js';
 
 const TWO64 = 2n ** 64n;
-/** The largest difference the recorder's shortcut lets into the ring: high halves less than 2^19 apart. */
+/** The largest difference a packed record holds (ClockRing.far: the encoder stops before a larger one). */
 const FAR = 2 ** 51 - 1;
 
 /**
@@ -30,7 +30,7 @@ function encode(ring, start, diffs, splits) {
       value = BigInt.asUintN(64, value + BigInt(diffs[k] ?? 0));
       ring.u64[k - i] = value;
     }
-    ring.encode(w, 0, cut - i, Number(before & 0xffffffffn), Number(before >> 32n));
+    assert.equal(ring.encode(w, 0, cut - i, Number(before & 0xffffffffn), Number(before >> 32n)), cut - i, 'no difference is too far');
     i = cut;
   }
   ring.finish(w);
@@ -94,4 +94,37 @@ test('a record begins afresh: the table is not carried from the record before', 
   const bytes = encode(ring, 0n, [7], []);
   assert.deepEqual([...bytes], [0xef, 0x01]); // escape, 14 = 6|8 then 1 (zigzag 7 = 14), a pad
   assert.deepEqual(decode(bytes, 1), [7]);
+});
+
+test('the encoder stops before a value more than 2^51 - 1 from the one before, either way; far says so of the first', () => {
+  const ring = new ClockRing();
+  const start = 1n << 60n;
+  const halves = (/** @type {bigint} */ v) => /** @type {const} */ ([Number(v & 0xffffffffn), Number(v >> 32n)]);
+  for (const jump of [2n ** 51n, -(2n ** 51n), 2n ** 63n, 2n ** 52n + 77n]) {
+    // Values: start+5, start+10, then the jump, then 3 more after it.
+    const diffs = [5n, 5n, jump, 7n, 7n, 7n];
+    let v = start;
+    diffs.forEach((d, k) => { v = BigInt.asUintN(64, v + d); ring.u64[k] = v; });
+    const [lo, hi] = halves(start);
+    assert.equal(ring.far(0, lo, hi), false);
+    ring.begin();
+    const w = new ByteWriter(16);
+    assert.equal(ring.encode(w, 0, 6, lo, hi), 2, `stops at the jump of ${jump}`);
+    // The far value is not encoded; from it (a CALL's), the record's values go on.
+    const [lo2, hi2] = halves(ring.u64[1]);
+    assert.equal(ring.far(2, lo2, hi2), true);
+    const [lo3, hi3] = halves(ring.u64[2]);
+    assert.equal(ring.far(3, lo3, hi3), false);
+    assert.equal(ring.encode(w, 3, 6, lo3, hi3), 6);
+    ring.finish(w);
+    assert.deepEqual(decode(w.buf.subarray(0, w.length), 5), [5, 5, 7, 7, 7]);
+  }
+  // ±(2^51 - 1) is not too far.
+  for (const d of [FAR, -FAR]) {
+    ring.u64[0] = start + BigInt(d);
+    const [lo, hi] = halves(start);
+    assert.equal(ring.far(0, lo, hi), false, `${d}`);
+    ring.begin();
+    assert.equal(ring.encode(new ByteWriter(16), 0, 1, lo, hi), 1, `${d}`);
+  }
 });

@@ -628,12 +628,15 @@ test('clock reads in a loop (the trampoline\'s shortcut, recording and replaying
 test('the clock shortcut\'s two ways to take a value (the clock wasi reads itself, or a wrapper\'s stored value read back): steps back, jumps past 2^13 and past 2^52, a full ring, memory grown; every value recorded and replayed exactly', async () => {
   const N = 10000;
   // Mostly small steps forward (the ring's common case); every 97th 9000 ns (past 2^13), every
-  // 331st 3 ns back, every 1000th past 2^52 (a CALL), starting near a 32-bit boundary.
+  // 331st 3 ns back, every 1000th past 2^52 and every 1000th after the first back 2^52 (a CALL
+  // each: too far for a packed record), starting near a 32-bit boundary. Reads 4093–4099 jump
+  // past 2^51 each, one after another: one of them is the first value of the ring's second
+  // drain (calls 1–4096 fill the first), and the one after a CALL is a CALL again.
   /** @type {bigint[]} */
   const values = [];
   let v = 0xfffff000n;
   for (let i = 0; i < N; i++) {
-    v += i % 1000 === 999 ? 2n ** 52n + 77n : i % 331 === 330 ? -3n : i % 97 === 96 ? 9000n : BigInt((i * 7919) % 8192);
+    v += i % 1000 === 999 ? 2n ** 52n + 77n : i % 1000 === 499 && i > 1000 ? -(2n ** 52n) : i >= 4093 && i <= 4099 ? 2n ** 51n : i % 331 === 330 ? -3n : i % 97 === 96 ? 9000n : BigInt((i * 7919) % 8192);
     values.push(v);
   }
   const fold = values.reduce((f, x) => BigInt.asUintN(64, f * 31n + x), 0n);

@@ -167,10 +167,26 @@ function take(w: ByteWriter, mem: GuestMemory, addr: number, len: number): numbe
   } catch {
     return 0;
   }
-  w.uvar(p);
-  w.uvar(len);
-  w.copyFrom(mem.u8, p, len);
+  region(w, p, mem.u8, p, len);
   return 1;
+}
+
+/** A region as a CALL's writes list holds it: address, length, the bytes (src[off, off + len)). */
+function region(w: ByteWriter, addr: number, src: Uint8Array, off: number, len: number): void {
+  w.uvar(addr);
+  w.uvar(len);
+  w.copyFrom(src, off, len);
+}
+
+/**
+ * The writes of a successful call that stored only `len` bytes at `addr`,
+ * given the bytes (src[off, off + len)) rather than read from guest memory
+ * — the clock ring's values, which memory no longer holds: as encodeWrites
+ * writes a plan whose only output is fixed (clock_time_get's).
+ */
+export function encodeStored(w: ByteWriter, addr: number, src: Uint8Array, off: number, len: number): void {
+  w.uvar(1);
+  region(w, addr, src, off, len);
 }
 
 /** The u32 a call stored at `ptr` (a count), or 0 when `ptr` is bad. */

@@ -18,7 +18,8 @@
 ;; Memory (3 pages):
 ;;   0x00000  the ring: RING u64 values, little-endian, as the guest got them
 ;;   0x08000  rr (i32); 0x08004 the nibbles gathered, in bits (i32);
-;;            0x08008 the last difference (i64); 0x08010 the nibbles (i64)
+;;            0x08008 the last difference (i64); 0x08010 the nibbles (i64);
+;;            0x08018 where encode stopped (i32)
 ;;   0x08100  the table: 15 i64
 ;;   0x08200  a hint per difference below 2^16: the slot that last took it
 ;;            (checked against the table, so never cleared)
@@ -40,9 +41,24 @@
     (i64.store (i32.const 0x8008) (i64.const 0))
     (i64.store (i32.const 0x8010) (i64.const 0)))
 
+  ;; Whether a difference is too far for a packed record: |d| > 2^51 - 1.
+  (func $far (param $d i64) (result i32)
+    (i64.ge_u (i64.add (local.get $d) (i64.const 0x7ffffffffffff)) (i64.const 0xfffffffffffff)))
+
+  ;; Whether value `at` of the ring is too far from the value (lo, hi).
+  (func (export "far") (param $at i32) (param $lo i32) (param $hi i32) (result i32)
+    (call $far (i64.sub
+      (i64.load (i32.shl (local.get $at) (i32.const 3)))
+      (i64.or (i64.extend_i32_u (local.get $lo)) (i64.shl (i64.extend_i32_u (local.get $hi)) (i64.const 32))))))
+
   ;; Values [from, to) of the ring as differences, the first from the value
   ;; (lo, hi). Returns how many bytes it wrote at 0x18200 (8 at a time: the
-  ;; rest waits for the next call, or for finish).
+  ;; rest waits for the next call, or for finish). Stops before a value more
+  ;; than 2^51 - 1 from the one before (escaped, the difference of two such
+  ;; would not be exact in a reader's doubles): 0x8018 says where, `to` when
+  ;; it did not stop. Checked here, where the difference is at hand, not as each
+  ;; value comes: in JavaScript, a check a clock read cost ~10 ns, more than
+  ;; encoding it (Node 20).
   (func (export "encode") (param $from i32) (param $to i32) (param $lo i32) (param $hi i32) (result i32)
     (local $i i32) (local $rr i32) (local $s i32) (local $g i64) (local $n i32) (local $sh i32) (local $at i32) (local $bits i32)
     (local $last i64) (local $v i64) (local $d i64) (local $prev i64) (local $z i64) (local $code i64) (local $acc i64)
@@ -74,6 +90,11 @@
           (local.set $acc (i64.const 0))
           (local.set $sh (i32.const 0))
           (br $value))
+        ;; Too far (|d| > 2^51 - 1): not this record's; the value stays where it is.
+        (if (call $far (local.get $d))
+          (then
+            (local.set $i (i32.sub (local.get $i) (i32.const 1)))
+            (br $done)))
         ;; ESCAPE, then zigzag(d - prev) in 3-bit groups.
         (local.set $z (i64.sub (local.get $d) (local.get $prev)))
         (local.set $z (i64.xor (i64.shl (local.get $z) (i64.const 1)) (i64.shr_s (local.get $z) (i64.const 63))))
@@ -111,6 +132,7 @@
     (i32.store (i32.const 0x8004) (local.get $sh))
     (i64.store (i32.const 0x8008) (local.get $prev))
     (i64.store (i32.const 0x8010) (local.get $acc))
+    (i32.store (i32.const 0x8018) (local.get $i))
     (i32.sub (local.get $at) (i32.const 0x18200)))
 
   ;; The record ends: the nibbles gathered, in whole bytes (a last half byte

@@ -6,7 +6,7 @@
 import type { CallContext, ClockTimeGet, RepeatShortcut, WasiFunction } from '../../wasi/calls/context.js';
 import { WASI_FUNCTIONS } from '../../wasi/functions.js';
 import type { GuestMemory } from '../../wasi/memory.js';
-import { callPlan, encodeArgs, encodeInputs, encodeWrites, type CallPlan, type ListSizes } from './effects.js';
+import { callPlan, encodeArgs, encodeInputs, encodeStored, encodeWrites, type CallPlan, type ListSizes } from './effects.js';
 import { ClockRing, RING } from './clock-ring.js';
 import { around, MAX_ARGS, type Arg } from './fixed-arity.js';
 import { FORMAT_VERSION, MAX_REPEAT_RUN, Tag, u32At, type RecordingEnd, type RecordingHeader } from './format.js';
@@ -117,6 +117,8 @@ export class Recorder {
   private ringLen = 0;
   private ringIndex = -1;
   private readonly ringValue = new NextValue();
+  /** A CALL record of ring value `at`, too far from the one before for a packed difference (ClockRing.far): the armed call's, which stored it. */
+  private ringCall: (at: number) => void = () => {};
   calls = 0;
 
   /** For WASIOptions.wrapImport. */
@@ -278,8 +280,9 @@ export class Recorder {
   /**
    * Encode the ring's values as the differences of packed NEXT records of
    * its function (./packed-next.ts), MAX_REPEAT_RUN a record, in wasm
-   * (ClockRing). The ring is emptied first: the records this closes find
-   * it empty.
+   * (ClockRing); a value too far from the one before is a CALL instead
+   * (ringCall), which the values after it follow. The ring is emptied
+   * first: the records this closes find it empty.
    */
   private drainRing(): void {
     const n = this.ringLen;
@@ -290,13 +293,22 @@ export class Recorder {
     const value = this.ringValue;
     const out = this.out;
     for (let i = 0; i < n;) {
+      if (ring.far(i, value.lo, value.hi)) {
+        this.ringCall(i); // checked before a record begins: a packed record holds at least one difference
+        value.lo = u32[2 * i]!;
+        value.hi = u32[2 * i + 1]!;
+        i++;
+        continue;
+      }
       if (this.nextIndex !== index || !this.nextPacked) this.beginNext(index, true);
-      const end = Math.min(n, i + MAX_REPEAT_RUN - this.nextTimes);
-      out.packedBytes += ring.encode(out.out, i, end, value.lo, value.hi);
-      value.lo = u32[2 * end - 2]!;
-      value.hi = u32[2 * end - 1]!;
-      const k = end - i;
-      i = end;
+      const w = out.out;
+      const at = w.length;
+      const stop = ring.encode(w, i, Math.min(n, i + MAX_REPEAT_RUN - this.nextTimes), value.lo, value.hi);
+      out.packedBytes += w.length - at;
+      value.lo = u32[2 * stop - 2]!;
+      value.hi = u32[2 * stop - 1]!;
+      const k = stop - i;
+      i = stop;
       if ((this.nextTimes += k) === MAX_REPEAT_RUN) this.endRun();
     }
     this.calls += n;
@@ -467,7 +479,7 @@ export class Recorder {
    * What recording adds to a clock_time_get call fell from 72–79 ns (the
    * generic wrapper with hooks) to ~54 (bench/record-calls.mjs); with the
    * shortcut (shortcutTo, below), through which a NEXT run of the clock
-   * goes instead, to 22–30 (most of it deflate: docs/performance.md).
+   * goes instead, to ~15–20 (docs/performance.md).
    */
   private wrapNext(index: number, plan: CallPlan, fn: WasiFunction, ctx: CallContext, withShortcut: boolean): WasiFunction {
     const A = this.A;
@@ -477,8 +489,6 @@ export class Recorder {
     const f = fn as unknown as (a: Arg, b: Arg, c: Arg, d: Arg) => number;
     /** What the function's last call stored, while a NEXT may follow (`based`), and the arguments of the CALL they follow; clock_time_get's is the ring's. */
     const value = withShortcut ? this.ringValue : new NextValue();
-    /** The high half of the last value stored: the ring's last, else `value`'s. */
-    let lastHi = 0;
     let based = false;
     let la: Arg = 0, lb: Arg = 0, lc: Arg = 0, ld: Arg = 0;
     /** A CALL record of this call (`ret` -1: it threw); a NEXT may follow one that stored its value. */
@@ -503,36 +513,34 @@ export class Recorder {
       value.read(mem.u8, p, len);
       la = a; lb = b; lc = c; ld = d;
       based = true;
-      lastHi = value.hi;
       if (shortcut !== null) arm(shortcut, a, b, c);
     };
     /**
      * clock_time_get's (id, ptr) when the trampoline found (id, precision,
-     * ptr) its last CALL's: the value goes into the ring (./clock-ring.ts).
-     * The clock is read and its value stored here when wasi's own function
-     * says how (ClockTimeGet.now) and the pointer is aligned in memory, as
-     * a C timestamp's is: the BigInt read is the one kept. Otherwise the
-     * wrapped call stores it and it is read back (aligned to 4), or the call
-     * is a CALL. A value too far from the last (its high half 2^19 or more
-     * away: a difference beyond ±2^51, whose difference from the one before
-     * a packed record could not hold exactly) or a failure is a CALL, which
-     * re-arms or disarms the shortcut.
+     * ptr) its last CALL's: the value goes into the ring (./clock-ring.ts),
+     * unchecked (drainRing makes a value too far from the one before a
+     * CALL). The clock is read and its value stored here when wasi's own
+     * function says how (ClockTimeGet.now) and the pointer is aligned in
+     * memory, as a C timestamp's is: the BigInt read is the one kept.
+     * Otherwise the wrapped call stores it and it is read back (aligned to
+     * 4), or the call is a CALL, which re-arms or disarms the shortcut.
      */
     const shortcutTo = (ring: ClockRing): RepeatShortcut => {
       const clock = fn as unknown as (id: Arg, precision: Arg, ptr: Arg) => number;
       const ring64 = ring.u64;
       const ring32 = ring.u32;
-      /** The value just stored at ring32[2n] goes in, or is a CALL. */
-      const keep = (n: number, id: number, ptr: number): number => {
-        const hi = ring32[2 * n + 1]!;
-        const dh = hi - lastHi;
-        if (dh > -0x80000 && dh < 0x80000) {
-          lastHi = hi;
-          if ((this.ringLen = n + 1) === RING) this.drainRing();
-          return 0;
-        }
-        call(0, id, lb, ptr, ld);
-        return 0;
+      // Its own arguments, not A: a drain may come while A holds another call's, about to be recorded.
+      const armed: Arg[] = [0, 0, 0, 0];
+      this.ringCall = (at: number): void => {
+        armed[0] = la; armed[1] = lb; armed[2] = lc; armed[3] = ld;
+        this.endRun();
+        const w = this.out.out;
+        const rec = this.out.begin(Tag.Call);
+        w.uvar(index);
+        encodeArgs(w, plan, armed);
+        w.uvar(1); // errno 0
+        encodeStored(w, (armed[ptrArg] as number) >>> 0, ring.valueBytes(at), 0, len);
+        this.out.end(rec);
       };
       const readBack = (id: number, ptr: number): number => {
         let r: number;
@@ -549,7 +557,8 @@ export class Recorder {
           const n = this.ringLen;
           ring32[2 * n] = u32[q]!;
           ring32[2 * n + 1] = u32[q + 1]!;
-          return keep(n, id, ptr);
+          if ((this.ringLen = n + 1) === RING) this.drainRing();
+          return 0;
         }
         call(r, id, lb, ptr, ld);
         return r;
@@ -565,7 +574,8 @@ export class Recorder {
         mem.u64view[i] = t;
         const n = this.ringLen;
         ring64[n] = t;
-        return keep(n, id, ptr);
+        if ((this.ringLen = n + 1) === RING) this.drainRing();
+        return 0;
       });
     };
     const shortcut = withShortcut ? shortcutTo(this.ring ??= new ClockRing()) : null;
@@ -590,7 +600,6 @@ export class Recorder {
           if (diff === diff) {
             value.lo = lo;
             value.hi = hi;
-            lastHi = hi;
             this.calls++;
             this.next(index, diff);
             return r;
