@@ -4,7 +4,7 @@
 // by tswasi's WASI class plain and with `record` (a real file, gzip and all),
 // alternating; the median CPU time per call of each and their difference.
 //
-//   node bench/record-calls.mjs [--calls N] [--rounds R]
+//   node bench/record-calls.mjs [--calls N] [--rounds R] [--only clock_time_get]
 //
 // Needs `npm run build` (dist/). The guests are WebAssembly text assembled
 // with wabt here, so each call is exactly the one named:
@@ -20,6 +20,7 @@ const args = process.argv.slice(2);
 const opt = (name, dflt) => { const i = args.indexOf(name); return i < 0 ? dflt : Number(args[i + 1]); };
 const calls = opt('--calls', 1_000_000);
 const rounds = opt('--rounds', 7);
+const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
 const { WASI } = await import(join(ROOT_DIR, 'dist', 'src', 'wasi.js'));
 const wabt = await createRequire(import.meta.url)('wabt')();
 
@@ -56,7 +57,7 @@ const ns = (ms) => (ms * 1e6 / calls).toFixed(0);
 try {
   console.log(`node ${process.version}, ${calls} calls, median of ${rounds} (CPU time)`);
   console.log('guest               plain ns/call  recorded ns/call  recording adds ns/call');
-  for (const [name, wat] of Object.entries(GUESTS)) {
+  for (const [name, wat] of Object.entries(GUESTS).filter(([n]) => only === undefined || n.startsWith(only))) {
     const bytes = wabt.parseWat(`${name}.wat`, wat).toBinary({}).buffer;
     const module = new WebAssembly.Module(bytes);
     once(module, bytes, false); // warm both paths up
