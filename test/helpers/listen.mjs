@@ -81,8 +81,10 @@ async function listeningSockets(count, host = '127.0.0.1') {
 export async function quietPort() {
   const [low] = fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
   const top = Math.min(low ?? 32768, 32768);
+  // Above the well-known and most registered ports where the ephemeral range leaves room (Linux's default starts at 32768).
+  const bottom = top > 11000 ? 10000 : 1024;
   for (let i = 0; ; i++) {
-    const port = 10000 + Math.floor(Math.random() * (top - 10000));
+    const port = bottom + Math.floor(Math.random() * (top - bottom));
     const s = net.createServer();
     const bound = await new Promise((resolve) => {
       s.once('error', () => resolve(false));
